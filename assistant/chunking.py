@@ -1,0 +1,56 @@
+"""Documents to Chunks: a few whole sentences inside one block, or one table row, with exact offsets."""
+
+from __future__ import annotations
+
+from .config import ChunkSettings
+from .schema import Block, Chunk, Document
+from .text import sentence_spans
+
+
+def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
+    """Pure function: every chunk satisfies doc.text[chunk.start:chunk.end] == chunk.text."""
+    chunks: list[Chunk] = []
+    for block in doc.blocks:
+        if block.kind == "row":
+            chunks.append(_make_chunk(doc, block, [(block.start, block.end)]))
+            continue
+        for group in group_sentences(doc.text, sentence_spans(doc.text, block.start, block.end), settings):
+            chunks.append(_make_chunk(doc, block, group))
+    return chunks
+
+
+def group_sentences(text: str, spans: list[tuple[int, int]],
+                    settings: ChunkSettings) -> list[list[tuple[int, int]]]:
+    """Greedy groups of about target_words, never over max_words unless one sentence is, with overlap."""
+    words = [len(text[s:e].split()) for s, e in spans]
+    groups: list[list[tuple[int, int]]] = []
+    i = 0
+    while i < len(spans):
+        j, total = i, 0
+        while j < len(spans) and (j == i or (total < settings.target_words
+                                            and total + words[j] <= settings.max_words)):
+            total += words[j]
+            j += 1
+        groups.append(spans[i:j])
+        if j >= len(spans):
+            break
+        overlap = min(settings.overlap_sentences, j - i - 1)
+        i = j - overlap
+    return groups
+
+
+def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]]) -> Chunk:
+    start, end = units[0][0], units[-1][1]
+    text = doc.text[start:end]
+    return Chunk(
+        id=Chunk.make_id(doc.source, start, text, block.section),
+        source=doc.source,
+        text=text,
+        start=start,
+        end=end,
+        section=block.section,
+        page=block.page,
+        kind=block.kind,
+        headers=block.headers,
+        units=tuple(units),
+    )

@@ -1,0 +1,194 @@
+"""Command-line interface: build, status, ask and eval over one Assistant facade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", help="documents folder (default: corpus/ or $ASSISTANT_CORPUS)")
+    parser.add_argument("--index", help="index folder (default: index/ or $ASSISTANT_INDEX)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant",
+                                     description="Ask questions of your documents; answers are quoted verbatim.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build or update the index")
+    _paths(build)
+    build.add_argument("--full", action="store_true", help="re-embed every file")
+    build.add_argument("--json", action="store_true", help="print the summary as JSON")
+    status = sub.add_parser("status", help="show the index and what changed since it was built")
+    _paths(status)
+    status.add_argument("--json", action="store_true")
+    ask = sub.add_parser("ask", help="ask a question")
+    _paths(ask)
+    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--jsonl", action="store_true", help='read {"question", "history"} lines from stdin')
+    ev = sub.add_parser("eval", help="score the assistant on a gold question set")
+    _paths(ev)
+    ev.add_argument("gold", help="a questions.jsonl file")
+    ev.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    settings = Settings.from_env(args.corpus, args.index)
+    try:
+        return {"build": cmd_build, "status": cmd_status, "ask": cmd_ask, "eval": cmd_eval}[args.command](
+            args, settings)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - known errors become one sentence; see _message
+        message = _message(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return EXIT_USAGE if exc.__class__.__name__ == "QuestionError" else EXIT_ERROR
+
+
+def _message(exc: Exception) -> str | None:
+    from .assistant import QuestionError
+    from .embedding import ModelUnavailable
+    from .store import BuildBusy, IndexError_, NothingToIndex
+
+    if isinstance(exc, (QuestionError, IndexError_, BuildBusy, NothingToIndex, ModelUnavailable,
+                        FileNotFoundError)):
+        return str(exc)
+    return None
+
+
+def cmd_build(args, settings: Settings) -> int:
+    from .embedding import SentenceTransformerEmbedder
+    from .store import build_index
+
+    bar = _ProgressBar()
+    report = build_index(settings, SentenceTransformerEmbedder(batch_size=settings.batch_size), full=args.full,
+                         status=lambda m: print(m, file=sys.stderr), progress=bar)
+    bar.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print(f"Indexed {report.chunks_total} chunks from {len(report.added) + len(report.changed) + len(report.unchanged)}"
+          f" documents in {report.seconds:.1f} s ({report.chunks_embedded} chunks embedded).")
+    for label, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if items:
+            print(f"  {label}: {', '.join(items)}")
+    for problem in report.failed:
+        print(f"  failed: {problem.source}: {problem.reason}")
+    for problem in report.skipped:
+        print(f"  skipped: {problem.source}: {problem.reason}")
+    for problem in report.warnings:
+        print(f"  warning: {problem.source}: {problem.reason}")
+    return EXIT_OK
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr, created on first progress so quiet builds print nothing."""
+
+    def __init__(self):
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="sentence", desc="Embedding", file=sys.stderr)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def cmd_status(args, settings: Settings) -> int:
+    from .assistant import index_status
+
+    status = index_status(settings)
+    data = status.to_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not status.exists:
+        print(f"No index in {settings.index}; build it with `python -m assistant build`.")
+    else:
+        state = "stale" if status.stale else "up to date"
+        print(f"Index {state}: {data['documents']} documents, {data['chunks']} chunks, model {data['model']}, "
+              f"built {data['built_at']}.")
+    if status.problem and status.exists:
+        print(f"  {status.problem}")
+    for key in ("new", "changed", "removed"):
+        if data[key]:
+            print(f"  {key}: {', '.join(data[key])}")
+    for item in data["failed"]:
+        print(f"  failed: {item['path']}: {item['error']}")
+    for item in data["skipped"]:
+        print(f"  skipped: {item['path']}: {item['reason']}")
+    return EXIT_OK
+
+
+def format_answer(answer) -> str:
+    lines = []
+    if answer.abstained:
+        lines.append("I couldn't find this in the documents.")
+        if answer.citations:
+            lines.append("\nClosest passages:")
+    else:
+        lines.append(f"{answer.answer} [1]")
+        lines.append("\nSources:")
+    for c in answer.citations:
+        where = " > ".join(x for x in (c.source, c.section) if x)
+        page = f", page {c.page}" if c.page else ""
+        lines.append(f"[{c.n}] {where}{page}: \"{' '.join(c.quote.split())}\"")
+    return "\n".join(lines)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from .assistant import Assistant, QuestionError, validate_question
+
+    if not args.jsonl:
+        if args.question is None:
+            raise QuestionError("Give a question, or --jsonl to read questions from standard input.")
+        validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
+    assistant = Assistant.load(settings.corpus, settings.index,
+                               status=lambda m: print(m, file=sys.stderr))
+    if not args.jsonl:
+        answer = assistant.ask(args.question, args.history)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else format_answer(answer))
+        return EXIT_OK
+    failures = 0
+    for line_no, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            answer = assistant.ask(request["question"], request.get("history") or [])
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        except (ValueError, KeyError, TypeError) as exc:
+            failures += 1
+            error = str(exc) if isinstance(exc, QuestionError) else \
+                f"line {line_no} is not an object with a \"question\" string ({exc.__class__.__name__})"
+            print(json.dumps({"line": line_no, "error": error}, ensure_ascii=False), flush=True)
+    return EXIT_USAGE if failures else EXIT_OK
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from .assistant import Assistant
+    from .evaluate import evaluate, format_report, load_gold
+
+    gold = load_gold(Path(args.gold))
+    assistant = Assistant.load(settings.corpus, settings.index, status=lambda m: print(m, file=sys.stderr))
+    report = evaluate(assistant, gold)
+    print(json.dumps(report.summary(), indent=1) if args.json else format_report(report))
+    return EXIT_OK

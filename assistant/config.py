@@ -1,0 +1,48 @@
+"""One typed Settings object: paths, model, chunking and answering parameters, with env overrides."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_DIM = 384
+INDEX_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """Everything that changes chunk boundaries; a change forces a full rebuild."""
+
+    target_words: int = 90
+    max_words: int = 160
+    overlap_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = PROJECT_ROOT / "corpus"
+    index: Path = PROJECT_ROOT / "index"
+    chunking: ChunkSettings = ChunkSettings()
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_question_chars: int = 2000
+    batch_size: int = 64
+    top_k: int = 20  # candidates taken from each retriever
+    read_k: int = 6  # hits whose sentences are read for an answer
+    approximate_above: int = 200_000  # vectors above which the FAISS index is HNSW, not exact
+
+    @classmethod
+    def from_env(cls, corpus: str | Path | None = None, index: str | Path | None = None) -> "Settings":
+        corpus = corpus or os.environ.get("ASSISTANT_CORPUS") or cls.corpus
+        index = index or os.environ.get("ASSISTANT_INDEX") or cls.index
+        return cls(corpus=Path(corpus).expanduser().resolve(), index=Path(index).expanduser().resolve())
+
+    def with_paths(self, corpus: Path, index: Path) -> "Settings":
+        return replace(self, corpus=corpus, index=index)
+
+    def fingerprint(self) -> dict:
+        """What the manifest records to decide whether stored vectors can be reused."""
+        return {"model": MODEL_NAME, "dimension": MODEL_DIM, "chunking": asdict(self.chunking),
+                "format_version": INDEX_FORMAT_VERSION}

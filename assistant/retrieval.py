@@ -1,0 +1,69 @@
+"""Hybrid retrieval: dense (FAISS) and sparse (BM25) search over the same chunks, fused by rank."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .schema import Hit
+from .store import Store
+
+RRF_K = 60
+
+
+class Retriever:
+    def __init__(self, store: Store, top_k: int = 20):
+        self.store = store
+        self.top_k = top_k
+        self._df = self._document_frequencies()
+
+    def _document_frequencies(self) -> dict[str, int]:
+        bm25 = self.store.bm25
+        if bm25 is None:
+            return {}
+        indptr = np.asarray(bm25.scores["indptr"])
+        counts = np.diff(indptr)
+        return {token: int(counts[i]) for token, i in bm25.vocab_dict.items() if i < len(counts) and token}
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.store.chunks)
+
+    def document_frequency(self, token: str) -> int:
+        return self._df.get(token, 0)
+
+    def idf(self, token: str) -> float:
+        n, df = max(self.n_chunks, 1), self.document_frequency(token)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not self.n_chunks:
+            return []
+        scores, ids = self.store.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def sparse(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        known = [t for t in tokens if t in self._df]
+        if not known or self.store.bm25 is None:
+            return []
+        scores = self.store.bm25.get_scores(known)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def search(self, query_vector: np.ndarray, tokens: list[str], k: int | None = None) -> list[Hit]:
+        """Reciprocal-rank fusion of both lists; each Hit keeps both retrievers' own scores."""
+        k = k or self.top_k
+        dense = self.dense(query_vector, k)
+        sparse = self.sparse(tokens, k)
+        fused: dict[int, float] = {}
+        dense_scores = dict(dense)
+        sparse_scores = dict(sparse)
+        for ranked in (dense, sparse):
+            for rank, (i, _score) in enumerate(ranked):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda i: (-fused[i], -dense_scores.get(i, -1.0)))
+        return [Hit(self.store.chunks[i], fused[i], dense_scores.get(i), sparse_scores.get(i), rank)
+                for rank, i in enumerate(order[:k])]

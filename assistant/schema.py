@@ -1,0 +1,161 @@
+"""Frozen dataclasses passed between pipeline stages: documents, chunks, hits, citations, answers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+def _from_dict(cls, data: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    kwargs = {k: v for k, v in data.items() if k in names}
+    for key, value in kwargs.items():
+        if isinstance(value, list):
+            kwargs[key] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of document text that chunking must not cross: a paragraph group, a table row or a PDF page."""
+
+    kind: str  # "text" or "row"
+    start: int
+    end: int
+    section: str = ""
+    page: int | None = None
+    headers: tuple[str, ...] = ()  # column headers, for table rows
+    cells: tuple[str, ...] = ()  # the row's cell values, for table rows
+
+
+@dataclass(frozen=True)
+class Document:
+    """One ingested file: its extracted text and the blocks that structure it."""
+
+    source: str  # path relative to the corpus, with forward slashes
+    text: str
+    title: str
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The smallest answerable span: one sentence, or one table row."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A few sentences of one section (or one table row), with exact offsets into its document."""
+
+    id: str
+    source: str
+    text: str
+    start: int
+    end: int
+    section: str = ""
+    page: int | None = None
+    kind: str = "text"
+    headers: tuple[str, ...] = ()
+    units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
+
+    @staticmethod
+    def make_id(source: str, start: int, text: str, section: str) -> str:
+        digest = hashlib.sha256(f"{source}\x00{start}\x00{section}\x00{text}".encode("utf-8"))
+        return digest.hexdigest()[:16]
+
+    def embedding_texts(self) -> list[str]:
+        """The texts embedded for this chunk's units: each carries its section and, for rows, its headers."""
+        prefix = f"{self.section}: " if self.section else ""
+        if self.kind == "row":
+            return [prefix + row_label(self.headers, self.text)]
+        return [prefix + self.text[s - self.start : e - self.start] for s, e in self.units]
+
+    def search_text(self) -> str:
+        """What sparse retrieval indexes: section path, headers and text."""
+        body = row_label(self.headers, self.text) if self.kind == "row" else self.text
+        return f"{self.section}\n{body}" if self.section else body
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Chunk":
+        return _from_dict(cls, data)
+
+
+def split_row(text: str) -> list[str]:
+    """Cells of a tab-separated or pipe table row."""
+    stripped = text.strip()
+    if "\t" in stripped:
+        return [c.strip() for c in stripped.split("\t")]
+    return [c.strip() for c in stripped.strip("|").split("|")]
+
+
+def row_label(headers: tuple[str, ...], text: str) -> str:
+    """A table row as 'Header: value | Header: value', the form that is embedded and shown."""
+    cells = split_row(text)
+    if not headers:
+        return " | ".join(cells)
+    parts = []
+    for i, cell in enumerate(cells):
+        name = headers[i] if i < len(headers) else ""
+        parts.append(f"{name}: {cell}" if name else cell)
+    return " | ".join(parts)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and each retriever's own score (None if it did not find it)."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    sparse_score: float | None = None
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    source: str
+    section: str
+    page: int | None
+    start: int  # absolute offsets of the quote in the document text
+    end: int
+    quote: str
+    passage: str  # the chunk the quote stands in
+    passage_start: int
+    score: float
+    title: str = ""
+    headers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["headers"] = list(self.headers)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str | None
+    abstained: bool
+    score: float
+    citations: tuple[Citation, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "score": round(self.score, 4),
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,481 @@
+"""The on-disk index: incremental, atomic builds and verified loads of FAISS + BM25 + chunk store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .chunking import chunk_document
+from .config import INDEX_FORMAT_VERSION, Settings
+from .ingest import IngestError, Problem, SourceFile, load_document, read_bytes, scan_corpus
+from .schema import Chunk
+from .text import search_tokens
+
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+UNITS = "units.npy"
+VECTORS = "vectors.faiss"
+BM25_DIR = "bm25"
+CURRENT = "current"  # symlink to the live build folder; swapping it is the atomic step
+BUILD_PREFIX = "build-"
+LOCK = ".build.lock"
+
+StatusFn = Callable[[str], None]
+ProgressFn = Callable[[int, int], None]
+
+
+class IndexError_(RuntimeError):
+    """The index is missing, damaged or from another model; the message says how to fix it."""
+
+
+class BuildBusy(RuntimeError):
+    """Another build holds the lock."""
+
+
+class NothingToIndex(RuntimeError):
+    """No file in the corpus could be indexed."""
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def live_dir(index: Path) -> Path | None:
+    link = index / CURRENT
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def read_manifest(index: Path) -> dict | None:
+    folder = live_dir(index)
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _index_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+@dataclass
+class Store:
+    """A loaded index: chunks, their unit (sentence/row) vectors, FAISS over chunk vectors, BM25."""
+
+    folder: Path
+    manifest: dict
+    chunks: list[Chunk]
+    unit_vectors: np.ndarray  # float16, one row per (chunk, unit) pair, in chunk order
+    unit_offsets: np.ndarray  # chunk i's rows are unit_vectors[unit_offsets[i]:unit_offsets[i+1]]
+    faiss_index: object
+    bm25: object
+    by_id: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+
+    def units_of(self, i: int) -> np.ndarray:
+        return self.unit_vectors[self.unit_offsets[i]:self.unit_offsets[i + 1]]
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted(self.manifest["files"])
+
+
+def check_manifest(manifest: dict, settings: Settings) -> str | None:
+    """Why this manifest cannot be used with these settings, or None."""
+    if manifest.get("format_version") != INDEX_FORMAT_VERSION:
+        return (f"the index was written in format {manifest.get('format_version')}, "
+                f"this version reads format {INDEX_FORMAT_VERSION}")
+    expected = settings.fingerprint()
+    if manifest.get("model") != expected["model"] or manifest.get("dimension") != expected["dimension"]:
+        return f"the index was built with model {manifest.get('model')}, not {expected['model']}"
+    if manifest.get("chunking") != expected["chunking"]:
+        return "the chunking settings changed since the index was built"
+    return None
+
+
+def load_store(settings: Settings, verify: bool = True) -> Store:
+    """Load the live index, refusing one that is missing, damaged or from another model or format."""
+    import bm25s
+    import faiss
+
+    folder = live_dir(settings.index)
+    if folder is None:
+        raise IndexError_(f"No index in {settings.index}; build it with `python -m assistant build`.")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexError_("The index manifest is missing or damaged; rebuild with "
+                          "`python -m assistant build`.") from None
+    problem = check_manifest(manifest, settings)
+    if problem:
+        raise IndexError_(f"The index cannot be used: {problem}; rebuild with `python -m assistant build`.")
+    if verify:
+        for name, expected in manifest.get("checksums", {}).items():
+            path = folder / name
+            if not path.is_file() or _sha256_file(path) != expected:
+                raise IndexError_(f"The index file {name} is damaged or was changed; rebuild with "
+                                  "`python -m assistant build`.")
+    try:
+        with (folder / CHUNKS).open(encoding="utf-8") as handle:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in handle if line.strip()]
+        units = np.load(folder / UNITS, mmap_mode="r")
+        big = (folder / VECTORS).stat().st_size > 256 * 1024 * 1024
+        faiss_index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP if big else 0)
+        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), mmap=big, show_progress=False) if chunks else None
+    except Exception as exc:  # noqa: BLE001 - any unreadable file means the same thing to the user
+        raise IndexError_(f"The index could not be read ({exc.__class__.__name__}); rebuild with "
+                          "`python -m assistant build`.") from exc
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    np.cumsum([len(c.units) for c in chunks], out=offsets[1:])
+    if faiss_index.ntotal != len(chunks) or units.shape[0] != offsets[-1]:
+        raise IndexError_("The index files disagree with each other; rebuild with `python -m assistant build`.")
+    if not big:
+        units = np.ascontiguousarray(units)
+    return Store(folder, manifest, chunks, units, offsets, faiss_index, bm25)
+
+
+# --- staleness --------------------------------------------------------------------------------
+
+@dataclass
+class CorpusDiff:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # sha256 of files hashed during the diff
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
+    """Compare the corpus with a manifest: size and mtime first, sha256 only when they differ."""
+    files, skipped = scan_corpus(settings.corpus, settings.max_file_bytes)
+    known = (manifest or {}).get("files", {})
+    failed_before = {p["path"]: p for p in (manifest or {}).get("failed", [])}
+    diff = CorpusDiff(skipped=skipped, files={f.source: f for f in files})
+    for file in files:
+        entry = known.get(file.source) or failed_before.get(file.source)
+        if entry is None:
+            diff.added.append(file.source)
+            continue
+        if entry.get("size") == file.size and entry.get("mtime_ns") == file.mtime_ns:
+            diff.unchanged.append(file.source)
+            continue
+        try:
+            digest = _sha256_file(file.path)
+        except OSError:
+            diff.changed.append(file.source)
+            continue
+        diff.hashes[file.source] = digest
+        (diff.unchanged if digest == entry.get("sha256") else diff.changed).append(file.source)
+    present = set(diff.files)
+    diff.removed = sorted((set(known) | set(failed_before)) - present)
+    return diff
+
+
+# --- building ---------------------------------------------------------------------------------
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    full_reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "changed": self.changed, "removed": self.removed,
+            "unchanged": self.unchanged,
+            "failed": [p.to_dict("error") for p in self.failed],
+            "skipped": [p.to_dict("reason") for p in self.skipped],
+            "warnings": [p.to_dict("warning") for p in self.warnings],
+            "chunks_total": self.chunks_total, "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3), "full_rebuild_reason": self.full_reason,
+        }
+
+
+def build_index(settings: Settings, embedder, full: bool = False, status: StatusFn | None = None,
+                progress: ProgressFn | None = None, wait: bool = False) -> BuildReport:
+    """Build the index incrementally under a lock; swap it in only when complete."""
+    from filelock import FileLock, Timeout
+
+    settings.index.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.index / LOCK))
+    try:
+        lock.acquire(timeout=-1 if wait else 0)
+    except Timeout:
+        raise BuildBusy("An index build is already running; wait for it to finish, then try again.") from None
+    try:
+        return _build_locked(settings, embedder, full, status or (lambda _m: None), progress)
+    finally:
+        lock.release()
+
+
+def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
+                  progress: ProgressFn | None) -> BuildReport:
+    started = time.perf_counter()
+    _clean_leftovers(settings.index)
+    report = BuildReport()
+    old: Store | None = None
+    manifest = read_manifest(settings.index)
+    if full:
+        report.full_reason = "a full rebuild was requested"
+    elif manifest is None:
+        report.full_reason = "there is no index yet" if live_dir(settings.index) is None else \
+            "the previous index could not be read"
+    else:
+        reason = check_manifest(manifest, settings)
+        if reason:
+            report.full_reason = reason
+        else:
+            try:
+                old = load_store(settings, verify=True)
+            except IndexError_ as exc:
+                report.full_reason = f"the previous index is damaged ({exc})"
+    if report.full_reason and manifest is not None:
+        status(f"Full rebuild: {report.full_reason}.")
+    diff = diff_corpus(settings, old.manifest if old else None)
+    report.skipped = list(diff.skipped)
+    report.removed = list(diff.removed)
+    old_files = old.manifest["files"] if old else {}
+
+    kept: dict[str, list[int]] = {}  # source -> indexes of its chunks in the old store
+    if old:
+        for i, chunk in enumerate(old.chunks):
+            kept.setdefault(chunk.source, []).append(i)
+
+    new_files: dict[str, dict] = {}
+    new_chunks: dict[str, list[Chunk]] = {}
+    for source in sorted(diff.files):
+        file = diff.files[source]
+        if source in diff.unchanged and source in old_files:
+            entry = dict(old_files[source], size=file.size, mtime_ns=file.mtime_ns)
+            new_files[source] = entry
+            report.unchanged.append(source)
+            continue
+        status(f"Reading {source}")
+        try:
+            data, digest = read_bytes(file)
+            document = load_document(source, data)
+        except IngestError as exc:
+            (report.skipped if exc.skipped else report.failed).append(Problem(source, str(exc)))
+            continue
+        chunks = chunk_document(document, settings.chunking)
+        if not chunks:
+            report.skipped.append(Problem(source, "no text to index was found in the file"))
+            continue
+        report.warnings.extend(Problem(source, w) for w in document.warnings)
+        (report.added if source not in old_files else report.changed).append(source)
+        new_chunks[source] = chunks
+        new_files[source] = {"sha256": digest, "size": len(data), "mtime_ns": file.mtime_ns,
+                             "title": document.title, "chunk_ids": [c.id for c in chunks],
+                             "pages": max((b.page or 0) for b in document.blocks) or None,
+                             "warnings": list(document.warnings)}
+    # A file that failed now but was indexed before is dropped from the index, and said so.
+    for problem in report.failed + report.skipped:
+        if problem.source in old_files and problem.source not in report.removed:
+            report.removed.append(problem.source)
+    if not new_files:
+        reasons = "; ".join(f"{p.source}: {p.reason}" for p in report.failed + report.skipped) or \
+            "the corpus folder has no .md, .txt or .pdf files"
+        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}).")
+
+    texts = [t for source in sorted(new_chunks) for c in new_chunks[source] for t in c.embedding_texts()]
+    report.chunks_embedded = sum(len(v) for v in new_chunks.values())
+    if texts:
+        status(f"Embedding {report.chunks_embedded} chunks ({len(texts)} sentences and rows)")
+    fresh_units = embedder.encode_documents(texts, progress=progress) if texts else \
+        np.zeros((0, embedder.dimension), np.float32)
+
+    status("Writing the index")
+    all_chunks: list[Chunk] = []
+    unit_parts: list[np.ndarray] = []
+    cursor = 0
+    for source in sorted(new_files):
+        if source in new_chunks:
+            for chunk in new_chunks[source]:
+                n = len(chunk.units)
+                unit_parts.append(fresh_units[cursor:cursor + n].astype(np.float16))
+                cursor += n
+                all_chunks.append(chunk)
+        else:
+            for i in kept.get(source, []):
+                unit_parts.append(np.asarray(old.units_of(i)))
+                all_chunks.append(old.chunks[i])
+    units = np.concatenate(unit_parts) if unit_parts else np.zeros((0, embedder.dimension), np.float16)
+    report.chunks_total = len(all_chunks)
+    folder = _write_build(settings, all_chunks, units, new_files, report)
+    _swap_in(settings.index, folder)
+    report.seconds = time.perf_counter() - started
+    status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
+    return report
+
+
+def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:
+    """A chunk's vector is the normalised mean of its sentence vectors (computed once, at build)."""
+    counts = np.array([len(c.units) for c in chunks], dtype=np.int64)
+    if not len(chunks):
+        return np.zeros((0, units.shape[1]), np.float32)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sums = np.add.reduceat(units.astype(np.float32), starts, axis=0)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def make_faiss_index(vectors: np.ndarray, approximate_above: int):
+    """Exact inner product up to approximate_above vectors, HNSW above (see docs/benchmarks.md)."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) > approximate_above:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 64
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, files: dict,
+                 report: BuildReport) -> Path:
+    import bm25s
+    import faiss
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = settings.index / f"{BUILD_PREFIX}{stamp}-{os.getpid()}"
+    folder.mkdir()
+    try:
+        with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(folder / UNITS, units)
+        faiss.write_index(make_faiss_index(chunk_vectors(chunks, units), settings.approximate_above),
+                          str(folder / VECTORS))
+        bm25 = bm25s.BM25()
+        bm25.index([search_tokens(c.search_text()) or ["\x00empty"] for c in chunks], show_progress=False)
+        bm25.save(str(folder / BM25_DIR))
+        manifest = _manifest(settings, files, report, chunks)
+        manifest["checksums"] = {p.relative_to(folder).as_posix(): _sha256_file(p) for p in _index_files(folder)}
+        _write_json_durably(folder / MANIFEST, manifest)
+        _fsync_tree(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _manifest(settings: Settings, files: dict, report: BuildReport, chunks: list[Chunk]) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    fingerprint = settings.fingerprint()
+    return {
+        **fingerprint,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "corpus": str(settings.corpus),
+        "documents": len(files),
+        "chunks": len(chunks),
+        "faiss_index": "hnsw" if len(chunks) > settings.approximate_above else "flat",
+        "libraries": {n: ver(n) for n in ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "pypdf",
+                                          "numpy")},
+        "files": files,
+        "failed": [{"path": p.source, "error": p.reason,
+                    **_stat_of(settings.corpus / p.source)} for p in report.failed],
+        "skipped": [p.to_dict("reason") for p in report.skipped],
+        "warnings": [p.to_dict("warning") for p in report.warnings],
+    }
+
+
+def _stat_of(path: Path) -> dict:
+    # Failed files are remembered with size and mtime so that status can tell when they change.
+    try:
+        stat = path.stat()
+        return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": _sha256_file(path)}
+    except OSError:
+        return {}
+
+
+def _write_json_durably(path: Path, data: dict) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _swap_in(index: Path, folder: Path) -> None:
+    """Point index/current at the new build with one atomic rename; keep the previous build for readers."""
+    tmp_link = index / f".{CURRENT}.{os.getpid()}.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    previous = live_dir(index)
+    os.symlink(folder.name, tmp_link)
+    os.replace(tmp_link, index / CURRENT)
+    dir_fd = os.open(index, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    for old in index.glob(f"{BUILD_PREFIX}*"):
+        # Readers that loaded the previous build may still be reading it: keep it until the next build.
+        if old.resolve() not in (folder.resolve(), previous):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _clean_leftovers(index: Path) -> None:
+    """Remove what a killed build left: unfinished build folders and temporary links."""
+    live = live_dir(index)
+    for path in index.glob(f".{CURRENT}.*.tmp"):
+        path.unlink(missing_ok=True)
+    builds = sorted(index.glob(f"{BUILD_PREFIX}*"))
+    for build in builds:
+        if build.resolve() == live:
+            continue
+        if not (build / MANIFEST).is_file():
+            shutil.rmtree(build, ignore_errors=True)

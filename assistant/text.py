@@ -1,0 +1,143 @@
+"""Text primitives shared by chunking, retrieval and reading: sentence spans and search tokens."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+# Abbreviations whose period never ends a sentence when more text follows.
+_ABBREVIATIONS = {
+    "u.s", "u.k", "u.n", "e.g", "i.e", "cf", "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st",
+    "inc", "ltd", "co", "corp", "vs", "no", "nos", "fig", "figs", "al", "approx", "dept", "est",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "p", "pp",
+    "vol", "ed", "eds", "gen", "gov", "rev", "mt", "ph.d", "a.m", "p.m",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# A blank line before anything but a lower-case continuation, or a line break before a list item.
+_HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)])[ \t])")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
+MAX_SENTENCE_CHARS = 1200
+
+_TOKEN = re.compile(r"\$?\d+(?:[.,]\d+)*%?|[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+STOPWORDS = frozenset("""
+a an and are as at be been being but by can could did do does doing for from had has have having
+how i if in into is it its itself me my of on or our ours so than that the their theirs them then
+there these they this those to too was we were what when where which while who whom whose why will
+with would you your yours he she his her him about above after again against all am any because
+before below between both down during each few further here just more most no nor not now off once
+only other out over own same should some such through under until up very s t don tell give list
+describe explain say said according document paper mention mentioned also may might must shall
+does did much many
+""".split())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets within text[start:end], trimmed of surrounding white space.
+
+    Does not split after abbreviations (U.S., e.g.), single initials, list numbers ("1. "),
+    or before a lower-case continuation; over-long runs are cut at white space.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    piece_start = start
+    for brk in _HARD_BREAK.finditer(text, start, end):
+        spans.extend(_punctuation_spans(text, piece_start, brk.start()))
+        piece_start = brk.end()
+    spans.extend(_punctuation_spans(text, piece_start, end))
+    return spans
+
+
+def _punctuation_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    sent_start = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        cut = match.end()
+        if not _is_boundary(text, sent_start, match.start(), cut, end):
+            continue
+        spans.extend(_trimmed(text, sent_start, cut))
+        sent_start = cut
+    spans.extend(_trimmed(text, sent_start, end))
+    return spans
+
+
+def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> bool:
+    following = text[cut:end].lstrip()
+    if not following:
+        return True
+    nxt = following[0]
+    if nxt.islower():
+        return False
+    if text[punct] != ".":
+        return True
+    word_match = _WORD_BEFORE.search(text, max(sent_start, punct - 40), punct + 1)
+    word = word_match.group(1).lower().rstrip(".") if word_match else ""
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    # "1. Introduction": a list or heading number at the start of a sentence is not an ending.
+    if word.replace(".", "").isdigit() and len(word) <= 4 and not text[sent_start:punct - len(word)].strip(" *#\t"):
+        return False
+    return True
+
+
+def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return []
+    spans = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        spans.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lower-cased words and numbers as typed: '8.89%', '2013', 'satmex-7' stay whole."""
+    tokens = []
+    for token in _TOKEN.findall(text):
+        token = token.lower()
+        if token.endswith(("'s", "’s")):
+            token = token[:-2]
+        tokens.append(token.strip("'’"))
+    return tokens
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens for BM25: stemmed content words, whole numbers and codes, plus the parts of hyphenated terms."""
+    out: list[str] = []
+    for token in raw_tokens(text):
+        if token in STOPWORDS or not token:
+            continue
+        out.append(_stem(token) if token.isalpha() else token)
+        if "-" in token:
+            out.extend(_stem(p) if p.isalpha() else p for p in token.split("-") if p and p not in STOPWORDS)
+        if token.endswith("%"):
+            out.append(token[:-1])
+    return out
+
+
+def is_number(token: str) -> bool:
+    return bool(re.fullmatch(r"\$?\d+(?:[.,]\d+)*%?", token))
+
+
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+NUMBER = re.compile(r"\d")

@@ -1,0 +1,92 @@
+"""Shared fixtures: the real packaged model (loaded once), a deterministic fake, and built indexes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.assistant import Assistant  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.embedding import SentenceTransformerEmbedder  # noqa: E402
+from assistant.store import build_index  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPER = ROOT / "corpus" / "g20-mexico-dpi.md"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_PDFS = [FIXTURES / "2022 Q3 AAPL.pdf", FIXTURES / "2023 Q1 MSFT.pdf"]
+GOLD = Path(__file__).resolve().parent / "gold"
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words hashing vectors: for pure-logic tests that need no real model."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self, fail_after: int | None = None):
+        self.calls = 0
+        self.encoded = 0
+        self.fail_after = fail_after
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        for word in text.lower().split():
+            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode_documents(self, texts, progress=None):
+        self.calls += 1
+        if self.fail_after is not None and self.encoded + len(texts) > self.fail_after:
+            raise RuntimeError("embedder failed on purpose")
+        self.encoded += len(texts)
+        if progress:
+            progress(len(texts), len(texts))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_query(self, text: str):
+        return self._vector(text)
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+def make_settings(corpus: Path, index: Path) -> Settings:
+    return Settings().with_paths(corpus, index)
+
+
+@pytest.fixture
+def paper_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def paper_assistant(tmp_path_factory, real_embedder) -> Assistant:
+    """The default paper, indexed once with the real model, shared by read-only tests."""
+    base = tmp_path_factory.mktemp("paper")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    settings = make_settings(corpus, base / "index")
+    build_index(settings, real_embedder)
+    assistant = Assistant(settings, real_embedder)
+    assistant.reload()
+    return assistant
