@@ -14,7 +14,9 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "p", "pp",
     "vol", "ed", "eds", "gen", "gov", "rev", "mt", "ph.d", "a.m", "p.m",
 }
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# The look-behind and possessive runs keep a long run of "?!." linear instead of quadratic.
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
+_NON_SPACE = re.compile(r"\S")
 # A blank line before anything but a lower-case continuation, or a line break before a list item.
 _HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)])[ \t])")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -64,10 +66,10 @@ def _punctuation_spans(text: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> bool:
-    following = text[cut:end].lstrip()
-    if not following:
+    following = _NON_SPACE.search(text, cut, end)  # not a slice: slicing made long lines quadratic
+    if following is None:
         return True
-    nxt = following[0]
+    nxt = following.group()
     if nxt.islower():
         return False
     if text[punct] != ".":
