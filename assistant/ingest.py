@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
 import os
 import re
+import stat as stat_
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .schema import Block, Document, split_row
 
@@ -16,6 +20,9 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 PAGE_SEPARATOR = "\n\n"
+MAX_HEADING_CHARS = 200  # a heading is carried on every chunk of its section: keep hostile ones short
+MAX_SECTION_CHARS = 400
+READ_ATTEMPTS = 3  # a file that keeps changing while it is read is reported, not indexed half-written
 
 
 class IngestError(Exception):
@@ -30,6 +37,17 @@ class IngestError(Exception):
 class SourceFile:
     source: str  # path relative to the corpus, forward slashes
     path: Path
+    size: int
+    mtime_ns: int
+    target: Path | None = None  # the resolved file a symbolic link inside the corpus points to
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file's bytes with the sha256, size and mtime of exactly those bytes."""
+
+    data: bytes
+    sha256: str
     size: int
     mtime_ns: int
 
@@ -51,50 +69,110 @@ def scan_corpus(corpus: Path, max_bytes: int) -> tuple[list[SourceFile], list[Pr
     files: list[SourceFile] = []
     skipped: list[Problem] = []
     for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(dirnames):
+            if not name.startswith(".") and (Path(dirpath) / name).is_symlink():
+                # os.walk does not follow links; say so instead of silently leaving the folder out.
+                skipped.append(Problem((Path(dirpath) / name).relative_to(corpus).as_posix(),
+                                       "symbolic link to a folder; refused, copy the folder in instead"))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (Path(dirpath) / d).is_symlink())
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            source = path.relative_to(corpus).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    skipped.append(Problem(source, "symbolic link to a file outside the corpus; refused"))
-                    continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(Problem(source, f"unsupported file type '{path.suffix or name}'; "
-                                               "only .md, .txt and .pdf are indexed"))
-                continue
-            try:
-                stat = path.stat()
-            except OSError as exc:
-                skipped.append(Problem(source, f"cannot be read ({exc.strerror or exc})"))
-                continue
-            if stat.st_size > max_bytes:
-                skipped.append(Problem(source, f"larger than the {max_bytes // (1024 * 1024)} MB limit; "
-                                               "split it or raise the limit"))
-                continue
-            files.append(SourceFile(source, path, stat.st_size, stat.st_mtime_ns))
+            file, problem = _scan_file(corpus, root, Path(dirpath) / name, max_bytes)
+            if file:
+                files.append(file)
+            if problem:
+                skipped.append(problem)
     return files, skipped
 
 
-def read_bytes(file: SourceFile) -> tuple[bytes, str]:
-    """The file's bytes and their sha256, read once so that parsing and hashing see the same content."""
+def _scan_file(corpus: Path, root: Path, path: Path, max_bytes: int) -> tuple[SourceFile | None, Problem | None]:
+    source = path.relative_to(corpus).as_posix()
     try:
-        data = file.path.read_bytes()
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        # Names with bytes that are not UTF-8 cannot be written to the manifest or shown reliably.
+        shown = os.fsencode(source).decode("utf-8", "backslashreplace")
+        return None, Problem(shown, "the file name is not valid UTF-8; rename the file")
+    target = None
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            return None, Problem(source, "symbolic link to a file outside the corpus; refused")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return None, Problem(source, f"unsupported file type '{path.suffix or path.name}'; "
+                                     "only .md, .txt and .pdf are indexed")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return None, Problem(source, f"cannot be read ({exc.strerror or exc}); check that it exists")
+    if not stat_.S_ISREG(info.st_mode):
+        # A FIFO or device would block or never end when read.
+        return None, Problem(source, "not a regular file (a pipe, device or folder); refused")
+    if info.st_size > max_bytes:
+        return None, Problem(source, f"larger than the {human_size(max_bytes)} limit ({human_size(info.st_size)}); "
+                                     "split it or raise the limit")
+    return SourceFile(source, path, info.st_size, info.st_mtime_ns, target), None
+
+
+def human_size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 10 or value.is_integer() else f"{value:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def read_file(file: SourceFile) -> FileContent:
+    """The file's bytes, read once so that parsing and hashing see the same content.
+
+    The file is stat'ed before and after reading: if it changed meanwhile (an editor saving, a download
+    still running) it is read again, and reported after READ_ATTEMPTS so a half-written file is never indexed.
+    """
+    for _ in range(READ_ATTEMPTS):
+        before = _stat(file)
+        data = _read(file)
+        after = _stat(file)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and len(data) == after.st_size:
+            return FileContent(data, hashlib.sha256(data).hexdigest(), len(data), after.st_mtime_ns)
+    raise IngestError("the file kept changing while it was being read; build again once it is saved")
+
+
+def _stat(file: SourceFile) -> os.stat_result:
+    try:
+        return (file.target or file.path).stat()
     except FileNotFoundError:
-        raise IngestError("the file disappeared while it was being read; rebuild once it is back") from None
+        raise IngestError("the file disappeared while it was being read; build again once it is back") from None
     except OSError as exc:
         raise IngestError(f"the file cannot be read ({exc.strerror or exc}); check its permissions") from None
-    return data, hashlib.sha256(data).hexdigest()
+
+
+def _read(file: SourceFile) -> bytes:
+    # O_NOFOLLOW: a file swapped for a link after the scan is refused rather than followed out of the corpus.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(file.target or file.path, flags)
+    except FileNotFoundError:
+        raise IngestError("the file disappeared while it was being read; build again once it is back") from None
+    except OSError as exc:
+        raise IngestError(f"the file cannot be read ({exc.strerror or exc}); check its permissions") from None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def read_bytes(file: SourceFile) -> tuple[bytes, str]:
+    """The file's bytes and their sha256 (see read_file)."""
+    content = read_file(file)
+    return content.data, content.sha256
 
 
 def load_document(source: str, data: bytes) -> Document:
     """Parse one file's bytes into a Document, or raise IngestError saying why it cannot be indexed."""
     suffix = Path(source).suffix.lower()
-    if not data.strip():
+    if not data:
         raise IngestError("the file is empty", skipped=True)
+    if not data.strip():
+        raise IngestError("the file holds only white space", skipped=True)
     if suffix in PDF_SUFFIXES:
         return load_pdf(source, data)
     text, warnings_ = decode_text(data)
@@ -112,6 +190,9 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
             return _clean(data.decode("utf-16")), ("decoded as UTF-16",)
         except UnicodeDecodeError:
             raise IngestError("the file claims to be UTF-16 but is not; re-save it as UTF-8") from None
+    bomless = _utf16_without_bom(data)
+    if bomless:
+        return _clean(data.decode(bomless)), (f"decoded as {bomless.upper()} (no byte-order mark)",)
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.1:
         raise IngestError("the file looks binary, not text; save it as .md, .txt or .pdf")
     try:
@@ -126,6 +207,23 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     raise IngestError("the file's text encoding is unknown; re-save it as UTF-8")  # unreachable: latin-1
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like mostly-ASCII UTF-16 text without a BOM."""
+    sample = data[:8192]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if text.isprintable() or _control_ratio(text.encode("utf-8", "replace")) < 0.01:
+                return encoding
+    return None
+
+
 def _control_ratio(data: bytes) -> float:
     if not data:
         return 0.0
@@ -135,30 +233,49 @@ def _control_ratio(data: bytes) -> float:
 
 def _clean(text: str) -> str:
     # Offsets are into this normalised text: one newline convention, no NULs.
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Broken PDF font maps can yield lone surrogates, which no UTF-8 index file can hold; one '?' each
+        # keeps every offset where it was.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
-_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# Closing '#'s are stripped in Python: the lazy regex form backtracked quadratically on long lines.
+_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BOLD_NUMBERED_HEADING = re.compile(r"^\*\*(\d+(?:\.\d+)*\.?[ \t]+[^*\n]{1,150})\*\*[ \t]*$")
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
-_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
+_PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 
 
 def clean_heading(raw: str) -> str:
     text = re.sub(r"[*_`]+", "", raw).strip()
-    return re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= MAX_HEADING_CHARS else text[:MAX_HEADING_CHARS - 1].rstrip() + "…"
 
 
 def _heading(line: str) -> tuple[int, str] | None:
     """(markdown level, heading text) if the line is a heading."""
     match = _ATX_HEADING.match(line)
     if match:
-        text = clean_heading(match.group(2))
+        text = clean_heading(_strip_closing_hashes(match.group(2)))
         return (len(match.group(1)), text) if text else None
     match = _BOLD_NUMBERED_HEADING.match(line.strip())
     if match:
         return 2, clean_heading(match.group(1))
     return None
+
+
+def _strip_closing_hashes(text: str) -> str:
+    """'Title ##' -> 'Title' but 'C#' stays: a closing run of '#' counts only after white space."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        return bare.rstrip(" \t")
+    return text
 
 
 def _depth(level: int, text: str) -> int:
@@ -187,7 +304,9 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = ()) -> D
     para_end = 0
 
     def section() -> str:
-        return " > ".join(name for _, name in stack)
+        path = " > ".join(name for _, name in stack)
+        # Deeply numbered headings (1.1.1.1...) could make every chunk carry a huge path: keep its end.
+        return path if len(path) <= MAX_SECTION_CHARS else "… " + path[-(MAX_SECTION_CHARS - 2):]
 
     def flush() -> None:
         nonlocal para_start
@@ -272,14 +391,19 @@ def load_pdf(source: str, data: bytes) -> Document:
     if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         raise IngestError("the file is named .pdf but is not a PDF")
     warnings_: list[str] = []
-    try:
-        pages = _pdf_pages(data, warnings_)
-    except LimitReachedError:
-        # Large real reports exceed pypdf's default safety limits; raise them for this file only.
-        warnings_.append("exceeded pypdf's default safety limits; read with raised limits")
-        with pypdf.apply_configuration(array_maximum_element_count=50_000_000,
-                                       dictionary_maximum_element_count=50_000_000):
+    with _quiet_pypdf():
+        try:
             pages = _pdf_pages(data, warnings_)
+        except LimitReachedError:
+            # Large real reports exceed pypdf's default safety limits; raise them for this file only.
+            warnings_ = ["exceeded pypdf's default safety limits; read with raised limits"]
+            try:
+                with pypdf.apply_configuration(array_maximum_element_count=50_000_000,
+                                               dictionary_maximum_element_count=50_000_000):
+                    pages = _pdf_pages(data, warnings_)
+            except LimitReachedError:
+                raise IngestError("the PDF is too large or complex to read safely, even with raised limits; "
+                                  "split it into smaller files") from None
 
     parts: list[str] = []
     blocks: list[Block] = []
@@ -300,6 +424,18 @@ def load_pdf(source: str, data: bytes) -> Document:
     return Document(source, text, _pdf_title(source, data), tuple(blocks), tuple(warnings_))
 
 
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs repairs ("EOF marker not found") to stderr; problems reach the user through IngestError."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _pdf_pages(data: bytes, warnings_: list[str]) -> list[str]:
     import pypdf
     from pypdf.errors import DependencyError, LimitReachedError, PdfReadError
@@ -317,9 +453,10 @@ def _pdf_pages(data: bytes, warnings_: list[str]) -> list[str]:
     except DependencyError:
         raise IngestError("the PDF is encrypted and needs the 'cryptography' package; "
                           "reinstall with `make install`") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise IngestError(f"the PDF is damaged or truncated and cannot be opened ({exc.__class__.__name__})") \
-            from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError, NotImplementedError, AssertionError, ArithmeticError) as exc:
+        raise IngestError(f"the PDF is damaged or truncated and cannot be opened ({exc.__class__.__name__}); "
+                          "re-export or download it again") from None
     pages: list[str] = []
     for number in range(count):
         try:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat as stat_
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,11 +17,12 @@ import numpy as np
 
 from .chunking import chunk_document
 from .config import INDEX_FORMAT_VERSION, Settings
-from .ingest import IngestError, Problem, SourceFile, load_document, read_bytes, scan_corpus
+from .ingest import IngestError, Problem, SourceFile, load_document, read_file, scan_corpus
 from .schema import Chunk
 from .text import search_tokens
 
 MANIFEST = "manifest.json"
+MANIFEST_CHECKSUM = "manifest_sha256"  # the manifest's own checksum, over all its other keys
 CHUNKS = "chunks.jsonl"
 UNITS = "units.npy"
 VECTORS = "vectors.faiss"
@@ -76,6 +78,32 @@ def _index_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
+def manifest_digest(manifest: dict) -> str:
+    body = {k: v for k, v in manifest.items() if k != MANIFEST_CHECKSUM}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def damaged_files(folder: Path, manifest: dict) -> list[str]:
+    """Index files whose content no longer matches the checksums the manifest recorded at build time."""
+    bad = []
+    if manifest.get(MANIFEST_CHECKSUM) != manifest_digest(manifest):
+        bad.append(MANIFEST)
+    for name, expected in manifest.get("checksums", {}).items():
+        path = folder / name
+        if not path.is_file() or _sha256_file(path) != expected:
+            bad.append(name)
+    return bad
+
+
+def verify_index(settings: Settings) -> str | None:
+    """Why the live index cannot be used (missing, other model or format, damaged), or None if it is sound."""
+    try:
+        load_store(settings, verify=True, read=False)
+    except IndexError_ as exc:
+        return str(exc)
+    return None
+
+
 @dataclass
 class Store:
     """A loaded index: chunks, their unit (sentence/row) vectors, FAISS over chunk vectors, BM25."""
@@ -113,8 +141,11 @@ def check_manifest(manifest: dict, settings: Settings) -> str | None:
     return None
 
 
-def load_store(settings: Settings, verify: bool = True) -> Store:
-    """Load the live index, refusing one that is missing, damaged or from another model or format."""
+def load_store(settings: Settings, verify: bool = True, read: bool = True) -> Store | None:
+    """Load the live index, refusing one that is missing, damaged or from another model or format.
+
+    With read=False only the checks run (nothing is loaded) and None is returned.
+    """
     import bm25s
     import faiss
 
@@ -130,11 +161,12 @@ def load_store(settings: Settings, verify: bool = True) -> Store:
     if problem:
         raise IndexError_(f"The index cannot be used: {problem}; rebuild with `python -m assistant build`.")
     if verify:
-        for name, expected in manifest.get("checksums", {}).items():
-            path = folder / name
-            if not path.is_file() or _sha256_file(path) != expected:
-                raise IndexError_(f"The index file {name} is damaged or was changed; rebuild with "
-                                  "`python -m assistant build`.")
+        bad = damaged_files(folder, manifest)
+        if bad:
+            raise IndexError_(f"The index file {bad[0]} is damaged or was changed since it was built; rebuild "
+                              "with `python -m assistant build`.")
+    if not read:
+        return None
     try:
         with (folder / CHUNKS).open(encoding="utf-8") as handle:
             chunks = [Chunk.from_dict(json.loads(line)) for line in handle if line.strip()]
@@ -175,7 +207,10 @@ def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
     """Compare the corpus with a manifest: size and mtime first, sha256 only when they differ."""
     files, skipped = scan_corpus(settings.corpus, settings.max_file_bytes)
     known = (manifest or {}).get("files", {})
-    failed_before = {p["path"]: p for p in (manifest or {}).get("failed", [])}
+    # Files that failed or were skipped last time are remembered with size and mtime, so an unchanged
+    # empty or broken file does not make the index look stale forever.
+    failed_before = {p["path"]: p for key in ("failed", "skipped") for p in (manifest or {}).get(key, [])
+                     if "size" in p}
     diff = CorpusDiff(skipped=skipped, files={f.source: f for f in files})
     for file in files:
         entry = known.get(file.source) or failed_before.get(file.source)
@@ -193,7 +228,8 @@ def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
         diff.hashes[file.source] = digest
         (diff.unchanged if digest == entry.get("sha256") else diff.changed).append(file.source)
     present = set(diff.files)
-    diff.removed = sorted((set(known) | set(failed_before)) - present)
+    passed_over = {p.source for p in skipped}  # still there, but refused by the scan (too large, link...)
+    diff.removed = sorted((set(known) - present) | (set(failed_before) - present - passed_over))
     return diff
 
 
@@ -286,30 +322,40 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
             continue
         status(f"Reading {source}")
         try:
-            data, digest = read_bytes(file)
-            document = load_document(source, data)
+            content = read_file(file)
+            document = load_document(source, content.data)
+            chunks = chunk_document(document, settings.chunking)
         except IngestError as exc:
-            (report.skipped if exc.skipped else report.failed).append(Problem(source, str(exc)))
+            if exc.skipped:
+                report.skipped.append(Problem(source, str(exc)))
+            else:
+                _record_failure(source, str(exc), old_files, new_files, report)
             continue
-        chunks = chunk_document(document, settings.chunking)
+        except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
+            _record_failure(source, f"the file could not be read ({exc.__class__.__name__}: {_short(exc)}); "
+                                    "check that it opens in another program", old_files, new_files, report)
+            continue
         if not chunks:
             report.skipped.append(Problem(source, "no text to index was found in the file"))
             continue
         report.warnings.extend(Problem(source, w) for w in document.warnings)
         (report.added if source not in old_files else report.changed).append(source)
         new_chunks[source] = chunks
-        new_files[source] = {"sha256": digest, "size": len(data), "mtime_ns": file.mtime_ns,
+        new_files[source] = {"sha256": content.sha256, "size": content.size, "mtime_ns": content.mtime_ns,
                              "title": document.title, "chunk_ids": [c.id for c in chunks],
                              "pages": max((b.page or 0) for b in document.blocks) or None,
                              "warnings": list(document.warnings)}
-    # A file that failed now but was indexed before is dropped from the index, and said so.
+    # A file that is now empty, unsupported or gone is dropped from the index, and said so.
     for problem in report.failed + report.skipped:
-        if problem.source in old_files and problem.source not in report.removed:
+        if problem.source in old_files and problem.source not in new_files and problem.source not in report.removed:
             report.removed.append(problem.source)
     if not new_files:
-        reasons = "; ".join(f"{p.source}: {p.reason}" for p in report.failed + report.skipped) or \
-            "the corpus folder has no .md, .txt or .pdf files"
-        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}).")
+        problems = report.failed + report.skipped
+        reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems[:5]) or \
+            "the folder has no .md, .txt or .pdf files"
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add readable "
+                             ".md, .txt or .pdf files and build again. Any previous index was left as it was.")
 
     texts = [t for source in sorted(new_chunks) for c in new_chunks[source] for t in c.embedding_texts()]
     report.chunks_embedded = sum(len(v) for v in new_chunks.values())
@@ -340,6 +386,24 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
     report.seconds = time.perf_counter() - started
     status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
     return report
+
+
+def _record_failure(source: str, reason: str, old_files: dict, new_files: dict, report: BuildReport) -> None:
+    """Report a file that cannot be read; if it was indexed before, keep its previous chunks (nothing lost).
+
+    The kept entry has the old size and sha256, so status shows the file as changed until it reads again.
+    Files that are merely empty now are not kept (see the caller): emptying a file is a deliberate edit.
+    """
+    report.failed.append(Problem(source, reason))
+    if source in old_files:
+        new_files[source] = old_files[source]
+        report.warnings.append(Problem(source, "the previously indexed version is kept until the file reads "
+                                               "again"))
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:
@@ -389,6 +453,7 @@ def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, fil
         bm25.save(str(folder / BM25_DIR))
         manifest = _manifest(settings, files, report, chunks)
         manifest["checksums"] = {p.relative_to(folder).as_posix(): _sha256_file(p) for p in _index_files(folder)}
+        manifest[MANIFEST_CHECKSUM] = manifest_digest(manifest)
         _write_json_durably(folder / MANIFEST, manifest)
         _fsync_tree(folder)
     except BaseException:
@@ -418,17 +483,24 @@ def _manifest(settings: Settings, files: dict, report: BuildReport, chunks: list
                                           "numpy")},
         "files": files,
         "failed": [{"path": p.source, "error": p.reason,
-                    **_stat_of(settings.corpus / p.source)} for p in report.failed],
-        "skipped": [p.to_dict("reason") for p in report.skipped],
+                    **_stat_of(settings.corpus / p.source, settings.max_file_bytes)} for p in report.failed],
+        "skipped": [{"path": p.source, "reason": p.reason,
+                     **_stat_of(settings.corpus / p.source, settings.max_file_bytes)} for p in report.skipped],
         "warnings": [p.to_dict("warning") for p in report.warnings],
     }
 
 
-def _stat_of(path: Path) -> dict:
-    # Failed files are remembered with size and mtime so that status can tell when they change.
+def _stat_of(path: Path, max_bytes: int) -> dict:
+    """Size, mtime and (for regular files within the size limit) sha256, so status can tell when they change.
+
+    Never hashes a pipe or device (it would block) or a huge file (it would be read on every build).
+    """
     try:
-        stat = path.stat()
-        return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": _sha256_file(path)}
+        info = path.stat()
+        entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+        if stat_.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            entry["sha256"] = _sha256_file(path)
+        return entry
     except OSError:
         return {}
 

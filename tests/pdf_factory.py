@@ -1,0 +1,66 @@
+"""Small PDFs written by hand for tests: known text on known pages, encrypted, or with no text layer.
+
+pypdf cannot draw text, and a drawing library would be a new dependency, so the PDF is assembled here
+from its few required objects (catalog, page tree, pages, a standard font, content streams, xref).
+"""
+
+from __future__ import annotations
+
+import io
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _content_stream(lines: list[str]) -> bytes:
+    if not lines:
+        # A page that draws a line but has no text: what a scan without OCR looks like to a text extractor.
+        return b"0 0 m 200 200 l S"
+    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+    for line in lines:
+        ops.append(f"({_escape(line)}) Tj T*")
+    ops.append("ET")
+    return "\n".join(ops).encode("latin-1")
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A valid PDF with one page per item; each page shows its lines of text (Latin-1) in Helvetica."""
+    objects: list[bytes] = []
+    n_pages = len(pages)
+    font_id = 3
+    first_page_id = 4
+    page_ids = [first_page_id + 2 * i for i in range(n_pages)]
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    kids = " ".join(f"{pid} 0 R" for pid in page_ids)
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    for i, lines in enumerate(pages):
+        content_id = page_ids[i] + 1
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> /Contents {content_id} 0 R >>".encode())
+        stream = _content_stream(lines)
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def encrypt_pdf(data: bytes, user_password: str, algorithm: str = "AES-256") -> bytes:
+    """The same PDF, encrypted so that opening it needs user_password ("" opens like the AAPL report)."""
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,300 @@
+"""Ingestion: Markdown structure, tables, encodings, generated and real PDFs, and files that cannot be read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from assistant.chunking import chunk_document
+from assistant.ingest import (IngestError, SourceFile, decode_text, load_document, parse_markdown, read_file,
+                              scan_corpus)
+from assistant.schema import Document, row_label
+from assistant.store import build_index, load_store
+from conftest import PAPER, REAL_PDFS, FakeEmbedder, make_settings
+from pdf_factory import encrypt_pdf, make_pdf
+
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def paper() -> Document:
+    return load_document(PAPER.name, PAPER.read_bytes())
+
+
+def sections(doc: Document) -> list[str]:
+    seen: list[str] = []
+    for block in doc.blocks:
+        if block.section not in seen:
+            seen.append(block.section)
+    return seen
+
+
+# --- the default paper ------------------------------------------------------------------------
+
+def test_paper_title_and_section_paths(paper: Document):
+    assert paper.title == "G20 — Technological Transformation and Digital Public Infrastructure in Mexico"
+    assert sections(paper) == [
+        "",  # the author lines before the first heading
+        "Abstract",
+        "1. Introduction and Background",
+        "2. Rationale",
+        "3. Research Review",
+        "3. Research Review > 3.1 Smart City Initiatives",
+        "3. Research Review > 3.2 Telecommunications Transformation",
+        "3. Research Review > 3.3 Healthcare Digitalization",
+        "3. Research Review > 3.4 Digital Education Transformation",
+        "3. Research Review > 3.5 SMEs and Open Banking",
+        "3. Research Review > 3.6 Space Sector Development",
+        "4. Data Analysis",
+        "5. Space Program Timeline",
+        "6. Conclusion",
+        "References",
+    ]
+
+
+def test_paper_section_text_belongs_to_its_heading(paper: Document):
+    chunks = chunk_document(paper)
+    telecom = [c for c in chunks if c.section == "3. Research Review > 3.2 Telecommunications Transformation"]
+    assert telecom and "Federal Telecommunications Institute" in telecom[0].text
+    # Headings are structure, not text: no chunk repeats a heading line.
+    assert not any("**3.2" in c.text or c.text.startswith("#") for c in chunks)
+
+
+def test_paper_data_analysis_rows_carry_their_headers(paper: Document):
+    rows = [b for b in paper.blocks if b.kind == "row" and b.section == "4. Data Analysis"]
+    labels = [row_label(b.headers, paper.text[b.start:b.end]) for b in rows]
+    assert len(labels) == 7
+    assert "Metric: Broadband access | Insights: Approximately 20 million Mexicans lack reliable broadband " \
+           "coverage" in labels
+    assert labels[0] == "Metric: E-commerce growth | Insights: Increased by 27% in 2021 compared to 2020"
+    assert all(b.headers == ("Metric", "Insights") for b in rows)
+
+
+def test_paper_timeline_rows_carry_their_headers(paper: Document):
+    rows = [b for b in paper.blocks if b.kind == "row" and b.section == "5. Space Program Timeline"]
+    labels = [row_label(b.headers, paper.text[b.start:b.end]) for b in rows]
+    assert labels == [
+        "Year: 2010 | Milestone: Established National Space Agency",
+        "Year: 2019 | Milestone: Launched first satellite, SATMEX-7",
+        "Year: 2023 | Milestone: Scheduled first Mexican astronaut mission to the ISS",
+        "Year: Current | Milestone: Developing indigenous launch vehicle and human spaceflight program",
+    ]
+    # The header line itself is not a row.
+    assert not any(paper.text[b.start:b.end].startswith("Year\t") for b in rows)
+
+
+def test_every_block_is_a_trimmed_slice_of_the_text(paper: Document):
+    for block in paper.blocks:
+        piece = paper.text[block.start:block.end]
+        assert piece and piece == piece.strip()
+
+
+# --- Markdown forms ---------------------------------------------------------------------------
+
+def test_heading_forms_nest_by_number_or_level():
+    text = ("# Title\n\n**1. First**\n\nOne.\n\n#### **1.1 Sub one**\n\nOne one.\n\n## 2. Second\n\nTwo.\n\n"
+            "### Unnumbered child\n\nChild.\n\n## Back to top ##\n\nTop.\n")
+    doc = parse_markdown("forms.md", text)
+    assert doc.title == "Title"
+    assert sections(doc) == ["1. First", "1. First > 1.1 Sub one", "2. Second", "2. Second > Unnumbered child",
+                             "Back to top"]
+
+
+def test_a_closing_hash_needs_white_space_before_it():
+    doc = parse_markdown("c.md", "## Learning C#\n\nText.\n")
+    assert doc.blocks[0].section == "Learning C#"
+
+
+def test_pipe_table_rows_carry_headers_and_skip_the_separator():
+    text = "## Prices\n\n| Item | Price |\n|---|:---:|\n| Tea | 2 EUR |\n| Coffee | 3 EUR |\n\nAfter the table.\n"
+    doc = parse_markdown("prices.md", text)
+    rows = [b for b in doc.blocks if b.kind == "row"]
+    assert [row_label(b.headers, doc.text[b.start:b.end]) for b in rows] == ["Item: Tea | Price: 2 EUR",
+                                                                            "Item: Coffee | Price: 3 EUR"]
+    assert all(b.section == "Prices" for b in rows)
+    assert doc.text[doc.blocks[-1].start:doc.blocks[-1].end] == "After the table."
+
+
+def test_a_single_tab_line_is_not_a_table():
+    doc = parse_markdown("tab.md", "Name\tValue\n\nJust a paragraph.\n")
+    assert all(b.kind == "text" for b in doc.blocks)
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+def test_utf8_with_bom_and_crlf_is_normalised_without_warning():
+    text, warnings = decode_text("\ufeffLine one.\r\nLine two.\r\n".encode("utf-8"))
+    assert text == "Line one.\nLine two.\n" and warnings == ()
+
+
+def test_latin1_falls_back_with_a_warning():
+    doc = load_document("latin.txt", "Café crème. Naïve résumé.".encode("latin-1"))
+    assert doc.text == "Café crème. Naïve résumé."
+    assert doc.warnings == ("not valid UTF-8; decoded as cp1252",)
+
+
+@pytest.mark.parametrize("encoding, warning", [("utf-16", "decoded as UTF-16"),
+                                               ("utf-16-le", "decoded as UTF-16-LE (no byte-order mark)"),
+                                               ("utf-16-be", "decoded as UTF-16-BE (no byte-order mark)")])
+def test_utf16_with_or_without_bom(encoding: str, warning: str):
+    doc = load_document("wide.txt", "Grüße aus México.\nSecond line.".encode(encoding))
+    assert doc.text == "Grüße aus México.\nSecond line."
+    assert doc.warnings == (warning,)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("empty.md", b"", "the file is empty"),
+    ("blank.txt", b" \n\t\n  ", "only white space"),
+    ("junk.txt", bytes(range(256)) * 20, "looks binary"),
+    ("fake.pdf", b"this is not a pdf at all", "named .pdf but is not a PDF"),
+])
+def test_unreadable_content_raises_a_clear_ingest_error(name: str, data: bytes, message: str):
+    with pytest.raises(IngestError, match=message):
+        load_document(name, data)
+
+
+# --- generated PDFs ---------------------------------------------------------------------------
+
+def test_generated_pdf_text_lands_on_its_pages():
+    pages = [["Apples grow on the first page."], ["Bananas ripen on the second page."], [],
+             ["Cherries (red) close the fourth page."]]
+    doc = load_document("fruit.pdf", make_pdf(pages))
+    by_page = {b.page: doc.text[b.start:b.end] for b in doc.blocks}
+    assert by_page == {1: "Apples grow on the first page.", 2: "Bananas ripen on the second page.",
+                       4: "Cherries (red) close the fourth page."}  # the blank third page keeps its number
+    chunks = chunk_document(doc)
+    assert [(c.page, c.text) for c in chunks] == sorted(by_page.items())
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks)
+
+
+def test_pdf_encrypted_with_empty_password_opens():
+    doc = load_document("locked.pdf", encrypt_pdf(make_pdf([["Secret but open."]]), ""))
+    assert doc.text.strip() == "Secret but open."
+
+
+def test_pdf_with_a_real_password_is_skipped_with_reason():
+    with pytest.raises(IngestError, match="password-protected, skipped") as info:
+        load_document("locked.pdf", encrypt_pdf(make_pdf([["Really secret."]]), "hunter2"))
+    assert info.value.skipped
+
+
+def test_pdf_without_text_layer_is_reported_as_scanned():
+    with pytest.raises(IngestError, match=r"no extractable text \(scanned\?\)"):
+        load_document("scan.pdf", make_pdf([[], []]))
+
+
+def test_a_page_that_fails_is_reported_and_the_others_kept(monkeypatch):
+    real_extract = pypdf.PageObject.extract_text
+
+    def extract(page, *args, **kwargs):
+        if "Broken" in page.get_contents().get_data().decode("latin-1"):
+            raise KeyError("/Font")
+        return real_extract(page, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", extract)
+    doc = load_document("mixed.pdf", make_pdf([["Good page one."], ["Broken page two."], ["Good page three."]]))
+    assert [b.page for b in doc.blocks] == [1, 3]
+    assert doc.warnings == ("page 2: text could not be extracted (KeyError)",)
+
+
+def test_truncated_pdf_is_reported_as_damaged():
+    data = make_pdf([["Complete text."]])
+    with pytest.raises(IngestError, match="damaged or truncated"):
+        load_document("cut.pdf", data[: len(data) // 2])
+
+
+# --- the two real reports ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_docs() -> dict[str, Document]:
+    return {p.name: load_document(p.name, p.read_bytes()) for p in REAL_PDFS}
+
+
+@pytest.mark.parametrize("name, pages", [("2022 Q3 AAPL.pdf", 28), ("2023 Q1 MSFT.pdf", 72)])
+def test_real_pdf_ingests_every_page(real_docs, name: str, pages: int):
+    doc = real_docs[name]
+    assert [b.page for b in doc.blocks] == list(range(1, pages + 1))
+    chunks = chunk_document(doc)
+    assert {c.page for c in chunks} == set(range(1, pages + 1))
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks)
+
+
+def test_aapl_is_decrypted_and_its_pages_are_where_they_belong(real_docs):
+    doc = real_docs["2022 Q3 AAPL.pdf"]
+    first = doc.blocks[0]
+    assert "FORM 10-Q" in doc.text[first.start:first.end]
+    assert "For the quarterly period ended June 25, 2022" in doc.text[first.start:first.end]
+    last = doc.blocks[-1]
+    assert last.page == 28 and "Timothy D. Cook" in doc.text[last.start:last.end]
+    assert doc.warnings == ()
+
+
+def test_msft_is_read_with_raised_limits_and_fully(real_docs):
+    doc = real_docs["2023 Q1 MSFT.pdf"]
+    assert doc.warnings == ("exceeded pypdf's default safety limits; read with raised limits",)
+    assert len(doc.text) > 225_000
+    first = doc.text[doc.blocks[0].start:doc.blocks[0].end]
+    assert "FORM 10-Q" in first and "Outstanding as of January 19, 2023" in first
+
+
+# --- scanning a corpus ------------------------------------------------------------------------
+
+def test_scan_lists_supported_files_and_reasons_for_the_rest(tmp_path: Path):
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "a.md").write_text("A.")
+    (tmp_path / "sub" / "deeper" / "b.TXT").write_text("B.")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / ".hidden.md").write_text("never indexed")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "c.md").write_text("never indexed")
+    files, skipped = scan_corpus(tmp_path, MB)
+    assert [f.source for f in files] == ["a.md", "sub/deeper/b.TXT"]
+    assert [(p.source, p.reason) for p in skipped] == [
+        ("photo.jpg", "unsupported file type '.jpg'; only .md, .txt and .pdf are indexed")]
+
+
+def test_scan_refuses_a_missing_corpus(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="does not exist; create it or pass --corpus"):
+        scan_corpus(tmp_path / "nope", MB)
+
+
+def test_read_file_hashes_exactly_the_bytes_read(tmp_path: Path):
+    path = tmp_path / "x.md"
+    path.write_bytes(b"hello world.")
+    stat = path.stat()
+    content = read_file(SourceFile("x.md", path, stat.st_size, stat.st_mtime_ns))
+    assert content.data == b"hello world." and content.size == 12 and content.mtime_ns == stat.st_mtime_ns
+    assert content.sha256 == hashlib.sha256(b"hello world.").hexdigest()
+
+
+# --- a build with broken files next to good ones (issue 2) ------------------------------------
+
+def test_corrupt_pdf_empty_file_and_binary_txt_are_reported_while_the_rest_is_indexed(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / PAPER.name).write_bytes(PAPER.read_bytes())
+    (corpus / "report.pdf").write_bytes(make_pdf([["Quarterly revenue grew on page one."], ["Page two."]]))
+    good_pdf = make_pdf([["This would be fine."]])
+    (corpus / "corrupt.pdf").write_bytes(good_pdf[: len(good_pdf) // 2])
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(os.urandom(4096))
+    settings = make_settings(corpus, tmp_path / "index")
+
+    report = build_index(settings, FakeEmbedder())
+
+    assert report.added == [PAPER.name, "report.pdf"]
+    assert {p.source: p.reason for p in report.failed} == {
+        "binary.txt": "the file looks binary, not text; save it as .md, .txt or .pdf",
+        "corrupt.pdf": "the PDF is damaged or truncated and cannot be opened (PdfStreamError); "
+                       "re-export or download it again",
+    }
+    assert {p.source: p.reason for p in report.skipped} == {"empty.txt": "the file is empty"}
+    store = load_store(settings)
+    assert store.sources == [PAPER.name, "report.pdf"]
+    pdf_chunks = [c for c in store.chunks if c.source == "report.pdf"]
+    assert [(c.page, c.text) for c in pdf_chunks] == [(1, "Quarterly revenue grew on page one."), (2, "Page two.")]
+    assert {p["path"] for p in store.manifest["failed"]} == {"binary.txt", "corrupt.pdf"}
