@@ -203,14 +203,27 @@ class CorpusDiff:
         return bool(self.added or self.changed or self.removed)
 
 
+def manifest_files(manifest: dict | None) -> dict[str, dict]:
+    """The manifest's per-file entries, ignoring any that are malformed (a hand-edited or foreign manifest)."""
+    files = (manifest or {}).get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, dict)}
+
+
+def _list_of(manifest: dict | None, key: str) -> list:
+    value = (manifest or {}).get(key)
+    return value if isinstance(value, list) else []
+
+
 def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
     """Compare the corpus with a manifest: size and mtime first, sha256 only when they differ."""
     files, skipped = scan_corpus(settings.corpus, settings.max_file_bytes)
-    known = (manifest or {}).get("files", {})
+    known = manifest_files(manifest)
     # Files that failed or were skipped last time are remembered with size and mtime, so an unchanged
     # empty or broken file does not make the index look stale forever.
-    failed_before = {p["path"]: p for key in ("failed", "skipped") for p in (manifest or {}).get(key, [])
-                     if "size" in p}
+    failed_before = {p["path"]: p for key in ("failed", "skipped") for p in _list_of(manifest, key)
+                     if isinstance(p, dict) and isinstance(p.get("path"), str) and "size" in p}
     diff = CorpusDiff(skipped=skipped, files={f.source: f for f in files})
     for file in files:
         entry = known.get(file.source) or failed_before.get(file.source)
@@ -298,13 +311,17 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
             try:
                 old = load_store(settings, verify=True)
             except IndexError_ as exc:
-                report.full_reason = f"the previous index is damaged ({exc})"
+                first_clause = str(exc).split(";")[0].rstrip(".")
+                report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
     if report.full_reason and manifest is not None:
         status(f"Full rebuild: {report.full_reason}.")
-    diff = diff_corpus(settings, old.manifest if old else None)
+    # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),
+    # so the report still says what was added, changed and removed since then.
+    diff = diff_corpus(settings, manifest)
     report.skipped = list(diff.skipped)
     report.removed = list(diff.removed)
-    old_files = old.manifest["files"] if old else {}
+    previous_files = manifest_files(manifest)
+    old_files = old.manifest["files"] if old else {}  # files whose chunks and vectors can be reused
 
     kept: dict[str, list[int]] = {}  # source -> indexes of its chunks in the old store
     if old:
@@ -339,7 +356,10 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
             report.skipped.append(Problem(source, "no text to index was found in the file"))
             continue
         report.warnings.extend(Problem(source, w) for w in document.warnings)
-        (report.added if source not in old_files else report.changed).append(source)
+        if source not in previous_files:
+            report.added.append(source)
+        else:
+            (report.unchanged if source in diff.unchanged else report.changed).append(source)
         new_chunks[source] = chunks
         new_files[source] = {"sha256": content.sha256, "size": content.size, "mtime_ns": content.mtime_ns,
                              "title": document.title, "chunk_ids": [c.id for c in chunks],
@@ -347,7 +367,8 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
                              "warnings": list(document.warnings)}
     # A file that is now empty, unsupported or gone is dropped from the index, and said so.
     for problem in report.failed + report.skipped:
-        if problem.source in old_files and problem.source not in new_files and problem.source not in report.removed:
+        if problem.source in previous_files and problem.source not in new_files \
+                and problem.source not in report.removed:
             report.removed.append(problem.source)
     if not new_files:
         problems = report.failed + report.skipped
