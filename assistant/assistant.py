@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
-from .reader import Reader, ReaderSettings
+from .reader import Query, Reader, ReaderSettings
 from .retrieval import Retriever
 from .schema import Answer
 from .store import (BuildReport, CorpusDiff, IndexError_, Store, build_index, diff_corpus, load_store,
@@ -130,29 +130,32 @@ class Assistant:
     def status(self) -> Status:
         return index_status(self.settings)
 
-    def _retrieve(self, question: str, history: list[str]):
+    def _retrieve(self, question: str, history: list[str]) -> tuple[Reader, Query, list]:
         if self._reader is None:
             self.reload()
         with self._lock:
             reader = self._reader
-        query = resolve_followup(question, history)
-        query_vector = self.embedder.encode_query(query)
-        tokens = search_tokens(query)
-        return reader, query_vector, tokens, reader.retriever.search(query_vector, tokens)
+        expanded = resolve_followup(question, history)
+        question_vector = self.embedder.encode_query(question)
+        vector = question_vector if expanded == question else self.embedder.encode_query(expanded)
+        tokens = search_tokens(question)
+        history_tokens = [t for t in search_tokens(expanded[:len(expanded) - len(question)]) if t not in tokens]
+        query = Query(question, vector, question_vector, tokens, history_tokens)
+        hits = reader.retriever.search(vector, tokens + history_tokens)
+        return reader, query, hits
 
     def retrieve(self, question: str, history: tuple[str, ...] | list[str] = ()) -> list:
         """The ranked hits for a question, as ask() sees them (used by eval for recall)."""
         question = validate_question(question, self.settings.max_question_chars)
-        return self._retrieve(question, [h for h in history if h and h.strip()])[3]
+        return self._retrieve(question, [h for h in history if h and h.strip()])[2]
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         history = [validate_question(h, self.settings.max_question_chars) for h in history if h and h.strip()]
-        reader, query_vector, tokens, hits = self._retrieve(question, history)
+        reader, query, hits = self._retrieve(question, history)
         retrieved = time.perf_counter()
-        reading = reader.read(question, query_vector, tokens, hits[:self.settings.read_k],
-                              key_question=question)
+        reading = reader.read(query, hits[:self.settings.read_k])
         done = time.perf_counter()
         text = None
         if not reading.abstained:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -9,30 +10,65 @@ import numpy as np
 
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit
-from .text import YEAR, is_number, raw_tokens, search_tokens
+from .text import YEAR, _stem, is_number, raw_tokens, search_tokens
 
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
-_WHEN = re.compile(r"^\s*(when|what year|in what year|which year|since when|what date)\b", re.I)
-_QUANTITY = re.compile(r"\b(how (many|much)|what (percentage|percent|share|proportion|fraction|rate|number|"
-                       r"figure|rank|ranking|growth)|which rank|by how much|how large|how big)\b", re.I)
+# What kind of value a question asks for, tried in this order; a sentence lacking it cannot answer.
+_ANSWER_TYPES = (
+    ("when", re.compile(r"^\s*(when|since when|by when|until when)\b|\b(what|which) (year|date|month|decade)\b"
+                        r"|\bin what year\b", re.I)),
+    ("percent", re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b", re.I)),
+    ("money", re.compile(r"\b(budget|cost|costs|spend|spending|spent|price|funding|invest(ed|ment)?|revenue|"
+                         r"salary|worth|gdp)\b|\bhow much (money|does it cost|did it cost)\b|\btotal value\b", re.I)),
+    ("count", re.compile(r"\bhow many\b|\bpopulation\b|\bnumber of\b", re.I)),
+    ("quantity", re.compile(r"\bhow (much|large|big|fast|far|long|old|often)\b|\bby how much\b|\bwhat (rate|figure|"
+                            r"rank|ranking|growth|amount|size|level|total)\b|\bwhich rank\b", re.I)),
+    ("who", re.compile(r"^\s*(who|whom|whose)\b|\bwhich (body|bodies|agency|institution|institute|organi[sz]ations?)\b", re.I)),
+    ("name", re.compile(r"\b(what|which) (is|was|are|were) the names?\b|\bwhat (is|was) (it|he|she) called\b|"
+                        r"\bwhich (company|companies|firm|firms|organi[sz]ation|manufacturer|vendor)\b", re.I)),
+)
 _MONTHS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
                      r"december)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(usd|mxn|eur|gbp|pesos?|dollars?|euros?)\b", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+# Features of a candidate sentence, in the order of ReaderSettings.rank_weights.
+RANK_FEATURES = ("dense", "dense_question", "coverage", "history_coverage", "type_match", "chunk_prior", "short",
+                 "phrase", "chunk_dense")
+SHORT_WORDS = 6  # fewer words than this is a heading, a name or a reference, rarely an answer
+# Features of the best candidate that decide abstention. The first three are vetoes: each means the
+# documents do not give what the question asks for. The rest are weighed by ReaderSettings.answer_weights.
+ANSWER_FEATURES = ("type_missing", "number_missing", "key_missing", "off_topic", "dense", "coverage", "agreement",
+                   "short")
+VETOES = 4
 
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    """Weights and thresholds, tuned on tests/gold/questions.jsonl (see docs/answering.md)."""
+    """Weights and thresholds, fitted on tests/gold/questions.jsonl (see docs/answering.md)."""
 
-    w_dense: float = 1.0  # cosine of question and sentence
-    w_coverage: float = 0.6  # idf-weighted share of question terms found in sentence + section
-    w_type: float = 0.15  # sentence has the kind of value the question asks for (year, number)
-    w_chunk: float = 0.1  # the chunk's own retrieval rank
-    min_score: float = 0.62  # abstain below this combined score
-    min_dense: float = 0.30  # ... or when the best sentence is this far from the question
-    min_coverage: float = 0.25  # ... or when it covers this little of the question
-    max_missing_key: float = 0.0  # share of key terms (numbers, names) absent from the corpus
-    support_ratio: float = 0.85  # further citations need this share of the best score
+    # Grid search for the most gold questions whose top candidate holds the answer (RANK_FEATURES order).
+    rank_weights: tuple[float, ...] = (1.0, 0.5, 0.6, 0.2, 0.2, 0.05, 0.0, 0.4, 0.25)
+    # Logistic regression (C=0.3, balanced classes) on the questions no veto decides; ANSWER_FEATURES[VETOES:].
+    answer_weights: tuple[float, ...] = (0.3, 0.84, 0.54, -0.2)
+    answer_bias: float = -1.0
+    answer_threshold: float = 0.3  # answer when the fitted confidence is at least this
+    max_missing_keys: float = 0.5  # veto when more than this share of the named terms is absent from the corpus
+    off_topic_dense: float = 0.2  # veto when the best sentence is this far from the question in meaning...
+    off_topic_coverage: float = 0.5  # ... and shares less than this (idf-weighted) of the question's terms
+    support_ratio: float = 0.85  # further citations need this share of the best candidate's rank score
     max_citations: int = 3
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the reader sees it: its own terms, and the terms it inherits from earlier turns."""
+
+    question: str
+    vector: np.ndarray  # the question with its referent (equal to question_vector for a stand-alone one)
+    question_vector: np.ndarray
+    tokens: list[str]  # the question's own search tokens
+    history_tokens: list[str]  # tokens only the earlier turns contribute
 
 
 @dataclass(frozen=True)
@@ -41,52 +77,92 @@ class Candidate:
     hit: Hit
     start: int
     end: int
+    features: np.ndarray
     score: float
-    dense: float
-    coverage: float
-    type_match: float
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start - self.chunk.start:self.end - self.chunk.start]
 
 
 @dataclass(frozen=True)
 class Reading:
-    answer_start: int | None
-    answer_end: int | None
     abstained: bool
-    score: float
+    score: float  # probability that the answer is right, from the fitted answer model
     citations: tuple[Citation, ...]
     reason: str = ""
+    answer_features: np.ndarray | None = None
 
 
 def question_kind(question: str) -> str:
-    if _WHEN.search(question):
-        return "when"
-    if _QUANTITY.search(question):
-        return "quantity"
+    for kind, pattern in _ANSWER_TYPES:
+        if pattern.search(question):
+            return kind
     return "other"
 
 
-def _type_match(kind: str, text: str) -> float:
+def has_kind(kind: str, text: str, question: str = "") -> bool:
+    """Whether text holds the kind of value the question asks for (always true for open questions)."""
+    tokens = raw_tokens(text)
+    numbers = [t for t in tokens if is_number(t)]
     if kind == "when":
-        return 1.0 if (YEAR.search(text) or _MONTHS.search(text)) else 0.0
+        return bool(YEAR.search(text) or _MONTHS.search(text))
+    if kind == "money":
+        return bool(_MONEY.search(text)) and bool(numbers)
+    if kind == "percent":
+        return any(t.endswith("%") for t in numbers) or bool(re.search(r"\bper ?cent\b|\bhalf\b|\bthird\b", text))
+    if kind == "count":
+        if any(not t.endswith("%") and not YEAR.fullmatch(t) for t in numbers) or \
+                re.search(r"\b(million|billion|thousand|hundred|dozen)\b", text, re.I):
+            return True
+        # "How many users ..." is answered by "28% of users", not by a share of something else.
+        asked = re.search(r"\bhow many (\w+)", question, re.I)
+        return bool(asked) and any(_stem(m.lower()) == _stem(asked.group(1).lower())
+                                   for m in re.findall(r"\d%\s+of\s+(?:the\s+)?(\w+)", text))
     if kind == "quantity":
-        return 1.0 if any(is_number(t) or t.endswith("%") for t in raw_tokens(text)) else 0.0
-    return 0.0
+        return bool(numbers)
+    if kind in ("name", "who"):
+        # A new name the question did not give; bare acronyms (ISS, IFT) abbreviate things, not names.
+        asked = set(raw_tokens(question))
+        return any(not (name.isalpha() and name.isupper())
+                   for name in proper_names(text) if name.lower() not in asked)
+    return True
+
+
+_FUNCTION_WORDS = frozenset("a an the of in on at to for by with and or is are was were be its it this that what which who "
+                            "whom how when where why do does did has have had".split())
+
+
+def phrase_tokens(text: str) -> set[tuple[str, str]]:
+    """Adjacent word pairs (stemmed, function words dropped): shared phrases, not just shared words."""
+    words = [w if not w.isalpha() else _stem(w) for w in raw_tokens(text) if w not in _FUNCTION_WORDS]
+    return set(zip(words, words[1:]))
+
+
+def proper_names(text: str) -> list[str]:
+    """Capitalised words that do not merely start a sentence, line or table cell."""
+    names = []
+    for piece in re.split(r"[\t\n]|(?<=[.!?:;])\s", text):
+        for i, match in enumerate(_WORD.finditer(piece)):
+            word = match.group(0)
+            if i > 0 and word[0].isupper():
+                names.append(re.sub(r"['’]s$", "", word))
+    return names
 
 
 class Reader:
     def __init__(self, retriever: Retriever, settings: ReaderSettings = ReaderSettings()):
         self.retriever = retriever
         self.settings = settings
+        self._rank_w = np.asarray(settings.rank_weights, dtype=np.float32)
+        self._answer_w = np.asarray(settings.answer_weights, dtype=np.float64)
 
     def key_terms(self, question: str) -> list[str]:
         """Terms a user names precisely: numbers, acronyms and capitalised names (not the first word)."""
-        words = re.findall(r"[\w.%$-]+", question)
         keys = []
-        for pos, word in enumerate(words):
+        for pos, word in enumerate(re.findall(r"[\w.%$-]+", question)):
             w = word.strip(".-")
-            if not w:
-                continue
-            if is_number(w) or (w.isupper() and len(w) >= 2) or (pos > 0 and w[:1].isupper() and len(w) > 2):
+            if w and (is_number(w) or (w.isupper() and len(w) >= 2) or (pos > 0 and w[:1].isupper() and len(w) > 2)):
                 keys.extend(search_tokens(w)[:1])
         return [k for k in keys if k]
 
@@ -94,55 +170,81 @@ class Reader:
         keys = self.key_terms(question)
         if not keys:
             return 0.0
-        missing = [k for k in keys if self.retriever.document_frequency(k) == 0]
-        return len(missing) / len(keys)
+        return sum(self.retriever.document_frequency(k) == 0 for k in keys) / len(keys)
 
-    def candidates(self, query_vector: np.ndarray, question_tokens: list[str], kind: str,
-                   hits: list[Hit], k: int) -> list[Candidate]:
-        weights = {t: self.retriever.idf(t) for t in set(question_tokens)}
+    def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
+        kind = question_kind(query.question)
+        idf = self.retriever.idf
+        weights = {t: idf(t) for t in set(query.tokens)}
         total = sum(weights.values()) or 1.0
+        history = {t: idf(t) for t in set(query.history_tokens)}
+        history_total = sum(history.values()) or 1.0
+        bigrams = phrase_tokens(query.question)
         store = self.retriever.store
         out: list[Candidate] = []
-        for rank, hit in enumerate(hits[:k]):
+        for rank, hit in enumerate(hits):
             chunk = hit.chunk
-            i = store.by_id[chunk.id]
-            dense = store.units_of(i).astype(np.float32) @ query_vector
-            section_tokens = set(search_tokens(chunk.section))
-            header_tokens = set(search_tokens(" ".join(chunk.headers)))
+            units = store.units_of(store.by_id[chunk.id]).astype(np.float32)
+            dense = units @ query.vector
+            dense_q = units @ query.question_vector
+            context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
             for j, (s, e) in enumerate(chunk.units):
                 text = chunk.text[s - chunk.start:e - chunk.start]
-                found = set(search_tokens(text)) | section_tokens | header_tokens
-                coverage = sum(w for t, w in weights.items() if t in found) / total
-                type_match = _type_match(kind, text)
-                chunk_prior = 1.0 / (1 + rank)
-                score = (self.settings.w_dense * float(dense[j]) + self.settings.w_coverage * coverage
-                         + self.settings.w_type * type_match + self.settings.w_chunk * chunk_prior)
-                out.append(Candidate(chunk, hit, s, e, score, float(dense[j]), coverage, type_match))
+                found = set(search_tokens(text)) | context
+                features = np.array([
+                    dense[j], dense_q[j],
+                    sum(w for t, w in weights.items() if t in found) / total,
+                    sum(w for t, w in history.items() if t in found) / history_total if history else 0.0,
+                    1.0 if kind != "other" and has_kind(kind, text, query.question) else 0.0,
+                    1.0 / (1 + rank),
+                    1.0 if len(text.split()) < SHORT_WORDS else 0.0,
+                    len(bigrams & phrase_tokens(text)) / len(bigrams) if bigrams else 0.0,
+                    hit.dense_score if hit.dense_score is not None else 0.0,
+                ], dtype=np.float32)
+                out.append(Candidate(chunk, hit, s, e, features, float(features @ self._rank_w)))
         out.sort(key=lambda c: -c.score)
         return out
 
-    def read(self, question: str, query_vector: np.ndarray, question_tokens: list[str], hits: list[Hit],
-             key_question: str | None = None) -> Reading:
+    def answer_features(self, query: Query, best: Candidate) -> np.ndarray:
+        """ANSWER_FEATURES of the best candidate."""
+        text = best.text
+        sentence_raw = set(raw_tokens(text))
+        kind = question_kind(query.question)
+        numbers = [t for t in raw_tokens(query.question) if is_number(t)]
+        both_found = best.hit.dense_score is not None and best.hit.sparse_score is not None
+        dense = best.features[RANK_FEATURES.index("dense")]
+        coverage = best.features[RANK_FEATURES.index("coverage")]
         cfg = self.settings
-        kind = question_kind(question)
-        cands = self.candidates(query_vector, question_tokens, kind, hits, max(1, len(hits)))
+        return np.array([
+            0.0 if kind == "who" or has_kind(kind, text, query.question) else 1.0,
+            1.0 if any(n not in sentence_raw and n.rstrip("%") not in sentence_raw for n in numbers) else 0.0,
+            1.0 if self.missing_key_share(query.question) > cfg.max_missing_keys else 0.0,
+            1.0 if dense < cfg.off_topic_dense and coverage < cfg.off_topic_coverage else 0.0,
+            dense,
+            coverage,
+            1.0 if both_found else 0.0,
+            best.features[RANK_FEATURES.index("short")],
+        ], dtype=np.float64)
+
+    def answer_confidence(self, features: np.ndarray) -> float:
+        """0 when a veto holds; else the fitted probability that the best sentence answers."""
+        if (features[:VETOES] > 0).any():
+            return 0.0
+        z = self.settings.answer_bias + float(features[VETOES:] @ self._answer_w)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def read(self, query: Query, hits: list[Hit]) -> Reading:
+        cfg = self.settings
+        cands = self.candidates(query, hits)
         if not cands:
-            return Reading(None, None, True, 0.0, (), "no passage matched the question")
+            return Reading(True, 0.0, (), "no passage matched the question")
         best = cands[0]
-        missing = self.missing_key_share(key_question or question)
-        reason = ""
-        if missing > cfg.max_missing_key:
-            reason = "the question names something the documents never mention"
-        elif best.score < cfg.min_score:
-            reason = "no sentence matches the question closely enough"
-        elif best.dense < cfg.min_dense:
-            reason = "the closest sentence is about something else"
-        elif best.coverage < cfg.min_coverage:
-            reason = "the closest sentence shares too little with the question"
-        if reason:
-            return Reading(None, None, True, best.score, self._closest(cands, best.score), reason)
+        features = self.answer_features(query, best)
+        probability = self.answer_confidence(features)
+        if probability < cfg.answer_threshold:
+            return Reading(True, probability, self._closest(cands), _abstain_reason(features), features)
         start, end = self._answer_span(best)
-        citations = [self._citation(1, best.chunk, start, end, best.score)]
+        citations = [self._citation(1, best.chunk, start, end, probability)]
         used = {best.chunk.id}
         for cand in cands[1:]:
             if len(citations) >= cfg.max_citations or cand.score < cfg.support_ratio * best.score:
@@ -150,26 +252,26 @@ class Reader:
             if cand.chunk.id in used or (cand.start < end and start < cand.end):
                 continue
             used.add(cand.chunk.id)
-            citations.append(self._citation(len(citations) + 1, cand.chunk, cand.start, cand.end, cand.score))
-        return Reading(start, end, False, best.score, tuple(citations))
+            citations.append(self._citation(len(citations) + 1, cand.chunk, cand.start, cand.end,
+                                            probability * cand.score / best.score))
+        return Reading(False, probability, tuple(citations), "", features)
 
     def _answer_span(self, best: Candidate) -> tuple[int, int]:
         """The best sentence, widened to the sentence before it when it cannot stand alone."""
         chunk = best.chunk
-        text = chunk.text[best.start - chunk.start:best.end - chunk.start]
-        if chunk.kind == "text" and _DANGLING_START.match(text):
+        if chunk.kind == "text" and _DANGLING_START.match(best.text):
             previous = [u for u in chunk.units if u[1] <= best.start]
             if previous:
                 return previous[-1][0], best.end
         return best.start, best.end
 
-    def _closest(self, cands: list[Candidate], best_score: float) -> tuple[Citation, ...]:
+    def _closest(self, cands: list[Candidate]) -> tuple[Citation, ...]:
         out, used = [], set()
         for cand in cands:
             if cand.chunk.id in used:
                 continue
             used.add(cand.chunk.id)
-            out.append(self._citation(len(out) + 1, cand.chunk, cand.start, cand.end, cand.score))
+            out.append(self._citation(len(out) + 1, cand.chunk, cand.start, cand.end, 0.0))
             if len(out) >= self.settings.max_citations:
                 break
         return tuple(out)
@@ -179,3 +281,16 @@ class Reader:
         return Citation(n=n, source=chunk.source, section=chunk.section, page=chunk.page, start=start, end=end,
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
                         passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers)
+
+
+def _abstain_reason(features: np.ndarray) -> str:
+    named = dict(zip(ANSWER_FEATURES, features))
+    if named["off_topic"]:
+        return "the documents do not seem to cover this topic"
+    if named["key_missing"]:
+        return "the question names something the documents never mention"
+    if named["number_missing"]:
+        return "the closest passage does not mention the number or year asked about"
+    if named["type_missing"]:
+        return "the closest passage does not give the kind of value asked for (a date, a figure or a name)"
+    return "no passage answers the question closely enough"

@@ -69,7 +69,7 @@ class Chunk:
         return digest.hexdigest()[:16]
 
     def embedding_texts(self) -> list[str]:
-        """The texts embedded for this chunk's units: each carries its section and, for rows, its headers."""
+        """The texts embedded for this chunk's units: each carries its section path and, for rows, its headers."""
         prefix = f"{self.section}: " if self.section else ""
         if self.kind == "row":
             return [prefix + row_label(self.headers, self.text)]
