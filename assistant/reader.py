@@ -35,6 +35,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Features of a candidate sentence, in the order of ReaderSettings.rank_weights.
 RANK_FEATURES = ("dense", "dense_question", "coverage", "history_coverage", "type_match", "chunk_prior", "short",
                  "phrase", "chunk_dense")
+HISTORY_WEIGHT = 0.5  # weight of a term that only an earlier question contributes, against the question's own
 SHORT_WORDS = 6  # fewer words than this is a heading, a name or a reference, rarely an answer
 # Features of the best candidate that decide abstention. The first three are vetoes: each means the
 # documents do not give what the question asks for. The rest are weighed by ReaderSettings.answer_weights.
@@ -175,7 +176,9 @@ class Reader:
     def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
         kind = question_kind(query.question)
         idf = self.retriever.idf
+        # A follow-up's own words are few ("What are they using them for?"): its referent's terms count too.
         weights = {t: idf(t) for t in set(query.tokens)}
+        weights.update({t: HISTORY_WEIGHT * idf(t) for t in set(query.history_tokens) if t not in weights})
         total = sum(weights.values()) or 1.0
         history = {t: idf(t) for t in set(query.history_tokens)}
         history_total = sum(history.values()) or 1.0
