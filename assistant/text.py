@@ -22,7 +22,8 @@ _HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
 MAX_SENTENCE_CHARS = 1200
 
-_TOKEN = re.compile(r"\$?\d+(?:[.,]\d+)*%?|[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+# A number stands alone ("8.89%", "2013"); digits run into letters make one word ("5G", "55th").
+_TOKEN = re.compile(r"\$?\d+(?:[.,]\d+)*%?(?![^\W_%])|[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 STOPWORDS = frozenset("""
 a an and are as at be been being but by can could did do does doing for from had has have having

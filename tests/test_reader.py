@@ -1,0 +1,124 @@
+"""Reading answers with the real model over the default paper: verbatim quotes, abstention, follow-ups."""
+
+import pytest
+
+from assistant.assistant import QuestionError, resolve_followup
+from assistant.reader import has_kind, proper_names, question_kind
+
+from conftest import PAPER
+
+
+def check_verbatim(answer, document_text: str) -> None:
+    for citation in answer.citations:
+        assert document_text[citation.start:citation.end] == citation.quote
+        offset = citation.start - citation.passage_start
+        assert citation.passage[offset:offset + len(citation.quote)] == citation.quote
+    if not answer.abstained:
+        assert answer.answer == answer.citations[0].quote
+
+
+def test_a_fact_is_answered_with_the_sentence_that_states_it(paper_assistant):
+    answer = paper_assistant.ask("When was the Federal Telecommunications Institute created?")
+    assert not answer.abstained
+    assert "2013" in answer.answer
+    first = answer.citations[0]
+    assert first.n == 1 and first.source == PAPER.name
+    assert first.section == "3. Research Review > 3.2 Telecommunications Transformation"
+    assert set(answer.timings_ms) == {"retrieve", "read", "total"}
+    check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+
+
+def test_a_table_figure_is_answered_with_its_row(paper_assistant):
+    answer = paper_assistant.ask("What is the projected CAGR of the digital health market?")
+    assert not answer.abstained
+    assert answer.answer == "Digital health market\tProjected CAGR of 8.89% between 2023 and 2027"
+    assert answer.citations[0].headers == ("Metric", "Insights")
+    assert answer.citations[0].section == "4. Data Analysis"
+
+
+@pytest.mark.parametrize("question", [
+    "What is Mexico's GDP?",
+    "How many 5G towers has Mexico installed?",
+    "In what year did the PIAD program start?",
+    "What is Brazil's broadband coverage?",
+    "How do I make guacamole at home?",
+    "How much did e-commerce grow in Mexico in 2022?",
+])
+def test_questions_the_paper_does_not_answer_are_declined_with_the_closest_passages(paper_assistant, question):
+    answer = paper_assistant.ask(question)
+    assert answer.abstained
+    assert answer.answer is None
+    assert answer.message
+    assert 1 <= len(answer.citations) <= 3
+    check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+
+
+def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
+    created = paper_assistant.ask("When was it created?",
+                                  history=["Tell me about the Federal Telecommunications Institute"])
+    assert not created.abstained and "2013" in created.answer
+    audience = paper_assistant.ask("Who is it for?", history=["What is the PIAD program?"])
+    assert not audience.abstained
+    assert "students" in audience.answer and "teachers" in audience.answer
+
+
+def test_a_question_that_stands_alone_is_not_dragged_to_the_previous_topic(paper_assistant):
+    alone = paper_assistant.ask("What percentage of students lacked sufficient tech access?")
+    after = paper_assistant.ask("What percentage of students lacked sufficient tech access?",
+                                history=["Tell me about the Federal Telecommunications Institute"])
+    assert after.answer == alone.answer and "31%" in after.answer
+
+
+def test_resolve_followup_only_rewrites_questions_that_lean_on_earlier_turns():
+    history = ["Tell me about the Federal Telecommunications Institute"]
+    assert resolve_followup("When was it created?", history) == f"{history[0]} When was it created?"
+    assert resolve_followup("What does this paper say about SMEs and open banking?", history) == \
+        "What does this paper say about SMEs and open banking?"
+    assert resolve_followup("When was it created?", []) == "When was it created?"
+    chained = resolve_followup("Who runs it?", ["What is the PIAD program?", "Who is it for?"])
+    assert chained.startswith("What is the PIAD program?")
+
+
+def test_every_citation_of_every_gold_question_is_verbatim(paper_assistant):
+    from assistant.evaluate import load_gold
+
+    from conftest import GOLD
+
+    text = PAPER.read_text(encoding="utf-8")
+    for item in load_gold(GOLD / "questions.jsonl"):
+        check_verbatim(paper_assistant.ask(item["question"], item["history"]), text)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 100_000])
+def test_empty_and_overlong_questions_are_refused_with_a_message(paper_assistant, question):
+    with pytest.raises(QuestionError, match="empty|characters long"):
+        paper_assistant.ask(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("When was the IFT created?", "when"),
+    ("In what year did Mexico launch its first satellite?", "when"),
+    ("What percentage of students lacked access?", "percent"),
+    ("How many nations were ranked?", "count"),
+    ("What is the budget of INSA?", "money"),
+    ("By how much did e-commerce grow?", "quantity"),
+    ("Which company built SATMEX-7?", "name"),
+    ("Who is pushing nanosatellite programs?", "who"),
+    ("What does DPI enable?", "other"),
+])
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_has_kind_checks_the_value_a_question_asks_for():
+    assert has_kind("when", "The IFT was created in 2013.")
+    assert not has_kind("when", "The IFT broke market monopolies.")
+    assert has_kind("percent", "31% of students lacked access")
+    assert has_kind("count", "Ranked 55th globally out of 151 nations", "How many nations?")
+    assert has_kind("count", "28% of users unwilling to share", "How many users are unwilling?")
+    assert not has_kind("count", "Account for 95.4% of businesses", "How many SMEs operate?")
+    assert not has_kind("money", "Projected CAGR of 8.89% between 2023 and 2027")
+    assert has_kind("name", "Launched first satellite, SATMEX-7", "What was the name of the first satellite?")
+    assert not has_kind("name", "Scheduled first Mexican astronaut mission to the ISS",
+                        "What is the name of the first Mexican astronaut?")
+    assert proper_names("Cities like Guadalajara and Mexico City. The end") == ["Guadalajara", "Mexico", "City"]

@@ -1,0 +1,53 @@
+"""Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
+
+from assistant.text import raw_tokens, search_tokens, sentence_spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def test_abbreviations_decimals_and_list_numbers_do_not_split():
+    text = ("The U.S. Department of Commerce said so, e.g. in 2023. Growth was 8.89% in 2023. "
+            "1. **Digitalisation:** Improving things. J. Smith agreed.")
+    assert sentences(text) == [
+        "The U.S. Department of Commerce said so, e.g. in 2023.",
+        "Growth was 8.89% in 2023.",
+        "1. **Digitalisation:** Improving things.",
+        "J. Smith agreed.",
+    ]
+
+
+def test_a_blank_line_ends_a_sentence_unless_the_text_continues_in_lower_case():
+    text = "A heading without a stop\n\nlow trust in\n\nfinancial institutions remain. Next one!\n- item one\n- item two"
+    assert sentences(text) == ["A heading without a stop\n\nlow trust in\n\nfinancial institutions remain.",
+                               "Next one!", "- item one", "- item two"]
+
+
+def test_spans_are_offsets_into_the_text():
+    text = "  First one.   Second one?  "
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["First one.", "Second one?"]
+    assert spans[0][0] == 2
+
+
+def test_an_overlong_run_without_punctuation_is_cut_at_white_space():
+    text = "word " * 2000
+    spans = sentence_spans(text)
+    assert len(spans) > 1
+    assert all(e - s <= 1200 for s, e in spans)
+    assert all(not text[s].isspace() and not text[e - 1].isspace() for s, e in spans)
+
+
+def test_tokens_keep_numbers_percentages_codes_and_acronyms_whole():
+    tokens = raw_tokens("SATMEX-7 launched in 2019; CAGR 8.89%; IFT's 5G rollout; 20 million; COVID-19")
+    for expected in ("satmex-7", "2019", "8.89%", "ift", "5g", "20", "million", "covid-19"):
+        assert expected in tokens
+    assert "8" not in tokens and "89" not in tokens
+
+
+def test_search_tokens_stem_words_drop_stop_words_and_add_the_parts_of_codes():
+    tokens = search_tokens("When was the Institute created? SATMEX-7 and 8.89%")
+    assert "when" not in tokens and "the" not in tokens
+    assert "institut" in tokens and "creat" in tokens
+    assert {"satmex-7", "satmex", "7", "8.89%", "8.89"} <= set(tokens)
