@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
@@ -38,6 +39,7 @@ def make_parser() -> argparse.ArgumentParser:
     _paths(ev)
     ev.add_argument("gold", help="a questions.jsonl file")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--threshold", type=float, help="answer confidence threshold to try (default: the tuned one)")
     return parser
 
 
@@ -189,6 +191,9 @@ def cmd_eval(args, settings: Settings) -> int:
 
     gold = load_gold(Path(args.gold))
     assistant = Assistant.load(settings.corpus, settings.index, status=lambda m: print(m, file=sys.stderr))
+    if args.threshold is not None:
+        assistant.reader_settings = replace(assistant.reader_settings, answer_threshold=args.threshold)
+        assistant.reload()
     report = evaluate(assistant, gold)
     print(json.dumps(report.summary(), indent=1) if args.json else format_report(report))
     return EXIT_OK

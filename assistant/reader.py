@@ -53,7 +53,7 @@ class ReaderSettings:
     # Logistic regression (C=0.3, balanced classes) on the questions no veto decides; ANSWER_FEATURES[VETOES:].
     answer_weights: tuple[float, ...] = (0.3, 0.84, 0.54, -0.2)
     answer_bias: float = -1.0
-    answer_threshold: float = 0.3  # answer when the fitted confidence is at least this
+    answer_threshold: float = 0.2  # answer when the fitted confidence is at least this
     max_missing_keys: float = 0.5  # veto when more than this share of the named terms is absent from the corpus
     off_topic_dense: float = 0.2  # veto when the best sentence is this far from the question in meaning...
     off_topic_coverage: float = 0.5  # ... and shares less than this (idf-weighted) of the question's terms
