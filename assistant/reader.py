@@ -36,12 +36,13 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 RANK_FEATURES = ("dense", "dense_question", "coverage", "history_coverage", "type_match", "chunk_prior", "short",
                  "phrase", "chunk_dense")
 HISTORY_WEIGHT = 0.5  # weight of a term that only an earlier question contributes, against the question's own
-SHORT_WORDS = 6  # fewer words than this is a heading, a name or a reference, rarely an answer
+SHORT_WORDS = 6
+RARE_SHARE = 0.1  # a named term in at most this share of chunks is specific enough to demand in the answer  # fewer words than this is a heading, a name or a reference, rarely an answer
 # Features of the best candidate that decide abstention. The first three are vetoes: each means the
 # documents do not give what the question asks for. The rest are weighed by ReaderSettings.answer_weights.
-ANSWER_FEATURES = ("type_missing", "number_missing", "key_missing", "off_topic", "dense", "coverage", "agreement",
-                   "short")
-VETOES = 4
+ANSWER_FEATURES = ("type_missing", "number_missing", "key_missing", "key_elsewhere", "off_topic", "dense",
+                   "coverage", "agreement", "short")
+VETOES = 5
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,15 @@ class Reader:
             return 0.0
         return sum(self.retriever.document_frequency(k) == 0 for k in keys) / len(keys)
 
+    def keys_elsewhere(self, question: str, chunk: Chunk) -> list[str]:
+        """Named terms of the question that the corpus has, but not the answer's passage: it is about another thing."""
+        here = set(search_tokens(chunk.search_text()))
+        prefixes = {t[:5] for t in here if len(t) >= 5}  # "Mexican" is there when "Mexico" is, COVID with COVID-19
+        rare = max(1.0, RARE_SHARE * self.retriever.n_chunks)  # a common name (the country) names no one thing
+        return [k for k in self.key_terms(question)
+                if 0 < self.retriever.document_frequency(k) <= rare and k not in here
+                and not (len(k) >= 5 and k[:5] in prefixes)]
+
     def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
         kind = question_kind(query.question)
         idf = self.retriever.idf
@@ -222,6 +232,7 @@ class Reader:
             0.0 if kind == "who" or has_kind(kind, text, query.question) else 1.0,
             1.0 if any(n not in sentence_raw and n.rstrip("%") not in sentence_raw for n in numbers) else 0.0,
             1.0 if self.missing_key_share(query.question) > cfg.max_missing_keys else 0.0,
+            1.0 if self.keys_elsewhere(query.question, best.chunk) else 0.0,
             1.0 if dense < cfg.off_topic_dense and coverage < cfg.off_topic_coverage else 0.0,
             dense,
             coverage,
@@ -290,6 +301,8 @@ def _abstain_reason(features: np.ndarray) -> str:
     named = dict(zip(ANSWER_FEATURES, features))
     if named["off_topic"]:
         return "the documents do not seem to cover this topic"
+    if named["key_elsewhere"]:
+        return "the closest passage is about something else than what the question names"
     if named["key_missing"]:
         return "the question names something the documents never mention"
     if named["number_missing"]:

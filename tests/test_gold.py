@@ -31,7 +31,7 @@ def test_gold_set_is_large_and_covers_what_the_issue_asks(paper_assistant):
 def test_answer_accuracy_and_abstention_on_the_gold_set(dev_summary):
     assert dev_summary["answer_accuracy"] >= 0.93
     assert dev_summary["answerable_abstained"] <= 0.02
-    assert dev_summary["abstention_recall"] >= 0.80
+    assert dev_summary["abstention_recall"] >= 0.85
     assert dev_summary["abstention_precision"] >= 0.95
 
 
