@@ -1,0 +1,239 @@
+"""The Streamlit app, driven by AppTest with the real model: answers, abstentions, rebuilds, uploads, escaping."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PAPER, make_settings
+from assistant import ui
+from assistant.store import build_index
+from pdf_factory import make_pdf
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+FTI = "When was the Federal Telecommunications Institute created?"
+
+
+@pytest.fixture(scope="session")
+def paper_index(tmp_path_factory, real_embedder) -> tuple[Path, Path]:
+    """The paper's corpus and index, built once; each test works on its own copy."""
+    base = tmp_path_factory.mktemp("app-template")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy2(PAPER, corpus / PAPER.name)
+    build_index(make_settings(corpus, base / "index"), real_embedder)
+    return corpus, base / "index"
+
+
+@pytest.fixture
+def app_paths(tmp_path: Path, monkeypatch, paper_index) -> tuple[Path, Path]:
+    """A private copy of the paper's corpus and built index, and the app pointed at it."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(paper_index[0], corpus)  # copy2 keeps mtimes, so the index is not stale
+    shutil.copytree(paper_index[1], index, symlinks=True)
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(index))
+    return corpus, index
+
+
+def start_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} in {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def html_blocks(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.proto.allow_html]
+
+
+def plain(markdown: str) -> str:
+    """Markdown-escaped text as the user reads it."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def texts(elements) -> str:
+    return plain("\n".join(str(e.value) for e in elements))
+
+
+def test_question_renders_answer_with_a_citation_card(app_paths, paper_assistant) -> None:
+    at = start_app()
+    assert at.title[0].value == "Ask your documents"
+    assert "1 document" in at.caption[0].value
+    ask(at, FTI)
+    answer = next(block for block in html_blocks(at) if 'class="qa-answer"' in block)
+    assert "2013" in answer and "[1]" in answer
+    cards = [e for e in at.expander if e.label.startswith(r"\[1\]")]
+    assert len(cards) == 1 and "Telecommunications Transformation" in cards[0].label
+    passage = texts(cards[0].markdown)
+    assert "<mark>The creation of the Federal Telecommunications Institute (IFT) in 2013" in passage
+    assert "g20-mexico-dpi.md · match score" in texts(cards[0].caption)
+    assert not at.download_button[0].proto.disabled  # the transcript already holds this answer
+
+    # A follow-up is read with the earlier question, exactly as the facade reads it with that history.
+    ask(at, "What did it break?")
+    assert len(at.chat_message) == 4  # the first turn is replayed above the new one
+    expected = paper_assistant.ask("What did it break?", history=[FTI])
+    replies = [texts(m.markdown) for m in at.chat_message[1::2]]
+    if expected.abstained:
+        assert "I couldn't find this in the documents." in replies[1]
+    else:
+        assert ui.escape_html(expected.answer) in replies[1]
+
+
+def test_suggestion_is_answered_and_unanswerable_question_renders_the_abstention(app_paths) -> None:
+    at = start_app()
+    suggestions = [b for b in at.button if b.key and b.key.startswith("suggestion-")]
+    assert suggestions, "the empty chat offers questions drawn from the sections"
+    suggestions[0].click().run()
+    assert not at.exception
+    assert at.chat_message[0].markdown[0].value == ui.escape_markdown(suggestions[0].label)
+    assert any('class="qa-answer"' in block for block in html_blocks(at)), "suggestions are answerable"
+
+    ask(at, "What is the recipe for guacamole?")
+    assert "I couldn't find this in the documents." in texts(at.chat_message[3].markdown)
+    assert "Closest passages" in texts(at.chat_message[3].caption)
+    labels = [e.label for e in at.chat_message[3].expander]
+    assert labels and all(label.startswith("Closest passage") for label in labels)
+    assert not any('class="qa-answer"' in m.value for m in at.chat_message[3].markdown)
+
+
+def test_rebuild_reports_the_changed_file_and_answers_from_it(app_paths) -> None:
+    corpus, _index = app_paths
+    paper = corpus / PAPER.name
+    paper.write_text(paper.read_text(encoding="utf-8") + "\n\n## 7. Lunar Research\n\nThe Mexican Space Agency "
+                     "opened a lunar research office in Puebla in 2024.\n", encoding="utf-8")
+    at = start_app()
+    banner = texts(at.warning)
+    assert "changed since the index was built (changed: g20-mexico-dpi.md)" in banner
+
+    button(at, "Rebuild now").click().run()
+    assert not at.exception
+    assert "Changed: g20-mexico-dpi.md" in texts(at.sidebar.success)
+    assert "changed since the index was built" not in texts(at.warning)
+    ask(at, "Where did the Mexican Space Agency open a lunar research office?")
+    assert "Puebla" in next(b for b in html_blocks(at) if 'class="qa-answer"' in b)
+
+
+def test_upload_refuses_path_traversal_and_fake_pdf_then_indexes_a_real_pdf(app_paths, tmp_path: Path) -> None:
+    corpus, _index = app_paths
+    at = start_app()
+    at.file_uploader[0].set_value([("../../evil.md", b"# Evil\n\nThis should never be saved.", "text/markdown"),
+                                   ("report.pdf", b"<html>not a pdf</html>", "application/pdf")])
+    at.run()
+    button(at, "Add and index").click().run()
+    assert not at.exception
+    errors = texts(at.sidebar.error)
+    assert "contains folder parts" in errors and "is not a PDF" in errors
+    assert sorted(p.name for p in corpus.iterdir()) == [PAPER.name]
+    assert not (tmp_path / "evil.md").exists() and not (tmp_path.parent / "evil.md").exists()
+
+    pdf = make_pdf([["Quarterly notes."],
+                    ["The observatory in Tonantzintla opened its new telescope dome in 1998."]])
+    at.file_uploader[0].set_value(("observatory.pdf", pdf, "application/pdf"))
+    at.run()
+    button(at, "Add and index").click().run()
+    assert not at.exception
+    assert "Added: observatory.pdf" in texts(at.sidebar.success)
+    assert (corpus / "observatory.pdf").read_bytes() == pdf
+
+    ask(at, "When did the observatory in Tonantzintla open its telescope dome?")
+    card = next(e for e in at.expander if e.label.startswith(r"\[1\]"))
+    assert "page 2" in card.label
+    toggle = card.toggle[0]
+    assert toggle.label == "Show page 2 with the sentence highlighted"
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(at.image) == 1, "the page is shown as an image"
+    assert at.image[0].captions == ["The highlighted text is the quoted sentence."]
+
+    # The same name again is refused unless replacing is ticked.
+    at.file_uploader[0].set_value(("observatory.pdf", pdf, "application/pdf"))
+    at.run()
+    button(at, "Add and index").click().run()
+    assert "already exists" in texts(at.sidebar.error)
+
+
+def test_html_in_a_document_is_shown_escaped_after_the_first_build(tmp_path: Path, monkeypatch) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "vault.md").write_text(
+        "# Vault <b>notes</b>\n\n## Access <script>alert('title')</script>\n\n"
+        "The vault code was changed to <script>alert('owned')</script> 4471 by the <b>security</b> team "
+        "in March 2021.\n\nVisitors sign the register at the front desk.\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "index"))
+    at = start_app()  # no index yet: the first run builds it, with progress
+    assert at.status and "Index updated" in at.status[0].label
+    ask(at, "When was the vault code changed?")
+
+    blocks = html_blocks(at)
+    assert any("&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in b for b in blocks)
+    assert any("&lt;b&gt;security&lt;/b&gt;" in b for b in blocks)
+    for block in blocks:
+        assert "<script" not in block and "<b>" not in block
+    label = next(e.label for e in at.expander if e.label.startswith(r"\[1\]"))
+    assert r"\<script\>" in label and r"Vault \<b\>notes\</b\>" in label
+    assert r"Vault \<b\>notes\</b\>" in at.caption[0].value
+
+
+def test_remove_a_document_deletes_it_and_updates_the_index(app_paths) -> None:
+    corpus, _index = app_paths
+    (corpus / "extra.md").write_text("# Extra\n\nThe ferry to Isla Mujeres leaves every hour.\n", encoding="utf-8")
+    at = start_app()
+    button(at, "Rebuild now").click().run()
+    assert "Added: extra.md" in texts(at.sidebar.success)
+
+    at.selectbox[0].set_value("extra.md").run()
+    remove = button(at, "Remove and update the index")
+    assert remove.proto.disabled, "removal waits for the confirmation"
+    at.checkbox(key=next(c.key for c in at.checkbox if c.key.startswith("remove-confirm"))).check().run()
+    button(at, "Remove and update the index").click().run()
+    assert not at.exception
+    assert not (corpus / "extra.md").exists()
+    assert "Removed: extra.md" in texts(at.sidebar.success)
+    assert "**1** document ·" in texts(at.sidebar.markdown)
+
+
+def test_a_missing_corpus_folder_is_one_clear_sentence(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "index"))
+    at = start_app()
+    assert "does not exist; create it" in at.error[0].value
+
+
+def test_an_empty_corpus_asks_for_a_document_and_an_upload_opens_the_chat(tmp_path: Path, monkeypatch) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "index"))
+    at = start_app()
+    assert "Add a .md, .txt or .pdf document in the sidebar to start." in texts(at.info)
+    assert at.chat_input[0].proto.disabled
+    assert "has no .md, .txt or .pdf files" in texts(at.sidebar.error)
+
+    at.file_uploader[0].set_value(("ferry.md", b"# Ferries\n\nThe ferry to Isla Mujeres first sailed in 1998.\n",
+                                   "text/markdown"))
+    at.run()
+    button(at, "Add and index").click().run()
+    assert not at.exception
+    assert "Added: ferry.md" in texts(at.sidebar.success)
+    assert not at.chat_input[0].proto.disabled
+    ask(at, "When did the ferry to Isla Mujeres first sail?")
+    assert "1998" in next(b for b in html_blocks(at) if 'class="qa-answer"' in b)

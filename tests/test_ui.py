@@ -1,0 +1,209 @@
+"""View helpers: escaping, offset-exact highlighting, labels, suggestions, summaries, transcripts, PDF pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from assistant import ui
+from assistant.ingest import Problem
+from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
+from assistant.schema import Answer, Citation
+from assistant.store import BuildReport
+from pdf_factory import make_pdf
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def citation(n: int = 1, passage: str = "First. Second <b>bold</b>. Third.", start: int = 7, end: int = 26,
+             passage_start: int = 0, **kw) -> Citation:
+    values = dict(n=n, source="notes.md", section="2. Results > 2.1 <i>Yield</i>", page=None,
+                  start=passage_start + start, end=passage_start + end,
+                  quote=passage[start:end], passage=passage, passage_start=passage_start, score=0.91,
+                  title="Notes *draft*")
+    values.update(kw)
+    return Citation(**values)
+
+
+# --- escaping and highlighting ------------------------------------------------------------------
+
+def test_passage_html_marks_the_quote_by_its_offsets_and_escapes_everything() -> None:
+    html = ui.passage_html(citation())
+    assert html == ('<div class="qa-passage">First. <mark>Second &lt;b&gt;bold&lt;/b&gt;.</mark> Third.</div>')
+
+
+def test_highlight_follows_offsets_not_the_first_matching_text() -> None:
+    passage = "It rose. Then it fell. It rose."
+    c = citation(passage=passage, start=23, end=31, passage_start=100)
+    assert c.quote == "It rose."
+    assert ui.passage_html(c) == '<div class="qa-passage">It rose. Then it fell. <mark>It rose.</mark></div>'
+
+
+def test_offsets_outside_the_passage_show_it_unmarked_rather_than_guess() -> None:
+    c = citation(passage="Short passage.", start=0, end=5)
+    c = Citation(**{**c.__dict__, "start": 50, "end": 60})
+    assert "<mark>" not in ui.passage_html(c)
+
+
+def test_script_in_a_document_stays_text() -> None:
+    passage = 'Before.\n\n<script>alert("x")</script> and <img src=x onerror=alert(1)>.\nAfter.'
+    c = citation(passage=passage, start=9, end=len(passage) - 7)
+    html = ui.passage_html(c)
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    # No blank line may reach Markdown, or the rest of the passage would be read as Markdown.
+    assert "\n" not in html and "<br><br>" in html
+
+
+def test_table_rows_show_their_column_names() -> None:
+    c = Citation(n=1, source="t.md", section="Timeline", page=None, start=10, end=20, quote="2019\t<Sat>",
+                 passage="2019\t<Sat>", passage_start=10, score=1.0, headers=("Year", "Milestone"))
+    assert ui.passage_html(c) == '<div class="qa-passage"><mark>Year: 2019 | Milestone: &lt;Sat&gt;</mark></div>'
+
+
+def test_labels_are_markdown_escaped() -> None:
+    label = ui.card_label(citation(page=3))
+    assert label.startswith(r"\[1\] Notes \*draft\*")
+    assert r"\<i\>Yield\</i\>" in label and "page 3" in label
+    assert ui.card_label(citation(n=2), closest=True).startswith("Closest passage 2 · ")
+    assert ui.escape_markdown("$x$ :smile: [a](b)\n\n# h") == r"\$x\$ \:smile\: \[a\]\(b\) \# h"
+
+
+def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
+    c = citation()
+    answer = Answer("q", c.quote, False, 1.0, (c,))
+    assert ui.answer_html(answer) == ('<div class="qa-answer">Second &lt;b&gt;bold&lt;/b&gt;. '
+                                      '<span class="qa-marker">[1]</span></div>')
+
+
+def test_real_answer_highlights_exactly_its_quote(paper_assistant) -> None:
+    answer = paper_assistant.ask("When was the Federal Telecommunications Institute created?")
+    assert not answer.abstained and "2013" in answer.answer
+    first = answer.citations[0]
+    assert f"<mark>{ui.escape_html(first.quote)}</mark>" in ui.passage_html(first)
+
+
+# --- suggestions, summaries, transcripts ------------------------------------------------------
+
+def test_suggested_questions_come_from_topic_sections_spread_across_documents() -> None:
+    sections = [("a.md", "Abstract"), ("a.md", "1. Introduction and Background"),
+                ("a.md", "3. Research Review > 3.2 Telecommunications Transformation"),
+                ("a.md", "3. Research Review > 3.2 Telecommunications Transformation"),
+                ("a.md", "4. Smart City Initiatives"), ("b.md", "II. Solar Subsidies"), ("b.md", ""),
+                ("a.md", "References")]
+    assert ui.suggested_questions(sections, limit=3) == [
+        "What do the documents say about Telecommunications Transformation?",
+        "What do the documents say about Solar Subsidies?",
+        "What do the documents say about Smart City Initiatives?"]
+    assert ui.suggested_questions([("a.md", "2 Budget")]) == ["What does the document say about Budget?"]
+    assert ui.suggested_questions([("a.md", "Conclusion"), ("b.pdf", "")]) == []
+
+
+def test_suggested_questions_from_the_real_index_are_answered(paper_assistant) -> None:
+    questions = ui.suggested_questions((c.source, c.section) for c in paper_assistant.store.chunks)
+    assert len(questions) >= 4
+    answered = [q for q in questions if not paper_assistant.ask(q).abstained]
+    assert len(answered) >= 2, questions
+
+
+def test_build_summary_says_what_changed_and_why_files_failed() -> None:
+    report = BuildReport(added=["new.md"], changed=["a.md"], removed=["old.pdf"], unchanged=["b.md"],
+                         failed=[Problem("bad.pdf", "the PDF is damaged")],
+                         skipped=[Problem("x.docx", "unsupported file type")])
+    assert ui.build_summary(report) == [
+        ("ok", "Added: new.md"), ("ok", "Changed: a.md"), ("ok", "Removed: old.pdf"),
+        ("warning", "Skipped x.docx: unsupported file type"), ("error", "Failed bad.pdf: the PDF is damaged")]
+    assert ui.build_summary(BuildReport(unchanged=["a.md", "b.md"]))[0] == \
+        ("ok", "Nothing changed: all 2 documents were already indexed.")
+
+
+def test_changes_sentence_and_build_time() -> None:
+    assert ui.changes_sentence({"changed": ["a.md"], "new": ["b.pdf", "c.md"], "removed": []}) == \
+        "changed: a.md; new: b.pdf, c.md"
+    assert ui.changes_sentence({"changed": [], "new": [], "removed": []}) == ""
+    assert ui.built_when("2026-11-28T16:16:00+00:00") == "2026-11-28 16:16 UTC"
+    assert ui.built_when(None) == "never"
+
+
+def test_transcript_writes_out_every_citation() -> None:
+    first, second = citation(), citation(n=2, page=4, source="r.pdf", title="Report")
+    answered = Answer("When?", first.quote, False, 1.0, (first, second))
+    abstained = Answer("Guacamole?", None, True, 0.2, (citation(n=1, title="Closest"),))
+    turns = [ui.Turn("When?", answered), ui.Turn("Guacamole?", abstained), ui.Turn("", error="The question is empty.")]
+    text = ui.transcript_markdown(turns, datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc))
+    assert "Exported 2026-01-02 03:04 UTC" in text
+    assert "## 1. When?\n\n> Second <b>bold</b>. [1]\n\nSources:\n\n" in text
+    assert '1. Notes *draft* · 2. Results › 2.1 <i>Yield</i> (notes.md): "Second <b>bold</b>."' in text
+    assert '2. Report · 2. Results › 2.1 <i>Yield</i> · page 4 (r.pdf): "Second <b>bold</b>."' in text
+    assert "## 2. Guacamole?\n\nI couldn't find this in the documents.\n\nClosest passages:\n\n1. Closest" in text
+    assert "_The question is empty._" in text
+
+
+# --- PDF pages --------------------------------------------------------------------------------
+
+def test_searchable_text_ignores_spacing_case_and_ligatures() -> None:
+    assert searchable("Eﬃcient  infor-\nmation, 2013!") == searchable("efficient information 2013")
+
+
+def test_merge_boxes_joins_words_on_a_line_but_not_lines_or_columns() -> None:
+    words = [(10, 100, 40, 110), (44, 101, 80, 111), (300, 100, 340, 110), (10, 120, 60, 130)]
+    assert merge_boxes(words) == [(10, 100, 80, 111), (300, 100, 340, 110), (10, 120, 60, 130)]
+
+
+def test_render_page_highlights_the_quote_where_it_stands(tmp_path: Path) -> None:
+    pdf = tmp_path / "facts.pdf"
+    pdf.write_bytes(make_pdf([["Nothing to see on page one."],
+                              ["An opening line.", "The observatory opened in 1998 near Puebla.", "A closing line."]]))
+    view = render_page(pdf, 2, "The observatory opened in\n1998 near Puebla.", scale=1.0)
+    assert view.match == "exact" and view.page_count == 2 and len(view.boxes) == 1
+    left, top, right, bottom = view.boxes[0]
+    # Second line of text: baseline at 720 - 14 = 706 pt, i.e. about 86 px from the top at scale 1.
+    assert 70 <= left <= 75 and 74 <= top <= 90 and 84 <= bottom <= 92 and right > 250
+    r, g, b = view.image.getpixel((left - 1, (top + bottom) // 2))[:3]  # in the mark's margin, not on a glyph
+    assert r > 240 and b < 200  # yellow over white
+    assert view.image.getpixel((300, 400))[:3] == (255, 255, 255)
+
+
+def test_render_page_without_the_quote_shows_the_plain_page(tmp_path: Path) -> None:
+    pdf = tmp_path / "facts.pdf"
+    pdf.write_bytes(make_pdf([["Only this line."]]))
+    view = render_page(pdf.read_bytes(), 1, "A sentence from another document entirely.", scale=1.0)
+    assert not view.found and view.match == ""
+
+
+def test_render_page_refuses_missing_pages_and_files(tmp_path: Path) -> None:
+    pdf = tmp_path / "facts.pdf"
+    pdf.write_bytes(make_pdf([["Only this line."]]))
+    with pytest.raises(PdfViewError, match="has 1 pages, so page 3 cannot be shown"):
+        render_page(pdf, 3)
+    (tmp_path / "fake.pdf").write_bytes(b"<html>not a pdf</html>")
+    with pytest.raises(PdfViewError, match="could not be opened"):
+        render_page(tmp_path / "fake.pdf", 1)
+    with pytest.raises(PdfViewError, match="no longer in the documents folder"):
+        render_page(tmp_path / "gone.pdf", 1)
+
+
+def test_render_page_finds_a_sentence_on_a_real_encrypted_report() -> None:
+    import pypdf
+
+    path = FIXTURES / "2022 Q3 AAPL.pdf"
+    text = pypdf.PdfReader(path).pages[9].extract_text()
+    quote = next(line for line in text.split("\n") if "Products net sales include amortization" in line)
+    view = render_page(path, 10, quote)
+    assert view.match == "exact" and view.boxes
+
+
+def test_locate_quote_falls_back_to_the_longest_shared_stretch(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(make_pdf([["Revenue grew by nine percent in the third quarter of the year."]]))
+    try:
+        textpage = pdf[0].get_textpage()
+        # pypdf may order table cells differently from pdfium: a quote with extra words still lands.
+        first, last, kind = locate_quote(textpage, "Total: Revenue grew by nine percent in the third quarter")
+        assert kind == "approximate" and first == 0 and last >= 40
+        assert locate_quote(textpage, "Completely unrelated words here") is None
+    finally:
+        pdf.close()
