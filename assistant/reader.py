@@ -294,7 +294,8 @@ class Reader:
         title = self.retriever.store.manifest["files"].get(chunk.source, {}).get("title", "")
         return Citation(n=n, source=chunk.source, section=chunk.section, page=chunk.page, start=start, end=end,
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
-                        passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers)
+                        passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers,
+                        kind=chunk.kind)
 
 
 def _abstain_reason(features: np.ndarray) -> str:

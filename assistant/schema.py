@@ -133,6 +133,7 @@ class Citation:
     score: float
     title: str = ""
     headers: tuple[str, ...] = ()
+    kind: str = "text"  # "row" when the quote is a table row (headers then name its columns)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

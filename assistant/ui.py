@@ -46,8 +46,7 @@ def escape_markdown(text: str) -> str:
 # --- citations --------------------------------------------------------------------------------
 
 def is_row(citation: Citation) -> bool:
-    # Only table rows carry column headers.
-    return bool(citation.headers)
+    return citation.kind == "row"
 
 
 def quote_text(citation: Citation) -> str:

@@ -59,7 +59,7 @@ def test_script_in_a_document_stays_text() -> None:
 
 def test_table_rows_show_their_column_names() -> None:
     c = Citation(n=1, source="t.md", section="Timeline", page=None, start=10, end=20, quote="2019\t<Sat>",
-                 passage="2019\t<Sat>", passage_start=10, score=1.0, headers=("Year", "Milestone"))
+                 passage="2019\t<Sat>", passage_start=10, score=1.0, headers=("Year", "Milestone"), kind="row")
     assert ui.passage_html(c) == '<div class="qa-passage"><mark>Year: 2019 | Milestone: &lt;Sat&gt;</mark></div>'
 
 
