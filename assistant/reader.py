@@ -250,7 +250,7 @@ class Reader:
     def read(self, query: Query, hits: list[Hit]) -> Reading:
         cfg = self.settings
         cands = self.candidates(query, hits)
-        if not cands:
+        if not cands or not (query.tokens or query.history_tokens):  # "?!" or emoji alone: nothing to look for
             return Reading(True, 0.0, (), "no passage matched the question")
         best = cands[0]
         features = self.answer_features(query, best)
