@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import logging
@@ -116,6 +117,7 @@ def _scan_file(corpus: Path, root: Path, path: Path, max_bytes: int) -> tuple[So
 
 
 def human_size(n: int) -> str:
+    """'16 KB', '9.8 KB', '50 MB': sizes as a user reads them in a message."""
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if n >= scale:
             value = n / scale
@@ -155,15 +157,12 @@ def _read(file: SourceFile) -> bytes:
     except FileNotFoundError:
         raise IngestError("the file disappeared while it was being read; build again once it is back") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError("the file was replaced by a symbolic link while it was being indexed; refused") \
+                from None
         raise IngestError(f"the file cannot be read ({exc.strerror or exc}); check its permissions") from None
     with os.fdopen(fd, "rb") as handle:
         return handle.read()
-
-
-def read_bytes(file: SourceFile) -> tuple[bytes, str]:
-    """The file's bytes and their sha256 (see read_file)."""
-    content = read_file(file)
-    return content.data, content.sha256
 
 
 def load_document(source: str, data: bytes) -> Document:
@@ -389,7 +388,7 @@ def load_pdf(source: str, data: bytes) -> Document:
     from pypdf.errors import LimitReachedError
 
     if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
-        raise IngestError("the file is named .pdf but is not a PDF")
+        raise IngestError("the file is named .pdf but is not a PDF; check what it is and rename it")
     warnings_: list[str] = []
     with _quiet_pypdf():
         try:

@@ -61,9 +61,10 @@ def read_manifest(index: Path) -> dict | None:
     if folder is None:
         return None
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def _sha256_file(path: Path) -> str:
@@ -85,12 +86,17 @@ def manifest_digest(manifest: dict) -> str:
 
 def damaged_files(folder: Path, manifest: dict) -> list[str]:
     """Index files whose content no longer matches the checksums the manifest recorded at build time."""
+    checksums = manifest.get("checksums")
+    recorded = manifest.get(MANIFEST_CHECKSUM)
+    # Indexes written before the manifest carried its own checksum are still checked file by file.
+    if (recorded is not None and recorded != manifest_digest(manifest)) or not isinstance(checksums, dict):
+        return [MANIFEST]  # its list of checksums cannot be trusted either
+    root = folder.resolve()
     bad = []
-    if manifest.get(MANIFEST_CHECKSUM) != manifest_digest(manifest):
-        bad.append(MANIFEST)
-    for name, expected in manifest.get("checksums", {}).items():
+    for name, expected in checksums.items():
         path = folder / name
-        if not path.is_file() or _sha256_file(path) != expected:
+        # An edited manifest must not make us read outside the build folder or open a pipe.
+        if not path.resolve().is_relative_to(root) or not path.is_file() or _sha256_file(path) != expected:
             bad.append(name)
     return bad
 
@@ -98,7 +104,7 @@ def damaged_files(folder: Path, manifest: dict) -> list[str]:
 def verify_index(settings: Settings) -> str | None:
     """Why the live index cannot be used (missing, other model or format, damaged), or None if it is sound."""
     try:
-        load_store(settings, verify=True, read=False)
+        checked_manifest(settings, verify=True)
     except IndexError_ as exc:
         return str(exc)
     return None
@@ -141,22 +147,17 @@ def check_manifest(manifest: dict, settings: Settings) -> str | None:
     return None
 
 
-def load_store(settings: Settings, verify: bool = True, read: bool = True) -> Store | None:
-    """Load the live index, refusing one that is missing, damaged or from another model or format.
-
-    With read=False only the checks run (nothing is loaded) and None is returned.
-    """
-    import bm25s
-    import faiss
-
+def checked_manifest(settings: Settings, verify: bool = True) -> tuple[Path, dict]:
+    """The live build folder and its manifest, or IndexError_ if it is missing, foreign or (verify) damaged."""
     folder = live_dir(settings.index)
     if folder is None:
         raise IndexError_(f"No index in {settings.index}; build it with `python -m assistant build`.")
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise IndexError_("The index manifest is missing or damaged; rebuild with "
-                          "`python -m assistant build`.") from None
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise IndexError_("The index manifest is missing or damaged; rebuild with `python -m assistant build`.")
     problem = check_manifest(manifest, settings)
     if problem:
         raise IndexError_(f"The index cannot be used: {problem}; rebuild with `python -m assistant build`.")
@@ -165,8 +166,15 @@ def load_store(settings: Settings, verify: bool = True, read: bool = True) -> St
         if bad:
             raise IndexError_(f"The index file {bad[0]} is damaged or was changed since it was built; rebuild "
                               "with `python -m assistant build`.")
-    if not read:
-        return None
+    return folder, manifest
+
+
+def load_store(settings: Settings, verify: bool = True) -> Store:
+    """Load the live index, refusing one that is missing, damaged or from another model or format."""
+    import bm25s
+    import faiss
+
+    folder, manifest = checked_manifest(settings, verify)
     try:
         with (folder / CHUNKS).open(encoding="utf-8") as handle:
             chunks = [Chunk.from_dict(json.loads(line)) for line in handle if line.strip()]
@@ -504,19 +512,23 @@ def _manifest(settings: Settings, files: dict, report: BuildReport, chunks: list
                                           "numpy")},
         "files": files,
         "failed": [{"path": p.source, "error": p.reason,
-                    **_stat_of(settings.corpus / p.source, settings.max_file_bytes)} for p in report.failed],
+                    **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.failed],
         "skipped": [{"path": p.source, "reason": p.reason,
-                     **_stat_of(settings.corpus / p.source, settings.max_file_bytes)} for p in report.skipped],
+                     **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.skipped],
         "warnings": [p.to_dict("warning") for p in report.warnings],
     }
 
 
-def _stat_of(path: Path, max_bytes: int) -> dict:
+def _stat_of(corpus: Path, source: str, max_bytes: int) -> dict:
     """Size, mtime and (for regular files within the size limit) sha256, so status can tell when they change.
 
-    Never hashes a pipe or device (it would block) or a huge file (it would be read on every build).
+    Never touches what a link outside the corpus points to, and never hashes a pipe or device (it would
+    block) or a huge file (it would be read on every build).
     """
     try:
+        path = (corpus / source).resolve()
+        if not path.is_relative_to(corpus.resolve()):
+            return {}
         info = path.stat()
         entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
         if stat_.S_ISREG(info.st_mode) and info.st_size <= max_bytes:

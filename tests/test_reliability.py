@@ -199,6 +199,9 @@ def test_symlink_to_a_file_outside_the_corpus_is_refused(settings: Settings, tmp
     store = load_store(settings)
     assert not any("SECRET" in c.text for c in store.chunks)
     assert {PAPER.name, "notes.md"} == set(store.manifest["files"])
+    # Not even a checksum of the outside file is taken or stored.
+    assert next(p for p in store.manifest["skipped"] if p["path"] == "innocent.md") == {
+        "path": "innocent.md", "reason": "symbolic link to a file outside the corpus; refused"}
 
 
 def test_symlink_to_a_folder_is_refused_and_said_so(settings: Settings, tmp_path: Path):
@@ -248,6 +251,20 @@ def test_names_with_spaces_unicode_and_leading_dashes_are_indexed(settings: Sett
     store = load_store(settings)
     assert set(names) <= {c.source for c in store.chunks}
     assert not build_index(settings, FakeEmbedder()).chunks_embedded  # and they are recognised next time
+
+
+def test_a_file_swapped_for_a_link_after_the_scan_is_not_followed(tmp_path: Path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("Outside text.")
+    inside = tmp_path / "corpus" / "note.md"
+    inside.parent.mkdir()
+    inside.write_text("Inside text.")
+    files, _ = ingest.scan_corpus(inside.parent, 1 << 20)  # scanned as a regular file ...
+    inside.unlink()
+    os.symlink(secret, inside)  # ... then swapped for a link before it is read
+    with pytest.raises(ingest.IngestError, match="^the file was replaced by a symbolic link while it was being "
+                                                 "indexed; refused$"):
+        ingest.read_file(files[0])
 
 
 # --- files that change or vanish while being read ---------------------------------------------
@@ -479,6 +496,7 @@ DAMAGE = {
     "missing BM25 file": lambda folder: next(p for p in (folder / "bm25").iterdir() if p.is_file()).unlink(),
     "edited manifest": _edit_manifest,
     "garbled manifest": lambda folder: (folder / MANIFEST).write_text("{ not json"),
+    "manifest that is not an object": lambda folder: (folder / MANIFEST).write_text("[]"),
 }
 
 
@@ -497,6 +515,34 @@ def test_a_damaged_index_is_detected_on_load_and_repaired_by_build(settings: Set
     assert report.chunks_embedded == report.chunks_total
     assert verify_index(settings) is None
     assert answers(settings) == before
+
+
+def _rewrite_manifest(folder: Path, change) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text())
+    change(manifest)
+    manifest["manifest_sha256"] = manifest_digest(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_checksums_naming_files_outside_the_build_folder_are_refused(settings: Settings, tmp_path: Path):
+    build_index(settings, FakeEmbedder())
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not part of any index")
+    os.mkfifo(tmp_path / "pipe")
+    _rewrite_manifest(live_dir(settings.index), lambda m: m["checksums"].update(
+        {"../../outside.txt": "0" * 64, str(tmp_path / "pipe"): "0" * 64}))
+    with pytest.raises(IndexError_, match=r"The index file \.\./\.\./outside\.txt is damaged"):
+        load_store(settings)  # and it returns: the pipe was never opened
+
+
+def test_an_index_written_before_manifests_had_their_own_checksum_still_loads(settings: Settings):
+    build_index(settings, FakeEmbedder())
+    before = answers(settings)
+    folder = live_dir(settings.index)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    del manifest["manifest_sha256"]
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    assert verify_index(settings) is None and answers(settings) == before
 
 
 def test_ask_on_a_damaged_index_prints_one_sentence(settings: Settings):
@@ -520,10 +566,7 @@ def test_a_manifest_from_another_model_or_format_is_refused_and_replaced(setting
     build_index(settings, FakeEmbedder())
     before = answers(settings)
     folder = live_dir(settings.index)
-    manifest = json.loads((folder / MANIFEST).read_text())
-    manifest[field] = value
-    manifest["manifest_sha256"] = manifest_digest(manifest)  # a genuine manifest, just from elsewhere
-    (folder / MANIFEST).write_text(json.dumps(manifest))
+    _rewrite_manifest(folder, lambda m: m.update({field: value}))  # a genuine manifest, just from elsewhere
 
     with pytest.raises(IndexError_, match=f"^The index cannot be used: {message}; rebuild with"):
         load_store(settings)
