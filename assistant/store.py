@@ -330,6 +330,12 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
     report.removed = list(diff.removed)
     previous_files = manifest_files(manifest)
     old_files = old.manifest["files"] if old else {}  # files whose chunks and vectors can be reused
+    if old and _nothing_to_do(diff, old_files, old.manifest):
+        report.unchanged = sorted(diff.files)
+        report.chunks_total = len(old.chunks)
+        report.seconds = time.perf_counter() - started
+        status(f"Index up to date: {report.chunks_total} chunks from {len(old_files)} documents")
+        return report
 
     kept: dict[str, list[int]] = {}  # source -> indexes of its chunks in the old store
     if old:
@@ -415,6 +421,17 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
     report.seconds = time.perf_counter() - started
     status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
     return report
+
+
+def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
+    """True when the live index already reflects the corpus exactly, so no new build folder is written.
+
+    Every file matched by size and mtime (none needed hashing), none is new, changed, removed or waiting
+    to be retried, and the files the scan passes over are the ones the manifest already reports.
+    """
+    skipped_before = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict)}
+    return (not diff.stale and not diff.hashes and set(diff.files) <= set(old_files)
+            and {p.source for p in diff.skipped} == skipped_before)
 
 
 def _record_failure(source: str, reason: str, old_files: dict, new_files: dict, report: BuildReport) -> None:

@@ -129,6 +129,17 @@ def test_unchanged_corpus_embeds_nothing(settings: Settings):
     assert again.chunks_total == first.chunks_total and again.full_reason == ""
 
 
+def test_a_no_change_rebuild_leaves_the_live_index_in_place(settings: Settings, corpus: Path):
+    build_index(settings, FakeEmbedder())
+    live = live_dir(settings.index)
+    build_index(settings, FakeEmbedder())
+    assert live_dir(settings.index) == live and build_folders(settings.index) == [live.name]
+    (corpus / "notes.txt.bak").write_text("x", encoding="utf-8")  # newly passed over: reported, so rebuilt
+    report = build_index(settings, FakeEmbedder())
+    assert live_dir(settings.index) != live and report.chunks_embedded == 0
+    assert "notes.txt.bak" in [p.source for p in report.skipped]
+
+
 def test_touching_a_file_without_changing_it_embeds_nothing(settings: Settings, corpus: Path):
     build_index(settings, FakeEmbedder())
     os.utime(corpus / "notes.md", ns=(1, 1))
