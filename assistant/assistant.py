@@ -27,13 +27,16 @@ class QuestionError(ValueError):
     """A question that cannot be asked as it is; the message says what to do."""
 
 
-def validate_question(question: str, max_chars: int) -> str:
+def validate_question(question: str, max_chars: int, need_words: bool = True) -> str:
+    """The question with control characters and runs of white space folded; QuestionError if unaskable."""
     if not isinstance(question, str) or not question.strip():
         raise QuestionError("The question is empty; type a question about the documents.")
     if len(question) > max_chars:
         raise QuestionError(f"The question is {len(question):,} characters long; keep it under {max_chars:,}.")
-    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
-    return " ".join(cleaned.split())
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    if need_words and not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError("The question has no words or numbers in it; type a question about the documents.")
+    return cleaned
 
 
 def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str:
@@ -68,7 +71,9 @@ class Status:
             "documents": m.get("documents", 0), "chunks": m.get("chunks", 0), "model": m.get("model"),
             "built_at": m.get("built_at"),
             "new": d.added if d else [], "changed": d.changed if d else [], "removed": d.removed if d else [],
-            "failed": m.get("failed", []), "skipped": m.get("skipped", []), "warnings": m.get("warnings", []),
+            "failed": [{"path": p.get("path"), "error": p.get("error")} for p in m.get("failed", [])],
+            "skipped": [{"path": p.get("path"), "reason": p.get("reason")} for p in m.get("skipped", [])],
+            "warnings": m.get("warnings", []),
         }
 
 
@@ -79,9 +84,10 @@ def index_status(settings: Settings) -> Status:
         diff = diff_corpus(settings, manifest)
     except FileNotFoundError as exc:
         return Status(manifest is not None, True, None, manifest, str(exc))
-    from .store import check_manifest
+    from .store import verify_index
 
-    problem = check_manifest(manifest, settings) if manifest else "no index has been built yet"
+    # A damaged or foreign index counts as stale, so `make run` and Assistant.load rebuild it.
+    problem = verify_index(settings) if manifest else "no index has been built yet"
     return Status(manifest is not None, diff.stale or bool(problem), diff, manifest, problem or "")
 
 
@@ -152,7 +158,8 @@ class Assistant:
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
-        history = [validate_question(h, self.settings.max_question_chars) for h in history if h and h.strip()]
+        history = [validate_question(h, self.settings.max_question_chars, need_words=False)
+                   for h in history if h and h.strip()]
         reader, query, hits = self._retrieve(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])

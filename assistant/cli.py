@@ -137,6 +137,8 @@ def cmd_status(args, settings: Settings) -> int:
         print(f"  failed: {item['path']}: {item['error']}")
     for item in data["skipped"]:
         print(f"  skipped: {item['path']}: {item['reason']}")
+    for item in data["warnings"]:
+        print(f"  warning: {item['path']}: {item['warning']}")
     return EXIT_OK
 
 
