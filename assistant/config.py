@@ -42,6 +42,9 @@ class Settings:
     def with_paths(self, corpus: Path, index: Path) -> "Settings":
         return replace(self, corpus=corpus, index=index)
 
+    def fingerprint_key(self) -> str:
+        return repr(sorted(self.fingerprint().items()))
+
     def fingerprint(self) -> dict:
         """What the manifest records to decide whether stored vectors can be reused."""
         return {"model": MODEL_NAME, "dimension": MODEL_DIM, "chunking": asdict(self.chunking),

@@ -101,13 +101,37 @@ def damaged_files(folder: Path, manifest: dict) -> list[str]:
     return bad
 
 
+_verified: dict[tuple, str | None] = {}
+
+
 def verify_index(settings: Settings) -> str | None:
-    """Why the live index cannot be used (missing, other model or format, damaged), or None if it is sound."""
+    """Why the live index cannot be used (missing, other model or format, damaged), or None if it is sound.
+
+    Checksums are read once per state of the index files (their names, sizes and mtimes): the chat asks on
+    every interaction, and hashing a large index each time would make every click slow.
+    """
+    folder = live_dir(settings.index)
+    key = (str(folder), settings.fingerprint_key(), _file_states(folder)) if folder else None
+    if key is not None and key in _verified:
+        return _verified[key]
     try:
         checked_manifest(settings, verify=True)
+        problem = None
     except IndexError_ as exc:
-        return str(exc)
-    return None
+        problem = str(exc)
+    if key is not None:
+        if len(_verified) > 64:
+            _verified.clear()
+        _verified[key] = problem
+    return problem
+
+
+def _file_states(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                            for p in folder.rglob("*") if p.is_file()))
+    except OSError:
+        return ()
 
 
 @dataclass
@@ -464,18 +488,25 @@ def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:
 
 
 def make_faiss_index(vectors: np.ndarray, approximate_above: int):
-    """Exact inner product up to approximate_above vectors, HNSW above (see docs/benchmarks.md)."""
+    """Exact inner product up to approximate_above vectors, IVF above (see docs/benchmarks.md)."""
     import faiss
 
     dim = vectors.shape[1]
-    if len(vectors) > approximate_above:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 64
-        index.hnsw.efSearch = 128
-    else:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) <= approximate_above:
         index = faiss.IndexFlatIP(dim)
+    else:
+        # IVF rather than HNSW: on 1M clustered vectors it trains and fills in about a minute where HNSW
+        # took four, at recall@10 >= 0.95 for about a millisecond a search. 4*sqrt(n) lists, 10 k-means
+        # rounds on 40 vectors a list (25 rounds gave the same recall), and nprobe for recall with margin.
+        nlist = max(1, min(int(4 * np.sqrt(len(vectors))), len(vectors) // 40))
+        index = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = 10
+        sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), 40 * nlist), replace=False)
+        index.train(vectors[np.sort(sample)])
+        index.nprobe = min(nlist, max(32, nlist // 64))
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.add(vectors)
     return index
 
 

@@ -504,6 +504,7 @@ DAMAGE = {
 def test_a_damaged_index_is_detected_on_load_and_repaired_by_build(settings: Settings, damage: str):
     build_index(settings, FakeEmbedder())
     before = answers(settings)
+    assert verify_index(settings) is None  # remembered for this state of the files, and no later
     DAMAGE[damage](live_dir(settings.index))
 
     with pytest.raises(IndexError_, match=r"damaged.*; rebuild with `python -m assistant build`\.$"):
