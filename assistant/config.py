@@ -31,7 +31,7 @@ class Settings:
     batch_size: int = 64
     top_k: int = 20  # candidates taken from each retriever
     read_k: int = 6  # hits whose sentences are read for an answer
-    approximate_above: int = 200_000  # vectors above which the FAISS index is HNSW, not exact
+    approximate_above: int = 200_000  # above this many chunks FAISS is IVF, not exact (docs/benchmarks.md)
 
     @classmethod
     def from_env(cls, corpus: str | Path | None = None, index: str | Path | None = None) -> "Settings":

@@ -40,6 +40,12 @@ class Retriever:
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not self.n_chunks:
             return []
+        import faiss
+
+        # One question is one row: a second OpenMP thread does not help, and with other work on the cores it
+        # waits to be scheduled (exact search of 100k vectors with both cores busy: p50 ~5 ms on one thread,
+        # ~36 ms on two; docs/benchmarks.md). The setting is per calling thread: a build elsewhere keeps its own.
+        faiss.omp_set_num_threads(1)
         scores, ids = self.store.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 

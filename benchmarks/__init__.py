@@ -1,0 +1,1 @@
+"""A rerunnable performance benchmark of the assistant: `python -m benchmarks [--quick]`."""
