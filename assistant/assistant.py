@@ -12,7 +12,7 @@ from .config import Settings
 from .reader import Query, Reader, ReaderSettings
 from .retrieval import Retriever
 from .schema import Answer
-from .store import (BuildReport, CorpusDiff, IndexError_, Store, build_index, diff_corpus, load_store,
+from .store import (BuildReport, CorpusDiff, Store, build_index, diff_corpus, load_store,
                     read_manifest)
 from .text import search_tokens
 

@@ -90,3 +90,18 @@ def paper_assistant(tmp_path_factory, real_embedder) -> Assistant:
     assistant = Assistant(settings, real_embedder)
     assistant.reload()
     return assistant
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, request) -> Path:
+    """The paper plus the requesting test module's NOTES as notes.md."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(PAPER, folder / PAPER.name)
+    (folder / "notes.md").write_text(request.module.NOTES, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def settings(corpus: Path, tmp_path: Path) -> Settings:
+    return make_settings(corpus, tmp_path / "index")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from assistant.config import Settings
 from assistant.ingest import parse_markdown
 from assistant.store import (BUILD_PREFIX, CURRENT, MANIFEST, BuildBusy, BuildReport, IndexError_, Store,
                              build_index, live_dir, load_store, manifest_digest, read_manifest, verify_index)
-from conftest import PAPER, ROOT, FakeEmbedder, make_settings
+from conftest import PAPER, ROOT, FakeEmbedder
 from pdf_factory import encrypt_pdf, make_pdf
 
 HELPER = Path(__file__).resolve().parent / "build_helper.py"
@@ -38,20 +37,6 @@ QUESTIONS = ["Which river forms part of the border with Guatemala?",
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(PAPER, folder / PAPER.name)
-    (folder / "notes.md").write_text(NOTES, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
-def settings(corpus: Path, tmp_path: Path) -> Settings:
-    return make_settings(corpus, tmp_path / "index")
-
 
 def answers(settings: Settings) -> list[dict]:
     """What a freshly loaded assistant answers, without timings: equal lists mean identical behaviour."""

@@ -38,20 +38,6 @@ QUERIES = ["How many Mexicans lack broadband?", "Which river forms the border wi
            "When was the National Space Agency established?"]
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(PAPER, folder / PAPER.name)
-    (folder / "notes.md").write_text(NOTES, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
-def settings(corpus: Path, tmp_path: Path) -> Settings:
-    return make_settings(corpus, tmp_path / "index")
-
-
 def chunks_of(path: Path, source: str, chunking: ChunkSettings = ChunkSettings()):
     return chunk_document(load_document(source, path.read_bytes()), chunking)
 
