@@ -129,7 +129,8 @@ def markdown(results: Results) -> str:
     if explained:
         lines += ["### Reading the targets: caveats, misses and what would close them", ""]
         for t in explained:
-            parts = [t.note, f"Why: {t.why}" if t.why else "", f"To close it: {t.close}" if t.close else ""]
+            parts = [t.note, f"Why: {t.why.rstrip('.')}." if t.why else "",
+                     f"To close it: {t.close.rstrip('.')}." if t.close else ""]
             lines.append(f"- **{t.id} {t.title}** ({t.status}): " + " ".join(p for p in parts if p))
         lines.append("")
     lines += ["## Measurements", ""]
