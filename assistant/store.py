@@ -555,7 +555,7 @@ def _manifest(settings: Settings, files: dict, report: BuildReport, chunks: list
         "corpus": str(settings.corpus),
         "documents": len(files),
         "chunks": len(chunks),
-        "faiss_index": "hnsw" if len(chunks) > settings.approximate_above else "flat",
+        "faiss_index": "ivf" if len(chunks) > settings.approximate_above else "flat",
         "libraries": {n: ver(n) for n in ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "pypdf",
                                           "numpy")},
         "files": files,
