@@ -93,7 +93,6 @@ class Reading:
     score: float  # probability that the answer is right, from the fitted answer model
     citations: tuple[Citation, ...]
     reason: str = ""
-    answer_features: np.ndarray | None = None
 
 
 def question_kind(question: str) -> str:
@@ -256,7 +255,7 @@ class Reader:
         features = self.answer_features(query, best)
         probability = self.answer_confidence(features)
         if probability < cfg.answer_threshold:
-            return Reading(True, probability, self._closest(cands), _abstain_reason(features), features)
+            return Reading(True, probability, self._closest(cands), _abstain_reason(features))
         start, end = self._answer_span(best)
         citations = [self._citation(1, best.chunk, start, end, probability)]
         used = {best.chunk.id}
@@ -268,7 +267,7 @@ class Reader:
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.start, cand.end,
                                             probability * cand.score / best.score))
-        return Reading(False, probability, tuple(citations), "", features)
+        return Reading(False, probability, tuple(citations))
 
     def _answer_span(self, best: Candidate) -> tuple[int, int]:
         """The best sentence, widened to the sentence before it when it cannot stand alone."""
