@@ -146,7 +146,13 @@ class Assistant:
         vector = question_vector if expanded == question else self.embedder.encode_query(expanded)
         tokens = search_tokens(question)
         history_tokens = [t for t in search_tokens(expanded[:len(expanded) - len(question)]) if t not in tokens]
-        query = Query(question, vector, question_vector, tokens, history_tokens)
+        said: tuple = ()
+        if expanded != question:  # a follow-up: what did the user just read?
+            _, previous, previous_hits = self._retrieve(history[-1], history[:-1])
+            reading = reader.read(previous, previous_hits[:self.settings.read_k])
+            if not reading.abstained:
+                said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
+        query = Query(question, vector, question_vector, tokens, history_tokens, said)
         hits = reader.retriever.search(vector, tokens + history_tokens)
         return reader, query, hits
 

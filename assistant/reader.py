@@ -10,9 +10,15 @@ import numpy as np
 
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit
-from .text import YEAR, _stem, is_number, raw_tokens, search_tokens
+from .text import STOPWORDS, YEAR, _stem, is_number, raw_tokens, search_tokens
 
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
+# "Who ..." opening the question or a clause of it ("Besides X, who is ..."), not a relative "people who ...".
+_CLAUSE_START = r"(?:^\s*|[,;:]\s*|\b(?:and|but|so|then)\s+)"
+# Roles only a person fills: "Who is the president of ...?" wants a person's name, not the agency's.
+_PERSON_ROLES = (r"(?:president|vice[- ]president|prime minister|minister|secretary|director|head|chief|ceo|founder|"
+                 r"chair|chairman|chairwoman|chairperson|leader|governor|mayor|commissioner|astronaut|author|"
+                 r"ambassador|spokesperson|spokesman|spokeswoman)s?\b")
 # What kind of value a question asks for, tried in this order; a sentence lacking it cannot answer.
 _ANSWER_TYPES = (
     ("when", re.compile(r"^\s*(when|since when|by when|until when)\b|\b(what|which) (year|date|month|decade)\b"
@@ -23,10 +29,28 @@ _ANSWER_TYPES = (
     ("count", re.compile(r"\bhow many\b|\bpopulation\b|\bnumber of\b", re.I)),
     ("quantity", re.compile(r"\bhow (much|large|big|fast|far|long|old|often)\b|\bby how much\b|\bwhat (rate|figure|"
                             r"rank|ranking|growth|amount|size|level|total)\b|\bwhich rank\b", re.I)),
-    ("who", re.compile(r"^\s*(who|whom|whose)\b|\bwhich (body|bodies|agency|institution|institute|organi[sz]ations?)\b", re.I)),
+    ("person", re.compile(_CLAUSE_START + r"who\s+(?:(?:is|was|are|were|will be)\s+(?:the\s+|its\s+|their\s+|"
+                          r"[\w-]+['’]s\s+)?(?:[\w-]+\s+){0,2}?" + _PERSON_ROLES + r"|(?:heads|headed|chairs|chaired|"
+                          r"wrote|authored)\b)|\b(?:name|names) of (?:the|its|their) (?:[\w-]+\s+){0,2}?" + _PERSON_ROLES,
+                          re.I)),
+    ("who", re.compile(_CLAUSE_START + r"(who|whom|whose)\b|\bwhich (body|bodies|agency|institution|institute|"
+                       r"organi[sz]ations?)\b", re.I)),
     ("name", re.compile(r"\b(what|which) (is|was|are|were) the names?\b|\bwhat (is|was) (it|he|she) called\b|"
                         r"\bwhich (company|companies|firm|firms|organi[sz]ation|manufacturer|vendor)\b", re.I)),
 )
+# A question that names where to look: "according to the introduction", "in the closing section".
+_SECTION_NAMES = {
+    "abstract": ("abstract", "summary"), "summary": ("summary", "abstract", "overview"),
+    "introduction": ("introduction", "background"), "intro": ("introduction",), "opening": ("introduction",),
+    "background": ("background", "introduction"), "overview": ("overview", "introduction"),
+    "conclusion": ("conclusion",), "conclusions": ("conclusion",), "concluding": ("conclusion",),
+    "closing": ("conclusion", "closing"), "final": ("conclusion", "final"),
+    "methodology": ("methodology", "methods"), "methods": ("methods", "methodology"),
+    "results": ("results", "findings"), "findings": ("findings", "results"), "discussion": ("discussion",),
+    "recommendations": ("recommendations",), "appendix": ("appendix", "annex"), "annex": ("annex", "appendix"),
+}
+_SECTION_CUE = re.compile(r"\b(?:according to|in|from|within|per|by) the (\w+)(?: (?:section|part|chapter|paragraph))?\b"
+                          r"|\bthe (\w+) (?:section|part|chapter)\b", re.I)
 _MONTHS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
                      r"december)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(usd|mxn|eur|gbp|pesos?|dollars?|euros?)\b", re.I)
@@ -34,7 +58,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 # Features of a candidate sentence, in the order of ReaderSettings.rank_weights.
 RANK_FEATURES = ("dense", "dense_question", "coverage", "history_coverage", "type_match", "chunk_prior", "short",
-                 "phrase", "chunk_dense")
+                 "phrase", "chunk_dense", "repeat", "named_section")
 HISTORY_WEIGHT = 0.5  # weight of a term that only an earlier question contributes, against the question's own
 SHORT_WORDS = 6
 RARE_SHARE = 0.1  # a named term in at most this share of chunks is specific enough to demand in the answer  # fewer words than this is a heading, a name or a reference, rarely an answer
@@ -50,7 +74,7 @@ class ReaderSettings:
     """Weights and thresholds, fitted on tests/gold/questions.jsonl (see docs/answering.md)."""
 
     # Grid search for the most gold questions whose top candidate holds the answer (RANK_FEATURES order).
-    rank_weights: tuple[float, ...] = (1.0, 0.5, 0.6, 0.2, 0.2, 0.05, 0.0, 0.4, 0.25)
+    rank_weights: tuple[float, ...] = (1.0, 0.5, 0.6, 0.2, 0.2, 0.05, 0.0, 0.4, 0.25, -0.2, 0.3)
     # Logistic regression (C=0.3, balanced classes) on the questions no veto decides; ANSWER_FEATURES[VETOES:].
     answer_weights: tuple[float, ...] = (0.3, 0.84, 0.54, -0.2)
     answer_bias: float = -1.0
@@ -71,6 +95,9 @@ class Query:
     question_vector: np.ndarray
     tokens: list[str]  # the question's own search tokens
     history_tokens: list[str]  # tokens only the earlier turns contribute
+    # (source, start, end) of the answer the previous question got, when this one follows up on it: the user
+    # has read that sentence, and "And what's limiting their growth?" asks for something new.
+    said: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +149,9 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
                                    for m in re.findall(r"\d%\s+of\s+(?:the\s+)?(\w+)", text))
     if kind == "quantity":
         return bool(numbers)
+    if kind == "person":
+        asked = set(raw_tokens(question))
+        return any(not all(w.lower() in asked for w in name.split()) for name in person_names(text))
     if kind in ("name", "who"):
         # A new name the question did not give; bare acronyms (ISS, IFT) abbreviate things, not names.
         asked = set(raw_tokens(question))
@@ -134,10 +164,52 @@ _FUNCTION_WORDS = frozenset("a an the of in on at to for by with and or is are w
                             "whom how when where why do does did has have had".split())
 
 
+def named_sections(question: str) -> tuple[str, ...]:
+    """Section words the question points to ("according to the introduction" -> introduction, background)."""
+    out: list[str] = []
+    for match in _SECTION_CUE.finditer(question):
+        out.extend(_SECTION_NAMES.get((match.group(1) or match.group(2)).lower(), ()))
+    return tuple(_stem(w) for w in out)
+
+
 def phrase_tokens(text: str) -> set[tuple[str, str]]:
     """Adjacent word pairs (stemmed, function words dropped): shared phrases, not just shared words."""
     words = [w if not w.isalpha() else _stem(w) for w in raw_tokens(text) if w not in _FUNCTION_WORDS]
     return set(zip(words, words[1:]))
+
+
+# Words that make a run of capitalised words an organisation, a place or a programme rather than a person.
+_NOT_PERSON = frozenset("""
+academy access act administration affairs agency agenda alliance america american association authority bank board
+broadband bureau business center centre city commerce commission committee communications company cooperation
+corporation council court data department development digital division economic economy education energy federal
+finance financial forum foundation fund global government group guide health healthcare index industries industry
+initiative institute international internet journal kingdom law league market markets ministry mission national
+network news north office online organisation organization outlook party plan platform policy press products
+program programme project public reform report republic research review school science secretariat service
+services solutions south space state states station strategy summit survey system systems technologies technology
+telecommunications trade union united university world
+""".split())
+# Common-noun endings (Transformation, Government, Healthcare): names seldom end so.
+_NOUN_ENDING = re.compile(r"(tion|sion|ment|ness|ity|ing|ics|ance|ence|ship|ure|ism|ogy|care|ware)$")
+_PARTICLES = frozenset("de del della der di da dos du la le van von y bin al".split())
+_NAME_WORD = re.compile(r"[A-Z][a-zÀ-ɏ'’-]+|[A-Z]\.")
+
+
+def person_names(text: str) -> list[str]:
+    """Runs of two or more capitalised words that could name a person ("Claudia Sheinbaum", "Neri Vela").
+
+    Without a named-entity model this is a heuristic: a run holding a word such as Institute, Agency,
+    National or City names an organisation or a place instead.
+    """
+    names = []
+    for run in re.finditer(r"(?:[A-Z][\wÀ-ɏ'’.-]*(?:\s+(?:(?:%s)\s+)*)?)+" % "|".join(_PARTICLES), text):
+        words = [w for w in run.group(0).split() if w not in _PARTICLES and w.lower() not in STOPWORDS]
+        if len(words) >= 2 and all(_NAME_WORD.fullmatch(w) for w in words) and \
+                not any(re.sub(r"['’]s$", "", w).lower() in _NOT_PERSON or _NOUN_ENDING.search(w.lower())
+                        for w in words):
+            names.append(" ".join(words))
+    return names
 
 
 def proper_names(text: str) -> list[str]:
@@ -192,6 +264,7 @@ class Reader:
         history = {t: idf(t) for t in set(query.history_tokens)}
         history_total = sum(history.values()) or 1.0
         bigrams = phrase_tokens(query.question)
+        sections = set(named_sections(query.question))
         store = self.retriever.store
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
@@ -200,9 +273,15 @@ class Reader:
             dense = units @ query.vector
             dense_q = units @ query.question_vector
             context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
+            in_named_section = 1.0 if sections & set(search_tokens(chunk.section)) else 0.0
             for j, (s, e) in enumerate(chunk.units):
                 text = chunk.text[s - chunk.start:e - chunk.start]
-                found = set(search_tokens(text)) | context
+                # "Its director is ..." is shown with the sentence before it (_answer_span), and the words it
+                # leans on stand there: the two are matched against the question together.
+                matched = text
+                if j > 0 and chunk.kind == "text" and _DANGLING_START.match(text):
+                    matched = chunk.text[chunk.units[j - 1][0] - chunk.start:e - chunk.start]
+                found = set(search_tokens(matched)) | context
                 features = np.array([
                     dense[j], dense_q[j],
                     sum(w for t, w in weights.items() if t in found) / total,
@@ -210,8 +289,10 @@ class Reader:
                     1.0 if kind != "other" and has_kind(kind, text, query.question) else 0.0,
                     1.0 / (1 + rank),
                     1.0 if len(text.split()) < SHORT_WORDS else 0.0,
-                    len(bigrams & phrase_tokens(text)) / len(bigrams) if bigrams else 0.0,
+                    len(bigrams & phrase_tokens(matched)) / len(bigrams) if bigrams else 0.0,
                     hit.dense_score if hit.dense_score is not None else 0.0,
+                    1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0,
+                    in_named_section,
                 ], dtype=np.float32)
                 out.append(Candidate(chunk, hit, s, e, features, float(features @ self._rank_w)))
         out.sort(key=lambda c: -c.score)

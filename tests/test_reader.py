@@ -3,9 +3,11 @@
 import pytest
 
 from assistant.assistant import QuestionError, resolve_followup
-from assistant.reader import has_kind, proper_names, question_kind
+from assistant.assistant import Assistant
+from assistant.reader import has_kind, person_names, proper_names, question_kind
+from assistant.store import build_index
 
-from conftest import PAPER
+from conftest import PAPER, make_settings
 
 
 def check_verbatim(answer, document_text: str) -> None:
@@ -62,6 +64,18 @@ def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
     assert "students" in audience.answer and "teachers" in audience.answer
 
 
+def test_a_follow_up_asks_for_something_new_not_the_answer_just_given(paper_assistant):
+    history = ["Tell me about the Federal Telecommunications Institute"]
+    before = paper_assistant.ask(history[0])
+    effect = paper_assistant.ask("What effect did it have on competition?", history=history)
+    assert not before.abstained and not effect.abstained
+    assert "encouraged competition" in effect.answer
+    assert effect.answer != before.answer
+    # The sentence just given is only held back, not banned: when it is what the follow-up asks, it comes back.
+    created = paper_assistant.ask("When was it created?", history=history)
+    assert "2013" in created.answer
+
+
 def test_a_question_that_stands_alone_is_not_dragged_to_the_previous_topic(paper_assistant):
     alone = paper_assistant.ask("What percentage of students lacked sufficient tech access?")
     after = paper_assistant.ask("What percentage of students lacked sufficient tech access?",
@@ -104,6 +118,12 @@ def test_empty_and_overlong_questions_are_refused_with_a_message(paper_assistant
     ("By how much did e-commerce grow?", "quantity"),
     ("Which company built SATMEX-7?", "name"),
     ("Who is pushing nanosatellite programs?", "who"),
+    ("Besides the state space body, who is pushing small-satellite projects forward?", "who"),
+    ("Who is it for?", "who"),
+    ("Who is the president of Mexico?", "person"),
+    ("Who heads the Federal Telecommunications Institute?", "person"),
+    ("What is the name of the director of INSA?", "person"),
+    ("How many people who live in cities are online?", "count"),
     ("What does DPI enable?", "other"),
 ])
 def test_question_kind(question, kind):
@@ -122,3 +142,34 @@ def test_has_kind_checks_the_value_a_question_asks_for():
     assert not has_kind("name", "Scheduled first Mexican astronaut mission to the ISS",
                         "What is the name of the first Mexican astronaut?")
     assert proper_names("Cities like Guadalajara and Mexico City. The end") == ["Guadalajara", "Mexico", "City"]
+
+
+def test_person_names_are_runs_of_capitalised_words_that_name_no_organisation_or_place():
+    assert person_names("Claudia Sheinbaum took office; the National Space Institute (INSA) and Mexico City "
+                        "followed.") == ["Claudia Sheinbaum"]
+    assert person_names("President Andrés Manuel López Obrador and Rodolfo Neri Vela") == \
+        ["President Andrés Manuel López Obrador", "Rodolfo Neri Vela"]
+    assert person_names('For Mexico, the Federal Telecommunications Institute. "Healthcare Products and Services."') \
+        == []
+    assert has_kind("person", "Claudia Sheinbaum is the president of Mexico.", "Who is the president of Mexico?")
+    assert not has_kind("person", "The IFT broke market monopolies.", "Who heads the IFT?")
+
+
+def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "agency.md").write_text(
+        "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite programs. "
+        "Its director is Salvador Landeros Ayala, an engineer who led it through its first decade. "
+        "The agency funds nanosatellite research at public universities.\n", encoding="utf-8")
+    (corpus / "telecom.md").write_text(
+        "# Telecommunications\n\nThe Federal Telecommunications Institute regulates broadcasting and "
+        "telecommunications. It broke market monopolies and encouraged competition.\n", encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, real_embedder)
+    assistant = Assistant(settings, real_embedder)
+    named = assistant.ask("Who is the director of the Mexican Space Agency?")
+    assert not named.abstained and "Salvador Landeros Ayala" in named.answer
+    unnamed = assistant.ask("Who heads the Federal Telecommunications Institute?")
+    assert unnamed.abstained and unnamed.answer is None
+    assert "kind of value" in unnamed.message
