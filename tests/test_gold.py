@@ -1,7 +1,7 @@
 """The gold sets, run with the real model: a regression in answering fails the suite.
 
-Floors are the measured values (docs/answering.md) rounded down; the issue's targets that the
-current reader does not reach are reported there, not hidden by a looser test.
+On the tuning set the floors are the issue's targets (the measured values in docs/answering.md are above
+them); on the held-out set, which was never tuned on, they are the measured values rounded down.
 """
 
 import pytest
@@ -29,9 +29,9 @@ def test_gold_set_is_large_and_covers_what_the_issue_asks(paper_assistant):
 
 
 def test_answer_accuracy_and_abstention_on_the_gold_set(dev_summary):
-    assert dev_summary["answer_accuracy"] >= 0.93
-    assert dev_summary["answerable_abstained"] <= 0.02
-    assert dev_summary["abstention_recall"] >= 0.85
+    assert dev_summary["answer_accuracy"] >= 0.95
+    assert dev_summary["answerable_abstained"] <= 0.05
+    assert dev_summary["abstention_recall"] >= 0.90
     assert dev_summary["abstention_precision"] >= 0.95
 
 
@@ -46,6 +46,6 @@ def test_retrieval_finds_the_evidence(dev_summary):
 
 def test_held_out_set_written_apart_from_the_tuning_set(paper_assistant):
     summary = evaluate(paper_assistant, load_gold(GOLD / "heldout.jsonl")).summary()
-    assert summary["answer_accuracy"] >= 0.75
-    assert summary["answerable_abstained"] <= 0.10
-    assert summary["abstention_recall"] >= 0.80
+    assert summary["answer_accuracy"] >= 0.80
+    assert summary["answerable_abstained"] <= 0.05
+    assert summary["abstention_recall"] >= 0.90
