@@ -19,12 +19,16 @@ _CLAUSE_START = r"(?:^\s*|[,;:]\s*|\b(?:and|but|so|then)\s+)"
 _PERSON_ROLES = (r"(?:president|vice[- ]president|prime minister|minister|secretary|director|head|chief|ceo|founder|"
                  r"chair|chairman|chairwoman|chairperson|leader|governor|mayor|commissioner|astronaut|author|"
                  r"ambassador|spokesperson|spokesman|spokeswoman)s?\b")
+_PERSON_ROLE_NOUN = re.compile(r"\b(?:vice[- ]|prime )?(president|minister|secretary|director|head|chief|ceo|founder|"
+                               r"chair|chairman|chairwoman|chairperson|leader|governor|mayor|commissioner|astronaut|"
+                               r"author|ambassador|spokesperson|spokesman|spokeswoman|heads|headed|chairs|chaired)s?\b",
+                               re.I)
 # What kind of value a question asks for, tried in this order; a sentence lacking it cannot answer.
 _ANSWER_TYPES = (
     ("when", re.compile(r"^\s*(when|since when|by when|until when)\b|\b(what|which) (year|date|month|decade)\b"
                         r"|\bin what year\b", re.I)),
     ("percent", re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b", re.I)),
-    ("money", re.compile(r"\b(budget|cost|costs|spend|spending|spent|price|funding|invest(ed|ment)?|revenue|"
+    ("money", re.compile(r"\b(budget|cost|costs|spend|spending|spent|price|funding|invest(ed|ment)?|revenue|fees?|pays?|paid|"
                          r"salary|worth|gdp)\b|\bhow much (money|does it cost|did it cost)\b|\btotal value\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bpopulation\b|\bnumber of\b", re.I)),
     ("quantity", re.compile(r"\bhow (much|large|big|fast|far|long|old|often)\b|\bby how much\b|\bwhat (rate|figure|"
@@ -154,7 +158,12 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
     if kind == "quantity":
         return bool(numbers)
     if kind == "person":
+        # Someone the question did not name, and, when it asks for a role, a sentence that names the role:
+        # "Who was prime minister in 2007?" is not answered by a sentence that names only an ambassador.
         asked = set(raw_tokens(question))
+        role = _PERSON_ROLE_NOUN.search(question)
+        if role and _stem(role.group(1).lower()) not in {_stem(w) for w in raw_tokens(text)}:
+            return False
         return any(not all(w.lower() in asked for w in name.split()) for name in person_names(text))
     if kind in ("name", "who"):
         # A new name the question did not give; bare acronyms (ISS, IFT) abbreviate things, not names.
@@ -193,9 +202,16 @@ network news north office online organisation organization outlook party plan pl
 program programme project public reform report republic research review school science secretariat service
 services solutions south space state states station strategy summit survey system systems technologies technology
 telecommunications trade union united university world
+african asian cyber eastern european key latin northern new open smart southern western
 """.split())
 # Common-noun endings (Transformation, Government, Healthcare): names seldom end so.
-_NOUN_ENDING = re.compile(r"(tion|sion|ment|ness|ity|ing|ics|ance|ence|ship|ure|ism|ogy|care|ware)$")
+_NOUN_ENDING = re.compile(r"(tion|sion|ment|ness|ity|ics|ance|ence|ship|ure|ism|ogy|care|ware)$")
+# Not "-ing" (Rowling, Fleming, Xi Jinping): the common title-case nouns in -ing are listed instead.
+_ING_NOUNS = frozenset("""
+accounting advertising banking broadcasting building computing consulting engineering financing funding housing
+learning manufacturing marketing mining monitoring networking nursing planning printing processing programming
+publishing reporting shopping teaching testing trading training
+""".split())
 _PARTICLES = frozenset("de del della der di da dos du la le van von y bin al".split())
 _NAME_WORD = re.compile(r"[A-Z][a-zÀ-ɏ'’-]+|[A-Z]\.")
 
@@ -207,13 +223,31 @@ def person_names(text: str) -> list[str]:
     National or City names an organisation or a place instead.
     """
     names = []
-    for run in re.finditer(r"(?:[A-Z][\wÀ-ɏ'’.-]*(?:\s+(?:(?:%s)\s+)*)?)+" % "|".join(_PARTICLES), text):
-        words = [w for w in run.group(0).split() if w not in _PARTICLES and w.lower() not in STOPWORDS]
-        if len(words) >= 2 and all(_NAME_WORD.fullmatch(w) for w in words) and \
-                not any(re.sub(r"['’]s$", "", w).lower() in _NOT_PERSON or _NOUN_ENDING.search(w.lower())
-                        for w in words):
-            names.append(" ".join(words))
+    for piece in re.split(r"(?<=[^\W\d_]{2}[.!?])\s+|[,;:()\[\]\"“”\t\n]", text):  # sentences, clauses, cells
+        names.extend(_person_runs(piece))
     return names
+
+
+def _person_runs(text: str) -> list[str]:
+    names = []
+    for run in re.finditer(r"(?:[A-Z][\wÀ-ɏ'’.-]*(?:\s+(?:(?:%s)\s+)*)?)+" % "|".join(_PARTICLES), text):
+        words = [w if len(w) <= 2 else w.rstrip(".") for w in run.group(0).split()]  # "J." stays, "Soto." not
+        words = [w for w in words if w not in _PARTICLES]
+        # A word that cannot be part of a name splits the run: "Education Minister Jaak Aaviksoo".
+        part: list[str] = []
+        for w in words + [""]:
+            if w and _NAME_WORD.fullmatch(w) and w.lower() not in STOPWORDS and not _names_a_thing(w):
+                part.append(w)
+                continue
+            if len(part) >= 2:
+                names.append(" ".join(part))
+            part = []
+    return names
+
+
+def _names_a_thing(word: str) -> bool:
+    word = re.sub(r"['’]s$", "", word).lower()
+    return word in _NOT_PERSON or word in _ING_NOUNS or bool(_NOUN_ENDING.search(word))
 
 
 def proper_names(text: str) -> list[str]:
