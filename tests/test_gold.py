@@ -8,7 +8,10 @@ import pytest
 
 from assistant.evaluate import evaluate, load_gold
 
-from conftest import GOLD
+from assistant.assistant import Assistant
+from assistant.store import build_index
+
+from conftest import GOLD, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +52,16 @@ def test_held_out_set_written_apart_from_the_tuning_set(paper_assistant):
     assert summary["answer_accuracy"] >= 0.80
     assert summary["answerable_abstained"] <= 0.05
     assert summary["abstention_recall"] >= 0.90
+
+
+def test_a_second_document_with_questions_written_apart(tmp_path, real_embedder):
+    """tests/gold/extra: a paper on Estonia's e-government and 45 questions, by a writer who never saw the code."""
+    settings = make_settings(GOLD / "extra" / "corpus", tmp_path / "index")
+    build_index(settings, real_embedder)
+    assistant = Assistant(settings, real_embedder)
+    summary = evaluate(assistant, load_gold(GOLD / "extra" / "questions.jsonl")).summary()
+    assert summary["answer_accuracy"] >= 0.75
+    assert summary["answerable_abstained"] <= 0.05
+    assert summary["abstention_recall"] >= 0.90
+    assert summary["abstention_precision"] >= 0.90
+    assert summary["citation_accuracy"] >= 0.85
