@@ -2,9 +2,8 @@
 
 import pytest
 
-from assistant.assistant import QuestionError, resolve_followup
-from assistant.assistant import Assistant
-from assistant.reader import has_kind, person_names, proper_names, question_kind
+from assistant.assistant import Assistant, QuestionError, resolve_followup
+from assistant.reader import has_kind, named_sections, person_names, proper_names, question_kind
 from assistant.store import build_index
 
 from conftest import PAPER, make_settings
@@ -153,6 +152,17 @@ def test_person_names_are_runs_of_capitalised_words_that_name_no_organisation_or
         == []
     assert has_kind("person", "Claudia Sheinbaum is the president of Mexico.", "Who is the president of Mexico?")
     assert not has_kind("person", "The IFT broke market monopolies.", "Who heads the IFT?")
+    # Names, but not of the role asked for: a near miss, not an answer.
+    launched = "It was launched on the initiative of Toomas Hendrik Ilves, then ambassador to the United States."
+    assert not has_kind("person", launched, "Who was President of Estonia when it was launched?")
+    assert has_kind("person", launched, "Who was the ambassador behind it?")
+    assert has_kind("person", "The institute is headed by Ana Ruiz Soto.", "Who heads the institute?")
+
+
+def test_named_sections_read_where_the_question_says_to_look():
+    assert named_sections("What does it offer, according to the introduction?") == ("introduct", "background")
+    assert named_sections("In the closing section, what does the author say?") == ("conclus", "close")
+    assert named_sections("What is in the data for 2022?") == ()
 
 
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
