@@ -136,7 +136,9 @@ class Assistant:
     def status(self) -> Status:
         return index_status(self.settings)
 
-    def _retrieve(self, question: str, history: list[str]) -> tuple[Reader, Query, list]:
+    def _retrieve(self, question: str, history: list[str], follow_on: bool = True) -> tuple[Reader, Query, list]:
+        """The reader, the query and its hits. With follow_on, a follow-up's query also knows the answer the
+        previous question got (what the user has just read); the hits do not depend on it."""
         if self._reader is None:
             self.reload()
         with self._lock:
@@ -147,7 +149,7 @@ class Assistant:
         tokens = search_tokens(question)
         history_tokens = [t for t in search_tokens(expanded[:len(expanded) - len(question)]) if t not in tokens]
         said: tuple = ()
-        if expanded != question:  # a follow-up: what did the user just read?
+        if follow_on and expanded != question:
             _, previous, previous_hits = self._retrieve(history[-1], history[:-1])
             reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
@@ -159,7 +161,7 @@ class Assistant:
     def retrieve(self, question: str, history: tuple[str, ...] | list[str] = ()) -> list:
         """The ranked hits for a question, as ask() sees them (used by eval for recall)."""
         question = validate_question(question, self.settings.max_question_chars)
-        return self._retrieve(question, [h for h in history if h and h.strip()])[2]
+        return self._retrieve(question, [h for h in history if h and h.strip()], follow_on=False)[2]
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         started = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -106,6 +107,10 @@ class Query:
     # has read that sentence, and "And what's limiting their growth?" asks for something new.
     said: tuple[tuple[str, int, int], ...] = ()
 
+    @cached_property
+    def kind(self) -> str:
+        return question_kind(self.question)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -115,6 +120,8 @@ class Candidate:
     end: int
     features: np.ndarray
     score: float
+    # Where the answer shown for it starts: the sentence before, when this one cannot stand alone ("It ...").
+    answer_start: int
 
     @property
     def text(self) -> str:
@@ -292,7 +299,7 @@ class Reader:
                 and not (len(k) >= 5 and k[:5] in prefixes)]
 
     def candidates(self, query: Query, hits: list[Hit]) -> list[Candidate]:
-        kind = question_kind(query.question)
+        kind = query.kind
         idf = self.retriever.idf
         # A follow-up's own words are few ("What are they using them for?"): its referent's terms count too.
         weights = {t: idf(t) for t in set(query.tokens)}
@@ -309,17 +316,20 @@ class Reader:
             units = store.units_of(store.by_id[chunk.id]).astype(np.float32)
             dense = units @ query.vector
             dense_q = units @ query.question_vector
-            context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
-            in_named_section = 1.0 if sections & set(search_tokens(chunk.section)) else 0.0
+            section_tokens = set(search_tokens(chunk.section))
+            context = section_tokens | set(search_tokens(" ".join(chunk.headers)))
+            in_named_section = 1.0 if sections & section_tokens else 0.0
+            texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
+            unit_tokens = [set(search_tokens(text)) for text in texts]
             for j, (s, e) in enumerate(chunk.units):
-                text = chunk.text[s - chunk.start:e - chunk.start]
-                # "Its director is ..." is shown with the sentence before it (_answer_span), and the words it
-                # leans on stand there: the two are matched against the question together.
-                matched = text
-                if j > 0 and chunk.kind == "text" and _DANGLING_START.match(text):
-                    matched = chunk.text[chunk.units[j - 1][0] - chunk.start:e - chunk.start]
-                found = set(search_tokens(text)) | context
-                leaned = set(search_tokens(matched)) - found
+                text = texts[j]
+                found = unit_tokens[j] | context
+                # "Its director is ..." is shown with the sentence before it, and the words it leans on stand
+                # there: the two are matched against the question together.
+                leans = j > 0 and chunk.kind == "text" and bool(_DANGLING_START.match(text))
+                answer_start = chunk.units[j - 1][0] if leans else s
+                matched = chunk.text[answer_start - chunk.start:e - chunk.start]
+                leaned = unit_tokens[j - 1] - found if leans else set()
                 features = np.array([
                     dense[j], dense_q[j],
                     sum(w if t in found else HISTORY_WEIGHT * w for t, w in weights.items()
@@ -333,7 +343,7 @@ class Reader:
                     1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0,
                     in_named_section,
                 ], dtype=np.float32)
-                out.append(Candidate(chunk, hit, s, e, features, float(features @ self._rank_w)))
+                out.append(Candidate(chunk, hit, s, e, features, float(features @ self._rank_w), answer_start))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -341,7 +351,7 @@ class Reader:
         """ANSWER_FEATURES of the best candidate."""
         text = best.text
         sentence_raw = set(raw_tokens(text))
-        kind = question_kind(query.question)
+        kind = query.kind
         numbers = [t for t in raw_tokens(query.question) if is_number(t)]
         both_found = best.hit.dense_score is not None and best.hit.sparse_score is not None
         dense = best.features[RANK_FEATURES.index("dense")]
@@ -376,7 +386,7 @@ class Reader:
         probability = self.answer_confidence(features)
         if probability < cfg.answer_threshold:
             return Reading(True, probability, self._closest(cands), _abstain_reason(features))
-        start, end = self._answer_span(best)
+        start, end = best.answer_start, best.end
         citations = [self._citation(1, best.chunk, start, end, probability)]
         used = {best.chunk.id}
         for cand in cands[1:]:
@@ -391,7 +401,7 @@ class Reader:
 
     def _typed(self, query: Query, cands: list[Candidate]) -> Candidate:
         """The best candidate, or the best of its passage that holds the kind of value the question asks for."""
-        best, kind = cands[0], question_kind(query.question)
+        best, kind = cands[0], query.kind
         # Only for people: a passage holds few names, so one of them is likely the answer; years, counts and
         # shares are everywhere, and taking another sentence's number answers near misses wrongly (measured:
         # four unanswerable "when" questions got the IFT's 2013).
@@ -403,15 +413,6 @@ class Reader:
             if cand.chunk.id == best.chunk.id and has_kind(kind, cand.text, query.question):
                 return cand
         return best
-
-    def _answer_span(self, best: Candidate) -> tuple[int, int]:
-        """The best sentence, widened to the sentence before it when it cannot stand alone."""
-        chunk = best.chunk
-        if chunk.kind == "text" and _DANGLING_START.match(best.text):
-            previous = [u for u in chunk.units if u[1] <= best.start]
-            if previous:
-                return previous[-1][0], best.end
-        return best.start, best.end
 
     def _closest(self, cands: list[Candidate]) -> tuple[Citation, ...]:
         out, used = [], set()
