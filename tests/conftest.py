@@ -85,9 +85,14 @@ def paper_assistant(tmp_path_factory, real_embedder) -> Assistant:
     corpus = base / "corpus"
     corpus.mkdir()
     shutil.copy(PAPER, corpus / PAPER.name)
-    settings = make_settings(corpus, base / "index")
-    build_index(settings, real_embedder)
-    assistant = Assistant(settings, real_embedder)
+    return indexed_assistant(corpus, base / "index", real_embedder)
+
+
+def indexed_assistant(corpus: Path, index: Path, embedder) -> Assistant:
+    """An Assistant over corpus, its index built at index with embedder."""
+    settings = make_settings(corpus, index)
+    build_index(settings, embedder)
+    assistant = Assistant(settings, embedder)
     assistant.reload()
     return assistant
 

@@ -8,10 +8,7 @@ import pytest
 
 from assistant.evaluate import evaluate, load_gold
 
-from assistant.assistant import Assistant
-from assistant.store import build_index
-
-from conftest import GOLD, make_settings
+from conftest import GOLD, indexed_assistant
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +53,7 @@ def test_held_out_set_written_apart_from_the_tuning_set(paper_assistant):
 
 def test_a_second_document_with_questions_written_apart(tmp_path, real_embedder):
     """tests/gold/extra: a paper on Estonia's e-government and 45 questions, by a writer who never saw the code."""
-    settings = make_settings(GOLD / "extra" / "corpus", tmp_path / "index")
-    build_index(settings, real_embedder)
-    assistant = Assistant(settings, real_embedder)
+    assistant = indexed_assistant(GOLD / "extra" / "corpus", tmp_path / "index", real_embedder)
     summary = evaluate(assistant, load_gold(GOLD / "extra" / "questions.jsonl")).summary()
     assert summary["answer_accuracy"] >= 0.75
     assert summary["answerable_abstained"] <= 0.05

@@ -2,11 +2,10 @@
 
 import pytest
 
-from assistant.assistant import Assistant, QuestionError, resolve_followup
+from assistant.assistant import QuestionError, resolve_followup
 from assistant.reader import has_kind, named_sections, person_names, proper_names, question_kind
-from assistant.store import build_index
 
-from conftest import PAPER, make_settings
+from conftest import PAPER, indexed_assistant
 
 
 def check_verbatim(answer, document_text: str) -> None:
@@ -175,9 +174,7 @@ def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, r
     (corpus / "telecom.md").write_text(
         "# Telecommunications\n\nThe Federal Telecommunications Institute regulates broadcasting and "
         "telecommunications. It broke market monopolies and encouraged competition.\n", encoding="utf-8")
-    settings = make_settings(corpus, tmp_path / "index")
-    build_index(settings, real_embedder)
-    assistant = Assistant(settings, real_embedder)
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
     named = assistant.ask("Who is the director of the Mexican Space Agency?")
     assert not named.abstained and "Salvador Landeros Ayala" in named.answer
     unnamed = assistant.ask("Who heads the Federal Telecommunications Institute?")
