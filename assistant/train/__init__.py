@@ -1,0 +1,1 @@
+"""Training the reader model on public QA data (needs PyTorch; the assistant runs the ONNX export)."""

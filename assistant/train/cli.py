@@ -1,0 +1,55 @@
+"""Command line for training: `fit` fine-tunes, `export` writes the ONNX model, `calibrate` fits its threshold."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+RUNS = Path(__file__).resolve().parent.parent.parent / "train_runs"  # checkpoints; ignored by git
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = argparse.ArgumentParser(prog="python -m assistant.train")
+    sub = parser.add_subparsers(dest="command", required=True)
+    fit = sub.add_parser("fit", help="fine-tune all-MiniLM-L6-v2 on the SQuAD training articles")
+    fit.add_argument("--out", type=Path, default=RUNS / "reader")
+    fit.add_argument("--epochs", type=float, default=2.0)
+    fit.add_argument("--batch-size", type=int, default=32)
+    fit.add_argument("--lr", type=float, default=5e-5)
+    fit.add_argument("--seed", type=int, default=13)
+    fit.add_argument("--threads", type=int, default=2)
+    fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
+    export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
+    export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
+    export.add_argument("--out", type=Path, default=None)
+    calibrate = sub.add_parser("calibrate", help="fit the answer probability and threshold on the validation articles")
+    calibrate.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    if args.command == "fit":
+        from .model import train
+        from .pairs import build_pairs, load_split
+
+        pairs = build_pairs(load_split()["train"], seed=args.seed)
+        if args.limit:
+            pairs = pairs[:args.limit]
+        logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
+        train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+              threads=args.threads)
+        return 0
+    if args.command == "export":
+        from .export import export_reader
+
+        print(export_reader(args.weights, args.out))
+        return 0
+    if args.command == "calibrate":
+        from .calibrate import calibrate
+
+        print(calibrate(args.model))
+        return 0
+    return 2

@@ -1,0 +1,193 @@
+"""The reader network and its training loop: all-MiniLM-L6-v2 with an answer head and a span head.
+
+Input: "[CLS] question [SEP] sentence [SEP]". Outputs: one logit that the sentence answers the question
+(from the mean of the token states, the pooling the packaged model was trained with), and start/end logits
+over the tokens for the answer phrase (trained on positives only). Needs PyTorch and transformers; the
+assistant itself runs the ONNX export (assistant/answer_model.py) and never imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..embedding import model_path
+from .pairs import Pair
+
+log = logging.getLogger(__name__)
+
+MAX_LENGTH = 128  # question + sentence; batches are padded to their longest pair, not to this
+SPAN_WEIGHT = 0.5  # weight of the answer-phrase loss against the answer/not-answer loss
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def build_network(base: str | None = None):
+    torch = _torch()
+    from transformers import AutoModel
+
+    class ReaderNet(torch.nn.Module):
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+            hidden = encoder.config.hidden_size
+            self.answer = torch.nn.Linear(hidden, 1)
+            self.span = torch.nn.Linear(hidden, 2)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            answer_logit = self.answer(pooled).squeeze(-1)
+            span = self.span(states)
+            # Only the sentence's tokens can start or end the phrase; token_type_ids marks them (1).
+            outside = (token_type_ids == 0) | (attention_mask == 0)
+            start = span[..., 0].masked_fill(outside, -1e4)
+            end = span[..., 1].masked_fill(outside, -1e4)
+            return answer_logit, start, end
+
+    encoder = AutoModel.from_pretrained(base or model_path(), local_files_only=True, attn_implementation="eager")
+    return ReaderNet(encoder)
+
+
+def load_tokenizer(base: str | None = None):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(base or model_path(), local_files_only=True)
+
+
+def encode_pairs(tokenizer, pairs: list[Pair]) -> list[dict]:
+    """Token ids and, for positives, the token positions of the answer phrase."""
+    enc = tokenizer([p.question for p in pairs], [p.sentence for p in pairs], truncation="only_second",
+                    max_length=MAX_LENGTH, return_offsets_mapping=True)
+    out = []
+    for i, pair in enumerate(pairs):
+        seq = enc.sequence_ids(i)
+        offsets = enc["offset_mapping"][i]
+        start = end = -100  # ignored by the loss
+        if pair.span is not None:
+            a, b = pair.span
+            inside = [t for t, s in enumerate(seq) if s == 1 and offsets[t][1] > a and offsets[t][0] < b]
+            if inside:
+                start, end = inside[0], inside[-1]
+        out.append({"input_ids": enc["input_ids"][i], "token_type_ids": enc["token_type_ids"][i],
+                    "label": pair.label, "start": start, "end": end})
+    return out
+
+
+def batches(encoded: list[dict], batch_size: int, rng: random.Random) -> list[list[dict]]:
+    """Batches of similar length (less padding), in random order."""
+    order = list(range(len(encoded)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    out = []
+    for i in range(0, len(order), pool):
+        chunk = sorted(order[i:i + pool], key=lambda j: len(encoded[j]["input_ids"]))
+        out.extend([encoded[j] for j in chunk[k:k + batch_size]] for k in range(0, len(chunk), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def collate(batch: list[dict]):
+    torch = _torch()
+    width = max(len(b["input_ids"]) for b in batch)
+    ids = torch.zeros(len(batch), width, dtype=torch.long)
+    types = torch.zeros(len(batch), width, dtype=torch.long)
+    mask = torch.zeros(len(batch), width, dtype=torch.long)
+    for i, b in enumerate(batch):
+        n = len(b["input_ids"])
+        ids[i, :n] = torch.tensor(b["input_ids"])
+        types[i, :n] = torch.tensor(b["token_type_ids"])
+        mask[i, :n] = 1
+    labels = torch.tensor([b["label"] for b in batch], dtype=torch.float32)
+    starts = torch.tensor([b["start"] for b in batch])
+    ends = torch.tensor([b["end"] for b in batch])
+    return ids, mask, types, labels, starts, ends
+
+
+def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
+          seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300) -> Path:
+    """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present."""
+    torch = _torch()
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer = load_tokenizer()
+    encoded = encode_pairs(tokenizer, pairs)
+    net = build_network()
+    steps_per_epoch = math.ceil(len(encoded) / batch_size)
+    total = int(steps_per_epoch * epochs)
+    warmup = max(1, int(0.06 * total))
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [{"params": [p for n, p in net.named_parameters() if not any(k in n for k in no_decay)],
+               "weight_decay": 0.01},
+              {"params": [p for n, p in net.named_parameters() if any(k in n for k in no_decay)],
+               "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
+    step = 0
+    checkpoint = out_dir / "checkpoint.pt"
+    if checkpoint.is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        net.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        step = state["step"]
+        rng.setstate(state["rng"])
+        log.info("resumed at step %d of %d", step, total)
+    bce = torch.nn.BCEWithLogitsLoss()
+    ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    net.train()
+    started, seen, running = time.time(), 0, []
+    epoch_batches: list = []
+    done_in_epoch = step % steps_per_epoch
+    epoch_rng_state = rng.getstate()
+    while step < total:
+        if not epoch_batches:
+            epoch_batches = batches(encoded, batch_size, rng)[done_in_epoch:]
+            done_in_epoch = 0
+            epoch_rng_state = rng.getstate()
+        batch = epoch_batches.pop(0)
+        ids, mask, types, labels, starts, ends = collate(batch)
+        answer, start_logits, end_logits = net(ids, mask, types)
+        loss = bce(answer, labels)
+        if (starts >= 0).any():
+            loss = loss + SPAN_WEIGHT * 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        step += 1
+        seen += len(batch)
+        running.append(float(loss))
+        if step % log_every == 0:
+            rate = seen / (time.time() - started)
+            log.info("step %d/%d loss %.4f  %.1f pairs/s  eta %.0f min", step, total,
+                     float(np.mean(running[-log_every:])), rate, (total - step) * batch_size / rate / 60)
+        if step % checkpoint_every == 0 or step == total:
+            # The rng state saved is the one this epoch's batches were drawn with, so a resume redraws them.
+            torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                        "schedule": schedule.state_dict(), "step": step, "rng": epoch_rng_state},
+                       out_dir / "checkpoint.tmp")
+            (out_dir / "checkpoint.tmp").replace(checkpoint)
+        if step % steps_per_epoch == 0:
+            torch.save(net.state_dict(), out_dir / f"epoch{step // steps_per_epoch}.pt")
+    torch.save(net.state_dict(), out_dir / "final.pt")
+    (out_dir / "train.json").write_text(json.dumps({"pairs": len(pairs), "epochs": epochs, "batch_size": batch_size,
+                                                    "lr": lr, "seed": seed, "steps": total,
+                                                    "minutes": round((time.time() - started) / 60, 1)}))
+    return out_dir / "final.pt"
