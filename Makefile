@@ -8,9 +8,9 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install build run test browser bench clean
+.PHONY: install build run test browser apertium bench clean reader-model
 
-install: $(STAMP)
+install: $(STAMP) apertium
 
 # Reinstall only when requirements.txt changed since the last install.
 $(STAMP): requirements.txt
@@ -27,6 +27,13 @@ run: install
 	$(PY) -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
+# Debian's Apertium English-Spanish translator for Spanish questions and documents (no model, no network at run time).
+apertium:
+	@command -v lt-proc >/dev/null 2>&1 && test -f /usr/share/apertium/apertium-eng-spa/spa-eng.automorf.bin || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium-eng-spa >/dev/null; \
+		else echo "apertium-eng-spa is missing and this is not root: Spanish questions will say what to install"; fi; }
+
 # Debian's Chromium for the real-browser test (Playwright drives it; it never downloads a browser).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -39,6 +46,13 @@ test: install browser
 
 bench: install
 	$(PY) -m benchmarks
+
+# Reproduce assistant/models/reader from the SQuAD articles in assistant/train/data (docs/reader-model.md):
+# about 70 minutes of fine-tuning on 2 CPU cores, then the int8 ONNX export and the fitted threshold.
+reader-model: install
+	$(PY) -m assistant.train fit --epochs 2
+	$(PY) -m assistant.train export
+	$(PY) -m assistant.train calibrate
 
 clean:
 	rm -rf index/current index/build-* index/.build.lock .pytest_cache

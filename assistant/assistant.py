@@ -9,18 +9,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .answer_model import AnswerModel, load_answer_model
 from .reader import Query, Reader, ReaderSettings
 from .retrieval import Retriever
-from .schema import Answer
+from . import messages
+from .schema import Answer, Translation
 from .store import (BuildReport, CorpusDiff, Store, build_index, diff_corpus, load_store,
                     read_manifest)
-from .text import search_tokens
+from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
+from .text import named_terms, search_tokens
+from .translate import ENGLISH, detect_language, translator
 
-_ANAPHORA = re.compile(r"\b(it|its|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
-                       r"the (program|programme|initiative|institute|agency|strategy|project|plan|"
-                       r"organisation|organization|body|regulator|sector|company|market|country))\b", re.I)
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
-MAX_FOLLOWUP_TERMS = 3
+MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
+_POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
+_PLURAL = {"they", "them", "their", "theirs", "these", "those"}
 
 
 class QuestionError(ValueError):
@@ -40,19 +43,39 @@ def validate_question(question: str, max_chars: int, need_words: bool = True) ->
 
 
 def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str:
-    """The question with its referent from earlier turns when it leans on them ("When was it created?").
+    """The question as it is to be read: a follow-up's pronoun or bare noun replaced by what it points at.
 
-    A question that stands on its own (no pronoun, or enough terms of its own) is left as it is, so it is
-    not dragged toward the previous topic.
+    "What did it regulate?" after "When was the Federal Radio Commission created?" reads "What did the Federal
+    Radio Commission regulate?". The referent is the earlier turn's subject (spaCy: its
+    longest named entity, else its longest noun phrase). When no subject can be named, the earlier question
+    is put in front instead. A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS
+    terms of its own) is left as it is, so it is not dragged toward the previous topic.
     """
     history = [h for h in history if h and h.strip()]
     if not history:
         return question
-    probe = _SELF_REFERENCE.sub(" ", question)
-    if not _ANAPHORA.search(probe) or len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS:
+    probe = _SELF_REFERENCE.sub(lambda m: " " * len(m.group(0)), question)  # "this paper" points at no turn
+    if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS:
         return question
     previous = resolve_followup(history[-1], history[:-1])
-    return f"{previous} {question}"
+    pronoun = PRONOUNS.search(probe)
+    plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL
+    subject = subject_of(previous, plural)
+    if pronoun is None and subject:
+        # A bare noun that names the earlier subject by its kind: "the programme" after "the Apollo program".
+        words = {w[:5] for w in search_tokens(subject) if len(w) >= 5}
+        for match in BARE_NOUN.finditer(probe):
+            if match.group(1)[:5] in words:
+                return question[:match.start()] + subject + question[match.end():]
+        return question
+    if pronoun is None:
+        return question
+    if not subject:
+        return f"{previous} {question}"
+    replacement = subject
+    if pronoun.group(0).lower() in _POSSESSIVE:
+        replacement += "'" if subject.endswith("s") else "'s"
+    return question[:pronoun.start()] + replacement + question[pronoun.end():]
 
 
 @dataclass
@@ -94,7 +117,8 @@ def index_status(settings: Settings) -> Status:
 class Assistant:
     """Load once, then ask many questions; rebuilding swaps in the new index when it is complete."""
 
-    def __init__(self, settings: Settings, embedder=None, reader_settings: ReaderSettings = ReaderSettings()):
+    def __init__(self, settings: Settings, embedder=None, reader_settings: ReaderSettings = ReaderSettings(),
+                 answer_model: AnswerModel | None = None):
         self.settings = settings
         if embedder is None:
             from .embedding import SentenceTransformerEmbedder
@@ -102,9 +126,11 @@ class Assistant:
             embedder = SentenceTransformerEmbedder(batch_size=settings.batch_size)
         self.embedder = embedder
         self.reader_settings = reader_settings
+        self._answer_model = answer_model
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._reader: Reader | None = None
+        self._acronyms: dict[str, str] = {}
 
     @classmethod
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None, embedder=None,
@@ -122,11 +148,18 @@ class Assistant:
             self.reload()
         return self._store
 
+    @property
+    def answer_model(self) -> AnswerModel:
+        if self._answer_model is None:
+            self._answer_model = load_answer_model()
+        return self._answer_model
+
     def reload(self) -> None:
         store = load_store(self.settings)
-        reader = Reader(Retriever(store, self.settings.top_k), self.reader_settings)
+        reader = Reader(Retriever(store, self.settings.top_k), self.answer_model, self.reader_settings)
+        acronyms = defined_acronyms("\n".join(c.text for c in store.chunks))
         with self._lock:  # questions in flight keep the old store; new ones see the new one
-            self._store, self._reader = store, reader
+            self._store, self._reader, self._acronyms = store, reader, acronyms
 
     def rebuild(self, full: bool = False, status=None, progress=None, wait: bool = False) -> BuildReport:
         report = build_index(self.settings, self.embedder, full=full, status=status, progress=progress, wait=wait)
@@ -136,25 +169,43 @@ class Assistant:
     def status(self) -> Status:
         return index_status(self.settings)
 
-    def _retrieve(self, question: str, history: list[str], follow_on: bool = True) -> tuple[Reader, Query, list]:
+    def _expansions(self, question: str, acronyms: dict[str, str]) -> list[str]:
+        """Search tokens for the other form of each acronym the documents define: "FAA" also finds "Federal
+        Aviation Administration" and the long form also finds "FAA"."""
+        extra: list[str] = []
+        words = set(re.findall(r"[A-Za-z][\w&]*", question))
+        lowered = question.lower()
+        for short, long in acronyms.items():
+            if short in words:
+                extra.extend(search_tokens(long))
+            elif long.lower() in lowered:
+                extra.extend(search_tokens(short))
+        return extra
+
+    def _retrieve(self, question: str, history: list[str], follow_on: bool = True,
+                  extra_tokens: list[str] = ()) -> tuple[Reader, Query, list]:
         """The reader, the query and its hits. With follow_on, a follow-up's query also knows the answer the
         previous question got (what the user has just read); the hits do not depend on it."""
         if self._reader is None:
             self.reload()
         with self._lock:
-            reader = self._reader
-        expanded = resolve_followup(question, history)
-        question_vector = self.embedder.encode_query(question)
-        vector = question_vector if expanded == question else self.embedder.encode_query(expanded)
-        tokens = search_tokens(question)
-        history_tokens = [t for t in search_tokens(expanded[:len(expanded) - len(question)]) if t not in tokens]
+            reader, acronyms = self._reader, self._acronyms
+        read_as = resolve_followup(question, history)
+        vector = self.embedder.encode_query(read_as)
+        # When no referent could be named, the earlier question was put in front: its words count half.
+        leaned = read_as.endswith(question) and read_as != question
+        own = question if leaned else read_as
+        tokens = search_tokens(own)
+        tokens += [t for t in self._expansions(own, acronyms) + list(extra_tokens) if t not in tokens]
+        history_tokens = [t for t in search_tokens(read_as[:len(read_as) - len(question)]) if t not in tokens] \
+            if leaned else []
         said: tuple = ()
-        if follow_on and expanded != question:
+        if follow_on and read_as != question:
             _, previous, previous_hits = self._retrieve(history[-1], history[:-1])
             reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
-        query = Query(question, vector, question_vector, tokens, history_tokens, said)
+        query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
         hits = reader.retriever.search(vector, tokens + history_tokens)
         return reader, query, hits
 
@@ -164,21 +215,39 @@ class Assistant:
         return self._retrieve(question, [h for h in history if h and h.strip()], follow_on=False)[2]
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
+        """The answer to a question (English or Spanish), in the document's words, with its citations.
+
+        A Spanish question is translated to English for retrieval and reading, and its names, acronyms and
+        numbers are searched as typed too; fixed texts follow the question's language, and an answer in
+        another language than the question's comes with a labelled machine translation.
+        """
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         history = [validate_question(h, self.settings.max_question_chars, need_words=False)
                    for h in history if h and h.strip()]
-        reader, query, hits = self._retrieve(question, history)
+        language = detect_language(question)
+        english, english_history, extra = question, history, []
+        if language != ENGLISH:
+            english = translator().translate(question, language, ENGLISH)
+            english_history = [translator().translate(h, detect_language(h), ENGLISH) for h in history]
+            extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
+        reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
         done = time.perf_counter()
-        text = None
+        text, translation = None, None
         if not reading.abstained:
             text = reading.citations[0].quote
+            source_language = detect_language(text)
+            if source_language != language:
+                translation = Translation(translator().translate(text, source_language, language), source_language,
+                                          language, messages.text("translation", language))
+        timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
+                   "total": (time.perf_counter() - started) * 1000}
         return Answer(
             question=question, answer=text, abstained=reading.abstained, score=reading.score,
-            citations=reading.citations,
-            timings_ms={"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
-                        "total": (done - started) * 1000},
-            message=reading.reason,
+            citations=reading.citations, timings_ms=timings,
+            message=messages.text(reading.reason, language) if reading.reason else "",
+            answer_span=reading.span, read_as=query.question if query.question != question else "",
+            language=language, translation=translation,
         )

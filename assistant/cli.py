@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
@@ -35,11 +34,15 @@ def make_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", action="append", default=[], help="an earlier question (repeatable)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--jsonl", action="store_true", help='read {"question", "history"} lines from stdin')
-    ev = sub.add_parser("eval", help="score the assistant on a gold question set")
+    ev = sub.add_parser("eval", help="score the assistant on the gold sets (all of them, or one file)")
     _paths(ev)
-    ev.add_argument("gold", help="a questions.jsonl file")
+    ev.add_argument("gold", nargs="?", help="a questions.jsonl file, asked of --corpus (default: every set in "
+                                           "tests/gold/sets.json, each over its own corpus, and the SQuAD articles)")
+    ev.add_argument("--set", action="append", dest="sets", help="only this registered set (repeatable)")
+    ev.add_argument("--squad", choices=("test", "validation", "none"), default="test",
+                    help="which SQuAD articles to ask (default: the held-out test articles)")
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--threshold", type=float, help="answer confidence threshold to try (default: the tuned one)")
+    ev.add_argument("--threshold", type=float, help="answer probability threshold to try (default: the fitted one)")
     return parser
 
 
@@ -188,14 +191,30 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .assistant import Assistant
-    from .evaluate import evaluate, format_report, load_gold
+    import tempfile
 
-    gold = load_gold(Path(args.gold))
-    assistant = Assistant.load(settings.corpus, settings.index, status=lambda m: print(m, file=sys.stderr))
-    if args.threshold is not None:
-        assistant.reader_settings = replace(assistant.reader_settings, answer_threshold=args.threshold)
+    from .assistant import Assistant
+    from .embedding import SentenceTransformerEmbedder
+    from .evaluate import evaluate, format_all, format_report, load_gold, run_all
+    from .reader import ReaderSettings
+
+    reader_settings = ReaderSettings(threshold=args.threshold)
+    if args.gold:
+        gold = load_gold(Path(args.gold))
+        assistant = Assistant.load(settings.corpus, settings.index, status=lambda m: print(m, file=sys.stderr))
+        assistant.reader_settings = reader_settings
         assistant.reload()
-    report = evaluate(assistant, gold)
-    print(json.dumps(report.summary(), indent=1) if args.json else format_report(report))
+        report = evaluate(assistant, gold)
+        print(json.dumps(report.summary(), indent=1) if args.json else format_report(report))
+        return EXIT_OK
+    embedder = SentenceTransformerEmbedder(batch_size=settings.batch_size)
+
+    def make(corpus: Path, index: Path) -> Assistant:
+        assistant = Assistant(Settings.from_env(corpus, index), embedder, reader_settings)
+        assistant.rebuild(wait=True)
+        return assistant
+
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as work:
+        results = run_all(make, Path(work), args.sets, None if args.squad == "none" else args.squad)
+    print(json.dumps(results, indent=1) if args.json else format_all(results))
     return EXIT_OK

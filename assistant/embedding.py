@@ -199,9 +199,9 @@ def onnx_model_file(cache: Path | None = None) -> Path:
     return (cache or model_cache_dir()) / "onnx" / f"all-MiniLM-L6-v2-{key}" / "model.onnx"
 
 
-_PROBES = ["Mexico", "What is digital public infrastructure?",
-           "The G20 summit in 2024 discussed payments, identity and data exchange across borders, and how "
-           "countries with different institutions can share the same standards without giving up control."]
+_PROBES = ["Lisbon", "What is a tidal power station?",
+           "The harbour authority agreed in 1998 to share tide tables, shipping schedules and customs data with its "
+           "neighbours, so that ports run by different institutions could use the same standards."]
 
 
 def export_onnx(cache: Path | None = None) -> Path:

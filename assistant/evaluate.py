@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import string
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,4 +109,165 @@ def format_report(report: EvalReport) -> str:
     for o in report.failures():
         got = "ABSTAINED" if o.answer["abstained"] else repr(o.answer["answer"][:90])
         lines.append(f"  miss {o.item['id']}: {o.item['question']!r} -> {got}")
+    return "\n".join(lines)
+
+
+# --- SQuAD articles, asked with open retrieval over the articles as one corpus -----------------------------
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+def _normalise(text: str) -> list[str]:
+    """SQuAD's answer normalisation: lower case, no punctuation or articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return _ARTICLES.sub(" ", text).split()
+
+
+def phrase_f1(prediction: str, golds: list[str]) -> float:
+    """The SQuAD F1 of a predicted phrase against the best of the gold answers."""
+    best = 0.0
+    pred = _normalise(prediction)
+    for gold in golds:
+        ref = _normalise(gold)
+        common = sum((Counter(pred) & Counter(ref)).values())
+        if common:
+            precision, recall = common / len(pred), common / len(ref)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+@dataclass(frozen=True)
+class SquadQuestion:
+    question: str
+    source: str  # the article's file in the corpus
+    answers: tuple[tuple[int, int, str], ...]  # (start, end, text) in the document; empty when unanswerable
+
+
+def write_squad_corpus(articles: list[dict], folder: Path) -> list[SquadQuestion]:
+    """Each article as one Markdown file (its title, then its paragraphs); its questions with document offsets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    questions = []
+    for article in articles:
+        title = article["title"].replace("_", " ")
+        source = re.sub(r"[^\w-]+", "-", article["title"]).strip("-") + ".md"
+        text = f"# {title}\n\n"
+        for paragraph in article["paragraphs"]:
+            offset = len(text)
+            text += paragraph["context"].strip() + "\n\n"
+            for qa in paragraph["qas"]:
+                answers = () if qa.get("is_impossible") else tuple(
+                    (offset + a["answer_start"], offset + a["answer_start"] + len(a["text"]), a["text"])
+                    for a in qa["answers"])
+                questions.append(SquadQuestion(qa["question"], source, answers))
+        (folder / source).write_text(text, encoding="utf-8")
+    return questions
+
+
+def holds_answer(citation: dict | None, item: SquadQuestion) -> bool:
+    """Whether a cited span contains one of the gold answers where the article states it."""
+    return bool(citation) and citation["source"] == item.source and any(
+        citation["start"] <= a and b <= citation["end"] for a, b, _ in item.answers)
+
+
+def evaluate_squad(assistant, questions: list[SquadQuestion]) -> dict:
+    answerable = [q for q in questions if q.answers]
+    impossible = [q for q in questions if not q.answers]
+    holds = abstained = f1 = 0.0
+    impossible_abstained = 0
+    latencies = []
+    for item in questions:
+        answer = assistant.ask(item.question).to_dict()
+        latencies.append(answer["timings_ms"]["total"])
+        if not item.answers:
+            impossible_abstained += answer["abstained"]
+            continue
+        if answer["abstained"]:
+            abstained += 1
+            continue
+        first = answer["citations"][0]
+        holds += holds_answer(first, item)
+        phrase = (answer.get("answer_span") or {}).get("text") or answer["answer"]
+        f1 += phrase_f1(phrase, [t for _, _, t in item.answers])
+    n = max(1, len(answerable))
+    return {
+        "questions": len(questions), "answerable": len(answerable), "impossible": len(impossible),
+        "answer_sentence_holds_gold": round(holds / n, 4),
+        "answerable_abstained": round(abstained / n, 4),
+        "impossible_abstained": round(impossible_abstained / max(1, len(impossible)), 4),
+        "answer_phrase_f1": round(f1 / n, 4),
+        "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
+        "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
+    }
+
+
+# --- every registered set --------------------------------------------------------------------------------
+
+GOLD_SETS = Path(__file__).resolve().parent.parent / "tests" / "gold" / "sets.json"
+
+
+def gold_sets(registry: Path = GOLD_SETS) -> list[dict]:
+    return json.loads(registry.read_text(encoding="utf-8"))["sets"]
+
+
+def copy_corpus(paths: list[str], root: Path, folder: Path) -> Path:
+    """A corpus folder holding exactly the listed files (or the files of the listed folders)."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in paths:
+        path = root / name
+        for file in ([path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())):
+            shutil.copy(file, folder / file.name)
+    return folder
+
+
+def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: str | None = "test") -> dict:
+    """Summaries of every registered gold set (each over its own corpus) and of the SQuAD articles.
+
+    make_assistant(corpus, index) returns an Assistant with its index built.
+    """
+    root = GOLD_SETS.parent.parent.parent
+    results: dict[str, dict] = {}
+    built: dict[tuple[str, ...], object] = {}
+    for i, entry in enumerate(gold_sets()):
+        if names and entry["name"] not in names:
+            continue
+        key = tuple(entry["corpus"])
+        if key not in built:
+            corpus = copy_corpus(entry["corpus"], root, work / f"corpus-{len(built)}")
+            built[key] = make_assistant(corpus, work / f"index-{len(built)}")
+        report = evaluate(built[key], load_gold(root / entry["questions"]))
+        results[entry["name"]] = {"role": entry["role"], **report.summary(),
+                                  "misses": [o.item["id"] for o in report.failures()]}
+    if squad:
+        from .train.pairs import load_articles, load_split
+
+        split = load_split()
+        questions = write_squad_corpus(load_articles(split[squad]), work / "squad-corpus")
+        assistant = make_assistant(work / "squad-corpus", work / "squad-index")
+        results[f"SQuAD {squad} articles"] = {"role": "held-out" if squad == "test" else "validation",
+                                              "articles": split[squad], **evaluate_squad(assistant, questions)}
+    return results
+
+
+def format_all(results: dict) -> str:
+    pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+    lines = ["| set | role | questions | answer right | answerable abstained | unanswerable abstained | "
+             "citation in section | p50 ms |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, s in results.items():
+        if "answer_sentence_holds_gold" in s:
+            continue
+        lines.append(f"| {name} | {s['role']} | {s['questions']} | {pct(s['answer_accuracy'])} | "
+                     f"{pct(s['answerable_abstained'])} | {pct(s['abstention_recall'])} | "
+                     f"{pct(s['citation_accuracy'])} | {s['latency_ms_p50']} |")
+    for name, s in results.items():
+        if "answer_sentence_holds_gold" in s:
+            lines.append("")
+            lines.append(f"{name} ({', '.join(s['articles'])}; {s['answerable']} answerable, {s['impossible']} "
+                         f"impossible, open retrieval over the articles as one corpus):")
+            lines.append(f"  answer sentence holds a gold answer: {pct(s['answer_sentence_holds_gold'])}")
+            lines.append(f"  answerable abstained:                {pct(s['answerable_abstained'])}")
+            lines.append(f"  impossible abstained:                {pct(s['impossible_abstained'])}")
+            lines.append(f"  answer-phrase F1 (answerable):       {s['answer_phrase_f1']:.3f}")
+            lines.append(f"  latency p50 / p95:                   {s['latency_ms_p50']} / {s['latency_ms_p95']} ms")
     return "\n".join(lines)

@@ -142,6 +142,31 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Span:
+    """The phrase inside the answer sentence that answers the question: absolute document offsets, verbatim."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A machine translation of the answer sentence: shown under the quote, labelled, never cited as one."""
+
+    text: str
+    source_language: str
+    target_language: str
+    label: str  # "Machine translation" / "Traducción automática"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str | None
@@ -150,6 +175,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    answer_span: Span | None = None  # inside citations[0]; None when no single phrase answers ("why ...?")
+    read_as: str = ""  # the question as read (a follow-up's referent filled in, or its English translation)
+    language: str = "en"  # the question's language; fixed texts and the message follow it
+    translation: Translation | None = None  # of the answer, when the document's language is not the question's
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,4 +188,9 @@ class Answer:
             "score": round(self.score, 4),
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            **({"answer_span": self.answer_span.to_dict()} if self.answer_span else {}),
+            **({"read_as": self.read_as} if self.read_as else {}),
+            "language": self.language,
+            "message": self.message,
+            **({"translation": self.translation.to_dict()} if self.translation else {}),
         }

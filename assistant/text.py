@@ -32,7 +32,7 @@ there these they this those to too was we were what when where which while who w
 with would you your yours he she his her him about above after again against all am any because
 before below between both down during each few further here just more most no nor not now off once
 only other out over own same should some such through under until up very s t don tell give list
-describe explain say said according document paper mention mentioned also may might must shall
+describe explain say said according mention mentioned also may might must shall
 does did much many
 """.split())
 
@@ -114,7 +114,7 @@ def _stem(word: str) -> str:
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Lower-cased words and numbers as typed: '8.89%', '2013', 'satmex-7' stay whole."""
+    """Lower-cased words and numbers as typed: '4.75%', '1998', 'apollo-11' stay whole."""
     tokens = []
     for token in _TOKEN.findall(text):
         token = token.lower()
@@ -135,6 +135,17 @@ def search_tokens(text: str) -> list[str]:
             out.extend(_stem(p) if p.isalpha() else p for p in token.split("-") if p and p not in STOPWORDS)
         if token.endswith("%"):
             out.append(token[:-1])
+    return out
+
+
+def named_terms(question: str) -> list[str]:
+    """Words a question names precisely, which translation and paraphrase must not lose: numbers, acronyms
+    and capitalised names (not the first word, which is capitalised anyway)."""
+    out = []
+    for pos, word in enumerate(re.findall(r"[\w.%$-]+", question)):
+        w = word.strip(".-")
+        if w and (is_number(w) or (w.isupper() and len(w) >= 2) or (pos > 0 and w[:1].isupper() and len(w) > 2)):
+            out.append(w)
     return out
 
 

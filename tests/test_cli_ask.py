@@ -78,7 +78,7 @@ def test_bad_questions_exit_2_with_one_clear_sentence(folders, question, message
 def test_eval_reports_every_metric(folders, tmp_path):
     corpus, index = folders
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join((GOLD / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:12]) + "\n",
+    gold.write_text("\n".join((GOLD / "tuning" / "paper.jsonl").read_text(encoding="utf-8").splitlines()[:12]) + "\n",
                     encoding="utf-8")
     result = run(["eval", str(gold), "--json"], corpus, index)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,85 @@
+"""Questions about a document itself ("What is this paper about?", "Who wrote it?"): answered from its opening.
+
+The subject is the first sentence of its abstract or summary, else of its first paragraph; the author is the
+first line of the title block (the text before the first section) that names a person; the date is a date
+in that title block. Each answer is a sentence of the document, cited like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .schema import Chunk
+from .text import search_tokens
+
+_ITSELF = re.compile(r"\b(?:this|the)\s+(paper|document|report|study|article|text|book|thesis|publication|file|"
+                     r"essay|brief|chapter)\b", re.I)
+_KINDS = (
+    ("author", re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
+                          r"written\s+by)\b", re.I)),
+    ("date", re.compile(r"\b(when\s+(was|is)\b.*\b(written|published|released|dated|issued)|date|published)\b",
+                        re.I)),
+    ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
+                           r"gist)\b", re.I)),
+)
+# Words of the question that only say what is asked about the document, not what it is about.
+_ASKING = frozenset(search_tokens("""who wrote writes authored author authors written when was is published released
+dated issued date about topic subject summary summarise summarize main idea point argument focus overview gist
+what whats tell me please"""))
+_SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
+MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
+
+
+def about_kind(question: str) -> str | None:
+    """"subject", "author" or "date" when the question asks that of the document itself, else None."""
+    itself = _ITSELF.search(question)
+    if not itself:
+        return None
+    rest = [t for t in search_tokens(_ITSELF.sub(" ", question)) if t not in _ASKING]
+    if rest:  # "What does this paper say about SMEs?" asks about SMEs, not about the paper
+        return None
+    for kind, pattern in _KINDS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """The (chunk, start, end) of the sentence that answers an about-question, from one document's chunks."""
+    chunks = sorted((c for c in chunks if c.kind == "text"), key=lambda c: c.start)
+    if not chunks:
+        return None
+    if kind == "subject":
+        for chunk in chunks:
+            last = chunk.section.split(" > ")[-1].lower()
+            if any(word in last for word in _SUMMARY_SECTIONS):
+                return _first_sentence(chunk)
+        for chunk in chunks:
+            for s, e in chunk.units:
+                if len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS:
+                    return chunk, s, e
+        return None
+    title_block = [c for c in chunks if c.start < _first_prose(chunks)]
+    from .nlp import entities
+
+    for chunk in title_block:
+        for s, e in chunk.units:
+            line = re.sub(r"[*_#`]+", " ", chunk.text[s - chunk.start:e - chunk.start])
+            labels = {label for _, label in entities(line)}
+            if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
+                return chunk, s, e
+    return None
+
+
+def _first_sentence(chunk: Chunk) -> tuple[Chunk, int, int]:
+    s, e = chunk.units[0]
+    return chunk, s, e
+
+
+def _first_prose(chunks: list[Chunk]) -> int:
+    """Where the first sentence of prose starts: the title block ends there."""
+    for chunk in chunks:
+        for s, e in chunk.units:
+            if len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS:
+                return s
+    return chunks[-1].end

@@ -1,0 +1,116 @@
+"""The trained reader model (assistant/models/reader, int8 ONNX): does a sentence answer a question, and where.
+
+It is all-MiniLM-L6-v2 fine-tuned on SQuAD 2.0 articles (docs/reader-model.md; reproduced by
+`python -m assistant.train`). This module runs it with ONNX Runtime only: no PyTorch at question time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
+MAX_SPAN_TOKENS = 30  # an answer phrase longer than this is a clause, not a phrase
+BATCH_TOKENS = 4096  # pairs x longest pair per ONNX run
+
+
+class ReaderModelUnavailable(RuntimeError):
+    """The reader model files are missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    logit: float  # the model's answer logit
+    probability: float  # calibrated: the chance that this sentence answers the question
+    span: tuple[int, int] | None  # the answer phrase as character offsets into the scored text
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+class AnswerModel:
+    def __init__(self, directory: Path = MODEL_DIR, threads: int = 1):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            self.config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+            self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            self.session = ort.InferenceSession(str(directory / "model.onnx"), options,
+                                                providers=["CPUExecutionProvider"])
+        except (OSError, ValueError, ImportError) as exc:
+            raise ReaderModelUnavailable(
+                f"The reader model in {directory} cannot be loaded ({exc}); restore it from git "
+                f"or rebuild it with `python -m assistant.train`.") from None
+        self.tokenizer.enable_truncation(max_length=int(self.config["max_length"]), strategy="only_second")
+        self.tokenizer.no_padding()
+        calibration = self.config.get("calibration", {})
+        self.scale = float(calibration.get("scale", 1.0))
+        self.bias = float(calibration.get("bias", 0.0))
+        self._lock = threading.Lock()
+
+    def probability(self, logit: float) -> float:
+        return _sigmoid(self.scale * logit + self.bias)
+
+    def score(self, question: str, texts: Sequence[str]) -> list[Scored]:
+        """One Scored per text, in order."""
+        if not texts:
+            return []
+        encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
+        out: list[Scored | None] = [None] * len(encodings)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        i = 0
+        while i < len(order):  # shortest first, so the last pair of a batch is its longest
+            j = i + 1
+            while j < len(order) and (j - i + 1) * len(encodings[order[j]].ids) <= BATCH_TOKENS:
+                j += 1
+            batch = [encodings[k] for k in order[i:j]]
+            width = max(len(e.ids) for e in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, enc in enumerate(batch):
+                n = len(enc.ids)
+                ids[row, :n], mask[row, :n], types[row, :n] = enc.ids, 1, enc.type_ids
+            with self._lock:  # one ONNX run at a time per model: the chat's threads share it
+                logits, starts, ends = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                                               "token_type_ids": types})
+            for row, k in enumerate(order[i:j]):
+                span = _best_span(starts[row], ends[row], encodings[k])
+                out[k] = Scored(float(logits[row]), self.probability(float(logits[row])), span)
+            i = j
+        return out  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=4)
+def load_answer_model(directory: Path = MODEL_DIR) -> AnswerModel:
+    """One model per process: it is read-only, and every Assistant of the process can share it."""
+    return AnswerModel(directory)
+
+
+def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[int, int] | None:
+    """The highest start+end pair over the text's tokens (end not before start, at most MAX_SPAN_TOKENS)."""
+    inside = [t for t, s in enumerate(encoding.sequence_ids) if s == 1]
+    if not inside:
+        return None
+    first, last = inside[0], inside[-1] + 1
+    s = start[first:last]
+    e = end[first:last]
+    n = len(s)
+    grid = s[:, None] + e[None, :]
+    allowed = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(np.ones((n, n), dtype=bool), k=MAX_SPAN_TOKENS)
+    grid = np.where(allowed, grid, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    offsets = encoding.offsets
+    return offsets[first + a][0], offsets[first + b][1]

@@ -1,0 +1,30 @@
+"""The fixed texts of an answer, in the question's language (English or Spanish)."""
+
+from __future__ import annotations
+
+TEXTS = {
+    "en": {
+        "abstained": "I couldn't find this in the documents.",
+        "closest": "Closest passages",
+        "sources": "Sources",
+        "translation": "Machine translation",
+        "no_passage": "no passage matched the question",
+        "not_close": "no passage answers the question closely enough",
+        "unknown_term": "the question names something the documents never mention",
+        "number_missing": "the closest passage does not mention the number or year asked about",
+    },
+    "es": {
+        "abstained": "No encontré esto en los documentos.",
+        "closest": "Pasajes más cercanos",
+        "sources": "Fuentes",
+        "translation": "Traducción automática",
+        "no_passage": "ningún pasaje coincide con la pregunta",
+        "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
+        "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
+        "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
+    },
+}
+
+
+def text(key: str, language: str = "en") -> str:
+    return TEXTS.get(language, TEXTS["en"])[key]

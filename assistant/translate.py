@@ -1,0 +1,122 @@
+"""Language of a text (lingua, English or Spanish) and machine translation between them (Apertium, offline).
+
+Apertium is Debian's rule-based translator (`apt-get install apertium-eng-spa`; `make install` does it). Its
+`apertium` command starts ten processes per call (about 0.3 s), so each direction runs as one long-lived
+pipeline in null-flush mode: a text goes in ending with NUL, its translation comes out ending with NUL, in
+a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shutil
+import subprocess
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+ENGLISH, SPANISH = "en", "es"
+APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
+_PAIRS = {(SPANISH, ENGLISH): "spa-eng", (ENGLISH, SPANISH): "eng-spa"}
+TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline is stuck: restart it
+MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
+_ESCAPE = re.compile(r"([\[\]\^$/\\@<>{}])")  # Apertium's stream format reserves these
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+class TranslationUnavailable(RuntimeError):
+    """Apertium or its English-Spanish pair is not installed."""
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH).build(), Language
+
+
+@lru_cache(maxsize=20_000)
+def detect_language(text: str) -> str:
+    """"es" for Spanish, else "en" (also for text too short or too mixed to tell)."""
+    detector, language = _detector()
+    confidence = detector.compute_language_confidence(text, language.SPANISH)
+    return SPANISH if confidence >= MIN_CONFIDENCE else ENGLISH
+
+
+def apertium_available() -> bool:
+    return shutil.which("lt-proc") is not None and (APERTIUM_DATA / "spa-eng.automorf.bin").is_file()
+
+
+class _Pipeline:
+    """One direction of Apertium as a long-lived process chain."""
+
+    def __init__(self, pair: str):
+        d = APERTIUM_DATA
+        stages = [
+            f"lt-proc -z '{d}/{pair}.automorf.bin'",
+            f"apertium-tagger -z -g '{d}/{pair}.prob'",
+            "apertium-pretransfer -z",
+            f"lt-proc -z -b '{d}/{pair}.autobil.bin'",
+            f"lrx-proc -z -m '{d}/{pair}.autolex.bin'",
+            f"apertium-transfer -z -b '{d}/apertium-eng-spa.{pair}.t1x' '{d}/{pair}.t1x.bin'",
+            f"apertium-interchunk -z '{d}/apertium-eng-spa.{pair}.t2x' '{d}/{pair}.t2x.bin'",
+            f"apertium-postchunk -z '{d}/apertium-eng-spa.{pair}.t3x' '{d}/{pair}.t3x.bin'",
+            f"lt-proc -z -n '{d}/{pair}.autogen.bin'",
+            f"lt-proc -z -p '{d}/{pair}.autopgen.bin'",
+        ]
+        # stdbuf: some stages buffer their output in stdio and would hold a short text back.
+        command = " | ".join(f"stdbuf -o0 {stage}" for stage in stages)
+        self.process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, bufsize=0)
+        self.lock = threading.Lock()
+
+    def translate(self, text: str) -> str:
+        payload = _ESCAPE.sub(r"\\\1", text.replace("\0", " ")).encode("utf-8") + b"\0"
+        with self.lock:
+            self.process.stdin.write(payload)
+            out = b""
+            while not out.endswith(b"\0"):
+                ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT_S)
+                chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
+                if not chunk:
+                    self.process.kill()
+                    raise TranslationUnavailable("Apertium stopped answering; try again.")
+                out += chunk
+        return _UNESCAPE.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        self.process.kill()
+
+
+class Translator:
+    """English <-> Spanish through Apertium; one pipeline per direction, started on first use."""
+
+    def __init__(self):
+        self._pipes: dict[str, _Pipeline] = {}
+        self._lock = threading.Lock()
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        if source == target or not text.strip():
+            return text
+        if not apertium_available():
+            raise TranslationUnavailable(
+                "Spanish needs Apertium's English-Spanish translator, which is not installed: run `make install` "
+                "(or `sudo apt-get install apertium-eng-spa`).")
+        pair = _PAIRS[(source, target)]
+        with self._lock:
+            pipe = self._pipes.get(pair)
+            if pipe is None or pipe.process.poll() is not None:
+                pipe = self._pipes[pair] = _Pipeline(pair)
+        try:
+            return " ".join(pipe.translate(text).split())
+        except (BrokenPipeError, TranslationUnavailable):
+            with self._lock:
+                self._pipes.pop(pair, None)
+            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+
+
+@lru_cache(maxsize=1)
+def translator() -> Translator:
+    return Translator()
