@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install build run test browser bench clean
+.PHONY: install build run test test-all browser bench clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ browser:
 
 test: install browser
 	$(PY) -m pytest -q
+
+# Also the slow tests (the benchmark's quick mode end to end, one to two minutes).
+test-all: install browser
+	$(PY) -m pytest -q -m ""
 
 bench: install
 	$(PY) -m benchmarks

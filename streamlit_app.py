@@ -361,9 +361,14 @@ def main() -> None:
             f"Rebuilding the index: {status.problem}"
         service.start_automatic_build(title, corpus_state(status))
 
-    ready = status.exists and not status.problem and service.sync_index()
-    if status.exists and not ready and not status.problem:
-        st.error("The index cannot be read. Press Rebuild index in the sidebar.")
+    # The box is drawn first (st.bottom keeps it at the foot of the page whatever the order), so a visitor can
+    # type while the rest is drawn; the model and the index load in the background meanwhile.
+    ready = bool(status.exists and not status.problem)
+    with st.bottom:
+        st.chat_input("Ask a question about the documents", key="question", on_submit=take_question,
+                      disabled=not ready)
+        st.caption(f"Questions can be up to {settings.max_question_chars:,} characters. Answers are quoted word "
+                   "for word from the documents.")
 
     with st.sidebar:
         sidebar_status(status, service)
@@ -378,11 +383,6 @@ def main() -> None:
         st.error(ui.escape_markdown(service.model_error))
     live_panel(service)
     stale_banner(status, service)
-    with st.bottom:
-        st.chat_input("Ask a question about the documents", key="question", on_submit=take_question,
-                      disabled=not ready)
-        st.caption(f"Questions can be up to {settings.max_question_chars:,} characters. Answers are quoted word "
-                   "for word from the documents.")
     if not ready:
         job = service.job()
         if status.exists is False and not (job is not None and job.running):

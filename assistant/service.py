@@ -160,6 +160,7 @@ class ChatService:
         self.model_ready.wait()
         if self.model_error:
             raise ModelUnavailable(self.model_error)
+        self.sync_index()  # another process (the command line) may have rebuilt it
         return self.assistant.ask(question, history=list(history)), note
 
     # --- indexing -----------------------------------------------------------------------------
