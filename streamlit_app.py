@@ -402,11 +402,17 @@ def main() -> None:
             for i, suggestion in enumerate(suggestions):
                 st.button(suggestion, key=f"suggestion-{i}", on_click=ask_suggestion, args=(suggestion,))
     if question is not None:
-        with st.chat_message("user"):
-            show_question(question)
-        with st.chat_message("assistant"):
-            turn = answer_question(service, question)
-            show_reply(settings, turn, len(turns))
+        try:
+            with st.chat_message("user"):
+                show_question(question)
+            with st.chat_message("assistant"):
+                turn = answer_question(service, question)
+                show_reply(settings, turn, len(turns))
+        except Exception:
+            st.session_state.pending_question = None  # shown once, not again on every rerun
+            raise
+        # A rerun that interrupts the lines above (a click meanwhile) is no Exception: the question stays
+        # pending and is answered by that rerun.
         turns.append(turn)
         st.session_state.pending_question = None
     sidebar_chat_controls(chat_box)
