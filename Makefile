@@ -37,7 +37,7 @@ browser:
 test: install browser
 	$(PY) -m pytest -q
 
-# Also the slow tests (the benchmark's quick mode end to end, one to two minutes).
+# Also the slow tests (the benchmark's quick mode end to end, two to three minutes here).
 test-all: install browser
 	$(PY) -m pytest -q -m ""
 

@@ -1,7 +1,7 @@
 """The benchmark: its report's shape (fast), its quick mode end to end (slow: `pytest -m slow`), and the encoder
 choice it made.
 
-The quick run takes one to two minutes, so it is marked `slow` and left out of the default run (pytest.ini);
+The quick run takes two to three minutes here, so it is marked `slow` and left out of the default run (pytest.ini);
 `make test-all` or `.venv/bin/python -m pytest -m slow` runs it.
 """
 
