@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install build run test browser apertium bench clean reader-model
+.PHONY: install build run test test-all browser apertium bench clean reader-model
 
 install: $(STAMP) apertium
 
@@ -43,6 +43,10 @@ browser:
 
 test: install browser
 	$(PY) -m pytest -q
+
+# Also the slow tests (the benchmark's quick mode end to end, two to three minutes here).
+test-all: install browser
+	$(PY) -m pytest -q -m ""
 
 bench: install
 	$(PY) -m benchmarks

@@ -13,55 +13,44 @@ import io  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from assistant import ui, uploads  # noqa: E402
-from assistant.assistant import Assistant, QuestionError, Status, index_status  # noqa: E402
+from assistant.assistant import QuestionError, Status, index_status  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embedding import ModelUnavailable  # noqa: E402
 from assistant.pdf_view import PdfViewError, render_page  # noqa: E402
 from assistant.reader import ReaderSettings  # noqa: E402
-from assistant.store import BuildBusy, IndexError_, NothingToIndex, live_dir  # noqa: E402
+from assistant.service import ChatService, Job  # noqa: E402
+from assistant.store import IndexError_  # noqa: E402
 
 MAX_SOURCES = ReaderSettings().max_citations
 SUGGESTIONS = 4
+POLL_BUSY_S, POLL_IDLE_S = 1.0, 5.0  # how often a page looks for progress, and for runs started elsewhere
+SHOWN_QUESTION_CHARS = 600  # a longer question is shown cut, with its length
 CSS = """<style>
 .qa-answer {font-size: 1.05rem; line-height: 1.6;}
 .qa-marker {font-weight: 600; opacity: 0.7;}
 .qa-passage {line-height: 1.55; overflow-wrap: anywhere;}
-.qa-passage mark {background: #ffe08a; color: #1f2328; padding: 0 2px; border-radius: 3px;}
+.qa-passage mark, .qa-marked td {background: #ffe08a; color: #1f2328; padding: 0 2px; border-radius: 3px;}
+table.qa-row {border-collapse: collapse; margin: 0.2rem 0; font-size: 0.95rem; width: auto;}
+table.qa-row th, table.qa-row td {border: none; padding: 0.15rem 0.9rem 0.15rem 0; vertical-align: top;
+  text-align: left;}
+table.qa-row th {font-weight: 600; opacity: 0.75; white-space: nowrap;}
 </style>"""
 
 
 # --- resources shared by every session of this server ---------------------------------------
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def load_embedder():
+@st.cache_resource(show_spinner=False)
+def shared_embedder():
+    """The model, shared by every corpus this server serves; the service loads it in the background."""
     from assistant.embedding import SentenceTransformerEmbedder
 
-    embedder = SentenceTransformerEmbedder()
-    embedder.encode_query("warm up")  # load the weights now, so the first question is not the slow one
-    return embedder
+    return SentenceTransformerEmbedder()
 
 
 @st.cache_resource(show_spinner=False)
-def load_assistant(corpus: str, index: str) -> Assistant:
-    """One facade per corpus and index folder; its index is loaded on first use and after each rebuild."""
-    return Assistant(Settings.from_env(corpus, index), load_embedder())
-
-
-@st.cache_resource(show_spinner="Finding questions the documents can answer…", max_entries=16)
-def answerable_suggestions(corpus: str, index: str, build: str, _assistant: Assistant) -> list[str]:
-    """Suggested questions drawn from the indexed sections, kept only if the index really answers them.
-
-    Keyed on the live build folder, so a rebuild brings fresh suggestions.
-    """
-    store = _assistant.store
-    candidates = ui.suggested_questions(((c.source, c.section) for c in store.chunks), limit=3 * SUGGESTIONS)
-    picked: list[str] = []
-    for question in candidates:
-        if not _assistant.ask(question).abstained:
-            picked.append(question)
-        if len(picked) == SUGGESTIONS:
-            break
-    return picked
+def chat_service(corpus: str, index: str) -> ChatService:
+    """One service per corpus and index folder: the facade, and the indexing runs every tab sees."""
+    return ChatService(Settings.from_env(corpus, index), shared_embedder(), suggestions=SUGGESTIONS)
 
 
 @st.cache_data(show_spinner="Rendering the page…", max_entries=32)
@@ -77,7 +66,7 @@ def page_png(path: str, mtime_ns: int, page: int, quote: str) -> tuple[bytes, st
 
 def init_state() -> None:
     defaults = {"turns": [], "pending_question": None, "last_update": None, "upload_round": 0,
-                "remove_round": 0}
+                "remove_round": 0, "seen_version": -1}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
 
@@ -86,52 +75,65 @@ def ask_suggestion(question: str) -> None:
     st.session_state.pending_question = question
 
 
+def take_question() -> None:
+    """Keep the submitted question until it is answered, so a rerun that interrupts the answer cannot lose it."""
+    st.session_state.pending_question = st.session_state.question
+
+
 def clear_chat() -> None:
     st.session_state.turns = []
 
 
 def remember_update(title: str, lines: list[tuple[str, str]]) -> None:
-    """Keep the outcome of a build, upload or removal to show in the sidebar until the next one."""
+    """Keep an outcome that concerns this page only (files refused, nothing removed) to show in the sidebar."""
     st.session_state.last_update = {"title": title, "lines": lines}
 
 
-# --- building ---------------------------------------------------------------------------------
+def start_indexing(service: ChatService, title: str, lines: list[tuple[str, str]] = ()) -> None:
+    st.session_state.last_update = None  # its lines go along with the run, which every page shows
+    if not service.start_indexing(title, tuple(lines)):
+        remember_update("Queued", [("info", "An indexing run is going on; your changes will be indexed as soon as "
+                                            "it ends.")])
 
-def run_build(assistant: Assistant, title: str, wait: bool = False) -> bool:
-    """An incremental build with visible progress; the outcome is remembered for the sidebar. True if built."""
-    with st.status(ui.escape_markdown(title), expanded=True) as box:
-        bar = st.progress(0.0, text="Checking which documents changed")
 
-        def on_status(message: str) -> None:
-            box.update(label=ui.escape_markdown(message))
+# --- progress, shown to every page --------------------------------------------------------------
 
-        def on_progress(done: int, total: int) -> None:
-            bar.progress(min(1.0, done / max(total, 1)), text=f"Embedding {done:,} of {total:,} sentences")
+def show_job(job: Job) -> None:
+    with st.status(ui.escape_markdown(job.title), expanded=True, state="running"):
+        fraction = job.done / job.total if job.total else 0.0
+        st.progress(min(1.0, fraction), text=ui.escape_markdown(job.progress_text))
+        st.caption("You can keep asking: answers come from the index as it was until this run ends. Reloading "
+                   "the page or opening another tab does not stop it.")
 
-        try:
-            report = assistant.rebuild(status=on_status, progress=on_progress, wait=wait)
-        except (BuildBusy, NothingToIndex, FileNotFoundError, IndexError_, ModelUnavailable) as exc:
-            box.update(label=ui.escape_markdown(str(exc)), state="error")
-            remember_update("The index was not updated", [("error", str(exc))])
-            return False
-        bar.progress(1.0, text="Done")
-        box.update(label=ui.escape_markdown(f"Index updated in {report.seconds:.1f} s"), state="complete",
-                   expanded=False)
-    remember_update(f"Index updated in {report.seconds:.1f} s", ui.build_summary(report))
-    return True
+
+def live_panel(service: ChatService) -> None:
+    """Progress of the indexing run, redrawn on its own; the whole page reruns when something it shows moved
+    (a run started elsewhere or ended, the model or the suggestions became ready)."""
+
+    @st.fragment(run_every=POLL_BUSY_S if service.busy() else POLL_IDLE_S, key="live-panel")
+    def panel() -> None:
+        if service.version != st.session_state.seen_version:
+            st.rerun()
+        job = service.job()
+        if job is not None and job.running:
+            show_job(job)
+
+    panel()
 
 
 # --- sidebar ----------------------------------------------------------------------------------
 
-def show_lines(lines: list[tuple[str, str]]) -> None:
+def show_lines(lines) -> None:
     for kind, line in lines:
         text = ui.escape_markdown(line)
         {"ok": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(text)
 
 
-def sidebar_status(status: Status, assistant: Assistant) -> None:
+def sidebar_status(status: Status, service: ChatService) -> None:
     st.header("Index")
     data = status.to_dict()
+    job = service.job()
+    running = job is not None and job.running
     if not status.exists:
         st.caption("No index yet.")
     else:
@@ -140,9 +142,9 @@ def sidebar_status(status: Status, assistant: Assistant) -> None:
         model = (data["model"] or "").split("/")[-1]
         st.caption(ui.escape_markdown(f"Model {model} · built {ui.built_when(data['built_at'])}"))
         changes = ui.changes_sentence(data)
-        if changes:
+        if changes and not running:
             st.warning(ui.escape_markdown(f"Out of date ({changes})."))
-        else:
+        elif not changes:
             st.caption("Up to date with the documents folder.")
         files = (status.manifest or {}).get("files", {})
         with st.expander(f"Documents ({len(files)})"):
@@ -153,16 +155,21 @@ def sidebar_status(status: Status, assistant: Assistant) -> None:
                 st.error(ui.escape_markdown(f"Not indexed: {item['path']}: {item['error']}"))
             for item in data["skipped"]:
                 st.warning(ui.escape_markdown(f"Not indexed: {item['path']}: {item['reason']}"))
+    if running:
+        st.caption(ui.escape_markdown(f"{job.title}: {job.progress_text}."))
     if st.button("Rebuild index", help="Index new and changed documents; forget removed ones."):
-        if run_build(assistant, "Updating the index"):
-            st.rerun()
+        start_indexing(service, "Updating the index")
+        st.rerun()
     update = st.session_state.last_update
     if update:
         st.markdown(f"**{ui.escape_markdown(update['title'])}**")
         show_lines(update["lines"])
+    if job is not None and not job.running:
+        st.markdown(f"**{ui.escape_markdown(job.outcome)}**")
+        show_lines(job.lines)
 
 
-def sidebar_upload(settings: Settings, assistant: Assistant) -> None:
+def sidebar_upload(settings: Settings, service: ChatService) -> None:
     st.header("Add documents")
     limit_mb = settings.max_file_bytes // (1024 * 1024)
     files = st.file_uploader("Markdown, text or PDF files", type=[s.lstrip(".") for s in uploads.UPLOAD_SUFFIXES],
@@ -183,15 +190,13 @@ def sidebar_upload(settings: Settings, assistant: Assistant) -> None:
                 lines.append(("ok", f"Saved {path.name}."))
         st.session_state.upload_round += 1  # a fresh uploader, so the same files are not added twice
         if saved:
-            run_build(assistant, "Indexing the new documents")  # remembers its own outcome
-            update = st.session_state.last_update
-            remember_update(update["title"], lines + update["lines"])
+            start_indexing(service, "Indexing the new documents", lines)
         else:
             remember_update("Nothing was added", lines)
         st.rerun()
 
 
-def sidebar_remove(settings: Settings, status: Status, assistant: Assistant) -> None:
+def sidebar_remove(settings: Settings, status: Status, service: ChatService) -> None:
     present = sorted(status.diff.files) if status.diff else []
     if not present:
         return
@@ -213,19 +218,18 @@ def sidebar_remove(settings: Settings, status: Status, assistant: Assistant) -> 
         except uploads.UploadError as exc:
             remember_update("Nothing was removed", [("error", str(exc))])
         else:
-            if run_build(assistant, f"Removing {choice} from the index"):
-                update = st.session_state.last_update
-                remember_update(update["title"], [("ok", f"Deleted {choice}.")] + update["lines"])
+            start_indexing(service, f"Removing {choice} from the index", [("ok", f"Deleted {choice}.")])
         st.rerun()
 
 
 def sidebar_chat_controls(box) -> None:
-    """Clear and download, drawn after the question of this run is answered, so the transcript includes it."""
+    """Download and clear, drawn after the question of this run is answered, so the transcript includes it.
+
+    One above the other: side by side, the sidebar is too narrow for "Download transcript"."""
     turns = st.session_state.turns
-    left, right = box.columns(2)
-    left.button("Clear chat", on_click=clear_chat, disabled=not turns)
-    right.download_button("Download transcript", data=ui.transcript_markdown(turns), file_name="transcript.md",
-                          mime="text/markdown", on_click="ignore", disabled=not turns)
+    box.download_button("Download transcript", data=ui.transcript_markdown(turns), file_name="transcript.md",
+                        mime="text/markdown", on_click="ignore", disabled=not turns, width="stretch")
+    box.button("Clear chat", on_click=clear_chat, disabled=not turns, width="stretch")
 
 
 # --- the chat ---------------------------------------------------------------------------------
@@ -259,15 +263,25 @@ def show_cards(settings: Settings, answer, turn: int, closest: bool) -> None:
                 show_pdf_page(settings, citation, key=f"page-{turn}-{citation.n}")
 
 
+def show_question(question: str) -> None:
+    if len(question) > SHOWN_QUESTION_CHARS:
+        st.markdown(ui.escape_markdown(question[:SHOWN_QUESTION_CHARS]) + " …")
+        st.caption(f"({len(question):,} characters)")
+    else:
+        st.markdown(ui.escape_markdown(question))
+
+
 def show_turn(settings: Settings, turn: ui.Turn, number: int) -> None:
     with st.chat_message("user"):
-        st.markdown(ui.escape_markdown(turn.question))
+        show_question(turn.question)
     with st.chat_message("assistant"):
         show_reply(settings, turn, number)
 
 
 def show_reply(settings: Settings, turn: ui.Turn, number: int) -> None:
     answer = turn.answer
+    if turn.note:
+        st.caption(ui.escape_markdown(turn.note))
     if answer is None:
         st.warning(ui.escape_markdown(turn.error))
         return
@@ -284,11 +298,18 @@ def show_reply(settings: Settings, turn: ui.Turn, number: int) -> None:
     show_cards(settings, answer, number, closest=False)
 
 
-def answer_question(assistant: Assistant, question: str) -> ui.Turn:
+def answer_question(service: ChatService, question: str) -> ui.Turn:
     history = [t.question for t in st.session_state.turns if t.answer is not None]
     try:
-        return ui.Turn(question, answer=assistant.ask(question, history=history))
+        if not service.model_ready.is_set():
+            with st.spinner("Loading the language model (only the first question waits for it)…"):
+                service.model_ready.wait()
+        with st.spinner("Searching the documents…"):
+            answer, note = service.ask(question, history=history)
+        return ui.Turn(question, answer=answer, note=note)
     except QuestionError as exc:
+        return ui.Turn(question, error=str(exc))
+    except ModelUnavailable as exc:
         return ui.Turn(question, error=str(exc))
     except IndexError_ as exc:
         return ui.Turn(question, error=f"The index cannot be used ({exc}); press Rebuild index in the sidebar.")
@@ -304,15 +325,22 @@ def knowledge_line(status: Status) -> str:
     return f"Answers are quoted word for word from {len(titles)} {noun}: {shown}."
 
 
-def stale_banner(status: Status, assistant: Assistant) -> None:
+def stale_banner(status: Status, service: ChatService) -> None:
     changes = ui.changes_sentence(status.to_dict())
-    if not (status.exists and changes):
+    job = service.job()
+    if not (status.exists and changes) or (job is not None and job.running):
         return
     st.warning(ui.escape_markdown(f"The documents changed since the index was built ({changes}). "
                                   "Answers may miss the changes until the index is rebuilt."))
     if st.button("Rebuild now", type="primary"):
-        if run_build(assistant, "Updating the index"):
-            st.rerun()
+        start_indexing(service, "Updating the index")
+        st.rerun()
+
+
+def corpus_state(status: Status) -> tuple:
+    """What an automatic build depends on: the files (names, sizes, times) and what is wrong with the index."""
+    files = status.diff.files if status.diff else {}
+    return tuple(sorted((s, f.size, f.mtime_ns) for s, f in files.items())), status.problem
 
 
 def main() -> None:
@@ -326,36 +354,39 @@ def main() -> None:
     if status.diff is None:  # the corpus folder itself is missing
         st.error(ui.escape_markdown(status.problem))
         st.stop()
-    assistant = load_assistant(str(settings.corpus), str(settings.index))
+    service = chat_service(str(settings.corpus), str(settings.index))
+    st.session_state.seen_version = service.version
     if not status.exists or status.problem:
-        reason = "Building the index for the first time" if not status.exists else \
+        title = "Building the index for the first time" if not status.exists else \
             f"Rebuilding the index: {status.problem}"
-        run_build(assistant, reason, wait=True)  # wait: another session may be building the same index
-        status = index_status(settings)
+        service.start_automatic_build(title, corpus_state(status))
 
-    ready = False
-    if status.exists and not status.problem:
-        try:
-            if assistant.store.folder != live_dir(settings.index):
-                assistant.reload()  # rebuilt by another process (the CLI); serve the new index
-            ready = True
-        except IndexError_ as exc:
-            st.error(ui.escape_markdown(f"{exc} Press Rebuild index in the sidebar."))
+    # The box is drawn first (st.bottom keeps it at the foot of the page whatever the order), so a visitor can
+    # type while the rest is drawn; the model and the index load in the background meanwhile.
+    ready = bool(status.exists and not status.problem)
+    with st.bottom:
+        st.chat_input("Ask a question about the documents", key="question", on_submit=take_question,
+                      disabled=not ready)
+        st.caption(f"Questions can be up to {settings.max_question_chars:,} characters. Answers are quoted word "
+                   "for word from the documents.")
 
     with st.sidebar:
-        sidebar_status(status, assistant)
-        sidebar_upload(settings, assistant)
-        sidebar_remove(settings, status, assistant)
+        sidebar_status(status, service)
+        sidebar_upload(settings, service)
+        sidebar_remove(settings, status, service)
         chat_box = st.container()
         chat_box.header("Chat")
         chat_box.slider("Sources to show per answer", 1, MAX_SOURCES, MAX_SOURCES, key="n_sources")
 
     st.caption(ui.escape_markdown(knowledge_line(status)))
-    stale_banner(status, assistant)
+    if service.model_error:
+        st.error(ui.escape_markdown(service.model_error))
+    live_panel(service)
+    stale_banner(status, service)
     if not ready:
-        if status.exists is False:
+        job = service.job()
+        if status.exists is False and not (job is not None and job.running):
             st.info("Add a .md, .txt or .pdf document in the sidebar to start.")
-        st.chat_input("Ask a question about the documents", disabled=True)
         sidebar_chat_controls(chat_box)
         return
 
@@ -363,24 +394,27 @@ def main() -> None:
     for number, turn in enumerate(turns):
         show_turn(settings, turn, number)
 
-    question = st.chat_input("Ask a question about the documents", max_chars=settings.max_question_chars)
-    if not question and st.session_state.pending_question:
-        question, st.session_state.pending_question = st.session_state.pending_question, None
+    question = st.session_state.pending_question
     if not turns and not question:
-        build = str(assistant.store.folder)
-        suggestions = answerable_suggestions(str(settings.corpus), str(settings.index), build, assistant)
+        suggestions = service.suggestions()
         if suggestions:
             st.caption("Try one of these:")
             for i, suggestion in enumerate(suggestions):
                 st.button(suggestion, key=f"suggestion-{i}", on_click=ask_suggestion, args=(suggestion,))
-    if question:
-        with st.chat_message("user"):
-            st.markdown(ui.escape_markdown(question))
-        with st.chat_message("assistant"):
-            with st.spinner("Searching the documents…"):
-                turn = answer_question(assistant, question)
-            show_reply(settings, turn, len(turns))
+    if question is not None:
+        try:
+            with st.chat_message("user"):
+                show_question(question)
+            with st.chat_message("assistant"):
+                turn = answer_question(service, question)
+                show_reply(settings, turn, len(turns))
+        except Exception:
+            st.session_state.pending_question = None  # shown once, not again on every rerun
+            raise
+        # A rerun that interrupts the lines above (a click meanwhile) is no Exception: the question stays
+        # pending and is answered by that rerun.
         turns.append(turn)
+        st.session_state.pending_question = None
     sidebar_chat_controls(chat_box)
 
 

@@ -10,12 +10,13 @@ from .text import sentence_spans
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     """Pure function: every chunk satisfies doc.text[chunk.start:chunk.end] == chunk.text."""
     chunks: list[Chunk] = []
+    seen: dict[tuple[str, str], int] = {}  # (section, text) -> how many times it came before
     for block in doc.blocks:
         if block.kind == "row":
-            chunks.append(_make_chunk(doc, block, [(block.start, block.end)]))
+            chunks.append(_make_chunk(doc, block, [(block.start, block.end)], seen))
             continue
         for group in group_sentences(doc.text, sentence_spans(doc.text, block.start, block.end), settings):
-            chunks.append(_make_chunk(doc, block, group))
+            chunks.append(_make_chunk(doc, block, group, seen))
     return chunks
 
 
@@ -39,11 +40,14 @@ def group_sentences(text: str, spans: list[tuple[int, int]],
     return groups
 
 
-def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]]) -> Chunk:
+def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]],
+                seen: dict[tuple[str, str], int]) -> Chunk:
     start, end = units[0][0], units[-1][1]
     text = doc.text[start:end]
+    occurrence = seen.get((block.section, text), 0)
+    seen[(block.section, text)] = occurrence + 1
     return Chunk(
-        id=Chunk.make_id(doc.source, start, text, block.section),
+        id=Chunk.make_id(doc.source, block.section, text, occurrence),
         source=doc.source,
         text=text,
         start=start,

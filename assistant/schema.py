@@ -64,8 +64,10 @@ class Chunk:
     units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
 
     @staticmethod
-    def make_id(source: str, start: int, text: str, section: str) -> str:
-        digest = hashlib.sha256(f"{source}\x00{start}\x00{section}\x00{text}".encode("utf-8"))
+    def make_id(source: str, section: str, text: str, occurrence: int = 0) -> str:
+        """A hash of where the text belongs and what it says, not of its offset: an edit elsewhere in the file
+        leaves this chunk's id alone. occurrence tells apart the same text repeated in one section."""
+        digest = hashlib.sha256(f"{source}\x00{section}\x00{text}\x00{occurrence}".encode("utf-8"))
         return digest.hexdigest()[:16]
 
     def embedding_texts(self) -> list[str]:

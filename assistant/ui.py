@@ -1,4 +1,4 @@
-"""Pure helpers for the web chat: escaped markup, highlighted passages, labels, summaries and transcripts."""
+"""Pure helpers for the web chat: escaped markup, highlighted passages, labels, suggestions, summaries, transcripts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from .schema import Answer, Citation, row_label
+from .schema import Answer, Chunk, Citation, row_label, split_row
 
 ABSTAINED = "I couldn't find this in the documents."
 CLOSEST = "Closest passages"
@@ -24,11 +24,15 @@ _FILLER = frozenset({"and", "of", "the", "a", "an", "for", "to", "in", "on"})
 
 @dataclass(frozen=True)
 class Turn:
-    """One exchange in the chat: the question and either an answer or the reason there is none."""
+    """One exchange in the chat: the question and either an answer or the reason there is none.
+
+    note: one line on how the answer was made, e.g. that an indexing run was still going on.
+    """
 
     question: str
     answer: Answer | None = None
     error: str = ""
+    note: str = ""
 
 
 # --- escaping ---------------------------------------------------------------------------------
@@ -43,6 +47,74 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+# --- document text as HTML -------------------------------------------------------------------
+
+# Markdown emphasis and headings inside a passage of a Markdown document. Matched on the raw text so the
+# markers can be hidden and the text between them styled, while every character shown stays escaped.
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?![*\s])(.+?)(?<![*\s])\*(?![\w*])|(?<![\w_])_(?![_\s])(.+?)(?<![_\s])_(?![\w_])")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
+_STRONG_BIT, _EM_BIT = 1, 2
+_TAGS = ((_STRONG_BIT, "strong"), (_EM_BIT, "em"))
+
+
+def is_markdown(source: str) -> bool:
+    return source.lower().endswith((".md", ".markdown"))
+
+
+def _markdown_styles(text: str) -> tuple[list[int], list[bool]]:
+    """Per character: its style bits, and whether it is a Markdown marker to hide."""
+    style = [0] * len(text)
+    hidden = [False] * len(text)
+
+    def apply(start: int, end: int, bit: int, markers: tuple[tuple[int, int], ...]) -> None:
+        for i in range(start, end):
+            style[i] |= bit
+        for a, b in markers:
+            for i in range(a, b):
+                hidden[i] = True
+
+    for m in _HEADING.finditer(text):
+        apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)),))
+    for m in _STRONG.finditer(text):
+        apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)), (m.end(2), m.end())))
+    for m in _EMPHASIS.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        if not any(hidden[m.start():m.end()]):  # not the inside of a ** pair
+            apply(m.start(group), m.end(group), _EM_BIT, ((m.start(), m.start(group)), (m.end(group), m.end())))
+    return style, hidden
+
+
+def _styled_runs(text: str, style: list[int], hidden: list[bool], start: int, end: int) -> str:
+    """text[start:end] as escaped HTML, each run of one style wrapped in its tags, markers left out."""
+    out: list[str] = []
+    i = start
+    while i < end:
+        j = i
+        while j < end and style[j] == style[i] and hidden[j] == hidden[i]:
+            j += 1
+        if not hidden[i]:
+            run = escape_html(text[i:j])
+            for bit, tag in reversed(_TAGS):
+                if style[i] & bit:
+                    run = f"<{tag}>{run}</{tag}>"
+            out.append(run)
+        i = j
+    return "".join(out)
+
+
+def text_html(text: str, markdown: bool = False, mark: tuple[int, int] | None = None) -> str:
+    """Document text as inert HTML. With markdown, **bold**, *emphasis* and # headings are shown as formatting
+    (their markers hidden); with mark, text[mark[0]:mark[1]] is wrapped in <mark>. Tags are never unbalanced:
+    a styled run that crosses the mark is split there."""
+    style, hidden = _markdown_styles(text) if markdown else ([0] * len(text), [False] * len(text))
+    if mark is None:
+        return _styled_runs(text, style, hidden, 0, len(text))
+    start, end = mark
+    return (_styled_runs(text, style, hidden, 0, start) + "<mark>" + _styled_runs(text, style, hidden, start, end)
+            + "</mark>" + _styled_runs(text, style, hidden, end, len(text)))
+
+
 # --- citations --------------------------------------------------------------------------------
 
 def is_row(citation: Citation) -> bool:
@@ -54,18 +126,34 @@ def quote_text(citation: Citation) -> str:
     return row_label(citation.headers, citation.quote) if is_row(citation) else citation.quote
 
 
+def row_cells(citation: Citation) -> list[tuple[str, str]]:
+    """A table row as (column name, value) pairs; the name is "" for a column without a header."""
+    cells = split_row(citation.quote)
+    return [(citation.headers[i] if i < len(citation.headers) else "", cell) for i, cell in enumerate(cells)]
+
+
+def row_html(citation: Citation, marked: bool = False) -> str:
+    """A table row as a small two-column table, one line per column: name, then value."""
+    markdown = is_markdown(citation.source)
+    lines = []
+    for name, value in row_cells(citation):
+        lines.append(f"<tr><th>{text_html(name, markdown)}</th><td>{text_html(value, markdown)}</td></tr>")
+    css = "qa-row qa-marked" if marked else "qa-row"
+    return f'<table class="{css}"><tbody>{"".join(lines)}</tbody></table>'
+
+
 def passage_html(citation: Citation) -> str:
     """The cited passage, escaped, with the quote marked by its offsets (never by searching for its text)."""
     if is_row(citation):
-        return f'<div class="qa-passage"><mark>{escape_html(quote_text(citation))}</mark></div>'
+        return f'<div class="qa-passage">{row_html(citation, marked=True)}</div>'
     passage = citation.passage
     start = citation.start - citation.passage_start
     end = citation.end - citation.passage_start
+    markdown = is_markdown(citation.source)
     if not 0 <= start <= end <= len(passage):
         # Offsets that do not fit the passage mean a damaged index; show the text unmarked rather than guess.
-        return f'<div class="qa-passage">{escape_html(passage)}</div>'
-    return (f'<div class="qa-passage">{escape_html(passage[:start])}<mark>{escape_html(passage[start:end])}'
-            f'</mark>{escape_html(passage[end:])}</div>')
+        return f'<div class="qa-passage">{text_html(passage, markdown)}</div>'
+    return f'<div class="qa-passage">{text_html(passage, markdown, mark=(start, end))}</div>'
 
 
 def location(citation: Citation) -> str:
@@ -92,11 +180,13 @@ def card_details(citation: Citation) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The answer sentence, escaped, with its [1] marker (the first citation is the quoted sentence)."""
+    """The answer, escaped, with its [1] marker (the first citation is the quoted sentence or table row)."""
     first = answer.citations[0] if answer.citations else None
-    text = quote_text(first) if first else (answer.answer or "")
     marker = ' <span class="qa-marker">[1]</span>' if first else ""
-    return f'<div class="qa-answer">{escape_html(text)}{marker}</div>'
+    if first is not None and is_row(first):
+        return f'<div class="qa-answer">{row_html(first)}{marker}</div>'
+    body = text_html(first.quote, is_markdown(first.source)) if first else escape_html(answer.answer or "")
+    return f'<div class="qa-answer">{body}{marker}</div>'
 
 
 def visible_citations(answer: Answer, limit: int) -> tuple[Citation, ...]:
@@ -111,33 +201,98 @@ def topic_of(section: str) -> str:
     return " ".join(_SECTION_NUMBER.sub("", leaf).split()).strip(" :.-")
 
 
-def suggested_questions(sections: Iterable[tuple[str, str]], limit: int = 8) -> list[str]:
-    """Questions about the topics the indexed sections name, spread across documents, in document order.
+_NAME_WORD = r"(?:[A-Z][\w'’&-]*[\w'’]|[A-Z])"
+# Two to six capitalised words, possibly joined by 'of', 'and'...: "Federal Telecommunications Institute".
+_NAME = re.compile(rf"(?<![\w-])(the )?({_NAME_WORD}(?:(?: (?:of|for|and|de|del|la|y|on|in|to))? {_NAME_WORD}){{1,5}})")
+_JOINERS = frozenset("of for and de del la y on in to".split())
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)$")
+# Capitalised because they start a sentence or a heading, not because they name something.
+_NOT_NAMES = frozenset("""the this these those that in on for a an by as at its it to with from and but while since
+during our we of such each when where under refer see change percentage total item part note notes table figure
+page source sources if all both most many some other new how what why who january february march april may june
+july august september october november december months ended three six nine twelve""".split())
+_ABBREVIATIONS = frozenset({"Inc", "Ltd", "Corp", "Co", "Bros", "Jr", "Sr"})
+NAMED_FIRST = 6  # named things taken from each document before its section topics
 
-    sections: (source, section path) pairs, e.g. one per chunk. Generic parts of a paper (Abstract,
-    References...) are passed over because they name no topic.
-    """
-    by_source: dict[str, list[str]] = {}
+
+def named_things(chunks: Sequence[Chunk]) -> list[str]:
+    """Names a document keeps using ('the Federal Telecommunications Institute', 'Greater China'), the most
+    used first. The first chunk (title, authors, a cover page) is left out: it names the document itself."""
+    counts: dict[str, int] = {}
+    with_the: dict[str, int] = {}
+    texts = [row_label(c.headers, c.text) if c.kind == "row" else c.text for c in chunks[1:]]
+    # A capitalised word opening a sentence is part of a name only if the document capitalises it elsewhere too.
+    inner = {m.group(2).split(" ")[0] for text in texts for m in _NAME.finditer(text)
+             if not _SENTENCE_START.search(text[:m.start()])} | \
+        {w for text in texts for m in _NAME.finditer(text) for w in m.group(2).split(" ")[1:]}
+    for text in texts:
+        for m in _NAME.finditer(text):
+            words = m.group(2).split(" ")
+            if _SENTENCE_START.search(text[:m.start()]) and not m.group(1) and words[0] not in inner:
+                words = words[1:]
+            while words and (words[0].lower() in _NOT_NAMES or words[0].lower() in _JOINERS):
+                words = words[1:]
+            while words and words[-1].lower() in _JOINERS:
+                words = words[:-1]
+            if len(words) < 2 or len(words[-1]) == 1 or any(w.lower() in _NOT_NAMES - _JOINERS for w in words):
+                continue  # 'Timothy D' is a name cut at its initial's full stop
+            letters = [w for w in words if w.isalpha()]
+            if letters and all(w.isupper() for w in letters) and any(len(w) > 4 for w in letters):
+                continue  # a heading in capitals, not a name
+            name = " ".join(words)
+            if words[-1] in _ABBREVIATIONS and text[m.end():m.end() + 1] == ".":
+                name += "."  # 'Apple Inc.'
+            counts[name] = counts.get(name, 0) + 1
+            if m.group(1) and words == m.group(2).split(" "):
+                with_the[name] = with_the.get(name, 0) + 1
+    order = {name: i for i, name in enumerate(counts)}
+    ranked = sorted(counts, key=lambda n: (-counts[n], -with_the.get(n, 0), order[n]))
+    return [("the " if 2 * with_the.get(n, 0) >= counts[n] else "") + n for n in ranked]
+
+
+def section_topics(chunks: Sequence[Chunk]) -> list[str]:
+    """The topics a document's section headings name, in document order; parts of a paper (Abstract,
+    References...) name no topic and are left out."""
+    topics: list[str] = []
     seen: set[str] = set()
-    for source, section in sections:
-        topic = topic_of(section)
+    for chunk in chunks:
+        topic = topic_of(chunk.section)
         key = topic.casefold()
         if not topic or key in seen or len(topic) > 60 or len(topic.split()) > 7:
             continue
         if set(re.findall(r"\w+", key)) - _FILLER <= _GENERIC_SECTIONS:
             continue
         seen.add(key)
-        by_source.setdefault(source, []).append(topic)
+        topics.append(topic)
+    return topics
+
+
+def suggested_questions(chunks: Iterable[Chunk], limit: int = 8) -> list[str]:
+    """Questions about what the indexed documents name, taken from every document in turn.
+
+    Per document, the names it uses most come first (they make specific questions), then its section topics.
+    """
+    by_source: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        by_source.setdefault(chunk.source, []).append(chunk)
     noun = "document" if len(by_source) <= 1 else "documents"
     verb = "does" if noun == "document" else "do"
+    queues: list[list[str]] = []
+    for source in sorted(by_source):
+        doc_chunks = by_source[source]
+        names = named_things(doc_chunks)[:NAMED_FIRST]
+        topics = [t for t in section_topics(doc_chunks) if t.casefold() not in {n.casefold() for n in names}]
+        queues.append(names + topics)
     out: list[str] = []
-    queues = list(by_source.values())
-    while queues and len(out) < limit:
-        for queue in list(queues):  # round robin, so one long document does not take every slot
-            if not queue:
-                queues.remove(queue)
-                continue
-            out.append(f"What {verb} the {noun} say about {queue.pop(0)}?")
+    seen: set[str] = set()
+    while any(queues) and len(out) < limit:
+        for queue in queues:  # round robin, so one long document does not take every slot
+            while queue:
+                thing = queue.pop(0)
+                if thing.casefold() not in seen:
+                    seen.add(thing.casefold())
+                    out.append(f"What {verb} the {noun} say about {thing}?")
+                    break
             if len(out) >= limit:
                 break
     return out
@@ -186,32 +341,66 @@ def build_summary(report) -> list[tuple[str, str]]:
 
 # --- transcript -------------------------------------------------------------------------------
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
+# What Markdown (and the HTML it lets through) would read as markup anywhere in a line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>#|~$])")
+_LINE_START_MARKUP = re.compile(r"^([-+=]|\d+(?=[.)]))")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def markdown_text(text: str) -> str:
+    """Text on one line of a Markdown file, shown as itself: no emphasis, links, HTML, lists or headings."""
+    flat = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(text.split()))
+    flat = _ENTITY.sub(r"\\&", flat)
+    return _LINE_START_MARKUP.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1),
+                                  flat)
+
+
+def markdown_row_table(citation: Citation, indent: str = "") -> list[str]:
+    """A table row as a Markdown table: its column names, then its values."""
+    cells = row_cells(citation)
+    header = "| " + " | ".join(markdown_text(name) or " " for name, _ in cells) + " |"
+    rule = "| " + " | ".join("---" for _ in cells) + " |"
+    values = "| " + " | ".join(markdown_text(value) for _, value in cells) + " |"
+    return [indent + header, indent + rule, indent + values]
 
 
 def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = None) -> str:
-    """The conversation as Markdown, every answer followed by its citations written out in full."""
+    """The conversation as Markdown, every answer followed by its citations written out in full.
+
+    Everything that came from a user or a document is escaped, so the file shows it as text in any Markdown
+    viewer; a table row is written as a small Markdown table.
+    """
     exported_at = exported_at or datetime.now().astimezone()
     lines = ["# Questions and answers from your documents", "",
              f"Exported {exported_at.strftime('%Y-%m-%d %H:%M %Z').strip()}. Answers are quoted verbatim "
              "from the documents.", ""]
     for i, turn in enumerate(turns, start=1):
-        lines += [f"## {i}. {_flat(turn.question)}", ""]
+        question = markdown_text(turn.question) or "(an empty question)"
+        lines += [f"## {i}. {question}", ""]
+        if turn.note:
+            lines += [f"_{markdown_text(turn.note)}_", ""]
         answer = turn.answer
         if answer is None:
-            lines += [f"_{_flat(turn.error)}_", ""]
+            lines += [f"_{markdown_text(turn.error)}_", ""]
             continue
         if answer.abstained:
             lines += [ABSTAINED, ""]
             heading = f"{CLOSEST}:"
         else:
-            first = quote_text(answer.citations[0]) if answer.citations else answer.answer or ""
-            lines += [f"> {_flat(first)} [1]", ""]
+            first = answer.citations[0] if answer.citations else None
+            if first is not None and is_row(first):
+                lines += ["> " + line for line in markdown_row_table(first)] + [">", "> [1]", ""]
+            else:
+                text = first.quote if first else answer.answer or ""
+                lines += [f"> {markdown_text(text)} [1]", ""]
             heading = "Sources:"
         if answer.citations:
             lines += [heading, ""]
             for c in answer.citations:
-                lines.append(f"{c.n}. {location(c)} ({c.source}): \"{_flat(quote_text(c))}\"")
+                where = f"{c.n}. {markdown_text(location(c))} ({markdown_text(c.source)})"
+                if is_row(c):
+                    lines += [f"{where}, a table row:", ""] + markdown_row_table(c, indent="   ") + [""]
+                else:
+                    lines.append(f"{where}: \"{markdown_text(c.quote)}\"")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

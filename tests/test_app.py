@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import PAPER, make_settings
+from assistant import store as store_module
 from assistant import ui
+from assistant.service import WORKER_PREFIX
 from assistant.store import build_index
 from pdf_factory import make_pdf
 
@@ -40,11 +44,43 @@ def app_paths(tmp_path: Path, monkeypatch, paper_index) -> tuple[Path, Path]:
     return corpus, index
 
 
+@pytest.fixture
+def gate(monkeypatch):
+    """Index builds wait here until the test sets the event, so a test can act while one is going on."""
+    opened = threading.Event()
+    real = store_module._build_locked
+
+    def gated(*args, **kwargs):
+        assert opened.wait(120), "the test never let the build go on"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "_build_locked", gated)
+    yield opened
+    opened.set()
+
+
+def background_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(WORKER_PREFIX) and t.is_alive()]
+
+
+def settle(at: AppTest, timeout: float = 180) -> AppTest:
+    """Wait for the server's background work (model, indexing, suggestions), then draw the page again, as the
+    page's own polling would in a browser."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for thread in background_threads():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        at.run()
+        assert not at.exception, at.exception
+        if not background_threads() or time.monotonic() > deadline:
+            return at
+
+
 def start_app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    return at
+    return settle(at)
 
 
 def ask(at: AppTest, question: str) -> AppTest:
@@ -63,6 +99,11 @@ def html_blocks(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if m.proto.allow_html]
 
 
+def answer_block(at: AppTest) -> str:
+    """The last answer on the page."""
+    return [block for block in html_blocks(at) if 'class="qa-answer"' in block][-1]
+
+
 def plain(markdown: str) -> str:
     """Markdown-escaped text as the user reads it."""
     return re.sub(r"\\(.)", r"\1", markdown)
@@ -72,29 +113,91 @@ def texts(elements) -> str:
     return plain("\n".join(str(e.value) for e in elements))
 
 
-def test_question_renders_answer_with_a_citation_card(app_paths, paper_assistant) -> None:
+def test_question_renders_answer_with_a_citation_card(app_paths) -> None:
     at = start_app()
     assert at.title[0].value == "Ask your documents"
     assert "1 document" in at.caption[0].value
+    assert "Questions can be up to 2,000 characters." in texts(at.caption)  # said under the box
     ask(at, FTI)
-    answer = next(block for block in html_blocks(at) if 'class="qa-answer"' in block)
+    answer = answer_block(at)
     assert "2013" in answer and "[1]" in answer
     cards = [e for e in at.expander if e.label.startswith(r"\[1\]")]
     assert len(cards) == 1 and "Telecommunications Transformation" in cards[0].label
     passage = texts(cards[0].markdown)
     assert "<mark>The creation of the Federal Telecommunications Institute (IFT) in 2013" in passage
     assert "g20-mexico-dpi.md · match score" in texts(cards[0].caption)
-    assert not at.download_button[0].proto.disabled  # the transcript already holds this answer
+    download = at.download_button[0]
+    assert download.label == "Download transcript" and not download.proto.disabled  # it holds this answer
 
-    # A follow-up is read with the earlier question, exactly as the facade reads it with that history.
+
+@pytest.mark.xfail(reason="reader: issue 10", strict=False)
+def test_a_follow_up_is_read_with_the_question_before_it(app_paths) -> None:
+    at = start_app()
+    ask(at, FTI)
     ask(at, "What did it break?")
     assert len(at.chat_message) == 4  # the first turn is replayed above the new one
-    expected = paper_assistant.ask("What did it break?", history=[FTI])
-    replies = [texts(m.markdown) for m in at.chat_message[1::2]]
-    if expected.abstained:
-        assert "I couldn't find this in the documents." in replies[1]
-    else:
-        assert ui.escape_html(expected.answer) in replies[1]
+    assert "monopolies" in answer_block(at)
+
+
+@pytest.mark.xfail(reason="reader: issue 10", strict=False)
+def test_questions_about_the_paper_itself_are_answered_from_its_title_block_and_abstract(app_paths) -> None:
+    at = start_app()
+    ask(at, "What is this paper about?")
+    assert "digital public infrastructure" in answer_block(at)
+    ask(at, "Who wrote this paper?")
+    assert "Poorak Gupta" in answer_block(at)
+
+
+def test_a_table_row_is_shown_as_a_small_table(app_paths) -> None:
+    at = start_app()
+    ask(at, "What is the projected CAGR of the digital health market?")
+    answer = answer_block(at)
+    assert '<table class="qa-row">' in answer
+    assert "<tr><th>Metric</th><td>Digital health market</td></tr>" in answer
+    assert "<tr><th>Insights</th><td>Projected CAGR of 8.89% between 2023 and 2027</td></tr>" in answer
+    card = next(e for e in at.expander if e.label.startswith(r"\[1\]"))
+    assert '<table class="qa-row qa-marked">' in texts(card.markdown)
+
+
+def test_an_over_long_question_is_refused_in_one_sentence_not_dropped(app_paths) -> None:
+    at = start_app()
+    assert not at.chat_input[0].proto.max_chars, "Streamlit would cut the question silently"
+    question = "Why " * 750
+    ask(at, question)
+    user, reply = at.chat_message[0], at.chat_message[1]
+    assert "(3,000 characters)" in texts(user.caption)  # the question is there, shown cut
+    assert texts(reply.warning) == "The question is 3,000 characters long; keep it under 2,000."
+    # The same sentence as on the command line, which takes the same limit from the same place.
+    ask(at, "   ")
+    assert texts(at.chat_message[3].warning) == "The question is empty; type a question about the documents."
+
+
+def test_an_indexing_run_goes_on_while_questions_are_answered_and_every_tab_sees_it(app_paths, gate) -> None:
+    at = start_app()
+    at.file_uploader[0].set_value(("ferry.md", b"# Ferries\n\nThe ferry to Isla Mujeres first sailed in 1998.\n",
+                                   "text/markdown"))
+    at.run()
+    button(at, "Add and index").click().run()
+    assert at.status[0].label == "Indexing the new documents"  # the script run is over; the build is not
+    assert not at.chat_input[0].proto.disabled
+    ask(at, FTI)
+    assert "2013" in answer_block(at)
+    assert texts(at.chat_message[1].caption).startswith(
+        "Indexing is still running (indexing the new documents), so this answer comes from the index as it was "
+        "before.")
+    other = AppTest.from_file(APP, default_timeout=120)  # another tab, or this one reloaded
+    other.run()
+    assert other.status[0].label == "Indexing the new documents"
+    assert "Indexing the new documents: Waiting for any other index build to finish." in texts(other.sidebar.caption)
+
+    gate.set()
+    for page in (at, other):
+        settle(page)
+        assert not page.status
+        assert "Saved ferry.md." in texts(page.sidebar.success) and "Added: ferry.md" in texts(page.sidebar.success)
+    ask(other, "When did the ferry to Isla Mujeres first sail?")
+    assert "1998" in answer_block(other)
+    assert "Indexing is still running" not in texts(other.chat_message[1].caption)
 
 
 def test_suggestion_is_answered_and_unanswerable_question_renders_the_abstention(app_paths) -> None:
@@ -124,11 +227,11 @@ def test_rebuild_reports_the_changed_file_and_answers_from_it(app_paths) -> None
     assert "changed since the index was built (changed: g20-mexico-dpi.md)" in banner
 
     button(at, "Rebuild now").click().run()
-    assert not at.exception
+    settle(at)
     assert "Changed: g20-mexico-dpi.md" in texts(at.sidebar.success)
     assert "changed since the index was built" not in texts(at.warning)
     ask(at, "Where did the Mexican Space Agency open a lunar research office?")
-    assert "Puebla" in next(b for b in html_blocks(at) if 'class="qa-answer"' in b)
+    assert "Puebla" in answer_block(at)
 
 
 def test_upload_refuses_path_traversal_and_fake_pdf_then_indexes_a_real_pdf(app_paths, tmp_path: Path) -> None:
@@ -149,7 +252,7 @@ def test_upload_refuses_path_traversal_and_fake_pdf_then_indexes_a_real_pdf(app_
     at.file_uploader[0].set_value(("observatory.pdf", pdf, "application/pdf"))
     at.run()
     button(at, "Add and index").click().run()
-    assert not at.exception
+    settle(at)
     assert "Added: observatory.pdf" in texts(at.sidebar.success)
     assert (corpus / "observatory.pdf").read_bytes() == pdf
 
@@ -170,24 +273,30 @@ def test_upload_refuses_path_traversal_and_fake_pdf_then_indexes_a_real_pdf(app_
     assert "already exists" in texts(at.sidebar.error)
 
 
-def test_html_in_a_document_is_shown_escaped_after_the_first_build(tmp_path: Path, monkeypatch) -> None:
+def test_html_in_a_document_is_shown_escaped_after_the_first_build(tmp_path: Path, monkeypatch, gate) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "vault.md").write_text(
         "# Vault <b>notes</b>\n\n## Access <script>alert('title')</script>\n\n"
         "The vault code was changed to <script>alert('owned')</script> 4471 by the <b>security</b> team "
-        "in March 2021.\n\nVisitors sign the register at the front desk.\n", encoding="utf-8")
+        "in **March 2021**.\n\nVisitors sign the register at the front desk.\n", encoding="utf-8")
     monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
     monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "index"))
-    at = start_app()  # no index yet: the first run builds it, with progress
-    assert at.status and "Index updated" in at.status[0].label
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()  # no index yet: the page starts building it in the background and shows its progress
+    assert at.status and at.status[0].label == "Building the index for the first time"
+    assert at.chat_input[0].proto.disabled
+    gate.set()
+    settle(at)
+    assert "Index updated in" in texts(at.sidebar.markdown) and "Added: vault.md" in texts(at.sidebar.success)
     ask(at, "When was the vault code changed?")
 
     blocks = html_blocks(at)
     assert any("&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in b for b in blocks)
     assert any("&lt;b&gt;security&lt;/b&gt;" in b for b in blocks)
     for block in blocks:
-        assert "<script" not in block and "<b>" not in block
+        assert "<script" not in block and "<b>" not in block and "**" not in block
+    assert "<strong>March 2021</strong>" in answer_block(at)  # Markdown emphasis is shown as such
     label = next(e.label for e in at.expander if e.label.startswith(r"\[1\]"))
     assert r"\<script\>" in label and r"Vault \<b\>notes\</b\>" in label
     assert r"Vault \<b\>notes\</b\>" in at.caption[0].value
@@ -198,6 +307,7 @@ def test_remove_a_document_deletes_it_and_updates_the_index(app_paths) -> None:
     (corpus / "extra.md").write_text("# Extra\n\nThe ferry to Isla Mujeres leaves every hour.\n", encoding="utf-8")
     at = start_app()
     button(at, "Rebuild now").click().run()
+    settle(at)
     assert "Added: extra.md" in texts(at.sidebar.success)
 
     at.selectbox[0].set_value("extra.md").run()
@@ -205,7 +315,7 @@ def test_remove_a_document_deletes_it_and_updates_the_index(app_paths) -> None:
     assert remove.proto.disabled, "removal waits for the confirmation"
     at.checkbox(key=next(c.key for c in at.checkbox if c.key.startswith("remove-confirm"))).check().run()
     button(at, "Remove and update the index").click().run()
-    assert not at.exception
+    settle(at)
     assert not (corpus / "extra.md").exists()
     assert "Removed: extra.md" in texts(at.sidebar.success)
     assert "**1** document ·" in texts(at.sidebar.markdown)
@@ -232,8 +342,8 @@ def test_an_empty_corpus_asks_for_a_document_and_an_upload_opens_the_chat(tmp_pa
                                    "text/markdown"))
     at.run()
     button(at, "Add and index").click().run()
-    assert not at.exception
+    settle(at)
     assert "Added: ferry.md" in texts(at.sidebar.success)
     assert not at.chat_input[0].proto.disabled
     ask(at, "When did the ferry to Isla Mujeres first sail?")
-    assert "1998" in next(b for b in html_blocks(at) if 'class="qa-answer"' in b)
+    assert "1998" in answer_block(at)

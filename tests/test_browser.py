@@ -1,4 +1,5 @@
-"""End to end in a real browser: `streamlit run` on a free port, headless Chromium asks and opens the source."""
+"""End to end in a real browser: `streamlit run` on a free port, headless Chromium asks, opens sources, adds a
+PDF and keeps asking while it is indexed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
+AAPL = ROOT / "tests" / "fixtures" / "2022 Q3 AAPL.pdf"
 QUESTION = "When was the Federal Telecommunications Institute created?"
+PLACEHOLDER = "Ask a question about the documents"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -47,7 +50,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, timeout: 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run` on a temp copy of corpus/ and an empty index folder; always stopped afterwards."""
+    """The app on a temp copy of corpus/ and an empty index folder, through tests/gated_streamlit.py so that a
+    test can hold an indexing run (by creating the gate file); always stopped afterwards."""
     base = tmp_path_factory.mktemp("browser")
     corpus = base / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
@@ -55,17 +59,18 @@ def server(tmp_path_factory):
     env = {**os.environ, "ASSISTANT_CORPUS": str(corpus), "ASSISTANT_INDEX": str(base / "index"),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     log = base / "streamlit.log"
+    gate = base / "hold-builds"
     started = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+            [sys.executable, str(ROOT / "tests" / "gated_streamlit.py"), str(gate), str(ROOT / "streamlit_app.py"),
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log)
-        yield {"url": url, "corpus": corpus, "started": started, "log": log}
+        yield {"url": url, "corpus": corpus, "started": started, "log": log, "gate": gate}
     finally:
         process.terminate()
         try:
@@ -73,6 +78,8 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+    text = log.read_text(errors="replace")
+    assert "Inotify" not in text and "Traceback" not in text, text[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -87,15 +94,18 @@ def browser():
             chromium.close()
 
 
+def wait_for_chat(page, timeout_ms: int = 180_000) -> None:
+    page.wait_for_function(
+        f"""() => {{ const box = document.querySelector('textarea[placeholder="{PLACEHOLDER}"]');
+                     return box && !box.disabled; }}""", timeout=timeout_ms)
+
+
 def open_chat(browser, url: str, timeout_ms: int = 180_000):
     """A new page on the app, returned once the chat input is enabled (the first visit builds the index)."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url)
-    chat = page.get_by_placeholder("Ask a question about the documents")
-    page.wait_for_function(
-        """() => { const box = document.querySelector('textarea[placeholder="Ask a question about the documents"]');
-                   return box && !box.disabled; }""", timeout=timeout_ms)
-    return page, chat
+    wait_for_chat(page, timeout_ms)
+    return page, page.get_by_placeholder(PLACEHOLDER)
 
 
 def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
@@ -103,18 +113,39 @@ def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
+def ask(page, chat, question: str, timeout_ms: int = 60_000):
+    """Ask, and return the assistant's reply once it is drawn (an answer, an abstention or a refusal)."""
+    replies = page.locator('[data-testid="stChatMessage"]')
+    before = replies.count()
+    chat.fill(question)
+    chat.press("Enter")
+    page.wait_for_function(
+        f"""() => {{ const m = document.querySelectorAll('[data-testid="stChatMessage"]');
+                     if (m.length < {before + 2}) return false;
+                     const last = m[m.length - 1];
+                     return !!last.querySelector('.qa-answer, [data-testid="stAlert"]')
+                            || last.innerText.includes("I couldn't find this in the documents."); }}""",
+        timeout=timeout_ms)
+    return replies.last
+
+
+def answer_text(reply) -> str:
+    """The answer in a reply, "" when there is none (without waiting for one to appear)."""
+    return "\n".join(reply.locator(".qa-answer").all_inner_texts())
+
+
 def test_ask_in_a_real_browser_and_open_the_source(server, browser, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page, chat = open_chat(browser, server["url"])
     ready_s = time.perf_counter() - server["started"]
-    chat.fill(QUESTION)
     asked = time.perf_counter()
-    chat.press("Enter")
-    answer = page.locator(".qa-answer").filter(has_text="2013")
-    expect(answer).to_be_visible(timeout=60_000)
+    reply = ask(page, chat, QUESTION)
+    answer = reply.locator(".qa-answer")
+    expect(answer).to_contain_text("2013")
     answered_s = time.perf_counter() - asked
     assert "Federal Telecommunications Institute" in answer.inner_text()
+    expect(page.get_by_text("Questions can be up to 2,000 characters.")).to_be_visible()
 
     card = page.locator('[data-testid="stExpander"]').filter(has_text="[1]").first
     expect(card).to_be_visible()
@@ -124,6 +155,11 @@ def test_ask_in_a_real_browser_and_open_the_source(server, browser, tmp_path: Pa
     assert "2013" in mark.inner_text()
     assert "Telecommunications Transformation" in card.locator("summary").inner_text()
 
+    download = page.get_by_role("button", name="Download transcript")
+    expect(download).to_be_enabled()
+    label = download.locator("p").first
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth"), "the label is cut off"
+
     wait_until_idle(page)
     page.wait_for_timeout(600)  # let the card finish its opening animation
     page.mouse.move(0, 0)  # no hover effects in the picture
@@ -131,8 +167,72 @@ def test_ask_in_a_real_browser_and_open_the_source(server, browser, tmp_path: Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
-    print(f"\nchat ready {ready_s:.1f} s after `streamlit run` (first start, index built); "
+    print(f"\nchat ready {ready_s:.1f} s after the server process started (first start, index built); "
           f"answer rendered {answered_s:.2f} s after Enter; screenshot: {target}")
+    page.close()
+
+
+@pytest.mark.xfail(reason="reader: issue 10", strict=False)
+def test_a_follow_up_in_the_browser(server, browser) -> None:
+    page, chat = open_chat(browser, server["url"])
+    ask(page, chat, QUESTION)
+    reply = ask(page, chat, "What did it break?")
+    assert "monopolies" in answer_text(reply), reply.inner_text()
+    page.close()
+
+
+@pytest.mark.xfail(reason="reader: issue 10", strict=False)
+def test_questions_about_the_paper_itself_in_the_browser(server, browser) -> None:
+    page, chat = open_chat(browser, server["url"])
+    assert "digital public infrastructure" in answer_text(ask(page, chat, "What is this paper about?"))
+    assert "Poorak Gupta" in answer_text(ask(page, chat, "Who wrote this paper?"))
+    page.close()
+
+
+def test_indexing_a_pdf_survives_a_question_a_reload_and_a_second_tab(server, browser) -> None:
+    from playwright.sync_api import expect
+
+    page, chat = open_chat(browser, server["url"])
+    server["gate"].touch()  # the run will wait here until the test removes the file
+    try:
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(AAPL))
+        expect(page.get_by_text(AAPL.name).first).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Add and index").click()
+        running = page.locator('[data-testid="stExpander"]').filter(has_text="Indexing the new documents")
+        expect(running).to_be_visible(timeout=30_000)
+
+        wait_for_chat(page, 10_000)  # the box stays usable
+        reply = ask(page, chat, QUESTION)
+        assert "2013" in answer_text(reply)
+        assert "Indexing is still running (indexing the new documents)" in reply.inner_text()
+
+        page.reload()
+        wait_for_chat(page)
+        expect(running).to_be_visible(timeout=30_000)
+        second, _ = open_chat(browser, server["url"])
+        expect(second.locator('[data-testid="stExpander"]').filter(has_text="Indexing the new documents")) \
+            .to_be_visible(timeout=30_000)
+    finally:
+        server["gate"].unlink(missing_ok=True)
+
+    # Both tabs learn that the run ended without anyone touching them.
+    for tab in (page, second):
+        expect(tab.get_by_text(f"Added: {AAPL.name}")).to_be_visible(timeout=120_000)
+        expect(tab.get_by_text("Indexing the new documents")).to_have_count(0, timeout=10_000)
+        expect(tab.get_by_text("changed since the index was built")).to_have_count(0)
+    assert (server["corpus"] / AAPL.name).read_bytes() == AAPL.read_bytes()
+    second.close()
+    page.close()
+
+
+@pytest.mark.xfail(reason="pdf tables: issue 11", strict=False)
+def test_a_pdf_table_answer_is_a_small_table(server, browser) -> None:
+    page, chat = open_chat(browser, server["url"])
+    reply = ask(page, chat, "What were Apple's total net sales for the three months ended June 25, 2022?")
+    table = reply.locator(".qa-answer table.qa-row")
+    assert table.count() == 1, reply.inner_text()
+    assert "82,959" in table.inner_text() and "Total net sales" in table.inner_text()
+    assert table.locator("tr").count() <= 6, "a row with its column names, not a block of the page"
     page.close()
 
 
@@ -141,19 +241,16 @@ def test_a_hostile_document_stays_text_in_the_browser(server, browser) -> None:
 
     (server["corpus"] / "hostile.md").write_text(
         "# Hostile notes\n\nThe courier code was set to <img src=x onerror=\"window.owned=1\"> 5521 "
-        "<script>window.owned=2</script> in May 2020.\n", encoding="utf-8")
+        "<script>window.owned=2</script> in **May 2020**.\n", encoding="utf-8")
     page, chat = open_chat(browser, server["url"])
     page.get_by_role("button", name="Rebuild now").click()
     expect(page.get_by_text("Added: hostile.md")).to_be_visible(timeout=60_000)
-    page.wait_for_function(
-        """() => { const box = document.querySelector('textarea[placeholder="Ask a question about the documents"]');
-                   return box && !box.disabled; }""", timeout=60_000)
-    chat.fill("When was the courier code set?")
-    chat.press("Enter")
-    answer = page.locator(".qa-answer").filter(has_text="5521")
-    expect(answer).to_be_visible(timeout=60_000)
+    wait_for_chat(page, 60_000)
+    answer = ask(page, chat, "When was the courier code set?").locator(".qa-answer")
+    assert "5521" in answer.inner_text()
     assert '<img src=x onerror="window.owned=1">' in answer.inner_text()
     assert "<script>window.owned=2</script>" in answer.inner_text()
+    assert answer.locator("strong").inner_text() == "May 2020"  # Markdown emphasis, shown as such
     assert page.evaluate("window.owned") is None
     assert answer.locator("img, script").count() == 0
     page.close()

@@ -99,19 +99,34 @@ def test_chunk_ids_are_content_hashes(paper_doc, paper_chunks):
     assert [c.id for c in again] == [c.id for c in paper_chunks]  # deterministic across runs
     assert len({c.id for c in paper_chunks}) == len(paper_chunks)
     first = paper_chunks[0]
-    assert first.id == Chunk.make_id(first.source, first.start, first.text, first.section)
+    assert first.id == Chunk.make_id(first.source, first.section, first.text)
     # The same text under another name is another chunk.
     renamed = chunk_document(load_document("copy.md", PAPER.read_bytes()))
     assert not {c.id for c in renamed} & {c.id for c in paper_chunks}
 
 
-def test_editing_one_paragraph_changes_only_nearby_ids():
-    text = "# T\n\n## A\n\nAlpha is first. Alpha is second.\n\n## B\n\nBeta is first. Beta is second.\n"
-    before = {c.section: c.id for c in chunk_document(parse_markdown("x.md", text))}
-    edited = text.replace("Beta is second.", "Beta is changed.")
-    after = {c.section: c.id for c in chunk_document(parse_markdown("x.md", edited))}
-    assert before["A"] == after["A"]
-    assert before["B"] != after["B"]
+def test_an_edit_in_the_first_section_changes_only_that_sections_ids(paper_chunks):
+    text = PAPER.read_text(encoding="utf-8")
+    edited = text.replace("This research paper explores", "This research paper, now revised, explores", 1)
+    assert edited != text
+    after = chunk_document(load_document(PAPER.name, edited.encode("utf-8")))
+    before_ids = {c.id for c in paper_chunks}
+    changed = [c for c in after if c.id not in before_ids]
+    assert changed and {c.section for c in changed} == {"Abstract"}
+    later = [c for c in after if c.section != "Abstract"]
+    assert len(later) == len([c for c in paper_chunks if c.section != "Abstract"])
+    assert all(c.id in before_ids for c in later)  # although every one of them moved
+    old_starts = {c.id: c.start for c in paper_chunks}
+    moved = [c for c in later if c.start > text.index("This research paper explores")]
+    assert moved and all(old_starts[c.id] + len(", now revised,") == c.start for c in moved)
+
+
+def test_the_same_text_twice_in_one_section_gets_two_ids():
+    doc = parse_markdown("t.md", "# T\n\n## Rows\n\n| Year | Event |\n|---|---|\n| 2020 | Launch |\n| 2020 | Launch |\n")
+    rows = [c for c in chunk_document(doc) if c.kind == "row"]
+    assert len(rows) == 2 and rows[0].text == rows[1].text
+    assert rows[0].id != rows[1].id
+    assert rows[1].id == Chunk.make_id("t.md", rows[1].section, rows[1].text, occurrence=1)
 
 
 def test_chunk_settings_change_the_boundaries(paper_doc):

