@@ -28,6 +28,8 @@ SHOWN_QUESTION_CHARS = 600  # a longer question is shown cut, with its length
 CSS = """<style>
 .qa-answer {font-size: 1.05rem; line-height: 1.6;}
 .qa-marker {font-weight: 600; opacity: 0.7;}
+.qa-translation {font-size: 0.95rem; opacity: 0.8; margin-top: 0.3rem;}
+.qa-label {font-weight: 600;}
 .qa-passage {line-height: 1.55; overflow-wrap: anywhere;}
 .qa-passage mark, .qa-marked td {background: #ffe08a; color: #1f2328; padding: 0 2px; border-radius: 3px;}
 table.qa-row {border-collapse: collapse; margin: 0.2rem 0; font-size: 0.95rem; width: auto;}
@@ -286,15 +288,17 @@ def show_reply(settings: Settings, turn: ui.Turn, number: int) -> None:
         st.warning(ui.escape_markdown(turn.error))
         return
     if answer.abstained:
-        st.markdown(f"**{ui.ABSTAINED}**")  # our own sentence: nothing to escape
+        st.markdown(f"**{ui.fixed('abstained', answer)}**")  # our own sentence: nothing to escape
         if answer.message:
-            st.caption(ui.escape_markdown(f"Why: {answer.message}."))
+            st.caption(ui.escape_markdown(f"{ui.fixed('why', answer)}: {answer.message}."))
         if answer.citations:
-            st.caption(ui.CLOSEST)
+            st.caption(ui.fixed("closest", answer))
             show_cards(settings, answer, number, closest=True)
         return
     st.markdown(ui.answer_html(answer), unsafe_allow_html=True)
-    st.caption("Sources")
+    if answer.translation is not None:
+        st.markdown(ui.translation_html(answer), unsafe_allow_html=True)
+    st.caption(ui.fixed("sources", answer))
     show_cards(settings, answer, number, closest=False)
 
 

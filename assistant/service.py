@@ -15,6 +15,7 @@ from .config import Settings
 from .embedding import ModelUnavailable
 from .schema import Answer
 from .store import BuildBusy, IndexError_, NothingToIndex, live_dir
+from .translate import ENGLISH, SPANISH, apertium_available, translator
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,9 @@ class ChatService:
                         picked.append(question)
                     if len(picked) == self.n_suggestions:
                         break
+                spanish = self._spanish_example(picked)
+                if spanish:  # one of them in Spanish too, to show that Spanish questions work
+                    picked = picked[:self.n_suggestions - 1] + [spanish]
         except Exception:  # noqa: BLE001 - suggestions are a nicety; a page without them still works
             log.exception("suggested questions could not be prepared")
         with self._lock:
@@ -135,6 +139,16 @@ class ChatService:
             if key is not None:
                 self._suggestions = (key, picked)
             self.version += 1
+
+    def _spanish_example(self, questions: list[str]) -> str | None:
+        """A suggested question in Spanish (Apertium's translation) that the index answers, if there is one."""
+        if not apertium_available():
+            return None
+        for question in questions:
+            spanish = translator().translate(question, ENGLISH, SPANISH)
+            if spanish != question and not self.assistant.ask(spanish).abstained:
+                return spanish
+        return None
 
     def suggestions(self) -> list[str] | None:
         """Questions the live index answers, or None while they are being found (which this starts if needed)."""

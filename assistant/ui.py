@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
+from . import messages
 from .schema import Answer, Chunk, Citation, row_label, split_row
 
-ABSTAINED = "I couldn't find this in the documents."
-CLOSEST = "Closest passages"
+ABSTAINED = messages.text("abstained")
+CLOSEST = messages.text("closest")
 # Every ASCII punctuation mark can be backslash-escaped in CommonMark; Streamlit adds $ (maths) and : (emoji).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^])")
 _SECTION_NUMBER = re.compile(r"^\s*(\d+(\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
@@ -103,16 +104,16 @@ def _styled_runs(text: str, style: list[int], hidden: list[bool], start: int, en
     return "".join(out)
 
 
-def text_html(text: str, markdown: bool = False, mark: tuple[int, int] | None = None) -> str:
+def text_html(text: str, markdown: bool = False, mark: tuple[int, int] | None = None, tag: str = "mark") -> str:
     """Document text as inert HTML. With markdown, **bold**, *emphasis* and # headings are shown as formatting
-    (their markers hidden); with mark, text[mark[0]:mark[1]] is wrapped in <mark>. Tags are never unbalanced:
-    a styled run that crosses the mark is split there."""
+    (their markers hidden); with mark, text[mark[0]:mark[1]] is wrapped in <tag> (<mark>, or <strong> for the
+    answer phrase). Tags are never unbalanced: a styled run that crosses the mark is split there."""
     style, hidden = _markdown_styles(text) if markdown else ([0] * len(text), [False] * len(text))
     if mark is None:
         return _styled_runs(text, style, hidden, 0, len(text))
     start, end = mark
-    return (_styled_runs(text, style, hidden, 0, start) + "<mark>" + _styled_runs(text, style, hidden, start, end)
-            + "</mark>" + _styled_runs(text, style, hidden, end, len(text)))
+    return (_styled_runs(text, style, hidden, 0, start) + f"<{tag}>" + _styled_runs(text, style, hidden, start, end)
+            + f"</{tag}>" + _styled_runs(text, style, hidden, end, len(text)))
 
 
 # --- citations --------------------------------------------------------------------------------
@@ -179,14 +180,41 @@ def card_details(citation: Citation) -> str:
     return escape_markdown(f"{citation.source}{score}")
 
 
+def span_in_quote(answer: Answer) -> tuple[int, int] | None:
+    """The answer phrase's offsets inside the first citation's quote, when it has one that fits there."""
+    first = answer.citations[0] if answer.citations else None
+    span = answer.answer_span
+    if first is None or span is None or not first.start <= span.start < span.end <= first.end:
+        return None
+    return span.start - first.start, span.end - first.start
+
+
 def answer_html(answer: Answer) -> str:
-    """The answer, escaped, with its [1] marker (the first citation is the quoted sentence or table row)."""
+    """The answer, escaped, with its [1] marker (the first citation is the quoted sentence or table row) and
+    the phrase that answers in bold."""
     first = answer.citations[0] if answer.citations else None
     marker = ' <span class="qa-marker">[1]</span>' if first else ""
     if first is not None and is_row(first):
         return f'<div class="qa-answer">{row_html(first)}{marker}</div>'
-    body = text_html(first.quote, is_markdown(first.source)) if first else escape_html(answer.answer or "")
+    if first is None:
+        body = escape_html(answer.answer or "")
+    else:
+        body = text_html(first.quote, is_markdown(first.source), mark=span_in_quote(answer), tag="strong")
     return f'<div class="qa-answer">{body}{marker}</div>'
+
+
+def translation_html(answer: Answer) -> str:
+    """The machine translation of the answer, labelled as such and set apart from the quote ("" when none)."""
+    if answer.translation is None:
+        return ""
+    label = escape_html(answer.translation.label)
+    return (f'<div class="qa-translation"><span class="qa-label">{label}:</span> '
+            f'<i>{escape_html(answer.translation.text)}</i></div>')
+
+
+def fixed(key: str, answer: Answer | None = None) -> str:
+    """One of the chat's own sentences, in the language of the question it answers."""
+    return messages.text(key, answer.language if answer is not None else "en")
 
 
 def visible_citations(answer: Answer, limit: int) -> tuple[Citation, ...]:
@@ -196,7 +224,7 @@ def visible_citations(answer: Answer, limit: int) -> tuple[Citation, ...]:
 # --- suggested questions ----------------------------------------------------------------------
 
 def topic_of(section: str) -> str:
-    """The last heading of a section path without its number: '3. Review > 3.2 Telecoms' -> 'Telecoms'."""
+    """The last heading of a section path without its number: '2. Methods > 2.1 Field Sites' -> 'Field Sites'."""
     leaf = section.split(" > ")[-1] if section else ""
     return " ".join(_SECTION_NUMBER.sub("", leaf).split()).strip(" :.-")
 
@@ -384,16 +412,24 @@ def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = No
             lines += [f"_{markdown_text(turn.error)}_", ""]
             continue
         if answer.abstained:
-            lines += [ABSTAINED, ""]
-            heading = f"{CLOSEST}:"
+            lines += [fixed("abstained", answer), ""]
+            heading = f"{fixed('closest', answer)}:"
         else:
             first = answer.citations[0] if answer.citations else None
             if first is not None and is_row(first):
                 lines += ["> " + line for line in markdown_row_table(first)] + [">", "> [1]", ""]
             else:
                 text = first.quote if first else answer.answer or ""
-                lines += [f"> {markdown_text(text)} [1]", ""]
-            heading = "Sources:"
+                span = span_in_quote(answer)
+                if span:  # the answer phrase in bold, as in the chat
+                    a, b = span
+                    quoted = f"{markdown_text(text[:a])}**{markdown_text(text[a:b])}**{markdown_text(text[b:])}"
+                else:
+                    quoted = markdown_text(text)
+                lines += [f"> {quoted} [1]", ""]
+            if answer.translation is not None:
+                lines += [f"_{markdown_text(answer.translation.label)}: {markdown_text(answer.translation.text)}_", ""]
+            heading = f"{fixed('sources', answer)}:"
         if answer.citations:
             lines += [heading, ""]
             for c in answer.citations:

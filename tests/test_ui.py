@@ -11,7 +11,7 @@ from assistant import ui
 from assistant.chunking import chunk_document
 from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Span, Translation
 from assistant.store import BuildReport
 from pdf_factory import make_pdf
 
@@ -112,6 +112,24 @@ def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
 
 def chunks_of(source: str, markdown: str):
     return chunk_document(parse_markdown(source, markdown))
+
+
+def test_the_answer_phrase_is_bold_inside_the_quote_and_a_translation_is_labelled_apart() -> None:
+    first = citation()  # quote "Second <b>bold</b>." at 7..26
+    answer = Answer("q?", first.quote, False, 0.9, (first,), answer_span=Span(14, 25, "<b>bold</b>"),
+                    language="es", translation=Translation("Segundo <b>negrita</b>.", "en", "es",
+                                                           "Traducción automática"))
+    assert ui.answer_html(answer) == ('<div class="qa-answer">Second <strong>&lt;b&gt;bold&lt;/b&gt;</strong>. '
+                                      '<span class="qa-marker">[1]</span></div>')
+    assert ui.translation_html(answer) == ('<div class="qa-translation"><span class="qa-label">Traducción automática:'
+                                           '</span> <i>Segundo &lt;b&gt;negrita&lt;/b&gt;.</i></div>')
+    transcript = ui.transcript_markdown([ui.Turn("q?", answer=answer)])
+    assert "**\\<b\\>bold\\</b\\>**" in transcript and "_Traducción automática: " in transcript
+    assert "Fuentes:" in transcript
+    # A span that does not fit the quote is not drawn; an abstention speaks the question's language.
+    stray = Answer("q?", first.quote, False, 0.9, (first,), answer_span=Span(0, 5, "First"))
+    assert "<strong>" not in ui.answer_html(stray) and ui.translation_html(stray) == ""
+    assert ui.fixed("abstained", Answer("q?", None, True, 0.0, language="es")) == "No encontré esto en los documentos."
 
 
 def test_suggested_questions_name_specific_things_from_every_document() -> None:
