@@ -17,7 +17,7 @@ from .schema import Answer, Translation
 from .store import (BuildReport, CorpusDiff, Store, build_index, diff_corpus, load_store,
                     read_manifest)
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
-from .text import named_terms, search_tokens
+from .text import named_terms, search_tokens, spanish_tokens
 from .translate import ENGLISH, detect_language, translator
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
@@ -230,7 +230,10 @@ class Assistant:
         if language != ENGLISH:
             english = translator().translate(question, language, ENGLISH)
             english_history = [translator().translate(h, detect_language(h), ENGLISH) for h in history]
+            # Names, acronyms and numbers as typed (translation mangles them), and the Spanish words themselves,
+            # which find Spanish documents.
             extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
+            extra += spanish_tokens(question)
         reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])

@@ -57,4 +57,5 @@ def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]],
         kind=block.kind,
         headers=block.headers,
         units=tuple(units),
+        language=block.language,
     )

@@ -243,8 +243,8 @@ class Reader:
 
     def _span(self, query: Query, best: Candidate) -> Span | None:
         """The answer phrase inside the best sentence, as document offsets, when the question wants one."""
-        if not query.wants_phrase or best.scored is None or best.scored.span is None:
-            return None
+        if not query.wants_phrase or best.scored is None or best.scored.span is None or best.chunk.translations:
+            return None  # (a phrase found in a translation has no offsets in the original)
         a, b = best.scored.span
         if best.chunk.kind == "row":  # the model read "Header: value | ...": find the phrase in the row itself
             phrase = best.model_text()[a:b]
@@ -277,6 +277,9 @@ class Reader:
 
 
 def _model_text(chunk: Chunk, start: int, end: int) -> str:
-    """What the model reads: a row with its column headers, a sentence as it stands."""
+    """What the model reads: a row with its column headers, a sentence as it stands, or the English translation
+    of a unit in another language."""
+    if chunk.translations:
+        return chunk.translations[chunk.units.index((start, end))]
     text = chunk.text[start - chunk.start:end - chunk.start]
     return row_label(chunk.headers, text) if chunk.kind == "row" else text

@@ -27,6 +27,7 @@ class Block:
     page: int | None = None
     headers: tuple[str, ...] = ()  # column headers, for table rows
     cells: tuple[str, ...] = ()  # the row's cell values, for table rows
+    language: str = "en"  # "es" for Spanish text (per document, or per page for a PDF)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class Chunk:
     kind: str = "text"
     headers: tuple[str, ...] = ()
     units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
+    language: str = "en"
+    # For a chunk not in English: each unit's English machine translation, made at build time. It is what is
+    # embedded and what the reader model reads; citations and offsets always point at the original.
+    translations: tuple[str, ...] = ()
 
     @staticmethod
     def make_id(source: str, section: str, text: str, occurrence: int = 0) -> str:
@@ -71,16 +76,28 @@ class Chunk:
         return digest.hexdigest()[:16]
 
     def embedding_texts(self) -> list[str]:
-        """The texts embedded for this chunk's units: each carries its section path and, for rows, its headers."""
+        """The texts embedded for this chunk's units: each carries its section path and, for rows, its headers
+        (the English translation of a unit, when the chunk has one)."""
         prefix = f"{self.section}: " if self.section else ""
+        if self.translations:
+            return [prefix + t for t in self.translations]
         if self.kind == "row":
             return [prefix + row_label(self.headers, self.text)]
         return [prefix + self.text[s - self.start : e - self.start] for s, e in self.units]
 
     def search_text(self) -> str:
-        """What sparse retrieval indexes: section path, headers and text."""
+        """What sparse retrieval indexes: section path, headers and text, and the text's English translation."""
         body = row_label(self.headers, self.text) if self.kind == "row" else self.text
+        if self.translations:
+            body += "\n" + "\n".join(self.translations)
         return f"{self.section}\n{body}" if self.section else body
+
+    def index_tokens(self) -> list[str]:
+        """Its BM25 tokens: English ones of search_text(), and Spanish ones of the original text when it is Spanish."""
+        from .text import search_tokens, spanish_tokens
+
+        tokens = search_tokens(self.search_text())
+        return tokens + spanish_tokens(self.text) if self.language == "es" else tokens
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,6 @@ from .chunking import chunk_document
 from .config import INDEX_FORMAT_VERSION, Settings
 from .ingest import IngestError, Problem, SourceFile, load_document, read_file, scan_corpus
 from .schema import Chunk
-from .text import search_tokens
 
 MANIFEST = "manifest.json"
 MANIFEST_CHECKSUM = "manifest_sha256"  # the manifest's own checksum, over all its other keys
@@ -526,7 +525,7 @@ def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, fil
         faiss.write_index(make_faiss_index(chunk_vectors(chunks, units), settings.approximate_above),
                           str(folder / VECTORS))
         bm25 = bm25s.BM25()
-        bm25.index([search_tokens(c.search_text()) or ["\x00empty"] for c in chunks], show_progress=False)
+        bm25.index([c.index_tokens() or ["\x00empty"] for c in chunks], show_progress=False)
         bm25.save(str(folder / BM25_DIR))
         manifest = _manifest(settings, files, report, chunks)
         manifest["checksums"] = {p.relative_to(folder).as_posix(): _sha256_file(p) for p in _index_files(folder)}

@@ -138,6 +138,24 @@ def search_tokens(text: str) -> list[str]:
     return out
 
 
+_spanish_stemmer = Stemmer.Stemmer("spanish")
+
+
+@lru_cache(maxsize=1)
+def _spanish_stopwords() -> frozenset[str]:
+    from spacy.lang.es.stop_words import STOP_WORDS  # a word list only: no model is loaded
+
+    return frozenset(STOP_WORDS)
+
+
+def spanish_tokens(text: str) -> list[str]:
+    """Tokens for BM25 over Spanish text: Spanish-stemmed content words and whole numbers, each marked "es:" so
+    that they never collide with an English stem."""
+    stop = _spanish_stopwords()
+    return ["es:" + (_spanish_stemmer.stemWord(t) if t.isalpha() else t)
+            for t in raw_tokens(text) if t and t not in stop]
+
+
 def named_terms(question: str) -> list[str]:
     """Words a question names precisely, which translation and paraphrase must not lose: numbers, acronyms
     and capitalised names (not the first word, which is capitalised anyway)."""
