@@ -13,13 +13,16 @@ import io  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from assistant import ui, uploads  # noqa: E402
+from assistant.answer_model import ReaderModelUnavailable  # noqa: E402
 from assistant.assistant import QuestionError, Status, index_status  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embedding import ModelUnavailable  # noqa: E402
+from assistant.nlp import NlpUnavailable  # noqa: E402
 from assistant.pdf_view import PdfViewError, render_page  # noqa: E402
 from assistant.reader import ReaderSettings  # noqa: E402
 from assistant.service import ChatService, Job  # noqa: E402
 from assistant.store import IndexError_  # noqa: E402
+from assistant.translate import TranslationUnavailable  # noqa: E402
 
 MAX_SOURCES = ReaderSettings().max_citations
 SUGGESTIONS = 4
@@ -313,7 +316,7 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
         return ui.Turn(question, answer=answer, note=note)
     except QuestionError as exc:
         return ui.Turn(question, error=str(exc))
-    except ModelUnavailable as exc:
+    except (ModelUnavailable, ReaderModelUnavailable, NlpUnavailable, TranslationUnavailable) as exc:
         return ui.Turn(question, error=str(exc))
     except IndexError_ as exc:
         return ui.Turn(question, error=f"The index cannot be used ({exc}); press Rebuild index in the sidebar.")

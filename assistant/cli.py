@@ -64,12 +64,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _message(exc: Exception) -> str | None:
+    from .answer_model import ReaderModelUnavailable
     from .assistant import QuestionError
     from .embedding import ModelUnavailable
+    from .nlp import NlpUnavailable
     from .store import BuildBusy, IndexError_, NothingToIndex
+    from .translate import TranslationUnavailable
 
     if isinstance(exc, (QuestionError, IndexError_, BuildBusy, NothingToIndex, ModelUnavailable,
-                        FileNotFoundError)):
+                        ReaderModelUnavailable, NlpUnavailable, TranslationUnavailable, FileNotFoundError)):
         return str(exc)
     return None
 

@@ -120,3 +120,45 @@ class Translator:
 @lru_cache(maxsize=1)
 def translator() -> Translator:
     return Translator()
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+MIN_DETECT_CHARS = 200  # less text than this (a page of figures, a title) is not enough to tell its language
+
+
+def mark_languages(doc):
+    """The Document with each block's language: one for a text or Markdown file, one per page for a PDF."""
+    from dataclasses import replace
+
+    pages: dict[int | None, list] = {}
+    for block in doc.blocks:
+        pages.setdefault(block.page, []).append(block)
+    whole = detect_language(doc.text[:20_000]) if len(doc.text.strip()) >= MIN_DETECT_CHARS else ENGLISH
+    languages = {}
+    for page, blocks in pages.items():
+        text = " ".join(doc.text[b.start:b.end] for b in blocks)[:5_000]
+        languages[page] = detect_language(text) if page is not None and len(text) >= MIN_DETECT_CHARS else whole
+    if all(lang == ENGLISH for lang in languages.values()):
+        return doc
+    return replace(doc, blocks=tuple(replace(b, language=languages[b.page]) for b in doc.blocks))
+
+
+def translate_chunks(chunks: list) -> list:
+    """Chunks not in English, with each unit's English translation; raises TranslationUnavailable without
+    Apertium (the caller indexes them untranslated and says so)."""
+    from dataclasses import replace
+
+    from .schema import row_label
+
+    out = []
+    for chunk in chunks:
+        if chunk.language == ENGLISH:
+            out.append(chunk)
+            continue
+        texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
+        if chunk.kind == "row":
+            texts = [row_label(chunk.headers, t) for t in texts]
+        english = tuple(translator().translate(t, chunk.language, ENGLISH) for t in texts)
+        out.append(replace(chunk, translations=english))
+    return out

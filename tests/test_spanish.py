@@ -1,0 +1,79 @@
+"""Spanish: questions in Spanish over the English paper, English questions over a Spanish document, with the
+real models and Debian's Apertium (installed by `make install`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import translate
+from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
+
+from conftest import GOLD, PAPER, indexed_assistant
+
+SPANISH_DOC = GOLD / "es" / "corpus"
+
+
+def test_the_language_of_short_questions_is_detected():
+    assert detect_language("¿Cuándo se creó el instituto?") == SPANISH
+    assert detect_language("que porcentaje de estudiantes no tenia acceso") == SPANISH
+    assert detect_language("When was the institute created?") == ENGLISH
+    assert detect_language("GDP 2022?") == ENGLISH  # too little to tell: the index's language
+
+
+def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
+    assert translator().translate("¿Cuántos mexicanos carecen de cobertura?", SPANISH, ENGLISH) == \
+        "How many Mexican lack coverage?"
+    assert "[1]" in translator().translate("El agua hierve a 100 grados [1].", SPANISH, ENGLISH)
+    assert translator().translate("The water boils.", ENGLISH, SPANISH).startswith("El agua")
+
+
+def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
+        paper_assistant):
+    answer = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    assert not answer.abstained and "2013" in answer.answer
+    text = PAPER.read_text(encoding="utf-8")
+    first = answer.citations[0]
+    assert text[first.start:first.end] == first.quote == answer.answer  # the quote is the document's own words
+    assert answer.language == SPANISH and answer.read_as.startswith("When")
+    assert answer.translation.label == "Traducción automática" and "2013" in answer.translation.text
+    data = answer.to_dict()
+    assert data["translation"]["target_language"] == SPANISH and data["answer"] == first.quote
+
+
+def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
+    answer = paper_assistant.ask("¿Cuál es la receta tradicional del guacamole?")
+    assert answer.abstained and answer.answer is None and answer.translation is None
+    assert answer.message in {"ningún pasaje responde a la pregunta con suficiente precisión",
+                              "la pregunta nombra algo que los documentos nunca mencionan"}
+
+
+@pytest.fixture(scope="module")
+def spanish_doc_assistant(tmp_path_factory, real_embedder):
+    base = tmp_path_factory.mktemp("es")
+    return indexed_assistant(SPANISH_DOC, base / "index", real_embedder)
+
+
+def test_a_spanish_document_is_indexed_with_english_translations_and_spanish_stems(spanish_doc_assistant):
+    chunks = spanish_doc_assistant.store.chunks
+    assert chunks and all(c.language == SPANISH for c in chunks)
+    text_chunks = [c for c in chunks if c.kind == "text"]
+    assert all(len(c.translations) == len(c.units) for c in text_chunks)
+    assert any("es:" in t for t in text_chunks[0].index_tokens())
+
+
+def test_an_english_question_finds_the_spanish_sentence_and_translates_it(spanish_doc_assistant):
+    answer = spanish_doc_assistant.ask("Which metals were mixed to make bronze?")
+    assert not answer.abstained and "cobre" in answer.answer and "estaño" in answer.answer
+    first = answer.citations[0]
+    text = (SPANISH_DOC / first.source).read_text(encoding="utf-8")
+    assert text[first.start:first.end] == first.quote  # offsets point at the Spanish original
+    assert answer.language == ENGLISH and answer.translation.label == "Machine translation"
+    assert "copper" in answer.translation.text.lower()
+
+
+def test_without_apertium_a_spanish_question_gets_one_sentence_and_english_keeps_working(paper_assistant,
+                                                                                           monkeypatch):
+    monkeypatch.setattr(translate, "apertium_available", lambda: False)
+    with pytest.raises(TranslationUnavailable, match="^Spanish needs .* apertium-eng-spa"):
+        paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    assert "2013" in paper_assistant.ask("When was the Federal Telecommunications Institute created?").answer
