@@ -31,9 +31,11 @@ HISTORY_WEIGHT = 0.5  # weight of a term only an earlier question contributes, a
 ABOUT_SCORE = 0.9  # the score shown for an answer about the document itself, which no model scores
 # What the combination sees of each candidate, in the order of the fitted weights (models/reader/config.json).
 FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit")
-# Rules that can veto an answer. Each is kept only because it helped on the validation and tuning sets; its
-# effect on the held-out sets is in docs/answering.md.
+# Rules. The first two are signals the answer probability weighs (fitted, not vetoes); "repeat" reorders a
+# follow-up's candidates. Their measured effects are in docs/answering.md.
 RULES = ("unknown_term", "number_missing", "repeat")
+# What the answer probability sees of the best candidate, in the order of its fitted weights.
+ANSWER_FEATURES = ("score", "margin", "unknown_term", "number_missing")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class ReaderSettings:
     max_candidates: int = 24  # sentences the model reads per question, the best by cosine and shared terms
     support_ratio: float = 0.8  # a further citation needs this share of the best candidate's probability
     max_citations: int = 3
-    rules: tuple[str, ...] = RULES
+    rules: tuple[str, ...] = ("unknown_term", "number_missing")  # "repeat" measured and left off (docs)
     threshold: float | None = None  # the answer threshold; None takes the one fitted with the model
 
 
@@ -103,8 +105,8 @@ class Reader:
         self._weights = np.asarray(fitted.get("weights", [1.0, 0.0, 0.0, 0.0, 0.0]), dtype=np.float64)
         self._bias = float(fitted.get("bias", 0.0))
         answer = fitted.get("answer", {})
-        self._answer = (float(answer.get("score", 1.0)), float(answer.get("margin", 0.0)),
-                        float(answer.get("bias", 0.0)))
+        self._answer_w = np.asarray(answer.get("weights", [1.0, 0.0, 0.0, 0.0]), dtype=np.float64)
+        self._answer_b = float(answer.get("bias", 0.0))
         self.threshold = settings.threshold if settings.threshold is not None else float(fitted.get("threshold", 0.5))
 
     # --- candidates -----------------------------------------------------------------------------------
@@ -153,14 +155,20 @@ class Reader:
         out.sort(key=lambda c: -c.score)
         return out
 
-    def probability(self, cands: list[Candidate]) -> float:
-        """Calibrated probability that the best candidate answers: its score and its lead over the next."""
+    def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
+        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, and the rule signals."""
         margin = cands[0].score - cands[1].score if len(cands) > 1 else 0.0
-        return self._confidence(cands[0].score, margin)
+        flags = [1.0 if rule in self.settings.rules and self.veto(query, cands[0], (rule,)) else 0.0
+                 for rule in ANSWER_FEATURES[2:]]
+        return np.array([cands[0].score, margin, *flags], dtype=np.float64)
 
-    def _confidence(self, score: float, margin: float) -> float:
-        a, m, b = self._answer
-        return _sigmoid(a * score + m * margin + b)
+    def probability(self, features: np.ndarray) -> float:
+        """Calibrated probability that the best candidate answers (weights fitted with the model)."""
+        return _sigmoid(float(features @ self._answer_w) + self._answer_b)
+
+    def _confidence(self, score: float) -> float:
+        """The same probability for a candidate on its own score (no lead, no rule): for further citations."""
+        return _sigmoid(score * self._answer_w[0] + self._answer_b)
 
     # --- rules -----------------------------------------------------------------------------------------
 
@@ -174,7 +182,7 @@ class Reader:
         return out
 
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
-        """The rule that declines the best candidate (a key of assistant/messages.py), or "" when none does."""
+        """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
         if "unknown_term" in rules and self.unknown_terms(query.asked or query.question):
             return "unknown_term"
@@ -185,6 +193,15 @@ class Reader:
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
         return ""
+
+    def follow_on(self, query: Query, cands: list[Candidate]) -> list[Candidate]:
+        """The "repeat" rule: a follow-up asks for something new, so the sentence the user has just read goes
+        last."""
+        if "repeat" not in self.settings.rules or not query.said:
+            return cands
+        said = [c for c in cands if any(src == c.chunk.source and a <= c.start and c.end <= b
+                                        for src, a, b in query.said)]
+        return [c for c in cands if c not in said] + said
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -199,26 +216,21 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
-        if "repeat" in self.settings.rules and query.said:
-            # A follow-up asks for something new: the sentence the user has just read is not its answer.
-            fresh = [c for c in cands if not any(src == c.chunk.source and a <= c.start and c.end <= b
-                                                 for src, a, b in query.said)]
-            cands = fresh or cands
+        cands = self.follow_on(query, cands)
         best = cands[0]
-        probability = self.probability(cands)
+        features = self.answer_features(query, cands)
+        probability = self.probability(features)
         if probability < self.threshold:
-            return Reading(True, probability, self._closest(cands), "not_close")
-        veto = self.veto(query, best)
-        if veto:
-            return Reading(True, probability, self._closest(cands), veto)
+            reason = next((rule for rule, flag in zip(ANSWER_FEATURES[2:], features[2:]) if flag), "not_close")
+            return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}
-        own = self._confidence(best.score, 0.0)
+        own = self._confidence(best.score)
         for cand in cands[1:]:
             if len(citations) >= self.settings.max_citations:
                 break
-            # Further sources: passages that answer nearly as well on their own (no lead over a rival counted).
-            p = self._confidence(cand.score, 0.0)
+            # Further sources: passages that answer nearly as well on their own.
+            p = self._confidence(cand.score)
             if p < self.settings.support_ratio * own:
                 break
             if cand.chunk.id in used or (cand.start < best.end and best.answer_start < cand.end):

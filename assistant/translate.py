@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import shlex
 import shutil
 import subprocess
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ENGLISH, SPANISH = "en", "es"
 APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
+APERTIUM_MODES = Path("/usr/share/apertium/modes")
 _PAIRS = {(SPANISH, ENGLISH): "spa-eng", (ENGLISH, SPANISH): "eng-spa"}
 TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline is stuck: restart it
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
@@ -46,26 +48,21 @@ def detect_language(text: str) -> str:
 
 
 def apertium_available() -> bool:
-    return shutil.which("lt-proc") is not None and (APERTIUM_DATA / "spa-eng.automorf.bin").is_file()
+    return shutil.which("lt-proc") is not None and all((APERTIUM_MODES / f"{pair}.mode").is_file()
+                                                       for pair in _PAIRS.values())
 
 
 class _Pipeline:
     """One direction of Apertium as a long-lived process chain."""
 
     def __init__(self, pair: str):
-        d = APERTIUM_DATA
-        stages = [
-            f"lt-proc -z '{d}/{pair}.automorf.bin'",
-            f"apertium-tagger -z -g '{d}/{pair}.prob'",
-            "apertium-pretransfer -z",
-            f"lt-proc -z -b '{d}/{pair}.autobil.bin'",
-            f"lrx-proc -z -m '{d}/{pair}.autolex.bin'",
-            f"apertium-transfer -z -b '{d}/apertium-eng-spa.{pair}.t1x' '{d}/{pair}.t1x.bin'",
-            f"apertium-interchunk -z '{d}/apertium-eng-spa.{pair}.t2x' '{d}/{pair}.t2x.bin'",
-            f"apertium-postchunk -z '{d}/apertium-eng-spa.{pair}.t3x' '{d}/{pair}.t3x.bin'",
-            f"lt-proc -z -n '{d}/{pair}.autogen.bin'",
-            f"lt-proc -z -p '{d}/{pair}.autopgen.bin'",
-        ]
+        # The stages of Apertium's own mode file, each told to flush on NUL (-z); "$1" is the generator's
+        # option (-n: no marks on unknown words, like `apertium -u`) and "$2" the tagger's extra options.
+        mode = (APERTIUM_MODES / f"{pair}.mode").read_text(encoding="utf-8").strip()
+        stages = []
+        for stage in mode.split(" | "):
+            words = [w for w in shlex.split(stage.replace("$1", "-n").replace("$2", ""))]
+            stages.append(shlex.join([words[0], "-z", *words[1:]]))
         # stdbuf: some stages buffer their output in stdio and would hold a short text back.
         command = " | ".join(f"stdbuf -o0 {stage}" for stage in stages)
         self.process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -73,7 +70,8 @@ class _Pipeline:
         self.lock = threading.Lock()
 
     def translate(self, text: str) -> str:
-        payload = _ESCAPE.sub(r"\\\1", text.replace("\0", " ")).encode("utf-8") + b"\0"
+        # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
+        payload = _ESCAPE.sub(r"\\\1", text.replace("\0", " ")).encode("utf-8") + b"\n\0"
         with self.lock:
             self.process.stdin.write(payload)
             out = b""

@@ -23,12 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--lr", type=float, default=5e-5)
     fit.add_argument("--seed", type=int, default=13)
     fit.add_argument("--threads", type=int, default=2)
+    fit.add_argument("--stop-after", type=float, default=None,
+                     help="stop after this many epochs, the learning-rate schedule still spanning --epochs")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
     export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
     export.add_argument("--out", type=Path, default=None)
     calibrate = sub.add_parser("calibrate", help="fit the answer probability and threshold on the validation articles")
     calibrate.add_argument("--model", type=Path, default=None)
+    calibrate.add_argument("--records", type=Path, default=None, help="cache of what the reader saw (JSON)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if args.command == "fit":
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pairs[:args.limit]
         logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
         train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-              threads=args.threads)
+              threads=args.threads, stop_after=args.stop_after)
         return 0
     if args.command == "export":
         from .export import export_reader
@@ -50,6 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calibrate":
         from .calibrate import calibrate
 
-        print(calibrate(args.model))
+        print(calibrate(args.model, args.records))
         return 0
     return 2

@@ -117,8 +117,13 @@ def collate(batch: list[dict]):
 
 
 def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
-          seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300) -> Path:
-    """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present."""
+          seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300,
+          stop_after: float | None = None) -> Path:
+    """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present.
+
+    The learning rate decays over `epochs`; with stop_after, training ends after that many epochs (the
+    schedule unchanged), which is how the shipped model was made (docs/reader-model.md).
+    """
     torch = _torch()
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
@@ -155,7 +160,8 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     epoch_batches: list = []
     done_in_epoch = step % steps_per_epoch
     epoch_rng_state = rng.getstate()
-    while step < total:
+    last = total if stop_after is None else min(total, int(steps_per_epoch * stop_after))
+    while step < last:
         if not epoch_batches:
             epoch_batches = batches(encoded, batch_size, rng)[done_in_epoch:]
             done_in_epoch = 0
@@ -178,7 +184,7 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
             rate = seen / (time.time() - started)
             log.info("step %d/%d loss %.4f  %.1f pairs/s  eta %.0f min", step, total,
                      float(np.mean(running[-log_every:])), rate, (total - step) * batch_size / rate / 60)
-        if step % checkpoint_every == 0 or step == total:
+        if step % checkpoint_every == 0 or step == last:
             # The rng state saved is the one this epoch's batches were drawn with, so a resume redraws them.
             torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
                         "schedule": schedule.state_dict(), "step": step, "rng": epoch_rng_state},
@@ -188,6 +194,6 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
             torch.save(net.state_dict(), out_dir / f"epoch{step // steps_per_epoch}.pt")
     torch.save(net.state_dict(), out_dir / "final.pt")
     (out_dir / "train.json").write_text(json.dumps({"pairs": len(pairs), "epochs": epochs, "batch_size": batch_size,
-                                                    "lr": lr, "seed": seed, "steps": total,
+                                                    "lr": lr, "seed": seed, "steps": last, "schedule_steps": total,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
