@@ -13,6 +13,7 @@ TEXTS = {
         "not_close": "no passage answers the question closely enough",
         "unknown_term": "the question names something the documents never mention",
         "number_missing": "the closest passage does not mention the number or year asked about",
+        "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
     },
     "es": {
         "abstained": "No encontré esto en los documentos.",
@@ -24,6 +25,7 @@ TEXTS = {
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
+        "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
     },
 }
 

@@ -114,3 +114,35 @@ def _within(part: list[str], whole: list[str]) -> bool:
 def entities(text: str) -> tuple[tuple[str, str], ...]:
     """spaCy's named entities of a text, as (text, label) pairs (PERSON, ORG, DATE, MONEY, ...)."""
     return tuple((e.text, e.label_) for e in _spacy()(text).ents)
+
+
+# What kind of entity a question's wh-phrase asks for (spaCy's labels); None when it asks for no one kind.
+_NUMERIC = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_WANTS = (
+    (re.compile(r"\b(what|which) (percentage|percent|share|proportion|fraction)\b", re.I), frozenset({"PERCENT"})),
+    (re.compile(r"^\s*when\b|\b(what|which|in what) (year|date|month|decade|century|day)\b", re.I),
+     frozenset({"DATE", "TIME"})),
+    (re.compile(r"\bhow (many|much)\b", re.I), _NUMERIC),
+    (re.compile(r"\bhow (long|old)\b", re.I), _NUMERIC | {"DATE", "TIME"}),
+    (re.compile(r"^\s*where\b", re.I), frozenset({"GPE", "LOC", "FAC", "ORG"})),
+    (re.compile(r"^\s*who\b(?!se)", re.I), frozenset({"PERSON", "ORG", "NORP", "GPE"})),
+)
+
+
+def expected_entities(question: str) -> frozenset[str] | None:
+    """The entity labels that could answer the question ("When ...?" -> DATE, TIME), or None."""
+    for pattern, labels in _WANTS:
+        if pattern.search(question):
+            return labels
+    return None
+
+
+def lacks_expected_entity(question: str, sentence: str) -> bool:
+    """Whether the question asks for a kind of entity (a date, a number, a person...) the sentence has none of.
+    A digit counts as a number even where spaCy finds no entity (table rows)."""
+    wanted = expected_entities(question)
+    if wanted is None:
+        return False
+    if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):
+        return False
+    return not any(label in wanted for _, label in entities(sentence))

@@ -18,6 +18,7 @@ import numpy as np
 
 from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored
+from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label
 from .text import is_number, named_terms, raw_tokens, search_tokens
@@ -30,12 +31,12 @@ HISTORY_WEIGHT = 0.5  # weight of a term only an earlier question contributes, a
 
 ABOUT_SCORE = 0.9  # the score shown for an answer about the document itself, which no model scores
 # What the combination sees of each candidate, in the order of the fitted weights (models/reader/config.json).
-FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit")
+FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase")
 # Rules. The first two are signals the answer probability weighs (fitted, not vetoes); "repeat" reorders a
 # follow-up's candidates. Their measured effects are in docs/answering.md.
-RULES = ("unknown_term", "number_missing", "repeat")
+RULES = ("unknown_term", "number_missing", "type_missing", "repeat")
 # What the answer probability sees of the best candidate, in the order of its fitted weights.
-ANSWER_FEATURES = ("score", "margin", "unknown_term", "number_missing")
+ANSWER_FEATURES = ("score", "margin", "unknown_term", "number_missing", "type_missing")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ReaderSettings:
     max_candidates: int = 24  # sentences the model reads per question, the best by cosine and shared terms
     support_ratio: float = 0.8  # a further citation needs this share of the best candidate's probability
     max_citations: int = 3
-    rules: tuple[str, ...] = ("unknown_term", "number_missing")  # "repeat" measured and left off (docs)
+    rules: tuple[str, ...] = ("unknown_term", "number_missing", "type_missing")  # "repeat" is off (docs)
     threshold: float | None = None  # the answer threshold; None takes the one fitted with the model
 
 
@@ -102,10 +103,11 @@ class Reader:
         self.model = model
         self.settings = settings
         fitted = model.config.get("reader", {})
-        self._weights = np.asarray(fitted.get("weights", [1.0, 0.0, 0.0, 0.0, 0.0]), dtype=np.float64)
+        self._weights = np.asarray(fitted.get("weights", [1.0] + [0.0] * (len(FEATURES) - 1)), dtype=np.float64)
         self._bias = float(fitted.get("bias", 0.0))
         answer = fitted.get("answer", {})
-        self._answer_w = np.asarray(answer.get("weights", [1.0, 0.0, 0.0, 0.0]), dtype=np.float64)
+        self._answer_w = np.asarray(answer.get("weights", [1.0] + [0.0] * (len(ANSWER_FEATURES) - 1)),
+                                    dtype=np.float64)
         self._answer_b = float(answer.get("bias", 0.0))
         self.threshold = settings.threshold if settings.threshold is not None else float(fitted.get("threshold", 0.5))
 
@@ -118,6 +120,7 @@ class Reader:
         weights.update({t: HISTORY_WEIGHT * idf(t) for t in set(query.history_tokens) if t not in weights})
         total = sum(weights.values()) or 1.0
         store = self.retriever.store
+        pairs = _bigrams(query.tokens)
         rows: list[tuple[Chunk, Hit, int, int, int, list[float]]] = []
         seen: set[tuple[str, int, int]] = set()
         for rank, hit in enumerate(hits):
@@ -134,7 +137,8 @@ class Reader:
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it
                     found |= set(search_tokens(texts[j - 1]))
                 coverage = sum(w for t, w in weights.items() if t in found) / total
-                features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank)]
+                phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
+                features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase]
                 rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, features))
         if not rows:
             return []
@@ -192,6 +196,9 @@ class Reader:
             numbers = [t for t in raw_tokens(query.question) if is_number(t)]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
+        if "type_missing" in rules and lacks_expected_entity(
+                query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]):
+            return "type_missing"
         return ""
 
     def follow_on(self, query: Query, cands: list[Candidate]) -> list[Candidate]:
@@ -286,6 +293,11 @@ class Reader:
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
                         passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers,
                         kind=chunk.kind)
+
+
+def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
+    """Adjacent content-word pairs: shared phrases, not only shared words."""
+    return set(zip(tokens, tokens[1:]))
 
 
 def _model_text(chunk: Chunk, start: int, end: int) -> str:

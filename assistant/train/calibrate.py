@@ -19,7 +19,9 @@ from ..reader import ANSWER_FEATURES, FEATURES, ReaderSettings
 from .pairs import load_articles, load_split
 
 # The threshold maximises, averaged over the tuning sources, the mean of "answerable questions answered right"
-# and "unanswerable questions declined": a wrong answer costs as much as a missed one.
+# and "unanswerable questions declined" (a wrong answer costs as much as a missed one), among thresholds that
+# decline at most this share of answerable questions: past it the assistant stops being useful.
+MAX_ANSWERABLE_ABSTAINED = 0.10
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -42,7 +44,14 @@ def _record(assistant, question: str, history: list[str], answerable: bool, hold
             "features": [c.features.tolist() for c in cands],
             "holds": [bool(holds(c)) for c in cands],
             "unknown_term": bool(cands and reader.veto(query, cands[0], ("unknown_term",))),
-            "number_missing": [bool(reader.veto(query, c, ("number_missing",))) for c in cands]}
+            "number_missing": [bool(reader.veto(query, c, ("number_missing",))) for c in cands],
+            # spaCy on every candidate would be slow: the entity check is made for the 5 best by the model.
+            "type_missing": _top_type_missing(reader, query, cands)}
+
+
+def _top_type_missing(reader, query, cands) -> dict[int, bool]:
+    order = sorted(range(len(cands)), key=lambda i: -cands[i].features[0])[:5]
+    return {i: bool(reader.veto(query, cands[i], ("type_missing",))) for i in order}
 
 
 def collect(model_dir: Path) -> dict[str, list[dict]]:
@@ -86,7 +95,11 @@ def _question_rows(records: list[dict], weights: np.ndarray, bias: float) -> tup
         order = np.argsort(-scores, kind="stable")
         top = order[0]
         margin = scores[top] - scores[order[1]] if len(order) > 1 else 0.0
-        rows.append([scores[top], margin, float(r["unknown_term"]), float(r["number_missing"][top])])
+        type_missing = r["type_missing"].get(top, r["type_missing"].get(str(top)))
+        if type_missing is None:  # the combination chose a candidate the model ranked below 5th: rare
+            type_missing = False
+        rows.append([scores[top], margin, float(r["unknown_term"]), float(r["number_missing"][top]),
+                     float(type_missing)])
         right.append(r["answerable"] and r["holds"][top])
         answerable.append(r["answerable"])
     return np.array(rows), np.array(right, dtype=bool), np.array(answerable, dtype=bool)
@@ -130,7 +143,7 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = ANSWER_FEATURES
                 for k in ("answer_right", "answerable_abstained", "unanswerable_abstained")}
         curve.append({"threshold": float(t), "mean": mean, "per_source": per_source})
         balanced = (mean["answer_right"] + mean["unanswerable_abstained"]) / 2
-        if balanced > best:
+        if balanced > best and mean["answerable_abstained"] <= MAX_ANSWERABLE_ABSTAINED:
             threshold, best = float(t), balanced
     return {"weights": [round(float(x), 5) for x in weights], "bias": round(bias, 5), "features": list(FEATURES),
             "answer": {"weights": [round(float(x), 5) for x in coef], "bias": round(b, 5),
