@@ -53,4 +53,5 @@ def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]]) -> Ch
         kind=block.kind,
         headers=block.headers,
         units=tuple(units),
+        printed_page=block.printed_page,
     )

@@ -27,6 +27,7 @@ class Block:
     page: int | None = None
     headers: tuple[str, ...] = ()  # column headers, for table rows
     cells: tuple[str, ...] = ()  # the row's cell values, for table rows
+    printed_page: str | None = None  # the number the PDF page prints or labels itself with, when it has one
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Chunk:
     kind: str = "text"
     headers: tuple[str, ...] = ()
     units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
+    printed_page: str | None = None  # what a PDF page prints as its number ("20" on physical page 23)
 
     @staticmethod
     def make_id(source: str, start: int, text: str, section: str) -> str:
@@ -103,6 +105,8 @@ def row_label(headers: tuple[str, ...], text: str) -> str:
         return " | ".join(cells)
     parts = []
     for i, cell in enumerate(cells):
+        if not cell:
+            continue  # an empty cell says nothing; "Header: " would only be noise
         name = headers[i] if i < len(headers) else ""
         parts.append(f"{name}: {cell}" if name else cell)
     return " | ".join(parts)
@@ -134,6 +138,7 @@ class Citation:
     title: str = ""
     headers: tuple[str, ...] = ()
     kind: str = "text"  # "row" when the quote is a table row (headers then name its columns)
+    printed_page: str | None = None  # the number printed on the PDF page, when it differs from `page`
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
