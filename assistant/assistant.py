@@ -171,14 +171,19 @@ class Assistant:
         reader, query, hits = self._retrieve(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
+        # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
+        # citations carry the page number printed on their page.
+        unmatched = reader.retriever.unmatched_entities(question)
+        abstained = reading.abstained or bool(unmatched)
+        citations = reader.retriever.with_printed_pages(reading.citations)
         done = time.perf_counter()
         text = None
-        if not reading.abstained:
-            text = reading.citations[0].quote
+        if not abstained:
+            text = citations[0].quote
         return Answer(
-            question=question, answer=text, abstained=reading.abstained, score=reading.score,
-            citations=reading.citations,
+            question=question, answer=text, abstained=abstained, score=0.0 if unmatched else reading.score,
+            citations=citations,
             timings_ms={"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                         "total": (done - started) * 1000},
-            message=reading.reason,
+            message=reader.retriever.no_document_message(unmatched) if unmatched else reading.reason,
         )

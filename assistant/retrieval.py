@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and sparse (BM25) search over the same chunks, fused by rank."""
+"""Hybrid retrieval: dense (FAISS) and sparse (BM25) search over the same chunks, fused by score; passages of
+the documents a question names (a company, a period: assistant/documents.py) rank first."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import math
 
 import numpy as np
 
-from .schema import Hit
+from .documents import DocumentCatalogue
+from .schema import Citation, Hit
 from .store import Store
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
@@ -17,6 +19,14 @@ class Retriever:
         self.store = store
         self.top_k = top_k
         self._df = self._document_frequencies()
+        files = store.manifest.get("files", {})
+        self.catalogue = DocumentCatalogue({source: dict(entry.get("record") or {}, title=entry.get("title", ""))
+                                            for source, entry in files.items() if isinstance(entry, dict)})
+        self._chunks_of: dict[str, np.ndarray] = {}
+        for i, chunk in enumerate(store.chunks):
+            self._chunks_of.setdefault(chunk.source, []).append(i)
+        self._chunks_of = {s: np.asarray(ids, dtype=np.int64) for s, ids in self._chunks_of.items()}
+        self._printed = {(c.source, c.page): c.printed_page for c in store.chunks if c.printed_page}
 
     def _document_frequencies(self) -> dict[str, int]:
         bm25 = self.store.bm25
@@ -37,7 +47,8 @@ class Retriever:
         n, df = max(self.n_chunks, 1), self.document_frequency(token)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def dense(self, query_vector: np.ndarray, k: int, within: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k chunks nearest in meaning; within, if given, limits the search to those chunk indexes."""
         if not self.n_chunks:
             return []
         import faiss
@@ -46,14 +57,24 @@ class Retriever:
         # waits to be scheduled (exact search of 100k vectors with both cores busy: p50 ~5 ms on one thread,
         # ~36 ms on two; docs/benchmarks.md). The setting is per calling thread: a build elsewhere keeps its own.
         faiss.omp_set_num_threads(1)
-        scores, ids = self.store.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        index = self.store.faiss_index
+        params = None
+        if within is not None:
+            selector = faiss.IDSelectorBatch(within)
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe) if hasattr(index, "nprobe") \
+                else faiss.SearchParameters(sel=selector)
+        scores, ids = index.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def sparse(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+    def sparse(self, tokens: list[str], k: int, within: np.ndarray | None = None) -> list[tuple[int, float]]:
         known = [t for t in tokens if t in self._df]
         if not known or self.store.bm25 is None:
             return []
         scores = self.store.bm25.get_scores(known)
+        if within is not None:
+            masked = np.zeros_like(scores)
+            masked[within] = scores[within]
+            scores = masked
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -64,13 +85,66 @@ class Retriever:
 
         On the gold sets (107 answerable questions) this ranks the evidence chunk first for 90% of
         questions, against 76% for reciprocal-rank fusion, 63% dense alone and 86% BM25 alone.
+
+        When the question names some documents (a company, a quarter or year, "the latest report":
+        named_documents), their passages come first, ranked among themselves, then the rest: in a folder of
+        many similar filings the best-matching sentence is as often in another company's report as in the
+        one asked about.
         """
         k = k or self.top_k
-        dense = dict(self.dense(query_vector, k))
-        sparse = dict(self.sparse(tokens, k))
+        named = self.named_documents(tokens)
+        if not named:
+            return self._fused(query_vector, tokens, k)
+        within = np.concatenate([self._chunks_of[s] for s in named if s in self._chunks_of])
+        first = self._fused(query_vector, tokens, k, within)
+        seen = {id(h.chunk) for h in first}
+        rest = [h for h in self._fused(query_vector, tokens, k) if id(h.chunk) not in seen]
+        return [Hit(h.chunk, h.score, h.dense_score, h.sparse_score, rank)
+                for rank, h in enumerate((first + rest)[:k])]
+
+    def _fused(self, query_vector: np.ndarray, tokens: list[str], k: int,
+               within: np.ndarray | None = None) -> list[Hit]:
+        dense = dict(self.dense(query_vector, k, within))
+        sparse = dict(self.sparse(tokens, k, within))
         top_sparse = max(sparse.values(), default=0.0) or 1.0
         fused = {i: DENSE_WEIGHT * dense.get(i, 0.0) + (1 - DENSE_WEIGHT) * sparse.get(i, 0.0) / top_sparse
                  for i in dense.keys() | sparse.keys()}
         order = sorted(fused, key=lambda i: (-fused[i], i))
         return [Hit(self.store.chunks[i], fused[i], dense.get(i), sparse.get(i), rank)
                 for rank, i in enumerate(order[:k])]
+
+    # --- what the question says about which documents ---------------------------------------------
+
+    def named_documents(self, tokens: list[str]) -> list[str]:
+        """The documents (sources) a question's search tokens name by company, ticker, file name or period;
+        [] when they name none in particular (or every document)."""
+        return self.catalogue.named(tokens)
+
+    def unmatched_entities(self, question: str) -> list[str]:
+        """Organisations the question asks about ("What is Adobe's operating margin?") that no indexed
+        document is about and the documents at most mention in passing; [] when there are none.
+
+        For the reader: when this is not empty the documents cannot answer, and the answer should abstain
+        saying so (no_document_message gives the sentence). Only folders whose documents name their company
+        (a filing's cover page, the PDF metadata) are checked: elsewhere a name is not a sign of a missing
+        document.
+        """
+        return self.catalogue.unmatched_entities(question, self.document_frequency)
+
+    @staticmethod
+    def no_document_message(names: list[str]) -> str:
+        listed = " or ".join(names)
+        return f"No document in the folder is about {listed}, so the documents cannot answer this."
+
+    # --- citations ------------------------------------------------------------------------------------
+
+    def printed_page(self, source: str, page: int | None) -> str | None:
+        """The number a PDF page prints or labels itself with, when it is not its position in the file."""
+        printed = self._printed.get((source, page)) if page else None
+        return printed if printed and printed != str(page) else None
+
+    def with_printed_pages(self, citations) -> tuple[Citation, ...]:
+        """The citations, each knowing the page number printed on its page (see Citation.printed_page)."""
+        from dataclasses import replace
+
+        return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)

@@ -108,7 +108,8 @@ def row_label(headers: tuple[str, ...], text: str) -> str:
         if not cell:
             continue  # an empty cell says nothing; "Header: " would only be noise
         name = headers[i] if i < len(headers) else ""
-        parts.append(f"{name}: {cell}" if name else cell)
+        # PDF table rows are written with their headers already ("Q3 2023: $81,797"): never name them twice.
+        parts.append(f"{name}: {cell}" if name and not cell.startswith(f"{name}: ") else cell)
     return " | ".join(parts)
 
 

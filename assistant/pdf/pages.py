@@ -87,17 +87,28 @@ class _Writer:
         self.page.headings.append((self.pos, level, title))
 
     def table(self, table: Table) -> None:
-        """The header line, then one line per row, as one piece; each row is a block of its own."""
+        """One line per row, as one piece; each row is a block of its own.
+
+        A row is written with its label and each value under its column's header, the form Markdown table
+        rows are shown in ("Total net sales | Three Months Ended July 1, 2023: $81,797 | ..."): a row cut
+        from its header says nothing, and the reader and the search then see the period a figure is for.
+        """
         self.close()
-        header = "\t".join(table.headers) if any(table.headers) else ""
         rows = []
         for row in table.rows:
-            cells = [row.label, *row.values]
-            headers = [row.group, *table.headers]
-            first = next(i for i, c in enumerate(cells) if c)  # a row without a label starts at its first value
-            rows.append(("\t".join(cells[first:]).rstrip("\t"), tuple(headers[first:]), tuple(cells[first:])))
-        start = self._write("\n".join(([header] if header else []) + [text for text, _, _ in rows]))
-        at = start + (len(header) + 1 if header else 0)
+            label = f"{row.group}: {row.label}" if row.group and row.label else row.label
+            named = [(n, f"{h}: {v}" if h else v) for n, (h, v) in enumerate(zip(table.headers, row.values)) if v]
+            # A wide table's row is cut into runs of columns, each with the label, so no unit runs past
+            # MAX_UNIT_WORDS (fair-value tables with eight long-headed columns would reach a hundred words).
+            for run in _column_runs(label, named):
+                text = " | ".join(([label] if label else []) + [cell for _, cell in run])
+                headers = tuple(table.headers[n] for n, _ in run)
+                values = tuple(row.values[n] for n, _ in run)
+                if label:
+                    headers, values = (row.group, *headers), (row.label, *values)
+                rows.append((text, headers, values))
+        start = self._write("\n".join(text for text, _, _ in rows))
+        at = start
         for text, headers, cells in rows:
             self.page.blocks.append(Block("row", at, at + len(text), "", self.page.number, headers, cells,
                                           self.page.printed))
@@ -107,6 +118,19 @@ class _Writer:
         self.close()
         self.page.text = "".join(self.parts)
         return self.page
+
+
+def _column_runs(label: str, named: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    runs: list[list[tuple[int, str]]] = [[]]
+    words = len(label.split())
+    for item in named:
+        size = len(item[1].split()) + 1  # the "|" before it reads as a word too
+        if runs[-1] and words + size > MAX_UNIT_WORDS:
+            runs.append([])
+            words = len(label.split())
+        runs[-1].append(item)
+        words += size
+    return runs
 
 
 def _run_on(text: str) -> bool:

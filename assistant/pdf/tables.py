@@ -224,30 +224,64 @@ def _read_headers(lines: list[Line], table: Table, first: int, label_end: float,
         return
     parts: list[list[str]] = [[] for _ in table.columns]
     span = (table.columns[0][0], table.columns[-1][1])
-    found.sort(key=lambda f: -f[0].top)
-    for position, (line, cells, stub) in enumerate(found):
+    widths = sorted(x1 - x0 for x0, x1 in table.columns)
+    reach = 3 * widths[len(widths) // 2]
+    for position, (cells, stub) in enumerate(_visual_rows(found)):
         hit_columns: set[int] = set()
         # A single cell centred over the columns at the top of the header names all of them ("September 24, 2022").
         spans_all = position == 0 and len(found) > 1 and len(cells) == 1 and len(table.columns) > 1 and \
             abs((cells[0].x0 + cells[0].x1) / 2 - (span[0] + span[1]) / 2) <= 0.15 * (span[1] - span[0])
-        for cell in sorted(cells, key=lambda c: c.x0):
-            under = range(len(table.columns)) if spans_all else _columns_under(cell, table.columns, em)
-            for n in under:
-                parts[n].append(cell.text)
-                hit_columns.add(n)
+        owner = _owners(cells, table.columns, reach) if not spans_all else {n: cells[0] for n in range(len(parts))}
+        for n, cell in sorted(owner.items()):
+            parts[n].append(cell.text)
+            hit_columns.add(n)
         if stub:
             for n in hit_columns:
                 parts[n].insert(0, stub)
     table.headers = [" ".join(p) for p in parts]
 
 
-def _columns_under(cell: Cell, columns: list[tuple[float, float]], em: float) -> list[int]:
-    """The columns a header cell stands over: those whose middle it spans, else the nearest one."""
-    tol = 0.5 * em
-    spanned = [n for n, (x0, x1) in enumerate(columns) if cell.x0 - tol <= (x0 + x1) / 2 <= cell.x1 + tol]
-    if spanned:
-        return spanned
-    n = _column_of(cell, columns)
-    x0, x1 = columns[n]
-    middle = (cell.x0 + cell.x1) / 2
-    return [n] if min(abs(middle - x0), abs(middle - x1), 0 if x0 <= middle <= x1 else 1e9) <= (x1 - x0) + em else []
+def _visual_rows(found: list[tuple[Line, list[Cell], str]]) -> list[tuple[list[Cell], str]]:
+    """Header cells grouped by the height they stand at (pdfium may list stacked cells as lines of their own),
+    top row first, cells left to right."""
+    rows: list[tuple[float, float, list[Cell], str]] = []  # top, bottom, cells, stub
+    for line, cells, stub in sorted(found, key=lambda f: -f[0].top):
+        middle = (line.top + line.bottom) / 2
+        for i, (top, bottom, row_cells, row_stub) in enumerate(rows):
+            if bottom <= middle <= top:
+                rows[i] = (top, bottom, row_cells + cells, row_stub or stub)
+                break
+        else:
+            rows.append((line.top, line.bottom, list(cells), stub))
+    return [(sorted(cells, key=lambda c: c.x0), stub) for _, _, cells, stub in rows]
+
+
+def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float) -> dict[int, Cell]:
+    """Which header cell of one row names each column.
+
+    A row with fewer cells than columns that flanks the table at both ends is a row of group headers
+    ("Three Months Ended" / "Nine Months Ended", or two dates over four columns each): every column takes
+    the cell nearest to it. Otherwise a cell names the columns whose middle it stands over, or, when it is
+    narrower than its column, the column it stands in.
+    """
+    def distance(cell: Cell, middle: float) -> float:
+        return 0.0 if cell.x0 <= middle <= cell.x1 else min(abs(middle - cell.x0), abs(middle - cell.x1))
+
+    middles = [(x0 + x1) / 2 for x0, x1 in columns]
+    owner: dict[int, Cell] = {}
+    if not cells:
+        return owner
+    grouping = len(cells) < len(columns) and all(min(distance(c, m) for c in cells) <= reach
+                                                 for m in (middles[0], middles[-1]))
+    for n, middle in enumerate(middles):
+        nearest = min(cells, key=lambda c: distance(c, middle))
+        d = distance(nearest, middle)
+        if grouping or d == 0.0:
+            owner[n] = nearest
+    for cell in cells:  # a narrow cell inside a column (a date over a wide column of figures)
+        if not any(owner.get(n) is cell for n in owner):
+            n = min(range(len(columns)), key=lambda n: abs((cell.x0 + cell.x1) / 2 - middles[n]))
+            x0, x1 = columns[n]
+            if x0 - 0.5 * (x1 - x0) <= (cell.x0 + cell.x1) / 2 <= x1 + 0.5 * (x1 - x0):
+                owner.setdefault(n, cell)
+    return owner
