@@ -15,7 +15,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -23,7 +23,7 @@ import numpy as np
 from . import store
 from .chunking import chunk_document
 from .config import Settings
-from .documents import describe
+from .documents import describe, label
 from .ingest import PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file
 from .schema import Chunk, Document
 from .store import BuildReport, IndexError_, Store
@@ -478,7 +478,11 @@ def _report_failure(event: FileFailed, plan: _Plan, new_files: dict) -> None:
 
 def _report_read(event: FileRead, plan: _Plan, new_chunks: dict, new_files: dict) -> None:
     report, source, document = plan.report, event.source, event.document
-    chunks = new_chunks.get(source, [])
+    about = label(event.record)
+    chunks = [replace(c, document=about) for c in new_chunks.get(source, [])] if about else \
+        new_chunks.get(source, [])
+    if source in new_chunks:
+        new_chunks[source] = chunks
     if not chunks:
         new_chunks.pop(source, None)
         report.skipped.append(Problem(source, "no text to index was found in the file"))

@@ -23,7 +23,8 @@ _PERIOD = re.compile(r"for the (?:quarterly period|fiscal year|year|quarter|peri
                      r"(?:three|six|nine|twelve) months)\s+ended:?\s+" + _DATE, re.I)
 _FORM = re.compile(r"\bform\s+(10-q|10-k|20-f|40-f|8-k|6-k|s-1|n-csr)\b", re.I)
 _REGISTRANT = re.compile(r"\(exact name of (?:the )?registrant as specified in its charter\)", re.I)
-_TICKER = re.compile(r"\b([A-Z]{1,5})\s+(?:The\s+)?(?:Nasdaq|NASDAQ|New York Stock Exchange|NYSE)\b")
+_TICKER = re.compile(r"\b([A-Z]{1,5})\s+(?:The\s+)?(?:Nasdaq|NASDAQ|New York Stock Exchange|NYSE)\b"
+                     r"|Trading\s+Symbol\(?s?\)?:\s*([A-Z]{1,5})\b", re.I)
 _META_COMPANY = re.compile(r"\bfor (.+?) filed\b|^(?:10-[QK])\s*-\s*[\d/]+\s*-\s*(.+)$", re.I)
 _META_PERIOD = re.compile(r"period ending (\d{4}-\d{2}-\d{2})", re.I)
 _QUARTER = re.compile(r"\bQ([1-4])\b", re.I)
@@ -36,6 +37,8 @@ _GENERIC = frozenset(search_tokens("report reports annual quarterly interim fina
                                    "copy version edition pdf fy statement statements financial results q1 q2 q3 q4"))
 _ORDINAL_QUARTERS = {"first": "q1", "second": "q2", "third": "q3", "fourth": "q4"}
 _LATEST = frozenset({"latest", "recent", "newest", "current"})
+_NAMING = frozenset(search_tokens("latest recent newest last current form filing filed report reports quarterly "
+                                  "annual 10 q k")) | _LATEST
 UNMATCHED_MAX_MENTIONS = 10  # a name the folder mentions this often is discussed there, not merely absent
 
 
@@ -82,9 +85,11 @@ def describe(document, cover_pages: list[str], metadata: dict | None = None) -> 
     stem = Path(document.source).stem
     record = {"file": Path(document.source).name, "title": document.title, "company": _company(cover, metadata),
               "ticker": "", "form": "", "period": "", "period_end": ""}
-    ticker = _TICKER.search(cover)
-    if ticker:
-        record["ticker"] = ticker.group(1)
+    for ticker in _TICKER.finditer(cover):
+        symbol = ticker.group(1) or ticker.group(2)
+        if symbol.isupper():
+            record["ticker"] = symbol
+            break
     form = _FORM.search(cover) or _FORM.search(" ".join(str(v) for v in metadata.values()))
     if form:
         record["form"] = form.group(1).upper()
@@ -102,6 +107,20 @@ def describe(document, cover_pages: list[str], metadata: dict | None = None) -> 
     record["years"] = sorted(years)
     record["quarters"] = sorted({f"q{q}" for q in _QUARTER.findall(f"{stem} {document.title}")})
     return record
+
+
+def label(record: dict) -> str:
+    """A line saying who and what a document is about ("Apple Inc. 10-Q, period ended July 1, 2023"), or ""
+    for a document that names no company."""
+    if not record.get("company"):
+        return ""
+    parts = [record["company"], record.get("form", "")]
+    text = " ".join(p for p in parts if p)
+    if record.get("ticker"):
+        text += f" ({record['ticker']})"
+    if record.get("period"):
+        text += f", period ended {record['period']}"
+    return text
 
 
 # --- which documents a question names -----------------------------------------------------------
@@ -153,20 +172,22 @@ class DocumentCatalogue:
     def __init__(self, records: dict[str, dict]):
         self.records = records
         self.entities: dict[str, frozenset[str]] = {}
-        own: dict[str, set[str]] = {}
-        for source, record in records.items():
-            words = set(search_tokens(" ".join([record.get("company", ""), record.get("ticker", "")])))
-            names = set(search_tokens(Path(source).stem))
-            own[source] = {w for w in words | names if w not in _CORPORATE and w not in _GENERIC
-                           and not w.isdigit() and len(w) >= 2 and not _QUARTER.fullmatch(w)}
-        # A word in the names of half the documents or more ("annual", "report") tells none of them apart.
+        def keep(words: set[str]) -> set[str]:
+            return {w for w in words if w not in _CORPORATE and w not in _GENERIC and not w.isdigit()
+                    and len(w) >= 2 and not _QUARTER.fullmatch(w)}
+
+        companies = {s: keep(set(search_tokens(f"{r.get('company', '')} {r.get('ticker', '')}")))
+                     for s, r in records.items()}
+        files = {s: keep(set(search_tokens(Path(s).stem))) for s in records}
+        # A file-name word in half the names or more ("annual", "report", "final") tells none of them apart; a
+        # company's name always tells its documents apart, however many of them there are.
         counts: dict[str, int] = {}
-        for words in own.values():
+        for words in files.values():
             for w in words:
                 counts[w] = counts.get(w, 0) + 1
         limit = max(1, len(records) // 2) if len(records) > 1 else 1
-        for source, words in own.items():
-            self.entities[source] = frozenset(w for w in words if counts[w] <= limit)
+        for source in records:
+            self.entities[source] = frozenset(companies[source] | {w for w in files[source] if counts[w] <= limit})
         self.all_names = frozenset().union(*self.entities.values()) if self.entities else frozenset()
         self.has_companies = any(r.get("company") for r in records.values())
 
@@ -187,6 +208,12 @@ class DocumentCatalogue:
         if len(candidates) == len(self.records):
             return []
         return sorted(candidates)
+
+    def naming_tokens(self, tokens: list[str], named: list[str]) -> set[str]:
+        """The question's tokens that only say which filing it asks about: the named documents' names,
+        quarters, "latest", and words for the kind of document."""
+        names = set().union(*(self.entities.get(s, frozenset()) for s in named)) if named else set()
+        return {t for t in tokens if t in names or t in _NAMING or re.fullmatch(r"q[1-4]|fy\d{2,4}", t)}
 
     def _period_score(self, source: str, period: QuestionPeriod, candidates: list[str]) -> int:
         record = self.records[source]
@@ -236,9 +263,9 @@ def _named_organisations(question: str) -> list[str]:
     names: list[str] = []
     for pattern in _ORG_FORMS:
         for match in pattern.finditer(question):
-            name = match.group(1).strip(" .")
+            name = re.sub(r"\s+(?:Inc|Corp|Corporation|Company|Ltd|plc|Group|LLC)$", "", match.group(1).strip(" ."))
             tokens = search_tokens(name)
-            if tokens and not all(t in _NOT_NAMES or t.isdigit() or re.fullmatch(r"\d+-?\w?", t) for t in tokens) \
+            if tokens and not all(t in _NOT_NAMES or re.fullmatch(r"\d.*|fy\d{2,4}|q[1-4]", t) for t in tokens) \
                     and name not in names:
                 names.append(name)
     return names

@@ -94,13 +94,30 @@ class Retriever:
         k = k or self.top_k
         named = self.named_documents(tokens)
         if not named:
-            return self._fused(query_vector, tokens, k)
+            return self._distinct(self._fused(query_vector, tokens, k), k)
         within = np.concatenate([self._chunks_of[s] for s in named if s in self._chunks_of])
-        first = self._fused(query_vector, tokens, k, within)
+        # Inside the named filings, the words that named them ("Apple", "Q3", "10-Q", "latest") are on every
+        # page and match the certifications and covers that repeat them best: they no longer tell passages apart.
+        naming = self.catalogue.naming_tokens(tokens, named)
+        first = self._fused(query_vector, [t for t in tokens if t not in naming] or tokens, k, within)
         seen = {id(h.chunk) for h in first}
         rest = [h for h in self._fused(query_vector, tokens, k) if id(h.chunk) not in seen]
-        return [Hit(h.chunk, h.score, h.dense_score, h.sparse_score, rank)
-                for rank, h in enumerate((first + rest)[:k])]
+        return self._distinct(first + rest, k)
+
+    @staticmethod
+    def _distinct(hits: list[Hit], k: int) -> list[Hit]:
+        """Hits in order, a passage repeated word for word in the same document (two officers' identical
+        certifications, a running statement) kept once, so the reader sees k different passages."""
+        out, seen = [], set()
+        for hit in hits:
+            key = (hit.chunk.source, hit.chunk.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Hit(hit.chunk, hit.score, hit.dense_score, hit.sparse_score, len(out)))
+            if len(out) >= k:
+                break
+        return out
 
     def _fused(self, query_vector: np.ndarray, tokens: list[str], k: int,
                within: np.ndarray | None = None) -> list[Hit]:

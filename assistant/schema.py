@@ -64,6 +64,7 @@ class Chunk:
     headers: tuple[str, ...] = ()
     units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
     printed_page: str | None = None  # what a PDF page prints as its number ("20" on physical page 23)
+    document: str = ""  # who and what the document is about ("Apple Inc. 10-Q, period ended July 1, 2023")
 
     @staticmethod
     def make_id(source: str, start: int, text: str, section: str) -> str:
@@ -78,9 +79,13 @@ class Chunk:
         return [prefix + self.text[s - self.start : e - self.start] for s, e in self.units]
 
     def search_text(self) -> str:
-        """What sparse retrieval indexes: section path, headers and text."""
+        """What sparse retrieval indexes: the document's description, section path, headers and text.
+
+        A filing's sentences say "the Company", not "Apple": the description lets a passage match the company
+        a question names (and not look like it is about someone else)."""
         body = row_label(self.headers, self.text) if self.kind == "row" else self.text
-        return f"{self.section}\n{body}" if self.section else body
+        head = "\n".join(part for part in (self.document, self.section) if part)
+        return f"{head}\n{body}" if head else body
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -114,6 +114,8 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         x1, top, bottom = rect.right, max(top, rect.top), min(bottom, rect.bottom)
         size = size_of(raw, start) or 0.0
         weight = min(weight_of(raw, start), weight_of(raw, end - 1))
+        if weight <= 0:  # the standard fonts have no weight: their name says it ("Helvetica-Bold")
+            weight = _weight_from_name(raw, start) + _weight_from_name(raw, end - 1) >> 1
         piece = text[start:end]
         if _HAS_CONTROL.search(piece):
             piece = piece.translate(_CONTROL)
@@ -130,6 +132,18 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         if not line.cells:
             line.cells = [Cell(line.text, line.x0, line.x1)]
     return lines
+
+
+def _weight_from_name(raw, index: int) -> int:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    size = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, len(buffer), ctypes.byref(flags))
+    name = buffer.raw[:max(0, size - 1)].decode("latin-1", "replace").lower()
+    return 700 if "bold" in name or "black" in name or "heavy" in name else 400
 
 
 def _tight_density(lines: list[Line]) -> float:

@@ -15,6 +15,7 @@ from .tables import Table
 PARAGRAPH = "\n\n"
 _BULLET = re.compile(r"^(?:[•●▪■◦○□➢►‣*]|[-–—]\s|\(?[a-z0-9]{1,3}\)\s)")
 MAX_UNIT_WORDS = 80  # the longest answer unit wanted, unless one sentence is longer
+FRAGMENT_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
 TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
 
@@ -73,6 +74,8 @@ class _Writer:
                 spans.append((at, at + len(line.text)))
                 at += len(line.text) + 1
         for start, end in spans:
+            if _fragment(text[start:end]):
+                continue
             self.page.blocks.append(Block("text", self.paragraph_start + start, self.paragraph_start + end, "",
                                           self.page.number, printed_page=self.page.printed))
 
@@ -87,7 +90,7 @@ class _Writer:
         self.page.headings.append((self.pos, level, title))
 
     def table(self, table: Table) -> None:
-        """One line per row, as one piece; each row is a block of its own.
+        """One line per row, as one piece; each row is a block of its own (a table of contents: none).
 
         A row is written with its label and each value under its column's header, the form Markdown table
         rows are shown in ("Total net sales | Three Months Ended July 1, 2023: $81,797 | ..."): a row cut
@@ -108,6 +111,8 @@ class _Writer:
                     headers, values = (row.group, *headers), (row.label, *values)
                 rows.append((text, headers, values))
         start = self._write("\n".join(text for text, _, _ in rows))
+        if table.is_contents:
+            return  # in the text, but no answer: "Item 2. | Management's Discussion ... | 15" says where, not what
         at = start
         for text, headers, cells in rows:
             self.page.blocks.append(Block("row", at, at + len(text), "", self.page.number, headers, cells,
@@ -131,6 +136,13 @@ def _column_runs(label: str, named: list[tuple[int, str]]) -> list[list[tuple[in
         runs[-1].append(item)
         words += size
     return runs
+
+
+def _fragment(text: str) -> bool:
+    """A few words without a figure or a sentence end ("Page", a heading set in body type): a label of the
+    page, not something a question is answered with."""
+    return len(text.split()) <= FRAGMENT_WORDS and not _SENTENCE_END.search(text) \
+        and not any(ch.isdigit() for ch in text)
 
 
 def _run_on(text: str) -> bool:

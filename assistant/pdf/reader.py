@@ -230,8 +230,9 @@ def _pypdf_pages(data: bytes, numbers: list[int], warnings_: list[str]) -> dict[
         warnings_.append(f"pages {', '.join(map(str, numbers))} could not be read by pdfium or pypdf ({exc})")
         return {}
     if pages:
-        warnings_.append(f"page{'s' if len(pages) > 1 else ''} {', '.join(map(str, sorted(pages)))} read with "
-                         "pypdf: pdfium could not load them")
+        many = len(pages) > 1
+        warnings_.append(f"page{'s' if many else ''} {', '.join(map(str, sorted(pages)))} read with pypdf: pdfium "
+                         f"could not load {'them' if many else 'it'}")
     return pages
 
 

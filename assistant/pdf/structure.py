@@ -36,6 +36,8 @@ def body_style(pages: list[list[Line]]) -> BodyStyle:
     weights: Counter = Counter()
     for lines in pages:
         for line in lines:
+            if len(line.cells) > 1:
+                continue  # table rows: a report can hold more figures than prose
             sizes[round(line.size, 1)] += len(line.text)
             weights[line.weight] += len(line.text)
     size = sizes.most_common(1)[0][0] if sizes else 10.0
@@ -59,11 +61,10 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
         return None  # footnotes, captions and running headers are smaller than the text
     ratio = line.size / body.size if body.size else 1.0
     bold = line.weight >= body.weight + 100
-    caps = sum(ch.isupper() for ch in text) >= 0.8 * sum(ch.isalpha() for ch in text) and len(words) >= 2
-    if not (ratio >= 1.1 or bold or caps):
-        return None
-    if text.endswith(".") and len(words) > 4 and not (_PART.match(text) or _ITEM.match(text)):
-        return None  # a sentence set in bold
+    if not (ratio >= 1.1 or bold or (len(words) >= 2 and text == text.upper() and text != text.lower())):
+        return None  # neither larger, bolder nor in capitals than the text around it
+    if text.endswith((".", ":")) and len(words) > 4 and not (_PART.match(text) or _ITEM.match(text)):
+        return None  # a sentence set in bold, or the line that introduces a table
     if _PART.match(text):
         return 1
     if _ITEM.match(text):
@@ -147,7 +148,9 @@ class PageMarks:
 def page_marks(pages: dict[int, list[Line]]) -> PageMarks:
     """Running headers and footers (the same text at a page's edge on several pages, page numbers aside) and
     page numbers (an edge line ending in a number that advances with the pages)."""
-    candidates: dict[int, list[int]] = {p: edge_lines(lines) for p, lines in pages.items()}
+    # A page with a handful of lines (a slide, a chapter opening) is all edge: its lines are content.
+    candidates: dict[int, list[int]] = {p: edge_lines(lines) if len(lines) > 2 * EDGE_LINES + 1 else []
+                                        for p, lines in pages.items()}
     counts: Counter = Counter()
     for p, idx in candidates.items():
         counts.update({_furniture_key(pages[p][i].text) for i in idx})

@@ -37,6 +37,17 @@ class Table:
     group_lines: list[int] = field(default_factory=list)  # label lines that name a group of rows
 
     @property
+    def is_contents(self) -> bool:
+        """A table of contents: one page number a row, never decreasing. It is navigation, not content."""
+        numbers = []
+        for row in self.rows:
+            values = [v for v in row.values if v]
+            if len(values) != 1 or not values[0].isdigit() or not row.label:
+                return False
+            numbers.append(int(values[0]))
+        return len(numbers) >= 3 and numbers == sorted(numbers)
+
+    @property
     def lines(self) -> set[int]:
         used = set(self.header_lines) | set(self.group_lines)
         for row in self.rows:
