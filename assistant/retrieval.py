@@ -10,8 +10,12 @@ import numpy as np
 from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
+from .text import search_tokens
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
+# A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
+# much added to its fused score: a row's figures share few words with a question, and its label is its name.
+LABEL_BONUS = 0.15
 
 
 class Retriever:
@@ -27,6 +31,12 @@ class Retriever:
             self._chunks_of.setdefault(chunk.source, []).append(i)
         self._chunks_of = {s: np.asarray(ids, dtype=np.int64) for s, ids in self._chunks_of.items()}
         self._printed = {(c.source, c.page): c.printed_page for c in store.chunks if c.printed_page}
+        self._labels: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a label's rarest token -> rows
+        for i, chunk in enumerate(store.chunks):
+            if chunk.kind == "row":
+                label = frozenset(search_tokens(chunk.text.split(" | ", 1)[0].rsplit(": ", 1)[-1]))
+                if label:
+                    self._labels.setdefault(min(label), []).append((i, label))
 
     def _document_frequencies(self) -> dict[str, int]:
         bm25 = self.store.bm25
@@ -119,16 +129,38 @@ class Retriever:
                 break
         return out
 
+    def labelled_rows(self, tokens: list[str], within: np.ndarray | None = None) -> set[int]:
+        """Table rows whose label the question names in full (all of the label's words are among its tokens)."""
+        asked = set(tokens)
+        allowed = set(within.tolist()) if within is not None else None
+        return {i for t in asked for i, label in self._labels.get(t, ()) if label <= asked
+                and (allowed is None or i in allowed)}
+
     def _fused(self, query_vector: np.ndarray, tokens: list[str], k: int,
                within: np.ndarray | None = None) -> list[Hit]:
         dense = dict(self.dense(query_vector, k, within))
         sparse = dict(self.sparse(tokens, k, within))
+        labelled = self.labelled_rows(tokens, within)
+        if labelled:
+            # Their own similarity, so a named row is weighed on the same scale as the others.
+            dense.update(self._dense_of(query_vector, labelled - dense.keys()))
         top_sparse = max(sparse.values(), default=0.0) or 1.0
         fused = {i: DENSE_WEIGHT * dense.get(i, 0.0) + (1 - DENSE_WEIGHT) * sparse.get(i, 0.0) / top_sparse
-                 for i in dense.keys() | sparse.keys()}
+                 + (LABEL_BONUS if i in labelled else 0.0)
+                 for i in dense.keys() | sparse.keys() | labelled}
         order = sorted(fused, key=lambda i: (-fused[i], i))
         return [Hit(self.store.chunks[i], fused[i], dense.get(i), sparse.get(i), rank)
                 for rank, i in enumerate(order[:k])]
+
+    def _dense_of(self, query_vector: np.ndarray, ids: set[int]) -> dict[int, float]:
+        """Cosine of the question with these chunks' vectors (the mean of their units, as the index holds)."""
+        out = {}
+        for i in ids:
+            units = self.store.units_of(i).astype(np.float32)
+            mean = units.mean(axis=0)
+            norm = float(np.linalg.norm(mean)) or 1.0
+            out[i] = float(mean @ query_vector) / norm
+        return out
 
     # --- what the question says about which documents ---------------------------------------------
 
