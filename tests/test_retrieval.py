@@ -5,12 +5,10 @@ is answered with its table row, which is highlighted where it stands on the page
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.config import Settings
 from assistant.pdf_view import render_page
 from assistant.schema import row_label
 from assistant.text import search_tokens

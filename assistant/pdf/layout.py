@@ -89,11 +89,6 @@ class PageLines:
         return line.cells
 
 
-def read_lines(textpage) -> list[Line]:
-    """The page's lines with their boxes; lines spread wider than the page's prose are split into cells."""
-    return PageLines(textpage).lines
-
-
 def _read_lines(raw, text: str, rect, box) -> list[Line]:
     import pypdfium2.raw as pdfium_c
 

@@ -17,7 +17,6 @@ _ROMAN = re.compile(r"^[ivxlcdm]{1,7}$", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:.*?(?:\||\s[-–—]\s|\bpage)\s*)?(\d{1,4}|[ivxlc]{1,6})$", re.I)
 MAX_HEADING_WORDS = 16
 MAX_HEADING_CHARS = 160
-OUTLINE_DEPTH_BASE = 0
 FONT_LEVEL_UNDER_OUTLINE = 100  # font headings nest below every outline entry
 EDGE_LINES = 2  # lines at the top and at the bottom of a page examined as running headers and footers
 _SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or per the to vs via with".split())
