@@ -237,20 +237,29 @@ class Assistant:
         reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
+        # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
+        # citations carry the page number printed on their page.
+        unmatched = reader.retriever.unmatched_entities(english)
+        abstained = reading.abstained or bool(unmatched)
+        citations = reader.retriever.with_printed_pages(reading.citations)
         done = time.perf_counter()
         text, translation = None, None
-        if not reading.abstained:
-            text = reading.citations[0].quote
+        if not abstained:
+            text = citations[0].quote
             source_language = detect_language(text)
             if source_language != language:
                 translation = Translation(translator().translate(text, source_language, language), source_language,
                                           language, messages.text("translation", language))
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
+        if unmatched:
+            message = reader.retriever.no_document_message(unmatched)
+        else:
+            message = messages.text(reading.reason, language) if reading.reason else ""
         return Answer(
-            question=question, answer=text, abstained=reading.abstained, score=reading.score,
-            citations=reading.citations, timings_ms=timings,
-            message=messages.text(reading.reason, language) if reading.reason else "",
-            answer_span=reading.span, read_as=query.question if query.question != question else "",
+            question=question, answer=text, abstained=abstained, score=0.0 if unmatched else reading.score,
+            citations=citations, timings_ms=timings, message=message,
+            answer_span=None if abstained else reading.span,
+            read_as=query.question if query.question != question else "",
             language=language, translation=translation,
         )

@@ -58,4 +58,5 @@ def _make_chunk(doc: Document, block: Block, units: list[tuple[int, int]],
         headers=block.headers,
         units=tuple(units),
         language=block.language,
+        printed_page=block.printed_page,
     )

@@ -113,6 +113,8 @@ class _ProgressBar:
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, unit="sentence", desc="Embedding", file=sys.stderr)
+        if total != self._bar.total:  # the build embeds while it reads: the total grows as files arrive
+            self._bar.total = total
         self._bar.update(done - self._bar.n)
 
     def close(self) -> None:

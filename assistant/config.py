@@ -10,6 +10,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIM = 384
 INDEX_FORMAT_VERSION = 1
+# Bump when PDFs are read into different text, blocks or records, so indexes rebuild and say why.
+PDF_READER_VERSION = 2  # 1: pypdf, a block per page; 2: pdfium with table rows, sections, printed pages
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Settings:
     top_k: int = 20  # candidates taken from each retriever
     read_k: int = 6  # hits whose sentences are read for an answer
     approximate_above: int = 200_000  # above this many chunks FAISS is IVF, not exact (docs/benchmarks.md)
+    read_workers: int | None = None  # processes reading PDFs during a build; None: one per core when worth it
 
     @classmethod
     def from_env(cls, corpus: str | Path | None = None, index: str | Path | None = None) -> "Settings":
@@ -48,4 +51,4 @@ class Settings:
     def fingerprint(self) -> dict:
         """What the manifest records to decide whether stored vectors can be reused."""
         return {"model": MODEL_NAME, "dimension": MODEL_DIM, "chunking": asdict(self.chunking),
-                "format_version": INDEX_FORMAT_VERSION}
+                "format_version": INDEX_FORMAT_VERSION, "pdf_reader": PDF_READER_VERSION}

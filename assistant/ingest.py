@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
-import io
-import logging
 import os
 import re
 import stat as stat_
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .schema import Block, Document, split_row
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
-PAGE_SEPARATOR = "\n\n"
 MAX_HEADING_CHARS = 200  # a heading is carried on every chunk of its section: keep hostile ones short
 MAX_SECTION_CHARS = 400
 READ_ATTEMPTS = 3  # a file that keeps changing while it is read is reported, not indexed half-written
@@ -32,6 +26,10 @@ class IngestError(Exception):
     def __init__(self, message: str, skipped: bool = False):
         super().__init__(message)
         self.skipped = skipped  # skipped: nothing to index (empty, unsupported); else failed
+
+    def __reduce__(self):
+        # Raised in worker processes: the flag must survive pickling back to the build.
+        return (IngestError, (str(self), self.skipped))
 
 
 @dataclass(frozen=True)
@@ -186,21 +184,21 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     """Decode UTF-8 (or UTF-16 with a BOM); otherwise fall back to cp1252/Latin-1 with a warning."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return _clean(data.decode("utf-16")), ("decoded as UTF-16",)
+            return clean_text(data.decode("utf-16")), ("decoded as UTF-16",)
         except UnicodeDecodeError:
             raise IngestError("the file claims to be UTF-16 but is not; re-save it as UTF-8") from None
     bomless = _utf16_without_bom(data)
     if bomless:
-        return _clean(data.decode(bomless)), (f"decoded as {bomless.upper()} (no byte-order mark)",)
+        return clean_text(data.decode(bomless)), (f"decoded as {bomless.upper()} (no byte-order mark)",)
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.1:
         raise IngestError("the file looks binary, not text; save it as .md, .txt or .pdf")
     try:
-        return _clean(data.decode("utf-8-sig")), ()
+        return clean_text(data.decode("utf-8-sig")), ()
     except UnicodeDecodeError:
         pass
     for encoding in ("cp1252", "latin-1"):
         try:
-            return _clean(data.decode(encoding)), (f"not valid UTF-8; decoded as {encoding}",)
+            return clean_text(data.decode(encoding)), (f"not valid UTF-8; decoded as {encoding}",)
         except UnicodeDecodeError:
             continue
     raise IngestError("the file's text encoding is unknown; re-save it as UTF-8")  # unreachable: latin-1
@@ -230,7 +228,7 @@ def _control_ratio(data: bytes) -> float:
     return controls / len(data)
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     # Offsets are into this normalised text: one newline convention, no NULs.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     try:
@@ -383,93 +381,7 @@ def _table_blocks(rows: list[tuple[int, str]], section: str) -> list[Block]:
 # --- PDF --------------------------------------------------------------------------------------
 
 def load_pdf(source: str, data: bytes) -> Document:
-    """Text per page via pypdf; every page is a block that knows its 1-based number."""
-    import pypdf
-    from pypdf.errors import LimitReachedError
+    """Pages, tables, headings and printed page numbers, read with pdfium (see assistant/pdf and docs/pdf.md)."""
+    from .pdf import load_pdf as read_pdf
 
-    if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
-        raise IngestError("the file is named .pdf but is not a PDF; check what it is and rename it")
-    warnings_: list[str] = []
-    with _quiet_pypdf():
-        try:
-            pages = _pdf_pages(data, warnings_)
-        except LimitReachedError:
-            # Large real reports exceed pypdf's default safety limits; raise them for this file only.
-            warnings_ = ["exceeded pypdf's default safety limits; read with raised limits"]
-            try:
-                with pypdf.apply_configuration(array_maximum_element_count=50_000_000,
-                                               dictionary_maximum_element_count=50_000_000):
-                    pages = _pdf_pages(data, warnings_)
-            except LimitReachedError:
-                raise IngestError("the PDF is too large or complex to read safely, even with raised limits; "
-                                  "split it into smaller files") from None
-
-    parts: list[str] = []
-    blocks: list[Block] = []
-    pos = 0
-    for number, page_text in enumerate(pages, start=1):
-        if parts:
-            parts.append(PAGE_SEPARATOR)
-            pos += len(PAGE_SEPARATOR)
-        parts.append(page_text)
-        stripped = page_text.strip()
-        if stripped:
-            lead = len(page_text) - len(page_text.lstrip())
-            blocks.append(Block("text", pos + lead, pos + lead + len(stripped), "", number))
-        pos += len(page_text)
-    if not blocks:
-        raise IngestError("the PDF has no extractable text (scanned?); run OCR on it first")
-    text = "".join(parts)
-    return Document(source, text, _pdf_title(source, data), tuple(blocks), tuple(warnings_))
-
-
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs repairs ("EOF marker not found") to stderr; problems reach the user through IngestError."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def _pdf_pages(data: bytes, warnings_: list[str]) -> list[str]:
-    import pypdf
-    from pypdf.errors import DependencyError, LimitReachedError, PdfReadError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = pypdf.PdfReader(io.BytesIO(data))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise IngestError("the PDF is password-protected, skipped; remove the password to index it",
-                                  skipped=True)
-            count = len(reader.pages)
-    except (IngestError, LimitReachedError):
-        raise
-    except DependencyError:
-        raise IngestError("the PDF is encrypted and needs the 'cryptography' package; "
-                          "reinstall with `make install`") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-            RecursionError, NotImplementedError, AssertionError, ArithmeticError) as exc:
-        raise IngestError(f"the PDF is damaged or truncated and cannot be opened ({exc.__class__.__name__}); "
-                          "re-export or download it again") from None
-    pages: list[str] = []
-    for number in range(count):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                page_text = reader.pages[number].extract_text() or ""
-        except LimitReachedError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-            warnings_.append(f"page {number + 1}: text could not be extracted ({exc.__class__.__name__})")
-            page_text = ""
-        pages.append(_clean(page_text))
-    return pages
-
-
-def _pdf_title(source: str, data: bytes) -> str:
-    return Path(source).stem
+    return read_pdf(source, data)

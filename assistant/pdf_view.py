@@ -58,6 +58,24 @@ def page_characters(textpage) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+def row_needles(quote: str) -> list[str]:
+    """What a PDF table row quote ("Total net sales | Three Months Ended July 1, 2023: $81,797 | ...") looks like
+    on its page, where the headers stand above the figures: the label then the figures, the label without the
+    group it was given ("Net sales: Products"), and the figures alone. Empty for a quote that is not a row."""
+    cells = quote.split(" | ")
+    if len(cells) < 2:
+        return []
+    label = cells[0]
+    values = searchable("".join(cell.rsplit(": ", 1)[-1] for cell in cells[1:]))
+    needles = [searchable(label) + values]
+    if ": " in label:
+        needles.append(searchable(label.rsplit(": ", 1)[-1]) + values)
+    needles.append(searchable(label.rsplit(": ", 1)[-1]) + values)  # a row without a label starts with a figure
+    if len(values) >= 6:
+        needles.append(values)
+    return [n for n in dict.fromkeys(needles) if n]
+
+
 def locate_quote(textpage, quote: str) -> tuple[int, int, str] | None:
     """(first char index, last char index, "exact" | "approximate") of the quote on the page, or None.
 
@@ -71,6 +89,10 @@ def locate_quote(textpage, quote: str) -> tuple[int, int, str] | None:
     at = haystack.find(needle)
     if at >= 0:
         return origin[at], origin[at + len(needle) - 1], "exact"
+    for row_needle in row_needles(quote):
+        at = haystack.find(row_needle)
+        if at >= 0:
+            return origin[at], origin[at + len(row_needle) - 1], "exact"
     # Tables and columns can come out in another order; accept the longest shared stretch if substantial.
     match = SequenceMatcher(None, haystack, needle, autojunk=False).find_longest_match(
         0, len(haystack), 0, len(needle))

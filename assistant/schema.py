@@ -28,6 +28,7 @@ class Block:
     headers: tuple[str, ...] = ()  # column headers, for table rows
     cells: tuple[str, ...] = ()  # the row's cell values, for table rows
     language: str = "en"  # "es" for Spanish text (per document, or per page for a PDF)
+    printed_page: str | None = None  # the number the PDF page prints or labels itself with, when it has one
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Chunk:
     # For a chunk not in English: each unit's English machine translation, made at build time. It is what is
     # embedded and what the reader model reads; citations and offsets always point at the original.
     translations: tuple[str, ...] = ()
+    printed_page: str | None = None  # what a PDF page prints as its number ("20" on physical page 23)
+    document: str = ""  # who and what the document is about ("Apple Inc. 10-Q, period ended July 1, 2023")
 
     @staticmethod
     def make_id(source: str, section: str, text: str, occurrence: int = 0) -> str:
@@ -86,11 +89,16 @@ class Chunk:
         return [prefix + self.text[s - self.start : e - self.start] for s, e in self.units]
 
     def search_text(self) -> str:
-        """What sparse retrieval indexes: section path, headers and text, and the text's English translation."""
+        """What sparse retrieval indexes: the document's description, section path, headers and text, and the
+        text's English translation when it has one.
+
+        A filing's sentences say "the Company", not "Apple": the description lets a passage match the company
+        a question names (and not look like it is about someone else)."""
         body = row_label(self.headers, self.text) if self.kind == "row" else self.text
         if self.translations:
             body += "\n" + "\n".join(self.translations)
-        return f"{self.section}\n{body}" if self.section else body
+        head = "\n".join(part for part in (self.document, self.section) if part)
+        return f"{head}\n{body}" if head else body
 
     def index_tokens(self) -> list[str]:
         """Its BM25 tokens: English ones of search_text(), and Spanish ones of the original text when it is Spanish."""
@@ -122,8 +130,11 @@ def row_label(headers: tuple[str, ...], text: str) -> str:
         return " | ".join(cells)
     parts = []
     for i, cell in enumerate(cells):
+        if not cell:
+            continue  # an empty cell says nothing; "Header: " would only be noise
         name = headers[i] if i < len(headers) else ""
-        parts.append(f"{name}: {cell}" if name else cell)
+        # PDF table rows are written with their headers already ("Q3 2023: $81,797"): never name them twice.
+        parts.append(f"{name}: {cell}" if name and not cell.startswith(f"{name}: ") else cell)
     return " | ".join(parts)
 
 
@@ -153,6 +164,7 @@ class Citation:
     title: str = ""
     headers: tuple[str, ...] = ()
     kind: str = "text"  # "row" when the quote is a table row (headers then name its columns)
+    printed_page: str | None = None  # the number printed on the PDF page, when it differs from `page`
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

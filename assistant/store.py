@@ -1,4 +1,5 @@
-"""The on-disk index: incremental, atomic builds and verified loads of FAISS + BM25 + chunk store."""
+"""The on-disk index: the files of a build folder, writing one, swapping it in atomically, and verified loads
+of FAISS + BM25 + chunk store. The build pipeline that fills it is assistant/build.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import json
 import os
 import shutil
 import stat as stat_
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,9 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from .chunking import chunk_document
 from .config import INDEX_FORMAT_VERSION, Settings
-from .ingest import IngestError, Problem, SourceFile, load_document, read_file, scan_corpus
+from .ingest import Problem, SourceFile, scan_corpus
 from .schema import Chunk
 
 MANIFEST = "manifest.json"
@@ -167,6 +166,8 @@ def check_manifest(manifest: dict, settings: Settings) -> str | None:
         return f"the index was built with model {manifest.get('model')}, not {expected['model']}"
     if manifest.get("chunking") != expected["chunking"]:
         return "the chunking settings changed since the index was built"
+    if manifest.get("pdf_reader") != expected["pdf_reader"]:
+        return "PDFs are read differently since the index was built (tables, sections, page numbers)"
     return None
 
 
@@ -307,143 +308,10 @@ class BuildReport:
 
 def build_index(settings: Settings, embedder, full: bool = False, status: StatusFn | None = None,
                 progress: ProgressFn | None = None, wait: bool = False) -> BuildReport:
-    """Build the index incrementally under a lock; swap it in only when complete."""
-    from filelock import FileLock, Timeout
+    """Build the index incrementally under a lock; swap it in only when complete (see assistant/build.py)."""
+    from .build import build_index as run_build
 
-    settings.index.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.index / LOCK))
-    try:
-        lock.acquire(timeout=-1 if wait else 0)
-    except Timeout:
-        raise BuildBusy("An index build is already running; wait for it to finish, then try again.") from None
-    try:
-        return _build_locked(settings, embedder, full, status or (lambda _m: None), progress)
-    finally:
-        lock.release()
-
-
-def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
-                  progress: ProgressFn | None) -> BuildReport:
-    started = time.perf_counter()
-    _clean_leftovers(settings.index)
-    report = BuildReport()
-    old: Store | None = None
-    manifest = read_manifest(settings.index)
-    if full:
-        report.full_reason = "a full rebuild was requested"
-    elif manifest is None:
-        report.full_reason = "there is no index yet" if live_dir(settings.index) is None else \
-            "the previous index could not be read"
-    else:
-        reason = check_manifest(manifest, settings)
-        if reason:
-            report.full_reason = reason
-        else:
-            try:
-                old = load_store(settings, verify=True)
-            except IndexError_ as exc:
-                first_clause = str(exc).split(";")[0].rstrip(".")
-                report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
-    if report.full_reason and manifest is not None:
-        status(f"Full rebuild: {report.full_reason}.")
-    # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),
-    # so the report still says what was added, changed and removed since then.
-    diff = diff_corpus(settings, manifest)
-    report.skipped = list(diff.skipped)
-    report.removed = list(diff.removed)
-    previous_files = manifest_files(manifest)
-    old_files = old.manifest["files"] if old else {}  # files whose chunks and vectors can be reused
-    if old and _nothing_to_do(diff, old_files, old.manifest):
-        report.unchanged = sorted(diff.files)
-        report.chunks_total = len(old.chunks)
-        report.seconds = time.perf_counter() - started
-        status(f"Index up to date: {report.chunks_total} chunks from {len(old_files)} documents")
-        return report
-
-    kept: dict[str, list[int]] = {}  # source -> indexes of its chunks in the old store
-    if old:
-        for i, chunk in enumerate(old.chunks):
-            kept.setdefault(chunk.source, []).append(i)
-
-    new_files: dict[str, dict] = {}
-    new_chunks: dict[str, list[Chunk]] = {}
-    for source in sorted(diff.files):
-        file = diff.files[source]
-        if source in diff.unchanged and source in old_files:
-            entry = dict(old_files[source], size=file.size, mtime_ns=file.mtime_ns)
-            new_files[source] = entry
-            report.unchanged.append(source)
-            continue
-        status(f"Reading {source}")
-        try:
-            content = read_file(file)
-            document = load_document(source, content.data)
-            chunks = chunk_document(document, settings.chunking)
-        except IngestError as exc:
-            if exc.skipped:
-                report.skipped.append(Problem(source, str(exc)))
-            else:
-                _record_failure(source, str(exc), old_files, new_files, report)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
-            _record_failure(source, f"the file could not be read ({exc.__class__.__name__}: {_short(exc)}); "
-                                    "check that it opens in another program", old_files, new_files, report)
-            continue
-        if not chunks:
-            report.skipped.append(Problem(source, "no text to index was found in the file"))
-            continue
-        report.warnings.extend(Problem(source, w) for w in document.warnings)
-        if source not in previous_files:
-            report.added.append(source)
-        else:
-            (report.unchanged if source in diff.unchanged else report.changed).append(source)
-        new_chunks[source] = chunks
-        new_files[source] = {"sha256": content.sha256, "size": content.size, "mtime_ns": content.mtime_ns,
-                             "title": document.title, "chunk_ids": [c.id for c in chunks],
-                             "pages": max((b.page or 0) for b in document.blocks) or None,
-                             "warnings": list(document.warnings)}
-    # A file that is now empty, unsupported or gone is dropped from the index, and said so.
-    for problem in report.failed + report.skipped:
-        if problem.source in previous_files and problem.source not in new_files \
-                and problem.source not in report.removed:
-            report.removed.append(problem.source)
-    if not new_files:
-        problems = report.failed + report.skipped
-        reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems[:5]) or \
-            "the folder has no .md, .txt or .pdf files"
-        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add readable "
-                             ".md, .txt or .pdf files and build again. Any previous index was left as it was.")
-
-    texts = [t for source in sorted(new_chunks) for c in new_chunks[source] for t in c.embedding_texts()]
-    report.chunks_embedded = sum(len(v) for v in new_chunks.values())
-    if texts:
-        status(f"Embedding {report.chunks_embedded} chunks ({len(texts)} sentences and rows)")
-    fresh_units = embedder.encode_documents(texts, progress=progress) if texts else \
-        np.zeros((0, embedder.dimension), np.float32)
-
-    status("Writing the index")
-    all_chunks: list[Chunk] = []
-    unit_parts: list[np.ndarray] = []
-    cursor = 0
-    for source in sorted(new_files):
-        if source in new_chunks:
-            for chunk in new_chunks[source]:
-                n = len(chunk.units)
-                unit_parts.append(fresh_units[cursor:cursor + n].astype(np.float16))
-                cursor += n
-                all_chunks.append(chunk)
-        else:
-            for i in kept.get(source, []):
-                unit_parts.append(np.asarray(old.units_of(i)))
-                all_chunks.append(old.chunks[i])
-    units = np.concatenate(unit_parts) if unit_parts else np.zeros((0, embedder.dimension), np.float16)
-    report.chunks_total = len(all_chunks)
-    folder = _write_build(settings, all_chunks, units, new_files, report)
-    _swap_in(settings.index, folder)
-    report.seconds = time.perf_counter() - started
-    status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
-    return report
+    return run_build(settings, embedder, full=full, status=status, progress=progress, wait=wait)
 
 
 def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
@@ -455,24 +323,6 @@ def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
     skipped_before = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict)}
     return (not diff.stale and not diff.hashes and set(diff.files) <= set(old_files)
             and {p.source for p in diff.skipped} == skipped_before)
-
-
-def _record_failure(source: str, reason: str, old_files: dict, new_files: dict, report: BuildReport) -> None:
-    """Report a file that cannot be read; if it was indexed before, keep its previous chunks (nothing lost).
-
-    The kept entry has the old size and sha256, so status shows the file as changed until it reads again.
-    Files that are merely empty now are not kept (see the caller): emptying a file is a deliberate edit.
-    """
-    report.failed.append(Problem(source, reason))
-    if source in old_files:
-        new_files[source] = old_files[source]
-        report.warnings.append(Problem(source, "the previously indexed version is kept until the file reads "
-                                               "again"))
-
-
-def _short(exc: BaseException, limit: int = 160) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:

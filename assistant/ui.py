@@ -163,8 +163,16 @@ def location(citation: Citation) -> str:
     if citation.section:
         parts.append(citation.section.replace(" > ", " › "))
     if citation.page:
-        parts.append(f"page {citation.page}")
+        parts.append(page_label(citation))
     return " · ".join(parts)
+
+
+def page_label(citation: Citation) -> str:
+    """'page 23', or 'page 23 (printed 20)' when the PDF page prints another number than its position."""
+    printed = getattr(citation, "printed_page", None)
+    if printed and printed != str(citation.page):
+        return f"page {citation.page} (printed {printed})"
+    return f"page {citation.page}"
 
 
 def card_label(citation: Citation, closest: bool = False) -> str:

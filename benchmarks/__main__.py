@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # strictly offline: the model ship
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from . import build, query, scale, startup  # noqa: E402
+from . import build, pdfs, query, scale, startup  # noqa: E402
 from .harness import Context, Plan  # noqa: E402
 from .measure import ROOT, machine  # noqa: E402
 from .report import NOT_MEASURED, Results, Target, markdown, text_table  # noqa: E402
@@ -26,6 +26,7 @@ SECTIONS = [  # run in this order: later sections reuse what earlier ones built
     ("query", query.run, ("4a", "4b", "4c")),
     ("scale", scale.run, ("5a", "5b", "5c")),
     ("startup", startup.run, ("6a", "6b", "6c", "7")),
+    ("pdf", pdfs.run, ("8a", "8b", "8c", "8d", "8e")),
 ]
 NOTES = [
     "Every timing is a median over the runs stated; ratios (build against encode, ONNX against PyTorch) come "
@@ -51,6 +52,9 @@ NOTES = [
     "built only up to the size stated (its build is slow); an exploratory run of HNSW with M 16 and "
     "efConstruction 40 on 1M vectors took 240 s to build and reached recall@10 0.57 at efSearch 512, while "
     "IVF took about a minute and reached 0.99 (`--hnsw-up-to 1000000` reruns it with M 32).",
+    "PDF folders: reading speed is CPU time of one process reading whole files (pypdf measured the same way); "
+    "the 10-Q build is compared with the same encoder encoding the build's distinct sentences and rows in one "
+    "call; questions are the 10-Q set's own (questions.jsonl), asked through Assistant.ask on a fresh index.",
     "Memory is peak resident set size (VmHWM) of a fresh child process. The chat app is measured through "
     "Streamlit's AppTest (the script, model and index in one process, without the web server).",
 ]
@@ -64,7 +68,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
     parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / ".cache",
                         help="generated data kept between runs")
-    parser.add_argument("--only", default="", help="comma-separated sections: build,query,scale,startup")
+    parser.add_argument("--only", default="", help="comma-separated sections: build,query,scale,startup,pdf")
+    parser.add_argument("--tenq", type=Path, default=pdfs.DEFAULT_TENQ,
+                        help="the 10-Q folder (PDFs and questions.jsonl) for targets 8b-8d")
     parser.add_argument("--hnsw-up-to", type=int, default=None, help="build HNSW for comparison up to this size")
     return parser.parse_args(argv)
 
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="benchmarks-") as work:
         ctx = Context(plan, args.cache, Path(work), results)
+        ctx.shared["tenq_folder"] = args.tenq
         for name, run, ids in SECTIONS:
             if only and name not in only:
                 continue

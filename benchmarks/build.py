@@ -1,10 +1,9 @@
-"""Targets 1-3: build overhead against bare encoding, ONNX against PyTorch, incremental rebuilds, PDF reading."""
+"""Targets 1-3: build overhead against bare encoding, ONNX against PyTorch, incremental rebuilds."""
 
 from __future__ import annotations
 
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from assistant.assistant import Assistant
@@ -15,14 +14,13 @@ from assistant.evaluate import evaluate
 from assistant.ingest import load_document
 from assistant.store import build_index
 
-from .data import PAPER, REAL_PDFS, copy_corpus, generate_corpus, load_gold
+from .data import PAPER, copy_corpus, generate_corpus, load_gold
 from .harness import Context, TimedEmbedder
 from .measure import median, timed
 
 SECTION_BUILD = "Build (generated corpus)"
 SECTION_ENCODER = "Encoder: ONNX Runtime vs PyTorch"
 SECTION_INCREMENTAL = "Incremental rebuilds (generated corpus)"
-SECTION_PDF = "PDF text extraction"
 
 
 def token_count(texts: list[str]) -> int:
@@ -35,33 +33,6 @@ def token_count(texts: list[str]) -> int:
     return sum(len(e.ids) for e in tokenizer.encode_batch(texts))
 
 
-def _extract(path: str) -> int:
-    document = load_document(Path(path).name, Path(path).read_bytes())
-    return len({b.page for b in document.blocks})
-
-
-def pdf_extraction(ctx: Context) -> None:
-    """Pages per second for each real PDF, and what reading both in two processes would save."""
-    r = ctx.results
-    pdfs = REAL_PDFS[:1] if ctx.plan.quick else REAL_PDFS
-    serial = []
-    for pdf in pdfs:
-        times = []
-        for _ in range(ctx.plan.runs):
-            seconds, pages = timed(_extract, str(pdf))
-            times.append(seconds)
-        serial.append(median(times))
-        r.add(SECTION_PDF, f"{pdf.name}: {pages} pages", pages / median(times), "pages/s",
-              f"{median(times):.2f} s")
-    if len(pdfs) > 1:
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            list(pool.map(_extract, [str(p) for p in pdfs]))  # start the workers before timing
-            parallel, _ = timed(lambda: list(pool.map(_extract, [str(p) for p in pdfs])))
-        r.add(SECTION_PDF, "both PDFs, one after the other (as the build reads them)", sum(serial), "s")
-        r.add(SECTION_PDF, "both PDFs in two processes (one run)", parallel, "s",
-              f"{sum(serial) / parallel:.2f}x; bounded by the larger file")
-
-
 def _bare_encode(embedder, texts: list[str]) -> float:
     """model.encode of the texts and nothing else (both encoders sort by length inside): the floor."""
     return timed(embedder.encoder.encode, texts, embedder.batch_size)[0]
@@ -69,7 +40,6 @@ def _bare_encode(embedder, texts: list[str]) -> float:
 
 def run(ctx: Context) -> None:
     plan, r = ctx.plan, ctx.results
-    pdf_extraction(ctx)
     source = generate_corpus(ctx.cache, plan.documents, plan.min_chunks, ctx.sources)
     corpus = copy_corpus(source, ctx.work / "corpus-generated")
     settings = Settings()

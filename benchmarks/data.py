@@ -22,7 +22,7 @@ PAPER = ROOT / "corpus" / "g20-mexico-dpi.md"
 FIXTURES = ROOT / "tests" / "fixtures"
 REAL_PDFS = [FIXTURES / "2022 Q3 AAPL.pdf", FIXTURES / "2023 Q1 MSFT.pdf"]
 GOLD = ROOT / "tests" / "gold" / "tuning" / "paper.jsonl"
-GENERATOR_VERSION = 2  # bump when generate_corpus changes, so cached corpora are made again
+GENERATOR_VERSION = 3  # 3: PDFs read with pdfium. Bump when generate_corpus changes, so cached corpora are made again
 SEED = 20241118
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'-]+")
 

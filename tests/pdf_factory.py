@@ -64,3 +64,74 @@ def encrypt_pdf(data: bytes, user_password: str, algorithm: str = "AES-256") -> 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def make_layout_pdf(pages: list[list[tuple]], page_labels: str = "", outline: list[tuple] = ()) -> bytes:
+    """A PDF whose text stands where the test puts it, for tables, headings, labels and bookmarks.
+
+    pages: per page, items (x, y, text, size, bold) in PDF points from the bottom left of a 612 x 792 page.
+    page_labels: a /PageLabels number tree as PDF source, e.g. "0 << /S /r >> 2 << /S /D >>".
+    outline: bookmarks (level, title, page index, y), level 1 or 2, in order.
+    """
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")  # filled in below, once the page tree and the outline have numbers
+    tree = add(b"")
+    regular = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    bold = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+    page_ids = []
+    for items in pages:
+        ops = []
+        for x, y, text, size, is_bold in items:
+            ops.append(f"BT /{'F2' if is_bold else 'F1'} {size} Tf {x} {y} Td ({_escape(text)}) Tj ET")
+        stream = "\n".join(ops).encode("latin-1")
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        page_ids.append(add(f"<< /Type /Page /Parent {tree} 0 R /MediaBox [0 0 612 792] /Resources << /Font << "
+                            f"/F1 {regular} 0 R /F2 {bold} 0 R >> >> /Contents {content} 0 R >>".encode()))
+    objects[tree - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_ids)}] "
+                         f"/Count {len(page_ids)} >>").encode()
+    extra = f" /PageLabels << /Nums [{page_labels}] >>" if page_labels else ""
+    if outline:
+        root = add(b"")
+        ids = [add(b"") for _ in outline]
+        parents: list[int] = []
+        children: dict[int, list[int]] = {root: []}
+        for (level, _title, _page, _y), oid in zip(outline, ids):
+            parent = root if level == 1 else parents[-1]
+            children.setdefault(parent, []).append(oid)
+            children.setdefault(oid, [])
+            if level == 1:
+                parents = [oid]
+        for (level, title, page, y), oid in zip(outline, ids):
+            parent = next(p for p, kids in children.items() if oid in kids)
+            siblings = children[parent]
+            at = siblings.index(oid)
+            links = f" /Parent {parent} 0 R"
+            if at > 0:
+                links += f" /Prev {siblings[at - 1]} 0 R"
+            if at + 1 < len(siblings):
+                links += f" /Next {siblings[at + 1]} 0 R"
+            if children[oid]:
+                links += f" /First {children[oid][0]} 0 R /Last {children[oid][-1]} 0 R /Count {len(children[oid])}"
+            objects[oid - 1] = (f"<< /Title ({_escape(title)}){links} /Dest [{page_ids[page]} 0 R /XYZ 0 {y} 0] >>"
+                                ).encode("latin-1")
+        top = children[root]
+        objects[root - 1] = f"<< /Type /Outlines /First {top[0]} 0 R /Last {top[-1]} 0 R /Count {len(top)} >>".encode()
+        extra += f" /Outlines {root} 0 R"
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {tree} 0 R{extra} >>".encode()
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref))
+    return out.getvalue()

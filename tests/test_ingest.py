@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pypdf
 import pytest
 
 from assistant.chunking import chunk_document
@@ -175,14 +174,16 @@ def test_pdf_without_text_layer_is_reported_as_scanned():
 
 
 def test_a_page_that_fails_is_reported_and_the_others_kept(monkeypatch):
-    real_extract = pypdf.PageObject.extract_text
+    from assistant.pdf import reader
 
-    def extract(page, *args, **kwargs):
-        if "Broken" in page.get_contents().get_data().decode("latin-1"):
+    real_lines = reader.PageLines
+
+    def lines(textpage):
+        if "Broken" in textpage.get_text_range():
             raise KeyError("/Font")
-        return real_extract(page, *args, **kwargs)
+        return real_lines(textpage)
 
-    monkeypatch.setattr(pypdf.PageObject, "extract_text", extract)
+    monkeypatch.setattr(reader, "PageLines", lines)
     doc = load_document("mixed.pdf", make_pdf([["Good page one."], ["Broken page two."], ["Good page three."]]))
     assert [b.page for b in doc.blocks] == [1, 3]
     assert doc.warnings == ("page 2: text could not be extracted (KeyError)",)
@@ -201,10 +202,14 @@ def real_docs() -> dict[str, Document]:
     return {p.name: load_document(p.name, p.read_bytes()) for p in REAL_PDFS}
 
 
+def page_text(doc: Document, page: int) -> str:
+    return "\n".join(doc.text[b.start:b.end] for b in doc.blocks if b.page == page)
+
+
 @pytest.mark.parametrize("name, pages", [("2022 Q3 AAPL.pdf", 28), ("2023 Q1 MSFT.pdf", 72)])
 def test_real_pdf_ingests_every_page(real_docs, name: str, pages: int):
     doc = real_docs[name]
-    assert [b.page for b in doc.blocks] == list(range(1, pages + 1))
+    assert sorted({b.page for b in doc.blocks}) == list(range(1, pages + 1))
     chunks = chunk_document(doc)
     assert {c.page for c in chunks} == set(range(1, pages + 1))
     assert all(doc.text[c.start:c.end] == c.text for c in chunks)
@@ -212,20 +217,19 @@ def test_real_pdf_ingests_every_page(real_docs, name: str, pages: int):
 
 def test_aapl_is_decrypted_and_its_pages_are_where_they_belong(real_docs):
     doc = real_docs["2022 Q3 AAPL.pdf"]
-    first = doc.blocks[0]
-    assert "FORM 10-Q" in doc.text[first.start:first.end]
-    assert "For the quarterly period ended June 25, 2022" in doc.text[first.start:first.end]
-    last = doc.blocks[-1]
-    assert last.page == 28 and "Timothy D. Cook" in doc.text[last.start:last.end]
+    second_page = min(b.start for b in doc.blocks if b.page == 2)
+    assert "FORM 10-Q" in doc.text[:second_page]  # a heading: in the text, in no block
+    assert "For the quarterly period ended June 25, 2022" in page_text(doc, 1)
+    assert doc.blocks[-1].page == 28 and "Timothy D. Cook" in page_text(doc, 28)
     assert doc.warnings == ()
 
 
-def test_msft_is_read_with_raised_limits_and_fully(real_docs):
+def test_msft_is_read_fully_by_pdfium(real_docs):
+    # pypdf needed raised safety limits for this file (its arrays are huge); pdfium reads it as it is.
     doc = real_docs["2023 Q1 MSFT.pdf"]
-    assert doc.warnings == ("exceeded pypdf's default safety limits; read with raised limits",)
-    assert len(doc.text) > 225_000
-    first = doc.text[doc.blocks[0].start:doc.blocks[0].end]
-    assert "FORM 10-Q" in first and "Outstanding as of January 19, 2023" in first
+    assert doc.warnings == ()
+    assert len(doc.text) > 200_000
+    assert "Outstanding as of January 19, 2023" in page_text(doc, 1)
 
 
 # --- scanning a corpus ------------------------------------------------------------------------

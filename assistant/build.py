@@ -1,0 +1,516 @@
+"""The build pipeline: scan, read (PDFs in worker processes), chunk and embed as the files arrive, write.
+
+Reading, chunking and embedding overlap: PDFs are read a run of pages at a time (assistant.pdf.PART_PAGES) in
+worker processes while this process chunks what has arrived and embeds it in batches, so a folder of reports
+is not read first and embedded after, and a 1,000-page report is never held as one piece. What the index
+guarantees stays here: incremental by sha256, written beside the live index and swapped in only when
+complete (assistant/store.py), and one sentence of reason for every file that was not indexed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import logging
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import store
+from .chunking import chunk_document
+from .config import Settings
+from .documents import describe, label
+from .ingest import PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file
+from .schema import Chunk, Document
+from .store import BuildReport, IndexError_, Store
+from .translate import TranslationUnavailable, mark_languages, translate_chunks
+
+StatusFn = Callable[[str], None]
+ProgressFn = Callable[[int, int], None]
+
+EMBED_BATCH = 512  # sentences and rows per encode call: large enough to keep the encoder busy, small enough to stream
+PARALLEL_PDF_BYTES = 512 * 1024  # below this much PDF to read, starting worker processes costs more than it saves
+IN_FLIGHT_PER_WORKER = 2  # runs of pages queued per worker: workers never wait for the embedder, memory stays bounded
+
+log = logging.getLogger(__name__)
+
+
+# --- what the reader hands to the build --------------------------------------------------------
+
+@dataclass
+class FileChunks:
+    """New chunks of a file (a PDF arrives in several of these, in page order)."""
+
+    source: str
+    chunks: list[Chunk]
+
+
+@dataclass
+class FileRead:
+    """A file read to its end."""
+
+    source: str
+    content: FileContent
+    document: Document  # for a PDF its text and blocks; the chunks were already handed over
+    record: dict
+
+
+@dataclass
+class FileFailed:
+    source: str
+    error: BaseException
+
+
+Event = FileChunks | FileRead | FileFailed
+
+
+def _translated(chunks: list[Chunk]) -> tuple[list[Chunk], str]:
+    """Chunks with the English translations of any Spanish units, and a warning when they cannot be made."""
+    try:
+        return translate_chunks(chunks), ""
+    except TranslationUnavailable as exc:
+        return chunks, f"indexed without English translations, so English questions may miss it: {exc}"
+
+
+def _failure_reason(exc: BaseException) -> str:
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, BrokenProcessPool):
+        return ("the PDF reader crashed on this file; open it in another program and save it again "
+                "(or print it to PDF)")
+    return f"the file could not be read ({exc.__class__.__name__}: {_short(exc)}); check that it opens in another " \
+           "program"
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _pool_context():
+    # forkserver: workers are forked from a small clean server, not from this process with its model threads
+    # (forking a multi-threaded process can deadlock); the PDF reader is imported there once.
+    if sys.platform.startswith("linux"):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["assistant.pdf"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def read_workers(settings: Settings, pdf_bytes: int, pdf_files: int) -> int:
+    """How many worker processes read PDFs: none for a little PDF, else one per core (at most one per file)."""
+    if settings.read_workers is not None:
+        return max(0, settings.read_workers)
+    if pdf_files == 0 or pdf_bytes < PARALLEL_PDF_BYTES:
+        return 0
+    from .embedding import cpu_threads
+
+    return cpu_threads()
+
+
+class CorpusReader:
+    """Reads files and yields FileChunks / FileRead / FileFailed events, PDFs in worker processes."""
+
+    def __init__(self, settings: Settings, files: list[SourceFile]):
+        from .pdf import PART_PAGES
+
+        self.settings = settings
+        self.files = files
+        self.part_pages = PART_PAGES
+        self.pdfs = [f for f in files if f.path.suffix.lower() in PDF_SUFFIXES]
+        self.texts = [f for f in files if f.path.suffix.lower() not in PDF_SUFFIXES]
+        self.workers = read_workers(settings, sum(f.size for f in self.pdfs), len(self.pdfs))
+
+    def __iter__(self) -> Iterator[Event]:
+        if self.workers:
+            yield from self._parallel()
+        else:
+            for file in self.pdfs:
+                yield from self._pdf_inline(file)
+        for file in self.texts:
+            yield from self._text(file)
+
+    def _text(self, file: SourceFile) -> Iterator[Event]:
+        try:
+            content = read_file(file)
+            document = mark_languages(load_document(file.source, content.data))
+            chunks, problem = _translated(chunk_document(document, self.settings.chunking))
+            if problem:
+                document = replace(document, warnings=document.warnings + (problem,))
+        except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
+            yield FileFailed(file.source, exc)
+            return
+        yield FileChunks(file.source, chunks)
+        yield FileRead(file.source, content, document, describe(document, []))
+
+    def _pdf_inline(self, file: SourceFile) -> Iterator[Event]:
+        from .pdf import PdfAssembler, read_part
+
+        try:
+            content = read_file(file)
+            assembler = PdfAssembler(file.source)
+            while True:
+                blocks = assembler.add(read_part(file.source, content.data, assembler.next_page, self.part_pages))
+                yield FileChunks(file.source, self._chunk(assembler, blocks))
+                if assembler.complete:
+                    break
+            document = assembler.document()
+        except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
+            yield FileFailed(file.source, exc)
+            return
+        yield FileRead(file.source, content, document, describe(document, assembler.cover, assembler.metadata))
+
+    def _chunk(self, assembler, blocks) -> list[Chunk]:
+        partial = mark_languages(Document(assembler.source, assembler.text, "", tuple(blocks)))  # per page
+        chunks, problem = _translated(chunk_document(partial, self.settings.chunking))
+        if problem:
+            log.warning("%s: %s", assembler.source, problem)
+        return chunks
+
+    def _parallel(self) -> Iterator[Event]:
+        """PDF runs of pages in worker processes, assembled here in page order as they arrive; text files are
+        read here meanwhile."""
+        queue = list(self.pdfs)  # PDFs not started yet
+        texts = list(self.texts)
+        self.texts = []  # read here, between waits for the workers
+        states: dict[str, dict] = {}  # source -> content, assembler, runs that arrived early, next page to ask
+        running: dict[Future, tuple[str, int]] = {}
+        crashed: set[str] = set()  # files in flight when a worker died: retried alone, one run at a time
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
+        try:
+            while queue or running or any(s["asked"] <= s["pages"] for s in states.values()):
+                failed = yield from self._submit(pool, queue, states, running, crashed)
+                if failed:
+                    continue
+                if texts and running:
+                    yield from self._text(texts.pop(0))
+                    continue
+                if not running:
+                    continue
+                done, _ = wait_for(list(running), return_when=FIRST_COMPLETED)
+                broken = False
+                for future in done:
+                    source, first = running.pop(future)
+                    state = states.get(source)
+                    if state is None:
+                        continue  # the file already failed
+                    try:
+                        part = future.result()
+                    except BrokenProcessPool as exc:
+                        broken = True
+                        if source in crashed:  # it crashed again while running alone: it is the cause
+                            states.pop(source)
+                            crashed.discard(source)
+                            yield FileFailed(source, exc)
+                        else:
+                            crashed.add(source)
+                            state["asked"] = min(state["asked"], first)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - reported, the others go on
+                        states.pop(source)
+                        crashed.discard(source)
+                        yield FileFailed(source, exc)
+                        continue
+                    crashed.discard(source)
+                    state["pages"] = part.page_count
+                    state["early"][part.first] = part
+                    yield from self._assemble(source, state, states)
+                if broken:
+                    # A worker died (pdfium crashed): the pool cannot be used again. A fresh one retries the
+                    # files that were in flight one run at a time, so the file that crashes it is the one reported.
+                    for source, first in running.values():
+                        if source in states:
+                            crashed.add(source)
+                            states[source]["asked"] = min(states[source]["asked"], first)
+                    running.clear()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for file in texts:
+            yield from self._text(file)
+
+    def _submit(self, pool, queue: list[SourceFile], states: dict, running: dict, crashed: set[str]):
+        """Keep the workers fed: further runs of files already started, then new files. While a crash is
+        being traced, one run at a time. Returns whether a file failed to be read (an event was yielded)."""
+        from .pdf import PdfAssembler, read_part
+
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        suspects = [s for s in states if s in crashed and states[s]["asked"] <= states[s]["pages"]]
+        if suspects or any(source in crashed for source, _ in running.values()):
+            if suspects and not running:
+                state = states[suspects[0]]
+                first = state["asked"]
+                state["asked"] = first + self.part_pages
+                running[pool.submit(read_part, suspects[0], state["content"].data, first, self.part_pages)] = \
+                    (suspects[0], first)
+            return False
+        for source, state in states.items():
+            while len(running) < limit and state["asked"] <= state["pages"]:
+                first = state["asked"]
+                state["asked"] += self.part_pages
+                running[pool.submit(read_part, source, state["content"].data, first, self.part_pages)] = \
+                    (source, first)
+        failed = False
+        while queue and len(running) < limit:
+            file = queue.pop(0)
+            try:
+                content = read_file(file)
+            except Exception as exc:  # noqa: BLE001 - reported, the others go on
+                yield FileFailed(file.source, exc)
+                failed = True
+                continue
+            # "pages" is 1 until the first run says how many there are: no second run is asked before that.
+            states[file.source] = {"content": content, "assembler": PdfAssembler(file.source), "early": {},
+                                   "asked": 1 + self.part_pages, "pages": 1}
+            running[pool.submit(read_part, file.source, content.data, 1, self.part_pages)] = (file.source, 1)
+        return failed
+
+    def _assemble(self, source: str, state: dict, states: dict) -> Iterator[Event]:
+        assembler: PdfAssembler = state["assembler"]
+        while assembler.next_page in state["early"]:
+            part = state["early"].pop(assembler.next_page)
+            try:
+                blocks = assembler.add(part)
+                chunks = self._chunk(assembler, blocks)
+            except Exception as exc:  # noqa: BLE001 - reported, the others go on
+                states.pop(source, None)
+                yield FileFailed(source, exc)
+                return
+            yield FileChunks(source, chunks)
+        if assembler.complete:
+            states.pop(source, None)
+            try:
+                document = assembler.document()
+            except Exception as exc:  # noqa: BLE001 - e.g. a scan without text
+                yield FileFailed(source, exc)
+                return
+            yield FileRead(source, state["content"], document,
+                           describe(document, assembler.cover, assembler.metadata))
+
+
+# --- embedding ----------------------------------------------------------------------------------
+
+class StreamingEmbedder:
+    """Embeds chunks' sentences and rows in batches as they arrive; each distinct text is encoded once."""
+
+    def __init__(self, embedder, progress: ProgressFn | None):
+        self.embedder = embedder
+        self.progress = progress
+        self.queue: list[str] = []
+        self.vectors: dict[str, np.ndarray] = {}  # text -> float16 vector
+        self.total = 0
+        self.done = 0
+
+    def add(self, chunks: list[Chunk]) -> None:
+        for chunk in chunks:
+            for text in chunk.embedding_texts():
+                self.total += 1
+                if text not in self.vectors:
+                    self.vectors[text] = None  # reserved: encoded with the next batch
+                    self.queue.append(text)
+                else:
+                    self.done += 1
+        while len(self.queue) >= EMBED_BATCH:
+            self._encode(self.queue[:EMBED_BATCH])
+            del self.queue[:EMBED_BATCH]
+
+    def flush(self) -> None:
+        if self.queue:
+            self._encode(self.queue)
+            self.queue = []
+
+    def _encode(self, texts: list[str]) -> None:
+        vectors = self.embedder.encode_documents(texts)
+        for text, vector in zip(texts, vectors):
+            self.vectors[text] = vector.astype(np.float16)
+        self.done += len(texts)
+        if self.progress:
+            self.progress(min(self.done, self.total), self.total)
+
+    def units(self, chunk: Chunk) -> np.ndarray:
+        return np.stack([self.vectors[t] for t in chunk.embedding_texts()])
+
+
+# --- the build ----------------------------------------------------------------------------------
+
+def build_index(settings: Settings, embedder, full: bool = False, status: StatusFn | None = None,
+                progress: ProgressFn | None = None, wait: bool = False) -> BuildReport:
+    """Build the index incrementally under a lock; swap it in only when complete."""
+    from filelock import FileLock, Timeout
+
+    settings.index.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.index / store.LOCK))
+    try:
+        lock.acquire(timeout=-1 if wait else 0)
+    except Timeout:
+        raise store.BuildBusy("An index build is already running; wait for it to finish, then try again.") \
+            from None
+    try:
+        return _build_locked(settings, embedder, full, status or (lambda _m: None), progress)
+    finally:
+        lock.release()
+
+
+@dataclass
+class _Plan:
+    report: BuildReport
+    old: Store | None
+    manifest: dict | None
+    diff: store.CorpusDiff
+    previous_files: dict
+    old_files: dict
+    kept: dict[str, list[int]] = field(default_factory=dict)  # source -> its chunks' indexes in the old store
+
+
+def _plan(settings: Settings, full: bool, status: StatusFn) -> _Plan:
+    report = BuildReport()
+    old: Store | None = None
+    manifest = store.read_manifest(settings.index)
+    if full:
+        report.full_reason = "a full rebuild was requested"
+    elif manifest is None:
+        report.full_reason = "there is no index yet" if store.live_dir(settings.index) is None else \
+            "the previous index could not be read"
+    else:
+        reason = store.check_manifest(manifest, settings)
+        if reason:
+            report.full_reason = reason
+        else:
+            try:
+                old = store.load_store(settings, verify=True)
+            except IndexError_ as exc:
+                first_clause = str(exc).split(";")[0].rstrip(".")
+                report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
+    if report.full_reason and manifest is not None:
+        status(f"Full rebuild: {report.full_reason}.")
+    # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),
+    # so the report still says what was added, changed and removed since then.
+    diff = store.diff_corpus(settings, manifest)
+    report.skipped = list(diff.skipped)
+    report.removed = list(diff.removed)
+    plan = _Plan(report, old, manifest, diff, store.manifest_files(manifest), old.manifest["files"] if old else {})
+    if old:
+        for i, chunk in enumerate(old.chunks):
+            plan.kept.setdefault(chunk.source, []).append(i)
+    return plan
+
+
+def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
+                  progress: ProgressFn | None) -> BuildReport:
+    started = time.perf_counter()
+    store._clean_leftovers(settings.index)
+    plan = _plan(settings, full, status)
+    report, old, diff = plan.report, plan.old, plan.diff
+    if old and store._nothing_to_do(diff, plan.old_files, old.manifest):
+        report.unchanged = sorted(diff.files)
+        report.chunks_total = len(old.chunks)
+        report.seconds = time.perf_counter() - started
+        status(f"Index up to date: {report.chunks_total} chunks from {len(plan.old_files)} documents")
+        return report
+
+    new_files: dict[str, dict] = {}
+    to_read: list[SourceFile] = []
+    for source in sorted(diff.files):
+        file = diff.files[source]
+        if source in diff.unchanged and source in plan.old_files:
+            new_files[source] = dict(plan.old_files[source], size=file.size, mtime_ns=file.mtime_ns)
+            report.unchanged.append(source)
+        else:
+            to_read.append(file)
+
+    streaming = StreamingEmbedder(embedder, progress)
+    new_chunks: dict[str, list[Chunk]] = {}
+    if to_read:
+        status(f"Reading and embedding {len(to_read)} file{'s' if len(to_read) != 1 else ''}")
+    for event in CorpusReader(settings, to_read):
+        if isinstance(event, FileChunks):
+            new_chunks.setdefault(event.source, []).extend(event.chunks)
+            streaming.add(event.chunks)
+        elif isinstance(event, FileFailed):
+            new_chunks.pop(event.source, None)
+            _report_failure(event, plan, new_files)
+        else:
+            _report_read(event, plan, new_chunks, new_files)
+    streaming.flush()
+    report.chunks_embedded = sum(len(v) for v in new_chunks.values())
+
+    # A file that is now empty, unsupported or gone is dropped from the index, and said so.
+    for problem in report.failed + report.skipped:
+        if problem.source in plan.previous_files and problem.source not in new_files \
+                and problem.source not in report.removed:
+            report.removed.append(problem.source)
+    for key in ("added", "changed", "unchanged"):
+        getattr(report, key).sort()
+    if not new_files:
+        problems = report.failed + report.skipped
+        reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems[:5]) or \
+            "the folder has no .md, .txt or .pdf files"
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise store.NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add "
+                                   "readable .md, .txt or .pdf files and build again. Any previous index was "
+                                   "left as it was.")
+
+    status("Writing the index")
+    all_chunks: list[Chunk] = []
+    unit_parts: list[np.ndarray] = []
+    for source in sorted(new_files):
+        if source in new_chunks:
+            for chunk in new_chunks[source]:
+                unit_parts.append(streaming.units(chunk))
+                all_chunks.append(chunk)
+        else:
+            for i in plan.kept.get(source, []):
+                unit_parts.append(np.asarray(old.units_of(i)))
+                all_chunks.append(old.chunks[i])
+    units = np.concatenate(unit_parts) if unit_parts else np.zeros((0, embedder.dimension), np.float16)
+    report.chunks_total = len(all_chunks)
+    folder = store._write_build(settings, all_chunks, units, new_files, report)
+    store._swap_in(settings.index, folder)
+    report.seconds = time.perf_counter() - started
+    status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
+    return report
+
+
+def _report_failure(event: FileFailed, plan: _Plan, new_files: dict) -> None:
+    """A file that cannot be read: skipped (nothing to index) or failed; a failed file that was indexed
+    before keeps its previous chunks (nothing lost), and status shows it as changed until it reads again."""
+    report, source = plan.report, event.source
+    reason = _failure_reason(event.error)
+    if isinstance(event.error, IngestError) and event.error.skipped:
+        report.skipped.append(Problem(source, reason))
+        return
+    report.failed.append(Problem(source, reason))
+    if source in plan.old_files:
+        new_files[source] = plan.old_files[source]
+        report.warnings.append(Problem(source, "the previously indexed version is kept until the file reads again"))
+
+
+def _report_read(event: FileRead, plan: _Plan, new_chunks: dict, new_files: dict) -> None:
+    report, source, document = plan.report, event.source, event.document
+    about = label(event.record)
+    chunks = [replace(c, document=about) for c in new_chunks.get(source, [])] if about else \
+        new_chunks.get(source, [])
+    if source in new_chunks:
+        new_chunks[source] = chunks
+    if not chunks:
+        new_chunks.pop(source, None)
+        report.skipped.append(Problem(source, "no text to index was found in the file"))
+        return
+    report.warnings.extend(Problem(source, w) for w in document.warnings)
+    if source not in plan.previous_files:
+        report.added.append(source)
+    else:
+        (report.unchanged if source in plan.diff.unchanged else report.changed).append(source)
+    content = event.content
+    new_files[source] = {"sha256": content.sha256, "size": content.size, "mtime_ns": content.mtime_ns,
+                         "title": document.title, "chunk_ids": [c.id for c in chunks],
+                         "pages": max((b.page or 0) for b in document.blocks) or None,
+                         "warnings": list(document.warnings), "record": event.record}

@@ -1,0 +1,107 @@
+"""Runs of PDF pages, appended in page order, become one Document: offsets shift to the whole text and the
+headings met so far give every block its section path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..ingest import MAX_SECTION_CHARS, IngestError
+from ..schema import Block, Document
+from .reader import COVER_PAGES, PART_PAGES, PdfPart, read_part
+
+PAGE_SEPARATOR = "\n\n"
+MAX_SECTION_DEPTH = 5
+
+
+def _same_title(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    return norm(a) == norm(b)
+
+
+class PdfAssembler:
+    """Collects a PDF's parts in order; add() returns the new blocks, ready to be chunked at once."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.parts: list[str] = []
+        self.pos = 0
+        self.stack: list[tuple[int, str]] = []
+        self.blocks: list[Block] = []
+        self.warnings: list[str] = []
+        self.metadata: dict = {}
+        self.cover: list[str] = []  # the text of the first pages, for the document record
+        self.page_count = 0
+        self.next_page = 1
+        self.engine = "pdfium"
+
+    @property
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts = ["".join(self.parts)]
+        return self.parts[0] if self.parts else ""
+
+    def section(self) -> str:
+        path = " > ".join(title for _, title in self.stack[-MAX_SECTION_DEPTH:])
+        return path if len(path) <= MAX_SECTION_CHARS else "… " + path[-(MAX_SECTION_CHARS - 2):]
+
+    def _open(self, level: int, title: str) -> None:
+        if self.stack and _same_title(self.stack[-1][1], title):
+            return  # a bookmark and the heading line it points at name the same section
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, title))
+
+    def add(self, part: PdfPart) -> list[Block]:
+        if part.first != self.next_page:
+            raise ValueError(f"pages {part.first}… of {self.source} arrived before page {self.next_page}")
+        if part.first == 1:
+            self.metadata = part.metadata
+            self.engine = part.engine
+        self.page_count = part.page_count
+        self.warnings.extend(part.warnings)
+        new: list[Block] = []
+        for page in part.pages:
+            if self.pos:
+                self.parts.append(PAGE_SEPARATOR)
+                self.pos += len(PAGE_SEPARATOR)
+            base = self.pos
+            events = sorted(page.headings, key=lambda h: h[0])
+            e = 0
+            for block in sorted(page.blocks, key=lambda b: b.start):
+                while e < len(events) and events[e][0] <= block.start:
+                    self._open(events[e][1], events[e][2])
+                    e += 1
+                new.append(replace(block, start=base + block.start, end=base + block.end, section=self.section()))
+            for _, level, title in events[e:]:
+                self._open(level, title)
+            self.parts.append(page.text)
+            self.pos += len(page.text)
+            if page.number <= COVER_PAGES:
+                self.cover.append(page.text)
+            self.next_page = page.number + 1
+        self.blocks.extend(new)
+        return new
+
+    @property
+    def complete(self) -> bool:
+        return self.next_page > self.page_count
+
+    def document(self) -> Document:
+        if not self.blocks:
+            raise IngestError("the PDF has no extractable text (scanned?); run OCR on it first")
+        from ..documents import pdf_title
+
+        return Document(self.source, self.text, pdf_title(self.source, self.metadata), tuple(self.blocks),
+                        tuple(self.warnings))
+
+
+def load_pdf(source: str, data: bytes) -> Document:
+    """The whole PDF read in this process, part after part (the build reads parts in worker processes)."""
+    assembler = PdfAssembler(source)
+    while True:
+        assembler.add(read_part(source, data, assembler.next_page, PART_PAGES))
+        if assembler.complete:
+            return assembler.document()

@@ -1,0 +1,196 @@
+"""One PDF page as pdfium lays it out: text lines with their boxes, font size and weight, split into cells
+where the words of a line stand apart in columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Numbers as tables print them: "81,797", "(265)", "$1.27", "12.5%", "—" (nil), "n/a".
+NUMERIC = re.compile(r"[(\[]?[-–—−+]?[$€£¥]?\s?\(?[-–—−]?(?:\d[\d,.]*|[-–—])\s?%?\)?\s?[%*]?\]?|[-–—]{1,3}|n/?a|nm",
+                     re.I)
+CURRENCY = frozenset("$€£¥")
+# A line whose characters are this much wider apart than the page's tightest lines has gaps worth measuring.
+SPREAD_RATIO = 1.12
+PROSE_DENSITY = 0.45  # em per character: about the average advance of a proportional font
+CELL_GAP = 0.8  # em: a gap this wide between two words separates cells (justified prose stays below it)
+NUMBER_GAP = 0.3  # em: two numbers (or a number and a currency sign) this far apart are two cells
+_LINE = re.compile(r"[^\r\n]+")
+_SPACE = re.compile(r"\s+")
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 0xFFFE, 0xFFFF, 0xAD], None)
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\xad\ufffe\uffff]")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    x0: float
+    x1: float
+
+    @property
+    def numeric(self) -> bool:
+        return bool(NUMERIC.fullmatch(self.text))
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of text in pdfium's reading order; coordinates are PDF points, y growing upwards."""
+
+    text: str
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+    size: float  # font size of its first character
+    weight: int  # font weight of its first and last characters, the lower (a bold run-in heading is not bold)
+    cells: list[Cell]
+    start: int = 0  # its first and one-past-last pdfium character index
+    end: int = 0
+
+    @property
+    def height(self) -> float:
+        return max(self.top - self.bottom, 1.0)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def page_text(textpage) -> str:
+    """pdfium's text of the page, one character per pdfium character index (so boxes can be looked up)."""
+    import pypdfium2.raw as pdfium_c
+
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    text = textpage.get_text_range() if count > 0 else ""
+    if len(text) != count:
+        # Characters outside the Basic Multilingual Plane take two UTF-16 units: fall back to one per index.
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(count))
+    return text
+
+
+class PageLines:
+    """The lines of one page, and the means to split any of them into cells while the page is open."""
+
+    def __init__(self, textpage):
+        import pypdfium2.raw as pdfium_c
+
+        self._raw = textpage.raw
+        self._rect = pdfium_c.FS_RECTF()
+        self._box = pdfium_c.FPDFText_GetLooseCharBox
+        self.text = page_text(textpage)
+        self.lines = _read_lines(self._raw, self.text, self._rect, self._box)
+
+    def split(self, line: Line) -> list[Cell]:
+        """The line's cells, measured now if its spread did not suggest columns when it was read."""
+        if len(line.cells) == 1 and " " in line.text:
+            em = line.size or line.height
+            line.cells = _cells(self._raw, self.text, line.start, line.end, em, self._rect, self._box) or line.cells
+        return line.cells
+
+
+def _read_lines(raw, text: str, rect, box) -> list[Line]:
+    import pypdfium2.raw as pdfium_c
+
+    size_of = pdfium_c.FPDFText_GetFontSize
+    weight_of = pdfium_c.FPDFText_GetFontWeight
+    lines: list[Line] = []
+    for match in _LINE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        box(raw, start, rect)
+        x0, top, bottom = rect.left, rect.top, rect.bottom
+        box(raw, end - 1, rect)
+        x1, top, bottom = rect.right, max(top, rect.top), min(bottom, rect.bottom)
+        size = size_of(raw, start) or 0.0
+        weight = min(weight_of(raw, start), weight_of(raw, end - 1))
+        if weight <= 0:  # the standard fonts have no weight: their name says it ("Helvetica-Bold")
+            weight = _weight_from_name(raw, start) + _weight_from_name(raw, end - 1) >> 1
+        piece = text[start:end]
+        if _HAS_CONTROL.search(piece):
+            piece = piece.translate(_CONTROL)
+        clean = _SPACE.sub(" ", piece).strip() if "  " in piece or "\t" in piece or "\n" in piece else piece.strip()
+        if not clean:
+            continue
+        lines.append(Line(clean, x0, x1, bottom, top, round(size, 2), weight, [], start, end))
+    tight = _tight_density(lines)
+    for line in lines:
+        em = line.size or line.height
+        width = line.x1 - line.x0
+        if width > 0 and " " in line.text and width > SPREAD_RATIO * tight * em * (line.end - line.start) + em:
+            line.cells = _cells(raw, text, line.start, line.end, em, rect, box)
+        if not line.cells:
+            line.cells = [Cell(line.text, line.x0, line.x1)]
+    return lines
+
+
+def _weight_from_name(raw, index: int) -> int:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    size = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, len(buffer), ctypes.byref(flags))
+    name = buffer.raw[:max(0, size - 1)].decode("latin-1", "replace").lower()
+    return 700 if "bold" in name or "black" in name or "heavy" in name else 400
+
+
+def _tight_density(lines: list[Line]) -> float:
+    """Width per character per em of the page's tightly set lines (its prose): the lower quartile."""
+    densities = sorted((line.x1 - line.x0) / (len(line.text) * (line.size or line.height))
+                       for line in lines if len(line.text) >= 20 and line.x1 > line.x0)
+    if len(densities) < 3:
+        return PROSE_DENSITY
+    # A page of table rows has no tight lines: never assume wider than prose is set.
+    return min(densities[len(densities) // 4], PROSE_DENSITY)
+
+
+def _cells(raw, text: str, start: int, end: int, em: float, rect, box) -> list[Cell]:
+    """Split text[start:end] into cells at wide gaps, measured between the boxes of the words' edge letters."""
+    words: list[tuple[str, float, float]] = []
+    piece = text[start:end]
+    control = _HAS_CONTROL.search(piece) is not None
+    for match in _WORD.finditer(piece):
+        a, b = match.span()
+        box(raw, start + a, rect)
+        left = rect.left
+        box(raw, start + b - 1, rect)
+        word = match.group()
+        words.append((word.translate(_CONTROL) if control else word, left, rect.right))
+    cells: list[Cell] = []
+    for word, left, right in words:
+        if not word:
+            continue
+        if cells:
+            last = cells[-1]
+            gap = left - last.x1
+            numbers = (NUMERIC.fullmatch(word) or word in CURRENCY) and \
+                (NUMERIC.fullmatch(last.text) or last.text in CURRENCY)
+            joins_currency = last.text in CURRENCY  # "$" then "81,797": one cell, printed apart
+            if joins_currency and gap < 12 * em:
+                last.text += word
+                last.x1 = right
+                continue
+            if word in CURRENCY:  # a currency sign opens the cell of the number it stands before
+                cells.append(Cell(word, left, right))
+                continue
+            if gap < CELL_GAP * em and not (numbers and gap >= NUMBER_GAP * em) and gap > -em:
+                last.text = f"{last.text} {word}"
+                last.x1 = max(last.x1, right)
+                continue
+        cells.append(Cell(word, left, right))
+    # A lone "%" or ")" printed apart belongs to the number before it.
+    merged: list[Cell] = []
+    for cell in cells:
+        if merged and cell.text in ("%", ")", "%)") and merged[-1].numeric:
+            merged[-1].text += cell.text
+            merged[-1].x1 = cell.x1
+            continue
+        merged.append(cell)
+    return merged

@@ -1,0 +1,211 @@
+"""One PDF page as text and blocks: paragraphs, one row block per table row, and the headings that open
+sections, with offsets into the page's text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..schema import Block
+from ..text import sentence_spans
+from .layout import Line
+from .structure import FONT_LEVEL_UNDER_OUTLINE, BodyStyle, OutlineEntry, heading_level, title_text
+from .tables import Table
+
+PARAGRAPH = "\n\n"
+_BULLET = re.compile(r"^(?:[•●▪■◦○□➢►‣*]|[-–—]\s|\(?[a-z0-9]{1,3}\)\s)")
+MAX_UNIT_WORDS = 80  # the longest answer unit wanted, unless one sentence is longer
+FRAGMENT_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
+
+
+@dataclass
+class PageOut:
+    """A page ready to be appended to its document: offsets are into `text`, sections are not yet known."""
+
+    number: int  # 1-based physical page
+    printed: str | None
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, level, title) opening a section
+
+
+class _Writer:
+    def __init__(self, number: int, printed: str | None):
+        self.page = PageOut(number, printed, "")
+        self.parts: list[str] = []
+        self.pos = 0
+        self.open_paragraph: list[Line] = []
+        self.paragraph_start = 0
+
+    def _write(self, text: str) -> int:
+        """Append text as a new piece (after a paragraph break); return where it starts."""
+        if self.parts:
+            self.parts.append(PARAGRAPH)
+            self.pos += len(PARAGRAPH)
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text)
+        return start
+
+    def line(self, line: Line) -> None:
+        last = self.open_paragraph[-1] if self.open_paragraph else None
+        if last is not None and _same_paragraph(last, line):
+            self.parts.append("\n" + line.text)
+            self.pos += 1 + len(line.text)
+            self.open_paragraph.append(line)
+            return
+        self.close()
+        self.paragraph_start = self._write(line.text)
+        self.open_paragraph = [line]
+
+    def close(self) -> None:
+        if not self.open_paragraph:
+            return
+        lines = self.open_paragraph
+        self.open_paragraph = []
+        text = "\n".join(line.text for line in lines)
+        spans = [(0, len(text))]
+        if len(text.split()) > MAX_UNIT_WORDS and _run_on(text):
+            # Lists, glossaries and tables read as text run on without a sentence end: a line each is a unit.
+            spans, at = [], 0
+            for line in lines:
+                spans.append((at, at + len(line.text)))
+                at += len(line.text) + 1
+        for start, end in spans:
+            if _fragment(text[start:end]):
+                continue
+            self.page.blocks.append(Block("text", self.paragraph_start + start, self.paragraph_start + end, "",
+                                          self.page.number, printed_page=self.page.printed))
+
+    def heading(self, text: str, level: int) -> None:
+        self.close()
+        start = self._write(text)
+        self.page.headings.append((start, level, title_text(text)))
+
+    def event(self, level: int, title: str) -> None:
+        """A section opened by the outline where no heading line of this page marks it."""
+        self.close()
+        self.page.headings.append((self.pos, level, title))
+
+    def table(self, table: Table) -> None:
+        """One line per row, as one piece; each row is a block of its own (a table of contents: none).
+
+        A row is written with its label and each value under its column's header, the form Markdown table
+        rows are shown in ("Total net sales | Three Months Ended July 1, 2023: $81,797 | ..."): a row cut
+        from its header says nothing, and the reader and the search then see the period a figure is for.
+        """
+        self.close()
+        rows = []
+        for row in table.rows:
+            label = f"{row.group}: {row.label}" if row.group and row.label else row.label
+            named = [(n, f"{h}: {v}" if h else v) for n, (h, v) in enumerate(zip(table.headers, row.values)) if v]
+            # A wide table's row is cut into runs of columns, each with the label, so no unit runs past
+            # MAX_UNIT_WORDS (fair-value tables with eight long-headed columns would reach a hundred words).
+            for run in _column_runs(label, named):
+                text = " | ".join(([label] if label else []) + [cell for _, cell in run])
+                headers = tuple(table.headers[n] for n, _ in run)
+                values = tuple(row.values[n] for n, _ in run)
+                if label:
+                    headers, values = (row.group, *headers), (row.label, *values)
+                rows.append((text, headers, values))
+        start = self._write("\n".join(text for text, _, _ in rows))
+        if table.is_contents:
+            return  # in the text, but no answer: "Item 2. | Management's Discussion ... | 15" says where, not what
+        at = start
+        for text, headers, cells in rows:
+            self.page.blocks.append(Block("row", at, at + len(text), "", self.page.number, headers, cells,
+                                          self.page.printed))
+            at += len(text) + 1
+
+    def finish(self) -> PageOut:
+        self.close()
+        self.page.text = "".join(self.parts)
+        return self.page
+
+
+def _column_runs(label: str, named: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    runs: list[list[tuple[int, str]]] = [[]]
+    words = len(label.split())
+    for item in named:
+        size = len(item[1].split()) + 1  # the "|" before it reads as a word too
+        if runs[-1] and words + size > MAX_UNIT_WORDS:
+            runs.append([])
+            words = len(label.split())
+        runs[-1].append(item)
+        words += size
+    return runs
+
+
+def _fragment(text: str) -> bool:
+    """A few words without a figure or a sentence end ("Page", a heading set in body type): a label of the
+    page, not something a question is answered with."""
+    return len(text.split()) <= FRAGMENT_WORDS and not _SENTENCE_END.search(text) \
+        and not any(ch.isdigit() for ch in text)
+
+
+def _run_on(text: str) -> bool:
+    """Whether some stretch of the paragraph longer than MAX_UNIT_WORDS has no sentence end: not prose."""
+    return any(len(text[s:e].split()) > MAX_UNIT_WORDS and not _SENTENCE_END.search(text[s:e])
+               for s, e in sentence_spans(text))
+
+
+def _same_paragraph(above: Line, line: Line) -> bool:
+    if line.top > above.top + 1 or abs(line.size - above.size) > 0.1 * max(above.size, 1):
+        return False  # moved up (a new column or box) or another size of type
+    if above.bottom - line.top > 0.45 * max(line.height, above.height):
+        return False  # a blank line's worth of space
+    return not _BULLET.match(line.text)
+
+
+def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[int], body: BodyStyle,
+                 outline: list[OutlineEntry], printed: str | None) -> PageOut:
+    """The page's text in reading order: paragraphs, tables (a header line, then one line per row) and
+    headings. With an outline, its entries open the sections and font headings nest below them."""
+    writer = _Writer(number, printed)
+    table_at = {t.first_line: t for t in tables}
+    in_table = set().union(*(t.lines for t in tables)) if tables else set()
+    entries = sorted((e for e in outline if e.page == number), key=lambda e: -(e.y if e.y is not None else 1e9))
+    heading_lines: list[Line] = []
+    heading_at = 0
+
+    def flush_heading() -> None:
+        nonlocal heading_lines
+        if heading_lines:
+            writer.heading(" ".join(l.text for l in heading_lines), heading_at)
+            heading_lines = []
+
+    for i, line in enumerate(lines):
+        while entries and (entries[0].y is None or line.top <= entries[0].y + 2):
+            flush_heading()
+            entry = entries.pop(0)
+            writer.event(entry.level, entry.title)
+        if i in skip:
+            continue
+        if i in table_at:
+            flush_heading()
+            writer.table(table_at[i])
+            continue
+        if i in in_table:
+            continue
+        if line.size < TINY * body.size and line.words <= 3:
+            continue  # a footnote marker pdfium lists away from its text
+        level = heading_level(line, body)
+        if level is not None:
+            if outline:
+                level += FONT_LEVEL_UNDER_OUTLINE
+            last = heading_lines[-1] if heading_lines else None
+            if last is not None and (level != heading_at or last.bottom - line.top > 0.6 * line.height
+                                     or line.size != last.size):
+                flush_heading()
+            if not heading_lines:
+                heading_at = level
+            heading_lines.append(line)
+            continue
+        flush_heading()
+        writer.line(line)
+    flush_heading()
+    for entry in entries:  # bookmarks pointing below the last line
+        writer.event(entry.level, entry.title)
+    return writer.finish()

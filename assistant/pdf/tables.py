@@ -1,0 +1,298 @@
+"""Tables on a PDF page, found from where the words stand: rows of a label and numbers in aligned columns,
+with the header cells above them joined per column ("Three Months Ended" / "July 1," / "2023")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .layout import Cell, Line
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+# Words of a header cell at the left that name the period every column shares ("Three Months Ended June 30,").
+_PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fiscal)\b", re.I)
+# "(In millions)", "($ in thousands)": how the table counts, not the name of a column.
+_UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
+# A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
+_TOTAL = re.compile(r"^(sub)?total\b", re.I)
+MAX_HEADER_LINES = 40  # stacked header cells can each be a line of their own
+MAX_HEADER_HEIGHT = 8  # em above the first row
+MAX_LABEL_WORDS = 14  # a label line between rows is short; a longer one is prose and ends the table
+
+
+@dataclass
+class Row:
+    lines: list[int]  # the page lines it was read from (a wrapped label, then the line with its values)
+    label: str
+    values: list[str]  # one per column, "" where the row has none
+    group: str = ""  # the label of the group it stands in ("Net sales" for "Products" under "Net sales:")
+
+
+@dataclass
+class Table:
+    columns: list[tuple[float, float]]
+    headers: list[str]  # one per column
+    rows: list[Row] = field(default_factory=list)
+    header_lines: list[int] = field(default_factory=list)
+    group_lines: list[int] = field(default_factory=list)  # label lines that name a group of rows
+
+    @property
+    def is_contents(self) -> bool:
+        """A table of contents: one page number a row, never decreasing. It is navigation, not content."""
+        numbers = []
+        for row in self.rows:
+            values = [v for v in row.values if v]
+            if len(values) != 1 or not values[0].isdigit() or not row.label:
+                return False
+            numbers.append(int(values[0]))
+        return len(numbers) >= 3 and numbers == sorted(numbers)
+
+    @property
+    def lines(self) -> set[int]:
+        used = set(self.header_lines) | set(self.group_lines)
+        for row in self.rows:
+            used.update(row.lines)
+        return used
+
+    @property
+    def first_line(self) -> int:
+        return min(self.lines)
+
+
+def _is_value(cell: Cell) -> bool:
+    return cell.numeric
+
+
+def _row_shape(line: Line) -> bool:
+    """A line that reads as a table row: several cells, at least one number after its first cell."""
+    cells = line.cells
+    return len(cells) >= 2 and any(_is_value(c) for c in cells[1:])
+
+
+def _years_only(line: Line) -> bool:
+    """A header line of years ("2022 2023 2022 2023"), which looks like a row of numbers but is not one."""
+    return all(YEAR.fullmatch(c.text) for c in line.cells)
+
+
+def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
+    """The tables on a page, in reading order; lines in skip (headers and footers) are never part of one.
+
+    Lines that may be a table's header must have been split into cells while the page was open
+    (PageLines.split); here only their cells are read.
+    """
+    row_like = [i not in skip and _row_shape(line) and not _years_only(line) for i, line in enumerate(lines)]
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        if not row_like[i]:
+            i += 1
+            continue
+        members = [i]
+        k = i + 1
+        while k < len(lines) and k not in skip:
+            if row_like[k] and _follows(lines[members[-1]], lines[k]):
+                members.append(k)
+                k += 1
+                continue
+            # Label lines ("Net sales:", a label wrapped onto two lines) may stand between rows.
+            nxt = next((j for j in range(k + 1, min(k + 3, len(lines))) if row_like[j]), None)
+            chain = [members[-1], *range(k, nxt)] + [nxt] if nxt is not None else []
+            if nxt is not None and all(_label_line(lines[j], lines[i]) and j not in skip for j in range(k, nxt)) \
+                    and all(_follows(lines[a], lines[b]) for a, b in zip(chain, chain[1:])):
+                members.extend(range(k, nxt))
+                k = nxt
+                continue
+            break
+        rows = [j for j in members if row_like[j]]
+        if len(rows) >= 2:
+            # Label lines just above the first row (a group label such as "Net sales:") belong to the table.
+            lead = i
+            while lead - 1 >= 0 and lead - 1 not in skip and i - lead < 2 and _label_line(lines[lead - 1], lines[i]) \
+                    and _follows(lines[lead - 1], lines[lead]):
+                lead -= 1
+            table = _build(lines, list(range(lead, i)) + members, row_like, skip)
+            if table is not None:
+                tables.append(table)
+        i = k if k > i else i + 1
+    return tables
+
+
+def _follows(above: Line, below: Line) -> bool:
+    """below stands under above, close enough to be the next line of the same table."""
+    gap = above.bottom - below.top
+    return below.top <= above.top - 0.3 * above.height and gap < 2.5 * max(above.height, below.height)
+
+
+def _label_line(line: Line, row: Line) -> bool:
+    return len(line.cells) == 1 and line.words <= MAX_LABEL_WORDS and line.x0 < (row.cells[1].x0 if len(row.cells) > 1
+                                                                                 else row.x1)
+
+
+def _columns(lines: list[Line], rows: list[int]) -> list[tuple[float, float]]:
+    """Column spans from the value cells: numbers are right-aligned, so cells are grouped by right edge."""
+    cells = [c for j in rows for c in lines[j].cells[1:]]
+    if not cells:
+        return []
+    em = max(lines[rows[0]].size, lines[rows[0]].height)
+    cells.sort(key=lambda c: c.x1)
+    groups: list[list[Cell]] = [[cells[0]]]
+    for cell in cells[1:]:
+        if cell.x1 - groups[-1][-1].x1 <= 0.6 * em:
+            groups[-1].append(cell)
+        else:
+            groups.append([cell])
+    spans = [(min(c.x0 for c in g), max(c.x1 for c in g)) for g in groups]
+    # A dash centred in a column, or a stray cell, can make a group of its own inside another's span.
+    merged: list[tuple[float, float]] = []
+    for span in spans:
+        if merged and span[0] < merged[-1][1] - 0.3 * em:
+            merged[-1] = (min(merged[-1][0], span[0]), max(merged[-1][1], span[1]))
+        else:
+            merged.append(span)
+    return merged
+
+
+def _column_of(cell: Cell, columns: list[tuple[float, float]]) -> int:
+    middle = (cell.x0 + cell.x1) / 2
+    best, distance = 0, float("inf")
+    for n, (x0, x1) in enumerate(columns):
+        d = 0.0 if x0 <= middle <= x1 else min(abs(middle - x0), abs(middle - x1))
+        if d < distance:
+            best, distance = n, d
+    return best
+
+
+def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: set[int]) -> Table | None:
+    rows_at = [j for j in members if row_like[j]]
+    columns = _columns(lines, rows_at)
+    if not columns:
+        return None
+    em = max(lines[rows_at[0]].size, lines[rows_at[0]].height)
+    label_end = columns[0][0] - 0.3 * em
+    table = Table(columns, [""] * len(columns))
+    group, group_x, pending = "", None, []
+    for j in members:
+        line = lines[j]
+        if not row_like[j]:
+            pending.append(j)
+            continue
+        cells = line.cells
+        label_cells = [c for c in cells if c.x1 <= label_end + em and not (c.numeric and c.x0 >= label_end)]
+        label_cells = label_cells[:1] if label_cells and label_cells[0] is cells[0] else []
+        values = [""] * len(columns)
+        for cell in cells[len(label_cells):]:
+            n = _column_of(cell, columns)
+            values[n] = f"{values[n]} {cell.text}".strip()
+        label = label_cells[0].text if label_cells else ""
+        label_x = label_cells[0].x0 if label_cells else line.x0
+        wrapped: list[int] = []
+        for p in pending:
+            text = lines[p].text
+            # A label wrapped onto the next line continues in lower case or leaves the row without a label.
+            if not text.endswith(":") and (not label or label[:1].islower()) and p == pending[-1]:
+                wrapped.append(p)
+                label = f"{text} {label}".strip()
+                label_x = lines[p].x0
+            else:
+                group, group_x = text.rstrip(":").strip(), lines[p].x0
+                table.group_lines.append(p)
+        pending = []
+        if group and group_x is not None and label_x <= group_x + 0.1 * em and not wrapped:
+            group, group_x = "", None  # a row as far left as the group's label is its sibling, not in it
+        in_group = group if group and group.lower() not in label.lower() else ""
+        table.rows.append(Row(wrapped + [j], label, values, in_group))
+        if group and _TOTAL.match(label):
+            group, group_x = "", None
+    _read_headers(lines, table, min(members), label_end, em, skip)
+    return table
+
+
+def _read_headers(lines: list[Line], table: Table, first: int, label_end: float, em: float, skip: set[int]) -> None:
+    """Header cells above the table's first line, joined top to bottom per column."""
+    top = lines[first]
+    found: list[tuple[Line, list[Cell], str]] = []
+    k = first - 1
+    while k >= 0 and first - k <= MAX_HEADER_LINES and k not in skip:
+        line = lines[k]
+        nearest = min((f[0] for f in found), key=lambda l: l.bottom, default=top)
+        if line.bottom < top.top - 0.3 * top.height or line.bottom - nearest.top > 3 * max(line.height, em):
+            break  # beside or below the table, or too far above what was found so far
+        if line.size > 1.3 * top.size or line.bottom - top.top > MAX_HEADER_HEIGHT * em:
+            break  # a heading, or too far above the table
+        if _row_shape(line) and not _years_only(line):
+            break  # a row of the table above
+        cells = line.cells
+        over = [c for c in cells if c.x1 > label_end + 0.5 * em]
+        stub = [c for c in cells if c.x1 <= label_end + 0.5 * em]
+        if not over or any(c.x0 < label_end - em for c in over):
+            break  # text running across the label area into the columns: a title or a sentence
+        over = [c for c in over if not _UNITS_NOTE.match(c.text)]
+        stub_text = " ".join(c.text for c in stub)
+        found.append((line, over, stub_text if _PERIOD_STUB.search(stub_text) else ""))
+        table.header_lines.append(k)
+        k -= 1
+    if not found:
+        return
+    parts: list[list[str]] = [[] for _ in table.columns]
+    span = (table.columns[0][0], table.columns[-1][1])
+    widths = sorted(x1 - x0 for x0, x1 in table.columns)
+    reach = 3 * widths[len(widths) // 2]
+    for position, (cells, stub) in enumerate(_visual_rows(found)):
+        hit_columns: set[int] = set()
+        # A single cell centred over the columns at the top of the header names all of them ("September 24, 2022").
+        spans_all = position == 0 and len(found) > 1 and len(cells) == 1 and len(table.columns) > 1 and \
+            abs((cells[0].x0 + cells[0].x1) / 2 - (span[0] + span[1]) / 2) <= 0.15 * (span[1] - span[0])
+        owner = _owners(cells, table.columns, reach) if not spans_all else {n: cells[0] for n in range(len(parts))}
+        for n, cell in sorted(owner.items()):
+            parts[n].append(cell.text)
+            hit_columns.add(n)
+        if stub:
+            for n in hit_columns:
+                parts[n].insert(0, stub)
+    table.headers = [" ".join(p) for p in parts]
+
+
+def _visual_rows(found: list[tuple[Line, list[Cell], str]]) -> list[tuple[list[Cell], str]]:
+    """Header cells grouped by the height they stand at (pdfium may list stacked cells as lines of their own),
+    top row first, cells left to right."""
+    rows: list[tuple[float, float, list[Cell], str]] = []  # top, bottom, cells, stub
+    for line, cells, stub in sorted(found, key=lambda f: -f[0].top):
+        middle = (line.top + line.bottom) / 2
+        for i, (top, bottom, row_cells, row_stub) in enumerate(rows):
+            if bottom <= middle <= top:
+                rows[i] = (top, bottom, row_cells + cells, row_stub or stub)
+                break
+        else:
+            rows.append((line.top, line.bottom, list(cells), stub))
+    return [(sorted(cells, key=lambda c: c.x0), stub) for _, _, cells, stub in rows]
+
+
+def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float) -> dict[int, Cell]:
+    """Which header cell of one row names each column.
+
+    A row with fewer cells than columns that flanks the table at both ends is a row of group headers
+    ("Three Months Ended" / "Nine Months Ended", or two dates over four columns each): every column takes
+    the cell nearest to it. Otherwise a cell names the columns whose middle it stands over, or, when it is
+    narrower than its column, the column it stands in.
+    """
+    def distance(cell: Cell, middle: float) -> float:
+        return 0.0 if cell.x0 <= middle <= cell.x1 else min(abs(middle - cell.x0), abs(middle - cell.x1))
+
+    middles = [(x0 + x1) / 2 for x0, x1 in columns]
+    owner: dict[int, Cell] = {}
+    if not cells:
+        return owner
+    grouping = len(cells) < len(columns) and all(min(distance(c, m) for c in cells) <= reach
+                                                 for m in (middles[0], middles[-1]))
+    for n, middle in enumerate(middles):
+        nearest = min(cells, key=lambda c: distance(c, middle))
+        d = distance(nearest, middle)
+        if grouping or d == 0.0:
+            owner[n] = nearest
+    for cell in cells:  # a narrow cell inside a column (a date over a wide column of figures)
+        if not any(owner.get(n) is cell for n in owner):
+            n = min(range(len(columns)), key=lambda n: abs((cell.x0 + cell.x1) / 2 - middles[n]))
+            x0, x1 = columns[n]
+            if x0 - 0.5 * (x1 - x0) <= (cell.x0 + cell.x1) / 2 <= x1 + 0.5 * (x1 - x0):
+                owner.setdefault(n, cell)
+    return owner

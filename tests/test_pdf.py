@@ -1,0 +1,242 @@
+"""PDFs read with pdfium: table rows with their headers, sections from headings and bookmarks, printed page
+numbers and labels, pypdf for what pdfium cannot open, and builds that read PDFs in worker processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.build import build_index
+from assistant.chunking import chunk_document
+from assistant.ingest import IngestError, load_document
+from assistant.pdf_view import render_page
+from assistant.schema import Document, row_label
+from assistant.store import load_store
+from conftest import FIXTURES, REAL_PDFS, FakeEmbedder, make_settings
+from pdf_factory import encrypt_pdf, make_layout_pdf, make_pdf
+
+AAPL_2023_Q3 = FIXTURES / "2023 Q3 AAPL.pdf"
+NET_SALES_ROW = ("Total net sales | Three Months Ended July 1, 2023: $81,797 | Three Months Ended June 25, 2022: "
+                 "$82,959 | Nine Months Ended July 1, 2023: $293,787 | Nine Months Ended June 25, 2022: $304,182")
+
+
+def rows(doc: Document, page: int | None = None) -> list[str]:
+    return [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "row" and (page is None or b.page == page)]
+
+
+# --- a table drawn by hand --------------------------------------------------------------------
+
+RIGHT = [360, 430, 500, 570]  # right edges of the four figure columns
+FIGURE = 27.5  # width of "NN,NNN" in 9 pt Helvetica
+
+
+def figure(column: int, y: float, text: str) -> tuple:
+    return (RIGHT[column] - (len(text) - 1) * 5.0 - 2.5 * text.count(","), y, text, 9, False)
+
+
+def segment_page(footer: str) -> list[tuple]:
+    items = [
+        (72, 740, "Item 2. Management's Discussion and Analysis", 14, True),
+        (72, 715, "Segment Results", 11, True),
+        (72, 695, "Net sales by reportable segment were as follows (in millions):", 10, False),
+        (318, 672, "Three Months Ended", 9, True), (458, 672, "Nine Months Ended", 9, True),
+        (330, 660, "July 1,", 9, True), (334, 650, "2023", 9, True),
+        (397, 660, "June 25,", 9, True), (404, 650, "2022", 9, True),
+        (470, 660, "July 1,", 9, True), (474, 650, "2023", 9, True),
+        (537, 660, "June 25,", 9, True), (544, 650, "2022", 9, True),
+        (72, 632, "Americas", 9, False), (300, 632, "$", 9, False), figure(0, 632, "35,383"),
+        (370, 632, "$", 9, False), figure(1, 632, "37,472"), (440, 632, "$", 9, False), figure(2, 632, "122,445"),
+        (510, 632, "$", 9, False), figure(3, 632, "129,850"),
+        (72, 620, "Europe", 9, False), figure(0, 620, "20,205"), figure(1, 620, "19,287"),
+        figure(2, 620, "71,528"), figure(3, 620, "71,382"),
+        (80, 608, "Total net sales", 9, False), figure(0, 608, "55,588"), figure(1, 608, "56,759"),
+        figure(2, 608, "193,973"), figure(3, 608, "201,232"),
+        (72, 580, "The Americas segment's net sales decreased during the third quarter compared to the same", 10,
+         False),
+        (72, 568, "quarter in 2022 due primarily to lower net sales of iPhone.", 10, False),
+        (250, 40, footer, 9, False),
+    ]
+    return items
+
+
+def prose_page(n: int) -> list[tuple]:
+    lines = [f"Paragraph {n}, line {i}: the quarter's results are discussed here at some length." for i in range(6)]
+    return [(72, 700 - 14 * i, text, 10, False) for i, text in enumerate(lines)] + \
+        [(250, 40, f"Acme Corp. | Q3 2023 Form 10-Q | {n}", 9, False)]
+
+
+def test_a_drawn_table_becomes_rows_with_joined_headers_and_its_section():
+    pages = [prose_page(17), segment_page("Acme Corp. | Q3 2023 Form 10-Q | 18"), prose_page(19)]
+    doc = load_document("acme.pdf", make_layout_pdf(pages))
+    assert rows(doc, 2) == [
+        "Americas | Three Months Ended July 1, 2023: $35,383 | Three Months Ended June 25, 2022: $37,472 | "
+        "Nine Months Ended July 1, 2023: $122,445 | Nine Months Ended June 25, 2022: $129,850",
+        "Europe | Three Months Ended July 1, 2023: 20,205 | Three Months Ended June 25, 2022: 19,287 | "
+        "Nine Months Ended July 1, 2023: 71,528 | Nine Months Ended June 25, 2022: 71,382",
+        "Total net sales | Three Months Ended July 1, 2023: 55,588 | Three Months Ended June 25, 2022: 56,759 | "
+        "Nine Months Ended July 1, 2023: 193,973 | Nine Months Ended June 25, 2022: 201,232",
+    ]
+    row = next(b for b in doc.blocks if b.kind == "row")
+    assert row.headers == ("", "Three Months Ended July 1, 2023", "Three Months Ended June 25, 2022",
+                           "Nine Months Ended July 1, 2023", "Nine Months Ended June 25, 2022")
+    assert row.cells == ("Americas", "$35,383", "$37,472", "$122,445", "$129,850")
+    assert row_label(row.headers, doc.text[row.start:row.end]) == doc.text[row.start:row.end]  # never named twice
+    assert row.section == "Item 2. Management's Discussion and Analysis > Segment Results"
+    # The sentence after the table is a sentence, not part of the table; the heading is in no block.
+    texts = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text" and b.page == 2]
+    assert texts[-1].startswith("The Americas segment's net sales decreased") and texts[-1].endswith("iPhone.")
+    assert not any("Segment Results" == t for t in texts)
+    # The footer is a page number, not text: the pages print 17, 18 and 19.
+    assert {b.page: b.printed_page for b in doc.blocks} == {1: "17", 2: "18", 3: "19"}
+    assert "Acme Corp." not in doc.text
+
+
+def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
+    doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
+    for chunk in chunk_document(doc):
+        assert doc.text[chunk.start:chunk.end] == chunk.text
+        for start, end in chunk.units:
+            words = doc.text[start:end].split()
+            assert len(words) <= 80 or (chunk.kind == "text" and doc.text[end - 1] in ".;:")
+
+
+def test_page_labels_are_the_printed_numbers():
+    pages = [[(72, 700, f"Front matter page {n}.", 11, False)] for n in (1, 2)] + \
+        [[(72, 700, f"Body page {n}.", 11, False)] for n in (1, 2)]
+    doc = load_document("labels.pdf", make_layout_pdf(pages, page_labels="0 << /S /r >> 2 << /S /D >>"))
+    assert [(b.page, b.printed_page) for b in doc.blocks] == [(1, "i"), (2, "ii"), (3, "1"), (4, "2")]
+
+
+def test_bookmarks_give_the_section_path():
+    pages = [[(72, 700, "Opening words of the report.", 11, False)],
+             [(72, 700, "Revenue grew in every region.", 11, False),
+              (72, 400, "Costs fell for the second year.", 11, False)]]
+    outline = [(1, "Part I", 0, 792), (2, "Revenue", 1, 720), (2, "Costs", 1, 420)]
+    doc = load_document("marks.pdf", make_layout_pdf(pages, outline=outline))
+    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+        ("Opening words of the report.", "Part I"),
+        ("Revenue grew in every region.", "Part I > Revenue"),
+        ("Costs fell for the second year.", "Part I > Costs"),
+    ]
+
+
+# --- the real reports -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def aapl() -> Document:
+    return load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
+
+
+def test_apple_net_sales_row_reads_with_its_headers_and_printed_page(aapl: Document):
+    note = next(b for b in aapl.blocks if aapl.text[b.start:b.end] == NET_SALES_ROW)
+    assert (note.kind, note.page, note.printed_page) == ("row", 10, "7")
+    assert note.section.startswith("Part I — Financial Information > Item 1. Financial Statements > Note 2")
+    statement = next(b for b in aapl.blocks if b.kind == "row" and b.page == 4
+                     and aapl.text[b.start:b.end].startswith("Total net sales"))
+    assert aapl.text[statement.start:statement.end] == (
+        "Total net sales | Three Months Ended July 1, 2023: 81,797 | Three Months Ended June 25, 2022: 82,959 | "
+        "Nine Months Ended July 1, 2023: 293,787 | Nine Months Ended June 25, 2022: 304,182")
+    assert statement.printed_page == "1"  # the footer "Apple Inc. | Q3 2023 Form 10-Q | 1"
+
+
+def test_a_row_is_highlighted_where_it_stands_on_the_page(aapl: Document):
+    note = next(b for b in aapl.blocks if aapl.text[b.start:b.end] == NET_SALES_ROW)
+    view = render_page(AAPL_2023_Q3, note.page, aapl.text[note.start:note.end], scale=1.0)
+    assert view.match == "exact"
+    tops = {top for _, top, _, _ in view.boxes}
+    assert max(tops) - min(tops) <= 4  # one line of the page: the row, not the table
+    lefts = sorted(left for left, _, _, _ in view.boxes)
+    assert lefts[0] < 100 and max(right for _, _, right, _ in view.boxes) > 500  # label to last figure
+
+
+@pytest.mark.parametrize("path", REAL_PDFS, ids=lambda p: p.name)
+def test_real_reports_have_rows_sections_and_printed_pages(path: Path):
+    doc = load_document(path.name, path.read_bytes())
+    assert sum(b.kind == "row" for b in doc.blocks) > 150
+    assert sum(1 for b in doc.blocks if b.section.startswith(("Part I", "Part II"))) > 0.8 * len(doc.blocks)
+    printed = {b.page: b.printed_page for b in doc.blocks if b.printed_page}
+    assert len(printed) > 0.7 * max(b.page for b in doc.blocks)
+
+
+# --- what pdfium cannot open ------------------------------------------------------------------
+
+def no_root(data: bytes) -> bytes:
+    """The trailer loses its /Root: pdfium refuses the file, pypdf finds the catalog by searching."""
+    return data.replace(b"/Root 1 0 R", b"/Rxxx 1 0 R")
+
+
+def no_endobj(data: bytes) -> bytes:
+    """Objects without 'endobj': pdfium opens the file but cannot load a page; pypdf reads them."""
+    return data.replace(b"endobj", b"")
+
+
+def test_a_file_pdfium_cannot_open_is_read_with_pypdf():
+    doc = load_document("rootless.pdf", no_root(make_pdf([["Alpha page text."], ["Beta page text."]])))
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == ["Alpha page text.", "Beta page text."]
+    assert doc.warnings[0].startswith("read with pypdf: pdfium could not open it")
+
+
+def test_pages_pdfium_cannot_load_are_read_with_pypdf():
+    doc = load_document("broken.pdf", no_endobj(make_pdf([["Alpha page text."], ["Beta page text."]])))
+    assert [(b.page, doc.text[b.start:b.end]) for b in doc.blocks] == [(1, "Alpha page text."),
+                                                                       (2, "Beta page text.")]
+    assert doc.warnings == ("page 2 read with pypdf: pdfium could not load it",)
+
+
+def test_neither_engine_can_read_it_is_one_sentence():
+    data = make_pdf([["Cut short."]])
+    with pytest.raises(IngestError, match=r"^the PDF is damaged or truncated and cannot be opened \(\w+\); "
+                                          r"re-export or download it again$"):
+        load_document("cut.pdf", data[: len(data) // 2])
+
+
+def test_a_build_with_worker_processes_reads_what_it_can_and_says_why_for_the_rest(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = make_pdf([["Quarterly revenue grew on page one."], ["Costs fell on page two."]])
+    (corpus / "good.pdf").write_bytes(good)
+    (corpus / "rootless.pdf").write_bytes(no_root(make_pdf([["Read by pypdf instead."]])))
+    (corpus / "cut.pdf").write_bytes(good[: len(good) // 2])
+    (corpus / "locked.pdf").write_bytes(encrypt_pdf(make_pdf([["Secret."]]), "hunter2"))
+    (corpus / "scan.pdf").write_bytes(make_pdf([[], []]))
+    (corpus / "notes.md").write_text("# Notes\n\nA Markdown file read while the workers read the PDFs.\n")
+    settings = make_settings(corpus, tmp_path / "index")
+    settings = type(settings)(**{**settings.__dict__, "read_workers": 2})
+
+    report = build_index(settings, FakeEmbedder())
+
+    assert sorted(report.added) == ["good.pdf", "notes.md", "rootless.pdf"]
+    assert {p.source: p.reason for p in report.failed} == {
+        "cut.pdf": "the PDF is damaged or truncated and cannot be opened (PdfStreamError); re-export or download "
+                   "it again",
+        "scan.pdf": "the PDF has no extractable text (scanned?); run OCR on it first",
+    }
+    assert {p.source: p.reason for p in report.skipped} == {
+        "locked.pdf": "the PDF is password-protected, skipped; remove the password to index it"}
+    assert any(p.source == "rootless.pdf" and p.reason.startswith("read with pypdf") for p in report.warnings)
+    store = load_store(settings)
+    assert {c.text for c in store.chunks if c.source == "good.pdf"} == {"Quarterly revenue grew on page one.",
+                                                                          "Costs fell on page two."}
+    # The same folder read in this process gives the same chunks.
+    inline = make_settings(corpus, tmp_path / "index-inline")
+    inline = type(inline)(**{**inline.__dict__, "read_workers": 0})
+    build_index(inline, FakeEmbedder())
+    assert [c.id for c in load_store(inline).chunks] == [c.id for c in store.chunks]
+
+
+def test_a_long_pdf_is_read_in_runs_of_pages_that_join_up(tmp_path: Path, monkeypatch):
+    from assistant.pdf import reader
+
+    pages = [[(72, 740, f"Chapter {n // 3 + 1}", 16, True)] if n % 3 == 0 else [] for n in range(7)]
+    for n, items in enumerate(pages):
+        items.append((72, 700, f"Sentence number {n + 1} of the long report.", 11, False))
+    data = make_layout_pdf(pages)
+    whole = load_document("long.pdf", data)
+    monkeypatch.setattr(reader, "PART_PAGES", 2)
+    from assistant.pdf import document
+
+    monkeypatch.setattr(document, "PART_PAGES", 2)
+    in_parts = load_document("long.pdf", data)
+    assert in_parts.text == whole.text and in_parts.blocks == whole.blocks
+    assert [b.section for b in whole.blocks] == ["Chapter 1"] * 3 + ["Chapter 2"] * 3 + ["Chapter 3"]

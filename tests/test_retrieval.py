@@ -1,0 +1,88 @@
+"""Retrieval over a folder of several companies' filings, with the real model: the filing a question names
+is cited, a company that is not in the folder is refused in one sentence, and the Apple net-sales question
+is answered with its table row, which is highlighted where it stands on the page."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.pdf_view import render_page
+from assistant.schema import row_label
+from assistant.text import search_tokens
+from assistant.ui import location
+from conftest import FIXTURES, indexed_assistant
+
+FILINGS = ["2022 Q3 AAPL.pdf", "2023 Q3 AAPL.pdf", "2023 Q2 NVDA.pdf"]
+NET_SALES = "What was Apple's total net sales for the three months ended July 1, 2023?"
+
+
+@pytest.fixture(scope="module")
+def filings(tmp_path_factory, real_embedder) -> Assistant:
+    base = tmp_path_factory.mktemp("filings")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name in FILINGS:
+        shutil.copy(FIXTURES / name, corpus / name)
+    return indexed_assistant(corpus, base / "index", real_embedder)
+
+
+def document_text(assistant: Assistant, source: str) -> str:
+    from assistant.ingest import load_document
+
+    return load_document(source, (assistant.settings.corpus / source).read_bytes()).text
+
+
+def test_every_filing_has_a_record(filings: Assistant):
+    records = {s: e["record"] for s, e in filings.store.manifest["files"].items()}
+    assert {s: (r["company"], r["form"], r["period_end"]) for s, r in records.items()} == {
+        "2022 Q3 AAPL.pdf": ("Apple Inc.", "10-Q", "2022-06-25"),
+        "2023 Q3 AAPL.pdf": ("Apple Inc.", "10-Q", "2023-07-01"),
+        "2023 Q2 NVDA.pdf": ("NVIDIA CORPORATION", "10-Q", "2023-07-30"),
+    }
+
+
+def test_the_net_sales_question_is_answered_with_the_row_and_its_headers(filings: Assistant):
+    answer = filings.ask(NET_SALES)
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.source == "2023 Q3 AAPL.pdf" and first.kind == "row"
+    assert first.quote.startswith("Total net sales | Three Months Ended July 1, 2023: ")
+    assert "81,797" in first.quote and "Three Months Ended June 25, 2022: " in first.quote
+    assert row_label(first.headers, first.quote) == first.quote  # shown as it is written, headers once
+    assert document_text(filings, first.source)[first.start:first.end] == first.quote
+    # The citation names the page and the number printed on it; the page image marks that row.
+    assert location(first).endswith(f"page {first.page} (printed {first.printed_page})")
+    assert int(first.printed_page) == first.page - 3
+    view = render_page(filings.settings.corpus / first.source, first.page, first.quote, scale=1.0)
+    assert view.match == "exact"
+    tops = {top for _, top, _, _ in view.boxes}
+    assert max(tops) - min(tops) <= 4  # one line: the row
+
+
+def test_a_company_and_year_question_cites_that_filing(filings: Assistant):
+    for question, source in [
+        ("What were Apple's iPhone net sales in the third quarter of 2022?", "2022 Q3 AAPL.pdf"),
+        ("What was Apple's iPhone net sales for the three months ended July 1, 2023?", "2023 Q3 AAPL.pdf"),
+        ("What was NVIDIA's data center revenue in Q2 2023?", "2023 Q2 NVDA.pdf"),
+    ]:
+        hits = filings.retrieve(question)
+        assert {h.chunk.source for h in hits[:6]} == {source}, question
+        answer = filings.ask(question)
+        assert answer.citations[0].source == source, question
+
+
+def test_a_company_not_in_the_folder_is_refused_in_one_sentence(filings: Assistant):
+    answer = filings.ask("What was Adobe's operating margin in fiscal 2022?")
+    assert answer.abstained and answer.answer is None
+    assert answer.message == "No document in the folder is about Adobe, so the documents cannot answer this."
+    # A company that is in the folder is not refused.
+    assert filings._reader.retriever.unmatched_entities("What was NVIDIA's revenue?") == []
+
+
+def test_named_documents_come_from_the_question_alone(filings: Assistant):
+    retriever = filings._reader.retriever
+    assert retriever.named_documents(search_tokens("Apple's latest 10-Q")) == ["2023 Q3 AAPL.pdf"]
+    assert retriever.named_documents(search_tokens("What did the companies say about risk?")) == []
