@@ -156,8 +156,8 @@ class Assistant:
 
     def reload(self) -> None:
         store = load_store(self.settings)
-        reader = Reader(Retriever(store, self.settings.top_k), self.answer_model, self.reader_settings)
         acronyms = defined_acronyms("\n".join(c.text for c in store.chunks))
+        reader = Reader(Retriever(store, self.settings.top_k), self.answer_model, self.reader_settings, acronyms)
         with self._lock:  # questions in flight keep the old store; new ones see the new one
             self._store, self._reader, self._acronyms = store, reader, acronyms
 

@@ -9,8 +9,8 @@ complete (assistant/store.py), and one sentence of reason for every file that wa
 
 from __future__ import annotations
 
-import multiprocessing
 import logging
+import multiprocessing
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor

@@ -31,10 +31,10 @@ HISTORY_WEIGHT = 0.5  # weight of a term only an earlier question contributes, a
 
 ABOUT_SCORE = 0.9  # the score shown for an answer about the document itself, which no model scores
 # What the combination sees of each candidate, in the order of the fitted weights (models/reader/config.json).
-FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase")
-# Rules. The first two are signals the answer probability weighs (fitted, not vetoes); "repeat" reorders a
-# follow-up's candidates. Their measured effects are in docs/answering.md.
-RULES = ("unknown_term", "number_missing", "type_missing", "repeat")
+FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase", "repeat")
+# Rules: signals the answer probability weighs (fitted, not vetoes). Their measured effects are in
+# docs/answering.md.
+RULES = ("unknown_term", "number_missing", "type_missing")
 # What the answer probability sees of the best candidate, in the order of its fitted weights.
 ANSWER_FEATURES = ("score", "margin", "unknown_term", "number_missing", "type_missing")
 
@@ -44,7 +44,7 @@ class ReaderSettings:
     max_candidates: int = 24  # sentences the model reads per question, the best by cosine and shared terms
     support_ratio: float = 0.8  # a further citation needs this share of the best candidate's probability
     max_citations: int = 3
-    rules: tuple[str, ...] = ("unknown_term", "number_missing", "type_missing")  # "repeat" is off (docs)
+    rules: tuple[str, ...] = RULES
     threshold: float | None = None  # the answer threshold; None takes the one fitted with the model
 
 
@@ -98,10 +98,19 @@ def _sigmoid(z: float) -> float:
 
 
 class Reader:
-    def __init__(self, retriever: Retriever, model: AnswerModel, settings: ReaderSettings = ReaderSettings()):
+    def __init__(self, retriever: Retriever, model: AnswerModel, settings: ReaderSettings = ReaderSettings(),
+                 acronyms: dict[str, str] | None = None):
         self.retriever = retriever
         self.model = model
         self.settings = settings
+        # Acronyms the documents define, linked both ways when a sentence is matched with a question: a
+        # sentence saying "FAA" covers a question's "Federal Aviation Administration", and the model reads
+        # "FAA (Federal Aviation Administration)".
+        self.acronyms = acronyms or {}
+        self._aliases = [(search_tokens(short)[0], frozenset(search_tokens(long)))
+                         for short, long in self.acronyms.items() if search_tokens(short) and search_tokens(long)]
+        self._expand = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.acronyms, key=len, reverse=True)))
+                                  + r")\b") if self.acronyms else None
         fitted = model.config.get("reader", {})
         self._weights = np.asarray(fitted.get("weights", [1.0] + [0.0] * (len(FEATURES) - 1)), dtype=np.float64)
         self._bias = float(fitted.get("bias", 0.0))
@@ -131,14 +140,18 @@ class Reader:
             for j, (s, e) in enumerate(chunk.units):
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
+                if _is_link(texts[j]):  # a reference that is only a web address answers nothing
+                    continue
                 seen.add((chunk.source, s, e))
-                found = set(search_tokens(texts[j])) | context
+                found = self._linked(set(search_tokens(texts[j])) | context)
                 leans = j > 0 and chunk.kind == "text" and bool(_DANGLING_START.match(texts[j]))
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it
                     found |= set(search_tokens(texts[j - 1]))
                 coverage = sum(w for t, w in weights.items() if t in found) / total
                 phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
-                features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase]
+                # A follow-up usually asks for something new: is this the sentence the previous turn answered with?
+                repeat = 1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0
+                features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase, repeat]
                 rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, features))
         if not rows:
             return []
@@ -147,7 +160,7 @@ class Reader:
         read = set(np.argsort(-cheap, kind="stable")[:self.settings.max_candidates].tolist())
         order = sorted(read)
         pending = [rows[i] for i in order]
-        texts = [_model_text(chunk, s, e) for chunk, _, s, e, _, _ in pending]
+        texts = [self._with_long_forms(_model_text(chunk, s, e)) for chunk, _, s, e, _, _ in pending]
         scored = dict(zip(order, self.model.score(query.question, texts)))
         out = []
         for i, (chunk, hit, s, e, answer_start, features) in enumerate(rows):
@@ -158,6 +171,19 @@ class Reader:
             out.append(Candidate(chunk, hit, s, e, answer_start, vector, reading, score))
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _linked(self, tokens: set[str]) -> set[str]:
+        for short, long in self._aliases:
+            if short in tokens:
+                tokens |= long
+            elif long <= tokens:
+                tokens.add(short)
+        return tokens
+
+    def _with_long_forms(self, text: str) -> str:
+        if self._expand is None:
+            return text
+        return self._expand.sub(lambda m: f"{m.group(1)} ({self.acronyms[m.group(1)]})", text, count=3)
 
     def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
         """ANSWER_FEATURES of the best candidate: its score, its lead over the next, and the rule signals."""
@@ -201,15 +227,6 @@ class Reader:
             return "type_missing"
         return ""
 
-    def follow_on(self, query: Query, cands: list[Candidate]) -> list[Candidate]:
-        """The "repeat" rule: a follow-up asks for something new, so the sentence the user has just read goes
-        last."""
-        if "repeat" not in self.settings.rules or not query.said:
-            return cands
-        said = [c for c in cands if any(src == c.chunk.source and a <= c.start and c.end <= b
-                                        for src, a, b in query.said)]
-        return [c for c in cands if c not in said] + said
-
     # --- reading ---------------------------------------------------------------------------------------
 
     def read(self, query: Query, hits: list[Hit]) -> Reading:
@@ -223,7 +240,6 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
-        cands = self.follow_on(query, cands)
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
@@ -293,6 +309,13 @@ class Reader:
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
                         passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers,
                         kind=chunk.kind)
+
+
+_LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)
+
+
+def _is_link(text: str) -> bool:
+    return bool(_LINK.match(text))
 
 
 def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:

@@ -62,9 +62,11 @@ def test_gold_set_floors(name, assistants):
 
 
 def test_held_out_squad_articles(tmp_path, real_embedder):
-    """Open retrieval over the 4 test articles of split.json, which nothing was trained or tuned on."""
-    questions = write_squad_corpus(load_articles(load_split()["test"]), tmp_path / "corpus")
+    """Open retrieval over the 4 test articles of split.json, which nothing was trained or tuned on; every third
+    question, to keep the suite short (`python -m assistant eval` asks them all)."""
+    questions = write_squad_corpus(load_articles(load_split()["test"]), tmp_path / "corpus")[::3]
     summary = evaluate_squad(indexed_assistant(tmp_path / "corpus", tmp_path / "index", real_embedder), questions)
+    print(summary)
     assert summary["answer_sentence_holds_gold"] >= 0.0
     assert summary["answerable_abstained"] <= 1.0
     assert summary["impossible_abstained"] >= 0.0
