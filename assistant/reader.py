@@ -281,8 +281,9 @@ class Reader:
         if not query.wants_phrase or best.scored is None or best.scored.span is None or best.chunk.translations:
             return None  # (a phrase found in a translation has no offsets in the original)
         a, b = best.scored.span
-        if best.chunk.kind == "row":  # the model read "Header: value | ...": find the phrase in the row itself
-            phrase = best.model_text()[a:b]
+        read = self._with_long_forms(best.model_text())
+        if read != best.text:  # the model read a row with its headers or long forms: find the phrase in the text
+            phrase = read[a:b]
             at = best.text.find(phrase)
             if not phrase or at < 0:
                 return None

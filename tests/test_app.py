@@ -130,7 +130,6 @@ def test_question_renders_answer_with_a_citation_card(app_paths) -> None:
     assert download.label == "Download transcript" and not download.proto.disabled  # it holds this answer
 
 
-@pytest.mark.xfail(reason="reader: issue 10", strict=False)
 def test_a_follow_up_is_read_with_the_question_before_it(app_paths) -> None:
     at = start_app()
     ask(at, FTI)
@@ -139,7 +138,6 @@ def test_a_follow_up_is_read_with_the_question_before_it(app_paths) -> None:
     assert "monopolies" in answer_block(at)
 
 
-@pytest.mark.xfail(reason="reader: issue 10", strict=False)
 def test_questions_about_the_paper_itself_are_answered_from_its_title_block_and_abstract(app_paths) -> None:
     at = start_app()
     ask(at, "What is this paper about?")

@@ -172,7 +172,6 @@ def test_ask_in_a_real_browser_and_open_the_source(server, browser, tmp_path: Pa
     page.close()
 
 
-@pytest.mark.xfail(reason="reader: issue 10", strict=False)
 def test_a_follow_up_in_the_browser(server, browser) -> None:
     page, chat = open_chat(browser, server["url"])
     ask(page, chat, QUESTION)
@@ -181,7 +180,6 @@ def test_a_follow_up_in_the_browser(server, browser) -> None:
     page.close()
 
 
-@pytest.mark.xfail(reason="reader: issue 10", strict=False)
 def test_questions_about_the_paper_itself_in_the_browser(server, browser) -> None:
     page, chat = open_chat(browser, server["url"])
     assert "digital public infrastructure" in answer_text(ask(page, chat, "What is this paper about?"))
