@@ -13,13 +13,18 @@ from assistant.train.pairs import load_articles, load_split
 from conftest import GOLD, ROOT, indexed_assistant
 
 SETS = {entry["name"]: entry for entry in gold_sets()}
-# name -> (answer right >=, answerable abstained <=, unanswerable abstained >=)
+# name -> (answer right >=, answerable abstained <=, unanswerable abstained >=), a few points under what
+# `python -m assistant eval` measured (docs/answering.md); the Spanish document's sets have 5 unanswerable
+# questions each, so one question there is 20 points.
 FLOORS = {
-    "paper (tuning)": (0.0, 1.0, 0.0),
-    "paper B (tuning)": (0.0, 1.0, 0.0),
-    "Estonia (tuning)": (0.0, 1.0, 0.0),
-    "paper (held-out)": (0.0, 1.0, 0.0),
-    "febrile seizure (held-out)": (0.0, 1.0, 0.0),
+    "paper (tuning)": (0.77, 0.08, 0.44),
+    "paper B (tuning)": (0.73, 0.15, 0.50),
+    "Estonia (tuning)": (0.68, 0.20, 0.40),
+    "paper (held-out)": (0.83, 0.06, 0.25),
+    "febrile seizure (held-out)": (0.57, 0.15, 0.40),
+    "paper, Spanish questions (held-out)": (0.73, 0.12, 0.50),
+    "Spanish document, English questions (held-out)": (0.73, 0.06, 0.40),
+    "Spanish document, Spanish questions (held-out)": (0.68, 0.16, 0.40),
 }
 
 
@@ -66,8 +71,8 @@ def test_held_out_squad_articles(tmp_path, real_embedder):
     question, to keep the suite short (`python -m assistant eval` asks them all)."""
     questions = write_squad_corpus(load_articles(load_split()["test"]), tmp_path / "corpus")[::3]
     summary = evaluate_squad(indexed_assistant(tmp_path / "corpus", tmp_path / "index", real_embedder), questions)
-    print(summary)
-    assert summary["answer_sentence_holds_gold"] >= 0.0
-    assert summary["answerable_abstained"] <= 1.0
-    assert summary["impossible_abstained"] >= 0.0
-    assert summary["answer_phrase_f1"] >= 0.0
+    # Measured on this subset: 70.8% / 4.7% / 9.3% / F1 0.558 (docs/answering.md).
+    assert summary["answer_sentence_holds_gold"] >= 0.66
+    assert summary["answerable_abstained"] <= 0.09
+    assert summary["impossible_abstained"] >= 0.06
+    assert summary["answer_phrase_f1"] >= 0.50
