@@ -151,14 +151,19 @@ def cmd_status(args, settings: Settings) -> int:
 
 
 def format_answer(answer) -> str:
+    from . import messages
+
+    say = lambda key: messages.text(key, answer.language)  # noqa: E731
     lines = []
     if answer.abstained:
-        lines.append("I couldn't find this in the documents.")
+        lines.append(say("abstained") + (f" ({answer.message})" if answer.message else ""))
         if answer.citations:
-            lines.append("\nClosest passages:")
+            lines.append(f"\n{say('closest')}:")
     else:
         lines.append(f"{answer.answer} [1]")
-        lines.append("\nSources:")
+        if answer.translation is not None:
+            lines.append(f"{answer.translation.label}: {answer.translation.text}")
+        lines.append(f"\n{say('sources')}:")
     for c in answer.citations:
         where = " > ".join(x for x in (c.source, c.section) if x)
         page = f", page {c.page}" if c.page else ""
