@@ -18,7 +18,7 @@ from .store import (BuildReport, CorpusDiff, Store, build_index, diff_corpus, lo
                     read_manifest)
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
 from .text import named_terms, search_tokens, spanish_tokens
-from .translate import ENGLISH, detect_language, translator
+from .translate import ENGLISH, detect_language, reads_latin, translator
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
@@ -225,6 +225,10 @@ class Assistant:
         question = validate_question(question, self.settings.max_question_chars)
         history = [validate_question(h, self.settings.max_question_chars, need_words=False)
                    for h in history if h and h.strip()]
+        if not reads_latin(question):  # neither English nor Spanish: no model here reads it
+            return Answer(question=question, answer=None, abstained=True, score=0.0,
+                          timings_ms={"total": (time.perf_counter() - started) * 1000},
+                          message="questions can be asked in English or Spanish")
         language = detect_language(question)
         english, english_history, extra = question, history, []
         if language != ENGLISH:

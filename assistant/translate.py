@@ -47,6 +47,15 @@ def detect_language(text: str) -> str:
     return SPANISH if confidence >= MIN_CONFIDENCE else ENGLISH
 
 
+def reads_latin(text: str) -> bool:
+    """Whether most of a text's letters are Latin (English and Spanish are; Arabic, Hebrew, Chinese are not)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for ch in letters if ch < "\u0250")  # Basic Latin to Latin Extended-B, accents included
+    return latin >= 0.5 * len(letters)
+
+
 def apertium_available() -> bool:
     return shutil.which("lt-proc") is not None and all((APERTIUM_MODES / f"{pair}.mode").is_file()
                                                        for pair in _PAIRS.values())

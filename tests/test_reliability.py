@@ -607,8 +607,8 @@ def test_unaskable_questions_get_one_clear_sentence(paper_assistant, kind: str):
 
 
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.xfail(
-    reason="reader: a question in Arabic is answered with the author line", strict=False))
-    if k == "arabic" else k for k in ODD_QUESTIONS])
+    reason="known miss of the learned reader: shell text is answered with a table row (docs/answering.md)",
+    strict=True)) if k == "shell" else k for k in ODD_QUESTIONS])
 def test_odd_questions_get_the_plain_questions_answer_or_an_honest_abstention(paper_assistant, kind: str):
     question, plain = ODD_QUESTIONS[kind]
     answer = paper_assistant.ask(question)
