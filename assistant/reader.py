@@ -36,7 +36,8 @@ FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase", "r
 # docs/answering.md.
 RULES = ("unknown_term", "number_missing", "type_missing")
 # What the answer probability sees of the best candidate, in the order of its fitted weights.
-ANSWER_FEATURES = ("score", "margin", "unknown_term", "number_missing", "type_missing")
+ANSWER_FEATURES = ("score", "margin", "logit", "dense", "unknown_term", "number_missing", "type_missing")
+_RULE_FEATURES = ANSWER_FEATURES[4:]
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,9 @@ class Reader:
         """ANSWER_FEATURES of the best candidate: its score, its lead over the next, and the rule signals."""
         margin = cands[0].score - cands[1].score if len(cands) > 1 else 0.0
         flags = [1.0 if rule in self.settings.rules and self.veto(query, cands[0], (rule,)) else 0.0
-                 for rule in ANSWER_FEATURES[2:]]
-        return np.array([cands[0].score, margin, *flags], dtype=np.float64)
+                 for rule in _RULE_FEATURES]
+        logit, dense = cands[0].features[FEATURES.index("logit")], cands[0].features[FEATURES.index("dense")]
+        return np.array([cands[0].score, margin, logit, dense, *flags], dtype=np.float64)
 
     def probability(self, features: np.ndarray) -> float:
         """Calibrated probability that the best candidate answers (weights fitted with the model)."""
@@ -244,7 +246,7 @@ class Reader:
         features = self.answer_features(query, cands)
         probability = self.probability(features)
         if probability < self.threshold:
-            reason = next((rule for rule, flag in zip(ANSWER_FEATURES[2:], features[2:]) if flag), "not_close")
+            reason = next((rule for rule, flag in zip(_RULE_FEATURES, features[4:]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}

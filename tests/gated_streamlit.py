@@ -3,7 +3,7 @@
     python tests/gated_streamlit.py GATE_FILE [streamlit run arguments...]
 
 The browser test uses it to act while an indexing run is going on, without a test hook in the app: the hold
-is added here by wrapping assistant.store._build_locked, which the app's builds call.
+is added here by wrapping assistant.build._build_locked, which the app's builds call.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import store  # noqa: E402
+from assistant import build  # noqa: E402
 
 
 def main() -> None:
     gate = Path(sys.argv[1])
-    real = store._build_locked
+    real = build._build_locked
 
     def held(*args, **kwargs):
         while gate.exists():
             time.sleep(0.1)
         return real(*args, **kwargs)
 
-    store._build_locked = held
+    build._build_locked = held
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", *sys.argv[2:]]

@@ -31,8 +31,12 @@ def test_ask_json_builds_the_missing_index_then_answers_verbatim(folders):
     result = run(["ask", "What is the projected CAGR of the digital health market?", "--json"], corpus, index)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answer", "abstained", "score", "citations", "timings_ms"}
+    assert set(data) == {"question", "answer", "abstained", "score", "citations", "timings_ms", "message",
+                         "language", "answer_span"}
     assert data["answer"] == "Digital health market\tProjected CAGR of 8.89% between 2023 and 2027"
+    assert data["language"] == "en" and data["message"] == ""
+    span = data["answer_span"]  # the phrase that answers, verbatim at its document offsets
+    assert "8.89%" in span["text"] and PAPER.read_text(encoding="utf-8")[span["start"]:span["end"]] == span["text"]
     assert data["abstained"] is False and 0 < data["score"] <= 1
     citation = data["citations"][0]
     assert (citation["n"], citation["source"], citation["section"], citation["page"]) == \
@@ -58,7 +62,7 @@ def test_ask_jsonl_answers_each_line_with_its_history(folders):
         json.dumps({"question": "What is the PIAD program?", "history": []}),
         json.dumps({"question": "Who is it for?", "history": ["What is the PIAD program?"]}),
         "",
-        json.dumps({"question": "What is the recipe for guacamole?"}),
+        json.dumps({"question": "How many 5G towers has Mexico installed?"}),
     ])
     result = run(["ask", "--jsonl"], corpus, index, stdin=lines)
     assert result.returncode == 0, result.stderr
@@ -76,7 +80,7 @@ GOLD_ITEMS = [  # two the paper answers, one whose expected fact is wrong on pur
      "facts": ["students"], "evidence": "students and teachers", "section": ""},
     {"id": "c", "question": "What is the projected CAGR of the digital health market?", "history": [],
      "answerable": True, "facts": ["12.5%"], "evidence": "Projected CAGR of 8.89%", "section": "Abstract"},
-    {"id": "d", "question": "What is the recipe for guacamole?", "history": [], "answerable": False, "facts": [],
+    {"id": "d", "question": "How many 5G towers has Mexico installed?", "history": [], "answerable": False, "facts": [],
      "evidence": "", "section": ""},
 ]
 

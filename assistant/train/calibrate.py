@@ -98,14 +98,15 @@ def _question_rows(records: list[dict], weights: np.ndarray, bias: float) -> tup
         type_missing = r["type_missing"].get(top, r["type_missing"].get(str(top)))
         if type_missing is None:  # the combination chose a candidate the model ranked below 5th: rare
             type_missing = False
-        rows.append([scores[top], margin, float(r["unknown_term"]), float(r["number_missing"][top]),
+        logit, dense = r["features"][top][FEATURES.index("logit")], r["features"][top][FEATURES.index("dense")]
+        rows.append([scores[top], margin, logit, dense, float(r["unknown_term"]), float(r["number_missing"][top]),
                      float(type_missing)])
         right.append(r["answerable"] and r["holds"][top])
         answerable.append(r["answerable"])
     return np.array(rows), np.array(right, dtype=bool), np.array(answerable, dtype=bool)
 
 
-def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = ANSWER_FEATURES[2:]) -> dict:
+def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = ANSWER_FEATURES[4:]) -> dict:
     """The ranking weights (candidates of answerable questions), the answer probability (best candidates) and
     the threshold; each source weighs the same in both fits, however many questions it has."""
     from sklearn.linear_model import LogisticRegression
@@ -119,7 +120,7 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = ANSWER_FEATURES
     ranker = LogisticRegression(C=1.0, max_iter=5000).fit(np.array(xs), np.array(ys, dtype=int),
                                                          sample_weight=np.array(ws) * len(ws))
     weights, bias = ranker.coef_[0], float(ranker.intercept_[0])
-    keep = [True, True] + [name in rules for name in ANSWER_FEATURES[2:]]
+    keep = [True] * 4 + [name in rules for name in ANSWER_FEATURES[4:]]
     parts = {name: _question_rows(records, weights, bias) for name, records in sources.items()}
     z = np.concatenate([p[0][:, keep] for p in parts.values()])
     right = np.concatenate([p[1] for p in parts.values()])
