@@ -33,6 +33,7 @@ CSS = """<style>
 .qa-marker {font-weight: 600; opacity: 0.7;}
 .qa-translation {font-size: 0.95rem; opacity: 0.8; margin-top: 0.3rem;}
 .qa-label {font-weight: 600;}
+.qa-phrase {font-weight: 700;}
 .qa-passage {line-height: 1.55; overflow-wrap: anywhere;}
 .qa-passage mark, .qa-marked td {background: #ffe08a; color: #1f2328; padding: 0 2px; border-radius: 3px;}
 table.qa-row {border-collapse: collapse; margin: 0.2rem 0; font-size: 0.95rem; width: auto;}

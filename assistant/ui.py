@@ -106,14 +106,14 @@ def _styled_runs(text: str, style: list[int], hidden: list[bool], start: int, en
 
 def text_html(text: str, markdown: bool = False, mark: tuple[int, int] | None = None, tag: str = "mark") -> str:
     """Document text as inert HTML. With markdown, **bold**, *emphasis* and # headings are shown as formatting
-    (their markers hidden); with mark, text[mark[0]:mark[1]] is wrapped in <tag> (<mark>, or <strong> for the
-    answer phrase). Tags are never unbalanced: a styled run that crosses the mark is split there."""
+    (their markers hidden); with mark, text[mark[0]:mark[1]] is wrapped in <tag> (<mark>, or the answer phrase's
+    <b class="qa-phrase">). Tags are never unbalanced: a styled run that crosses the mark is split there."""
     style, hidden = _markdown_styles(text) if markdown else ([0] * len(text), [False] * len(text))
     if mark is None:
         return _styled_runs(text, style, hidden, 0, len(text))
     start, end = mark
     return (_styled_runs(text, style, hidden, 0, start) + f"<{tag}>" + _styled_runs(text, style, hidden, start, end)
-            + f"</{tag}>" + _styled_runs(text, style, hidden, end, len(text)))
+            + f"</{tag.split()[0]}>" + _styled_runs(text, style, hidden, end, len(text)))
 
 
 # --- citations --------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def answer_html(answer: Answer) -> str:
     if first is None:
         body = escape_html(answer.answer or "")
     else:
-        body = text_html(first.quote, is_markdown(first.source), mark=span_in_quote(answer), tag="strong")
+        body = text_html(first.quote, is_markdown(first.source), mark=span_in_quote(answer), tag='b class="qa-phrase"')
     return f'<div class="qa-answer">{body}{marker}</div>'
 
 

@@ -119,7 +119,7 @@ def test_the_answer_phrase_is_bold_inside_the_quote_and_a_translation_is_labelle
     answer = Answer("q?", first.quote, False, 0.9, (first,), answer_span=Span(14, 25, "<b>bold</b>"),
                     language="es", translation=Translation("Segundo <b>negrita</b>.", "en", "es",
                                                            "Traducción automática"))
-    assert ui.answer_html(answer) == ('<div class="qa-answer">Second <strong>&lt;b&gt;bold&lt;/b&gt;</strong>. '
+    assert ui.answer_html(answer) == ('<div class="qa-answer">Second <b class="qa-phrase">&lt;b&gt;bold&lt;/b&gt;</b>. '
                                       '<span class="qa-marker">[1]</span></div>')
     assert ui.translation_html(answer) == ('<div class="qa-translation"><span class="qa-label">Traducción automática:'
                                            '</span> <i>Segundo &lt;b&gt;negrita&lt;/b&gt;.</i></div>')
@@ -128,7 +128,7 @@ def test_the_answer_phrase_is_bold_inside_the_quote_and_a_translation_is_labelle
     assert "Fuentes:" in transcript
     # A span that does not fit the quote is not drawn; an abstention speaks the question's language.
     stray = Answer("q?", first.quote, False, 0.9, (first,), answer_span=Span(0, 5, "First"))
-    assert "<strong>" not in ui.answer_html(stray) and ui.translation_html(stray) == ""
+    assert "qa-phrase" not in ui.answer_html(stray) and ui.translation_html(stray) == ""
     assert ui.fixed("abstained", Answer("q?", None, True, 0.0, language="es")) == "No encontré esto en los documentos."
 
 
