@@ -14,13 +14,13 @@ from ..schema import Block
 from .layout import PageLines
 from .pages import PageOut, compose_page
 from .structure import body_style, page_marks, read_outline
-from .tables import find_tables
+from .tables import MAX_HEADER_HEIGHT, find_tables
 
 PART_PAGES = 100  # pages read by one task: a 1,000-page report is read by several workers, in order
 COVER_PAGES = 2  # pages whose text goes into the document record (company, period, form)
 _PDFIUM_PASSWORD = 4  # FPDF_ERR_PASSWORD
 _HEADER_REACH = 40  # lines above a table row that may be its header, measured while the page is open
-_HEADER_WORDS = 30  # longer lines are prose, not header cells
+_HEADER_WORDS = 24  # longer lines are prose, not header cells
 
 
 @dataclass
@@ -114,13 +114,15 @@ def _measure_header_lines(layout: PageLines) -> None:
     for i, line in enumerate(lines):
         if len(line.cells) < 2 or not any(c.numeric for c in line.cells[1:]):
             continue
+        reach = line.top + MAX_HEADER_HEIGHT * max(line.size, line.height)
         for k in range(i - 1, max(-1, i - _HEADER_REACH - 1), -1):
             above = lines[k]
             if k in done or (len(above.cells) > 1 and any(c.numeric for c in above.cells[1:])):
                 break  # measured already, or a row of the same table
+            if above.words > _HEADER_WORDS or above.bottom > reach:
+                break  # a sentence, or too far above to head this table (tables.py stops there too)
             done.add(k)
-            if above.words <= _HEADER_WORDS:
-                layout.split(above)
+            layout.split(above)
 
 
 def _metadata(pdf) -> dict:
