@@ -27,8 +27,8 @@ class Block:
     page: int | None = None
     headers: tuple[str, ...] = ()  # column headers, for table rows
     cells: tuple[str, ...] = ()  # the row's cell values, for table rows
-    language: str = "en"  # "es" for Spanish text (per document, or per page for a PDF)
     printed_page: str | None = None  # the number the PDF page prints or labels itself with, when it has one
+    language: str = "en"  # "es" for Spanish text (per document, or per page for a PDF)
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,12 @@ class Chunk:
     kind: str = "text"
     headers: tuple[str, ...] = ()
     units: tuple[tuple[int, int], ...] = ()  # absolute (start, end) of each sentence or row
+    printed_page: str | None = None  # what a PDF page prints as its number ("20" on physical page 23)
+    document: str = ""  # who and what the document is about ("Apple Inc. 10-Q, period ended July 1, 2023")
     language: str = "en"
     # For a chunk not in English: each unit's English machine translation, made at build time. It is what is
     # embedded and what the reader model reads; citations and offsets always point at the original.
     translations: tuple[str, ...] = ()
-    printed_page: str | None = None  # what a PDF page prints as its number ("20" on physical page 23)
-    document: str = ""  # who and what the document is about ("Apple Inc. 10-Q, period ended July 1, 2023")
 
     @staticmethod
     def make_id(source: str, section: str, text: str, occurrence: int = 0) -> str:
