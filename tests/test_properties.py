@@ -152,7 +152,7 @@ def fake_assistant(tmp_path_factory) -> Assistant:
     return assistant
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # each ask runs the reader model
 @given(question=QUESTIONS, history=st.lists(QUESTIONS, max_size=3))
 def test_any_question_and_history_get_an_answer_or_abstention(fake_assistant: Assistant, question: str,
                                                               history: list[str]):
@@ -172,7 +172,7 @@ def noisy(question: str, noise: list[str]) -> str:
     return noise[0] + "".join(w + noise[(i + 1) % len(noise)] for i, w in enumerate(words))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(question=QUESTIONS, noise=st.lists(st.sampled_from([" ", "  ", "\t", "\n", "\x00", "\x1b", "\u200b\x07 "]),
                                           min_size=1, max_size=4))
 def test_white_space_and_control_characters_do_not_change_the_answer(fake_assistant: Assistant, question: str,
