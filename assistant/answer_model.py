@@ -53,7 +53,9 @@ class AnswerModel:
             raise ReaderModelUnavailable(
                 f"The reader model in {directory} cannot be loaded ({exc}); restore it from git "
                 f"or rebuild it with `python -m assistant.train`.") from None
-        self.tokenizer.enable_truncation(max_length=int(self.config["max_length"]), strategy="only_second")
+        # Longest first: a question longer than the whole budget (a pasted paragraph) is cut too, instead of
+        # failing; for ordinary questions it cuts only the sentence, as in training.
+        self.tokenizer.enable_truncation(max_length=int(self.config["max_length"]), strategy="longest_first")
         self.tokenizer.no_padding()
         calibration = self.config.get("calibration", {})
         self.scale = float(calibration.get("scale", 1.0))
