@@ -223,7 +223,7 @@ def test_indexing_a_pdf_survives_a_question_a_reload_and_a_second_tab(server, br
     page.close()
 
 
-@pytest.mark.xfail(reason="pdf tables: issue 11", strict=False)
+@pytest.mark.xfail(reason="the PDF table row is not the first answer in the chat yet (issue 11, target 8d)", strict=True)
 def test_a_pdf_table_answer_is_a_small_table(server, browser) -> None:
     page, chat = open_chat(browser, server["url"])
     reply = ask(page, chat, "What were Apple's total net sales for the three months ended June 25, 2022?")

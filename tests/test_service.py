@@ -14,7 +14,7 @@ from assistant.embedding import ModelUnavailable
 from assistant.service import ChatService
 from assistant.store import build_index
 
-ESTONIA = GOLD / "extra" / "corpus" / "estonia-egov.md"
+ESTONIA = GOLD / "tuning" / "estonia" / "corpus" / "estonia-egov.md"
 
 
 def wait_until(condition, timeout: float = 120) -> None:
