@@ -229,7 +229,7 @@ def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: s
     root = GOLD_SETS.parent.parent.parent
     results: dict[str, dict] = {}
     built: dict[tuple[str, ...], object] = {}
-    for i, entry in enumerate(gold_sets()):
+    for entry in gold_sets():
         if names and entry["name"] not in names:
             continue
         key = tuple(entry["corpus"])

@@ -187,7 +187,8 @@ class Reader:
         return self._expand.sub(lambda m: f"{m.group(1)} ({self.acronyms[m.group(1)]})", text, count=3)
 
     def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
-        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, and the rule signals."""
+        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, its own logit and cosine, and
+        the rule signals."""
         margin = cands[0].score - cands[1].score if len(cands) > 1 else 0.0
         flags = [1.0 if rule in self.settings.rules and self.veto(query, cands[0], (rule,)) else 0.0
                  for rule in _RULE_FEATURES]
