@@ -358,7 +358,11 @@ def main() -> None:
     settings = Settings.from_env()
     st.title("Ask your documents")
 
-    status = index_status(settings)
+    try:
+        status = index_status(settings)
+    except IndexError_ as exc:  # the index's engine cannot be reached (a Milvus server down, a Lite folder in use)
+        st.error(ui.escape_markdown(str(exc)))
+        st.stop()
     if status.diff is None:  # the corpus folder itself is missing
         st.error(ui.escape_markdown(status.problem))
         st.stop()

@@ -14,8 +14,8 @@ from .reader import Query, Reader, ReaderSettings
 from .retrieval import Retriever
 from . import messages
 from .schema import Answer, Translation
-from .store import (BuildReport, CorpusDiff, Store, build_index, diff_corpus, load_store,
-                    read_manifest)
+from .build import BuildReport, CorpusDiff, build_index, diff_corpus
+from .store import Store, backend_for
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
 from .text import named_terms, search_tokens, spanish_tokens
 from .translate import ENGLISH, detect_language, reads_latin, translator
@@ -85,11 +85,13 @@ class Status:
     diff: CorpusDiff | None
     manifest: dict | None
     problem: str = ""
+    where: dict | None = None  # the backend and its URI, without credentials (Backend.describe)
 
     def to_dict(self) -> dict:
         m = self.manifest or {}
         d = self.diff
         return {
+            **(self.where or {}),
             "index_exists": self.exists, "stale": self.stale, "problem": self.problem,
             "documents": m.get("documents", 0), "chunks": m.get("chunks", 0), "model": m.get("model"),
             "built_at": m.get("built_at"),
@@ -102,16 +104,16 @@ class Status:
 
 def index_status(settings: Settings) -> Status:
     """Cheap: reads the manifest and stats the corpus; never imports the model."""
-    manifest = read_manifest(settings.index)
+    backend = backend_for(settings)
+    manifest = backend.read_manifest()
     try:
         diff = diff_corpus(settings, manifest)
     except FileNotFoundError as exc:
-        return Status(manifest is not None, True, None, manifest, str(exc))
-    from .store import verify_index
-
+        return Status(manifest is not None, True, None, manifest, str(exc), backend.describe())
     # A damaged or foreign index counts as stale, so `make run` and Assistant.load rebuild it.
-    problem = verify_index(settings) if manifest else "no index has been built yet"
-    return Status(manifest is not None, diff.stale or bool(problem), diff, manifest, problem or "")
+    problem = backend.problem() if manifest else "no index has been built yet"
+    return Status(manifest is not None, diff.stale or bool(problem), diff, manifest, problem or "",
+                  backend.describe())
 
 
 class Assistant:
@@ -134,8 +136,8 @@ class Assistant:
 
     @classmethod
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None, embedder=None,
-             build_if_needed: bool = True, status=None, progress=None) -> "Assistant":
-        assistant = cls(Settings.from_env(corpus, index), embedder)
+             build_if_needed: bool = True, status=None, progress=None, settings: Settings | None = None) -> "Assistant":
+        assistant = cls(settings or Settings.from_env(corpus, index), embedder)
         if build_if_needed and index_status(assistant.settings).stale:
             assistant.rebuild(status=status, progress=progress, wait=True)
         else:
@@ -155,7 +157,7 @@ class Assistant:
         return self._answer_model
 
     def reload(self) -> None:
-        store = load_store(self.settings)
+        store = backend_for(self.settings).open()
         acronyms = defined_acronyms("\n".join(c.text for c in store.chunks))
         reader = Reader(Retriever(store, self.settings.top_k), self.answer_model, self.reader_settings, acronyms)
         with self._lock:  # questions in flight keep the old store; new ones see the new one
@@ -208,6 +210,27 @@ class Assistant:
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
         hits = reader.retriever.search(vector, tokens + history_tokens)
         return reader, query, hits
+
+    def prepare(self, questions: list[str]) -> None:
+        """Encode a batch of standalone questions in one call and search the store for all of them in one call
+        (`ask --jsonl`, `eval`): with Milvus across a network that is one round trip for the batch. Answers are
+        the same as without it; questions that are not plain English are left to ask()."""
+        texts = []
+        for question in questions:
+            try:
+                question = validate_question(question, self.settings.max_question_chars)
+            except QuestionError:
+                continue
+            if reads_latin(question) and detect_language(question) == ENGLISH:
+                texts.append(question)
+        encode_many = getattr(self.embedder, "encode_queries", None)
+        if not texts or encode_many is None:
+            return
+        if self._reader is None:
+            self.reload()
+        with self._lock:
+            reader = self._reader
+        reader.retriever.prefetch(encode_many(texts))
 
     def retrieve(self, question: str, history: tuple[str, ...] | list[str] = ()) -> list:
         """The ranked hits for a question, as ask() sees them (used by eval for recall)."""

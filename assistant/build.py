@@ -3,31 +3,34 @@
 Reading, chunking and embedding overlap: PDFs are read a run of pages at a time (assistant.pdf.PART_PAGES) in
 worker processes while this process chunks what has arrived and embeds it in batches, so a folder of reports
 is not read first and embedded after, and a 1,000-page report is never held as one piece. What the index
-guarantees stays here: incremental by sha256, written beside the live index and swapped in only when
-complete (assistant/store.py), and one sentence of reason for every file that was not indexed.
+guarantees stays here: incremental by sha256, handed to the backend (assistant/store.py: FAISS files or
+Milvus) to be made live only when complete, and one sentence of reason for every file that was not indexed.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import stat as stat_
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
-from . import store
 from .chunking import chunk_document
 from .config import Settings
 from .documents import describe, label
-from .ingest import PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file
+from .ingest import (PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file,
+                     scan_corpus)
 from .schema import Chunk, Document
-from .store import BuildReport, IndexError_, Store
+from .store import Backend, BuildOutput, IndexError_, NothingToIndex, Store, backend_for, check_manifest
 from .translate import TranslationUnavailable, mark_languages, translate_chunks
 
 StatusFn = Callable[[str], None]
@@ -38,6 +41,163 @@ PARALLEL_PDF_BYTES = 512 * 1024  # below this much PDF to read, starting worker 
 IN_FLIGHT_PER_WORKER = 2  # runs of pages queued per worker: workers never wait for the embedder, memory stays bounded
 
 log = logging.getLogger(__name__)
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- what changed since the last build --------------------------------------------------------------------------------
+
+@dataclass
+class CorpusDiff:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # sha256 of files hashed during the diff
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def manifest_files(manifest: dict | None) -> dict[str, dict]:
+    """The manifest's per-file entries, ignoring any that are malformed (a hand-edited or foreign manifest)."""
+    files = (manifest or {}).get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, dict)}
+
+
+def _list_of(manifest: dict | None, key: str) -> list:
+    value = (manifest or {}).get(key)
+    return value if isinstance(value, list) else []
+
+
+def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
+    """Compare the corpus with a manifest: size and mtime first, sha256 only when they differ."""
+    files, skipped = scan_corpus(settings.corpus, settings.max_file_bytes)
+    known = manifest_files(manifest)
+    # Files that failed or were skipped last time are remembered with size and mtime, so an unchanged
+    # empty or broken file does not make the index look stale forever.
+    failed_before = {p["path"]: p for key in ("failed", "skipped") for p in _list_of(manifest, key)
+                     if isinstance(p, dict) and isinstance(p.get("path"), str) and "size" in p}
+    diff = CorpusDiff(skipped=skipped, files={f.source: f for f in files})
+    for file in files:
+        entry = known.get(file.source) or failed_before.get(file.source)
+        if entry is None:
+            diff.added.append(file.source)
+            continue
+        if entry.get("size") == file.size and entry.get("mtime_ns") == file.mtime_ns:
+            diff.unchanged.append(file.source)
+            continue
+        try:
+            digest = sha256_file(file.path)
+        except OSError:
+            diff.changed.append(file.source)
+            continue
+        diff.hashes[file.source] = digest
+        (diff.unchanged if digest == entry.get("sha256") else diff.changed).append(file.source)
+    present = set(diff.files)
+    passed_over = {p.source for p in skipped}  # still there, but refused by the scan (too large, link...)
+    diff.removed = sorted((set(known) - present) | (set(failed_before) - present - passed_over))
+    return diff
+
+
+# --- building ---------------------------------------------------------------------------------
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    full_reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "changed": self.changed, "removed": self.removed,
+            "unchanged": self.unchanged,
+            "failed": [p.to_dict("error") for p in self.failed],
+            "skipped": [p.to_dict("reason") for p in self.skipped],
+            "warnings": [p.to_dict("warning") for p in self.warnings],
+            "chunks_total": self.chunks_total, "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3), "full_rebuild_reason": self.full_reason,
+        }
+
+
+def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
+    """True when the live index already reflects the corpus exactly, so no new build folder is written.
+
+    Every file matched by size and mtime (none needed hashing), none is new, changed, removed or waiting
+    to be retried, and the files the scan passes over are the ones the manifest already reports.
+    """
+    skipped_before = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict)}
+    return (not diff.stale and not diff.hashes and set(diff.files) <= set(old_files)
+            and {p.source for p in diff.skipped} == skipped_before)
+
+
+
+
+def _manifest(settings: Settings, files: dict, report: BuildReport, chunks_total: int) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    fingerprint = settings.fingerprint()
+    return {
+        **fingerprint,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "corpus": str(settings.corpus),
+        "documents": len(files),
+        "chunks": chunks_total,
+        "libraries": {n: ver(n) for n in ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "pypdf",
+                                          "numpy")},
+        "files": files,
+        "failed": [{"path": p.source, "error": p.reason,
+                    **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.failed],
+        "skipped": [{"path": p.source, "reason": p.reason,
+                     **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.skipped],
+        "warnings": [p.to_dict("warning") for p in report.warnings],
+    }
+
+
+def _stat_of(corpus: Path, source: str, max_bytes: int) -> dict:
+    """Size, mtime and (for regular files within the size limit) sha256, so status can tell when they change.
+
+    Never touches what a link outside the corpus points to, and never hashes a pipe or device (it would
+    block) or a huge file (it would be read on every build).
+    """
+    try:
+        path = (corpus / source).resolve()
+        if not path.is_relative_to(corpus.resolve()):
+            return {}
+        info = path.stat()
+        entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+        if stat_.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            entry["sha256"] = sha256_file(path)
+        return entry
+    except OSError:
+        return {}
 
 
 # --- what the reader hands to the build --------------------------------------------------------
@@ -343,20 +503,10 @@ class StreamingEmbedder:
 
 def build_index(settings: Settings, embedder, full: bool = False, status: StatusFn | None = None,
                 progress: ProgressFn | None = None, wait: bool = False) -> BuildReport:
-    """Build the index incrementally under a lock; swap it in only when complete."""
-    from filelock import FileLock, Timeout
-
-    settings.index.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.index / store.LOCK))
-    try:
-        lock.acquire(timeout=-1 if wait else 0)
-    except Timeout:
-        raise store.BuildBusy("An index build is already running; wait for it to finish, then try again.") \
-            from None
-    try:
-        return _build_locked(settings, embedder, full, status or (lambda _m: None), progress)
-    finally:
-        lock.release()
+    """Build the index incrementally under a lock; it becomes live only when complete (see Backend.write)."""
+    backend = backend_for(settings)
+    with backend.lock(wait):
+        return _build_locked(settings, backend, embedder, full, status or (lambda _m: None), progress)
 
 
 @dataclass
@@ -364,28 +514,27 @@ class _Plan:
     report: BuildReport
     old: Store | None
     manifest: dict | None
-    diff: store.CorpusDiff
+    diff: CorpusDiff
     previous_files: dict
     old_files: dict
-    kept: dict[str, list[int]] = field(default_factory=dict)  # source -> its chunks' indexes in the old store
 
 
-def _plan(settings: Settings, full: bool, status: StatusFn) -> _Plan:
+def _plan(settings: Settings, backend: Backend, full: bool, status: StatusFn) -> _Plan:
     report = BuildReport()
     old: Store | None = None
-    manifest = store.read_manifest(settings.index)
+    manifest = backend.read_manifest()
     if full:
         report.full_reason = "a full rebuild was requested"
     elif manifest is None:
-        report.full_reason = "there is no index yet" if store.live_dir(settings.index) is None else \
+        report.full_reason = "there is no index yet" if backend.live_version() is None else \
             "the previous index could not be read"
     else:
-        reason = store.check_manifest(manifest, settings)
+        reason = check_manifest(manifest, settings)
         if reason:
             report.full_reason = reason
         else:
             try:
-                old = store.load_store(settings, verify=True)
+                old = backend.open(verify=True)
             except IndexError_ as exc:
                 first_clause = str(exc).split(";")[0].rstrip(".")
                 report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
@@ -393,27 +542,24 @@ def _plan(settings: Settings, full: bool, status: StatusFn) -> _Plan:
         status(f"Full rebuild: {report.full_reason}.")
     # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),
     # so the report still says what was added, changed and removed since then.
-    diff = store.diff_corpus(settings, manifest)
+    diff = diff_corpus(settings, manifest)
     report.skipped = list(diff.skipped)
     report.removed = list(diff.removed)
-    plan = _Plan(report, old, manifest, diff, store.manifest_files(manifest), old.manifest["files"] if old else {})
-    if old:
-        for i, chunk in enumerate(old.chunks):
-            plan.kept.setdefault(chunk.source, []).append(i)
-    return plan
+    return _Plan(report, old, manifest, diff, manifest_files(manifest), old.manifest["files"] if old else {})
 
 
-def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
+def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, status: StatusFn,
                   progress: ProgressFn | None) -> BuildReport:
     started = time.perf_counter()
-    store._clean_leftovers(settings.index)
-    plan = _plan(settings, full, status)
+    backend.clean_leftovers()
+    plan = _plan(settings, backend, full, status)
     report, old, diff = plan.report, plan.old, plan.diff
-    if old and store._nothing_to_do(diff, plan.old_files, old.manifest):
+    if old and _nothing_to_do(diff, plan.old_files, old.manifest):
         report.unchanged = sorted(diff.files)
         report.chunks_total = len(old.chunks)
         report.seconds = time.perf_counter() - started
         status(f"Index up to date: {report.chunks_total} chunks from {len(plan.old_files)} documents")
+        old.close()
         return report
 
     new_files: dict[str, dict] = {}
@@ -454,26 +600,21 @@ def _build_locked(settings: Settings, embedder, full: bool, status: StatusFn,
         reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems[:5]) or \
             "the folder has no .md, .txt or .pdf files"
         more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise store.NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add "
-                                   "readable .md, .txt or .pdf files and build again. Any previous index was "
-                                   "left as it was.")
+        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add "
+                             "readable .md, .txt or .pdf files and build again. Any previous index was "
+                             "left as it was.")
 
     status("Writing the index")
-    all_chunks: list[Chunk] = []
-    unit_parts: list[np.ndarray] = []
-    for source in sorted(new_files):
-        if source in new_chunks:
-            for chunk in new_chunks[source]:
-                unit_parts.append(streaming.units(chunk))
-                all_chunks.append(chunk)
-        else:
-            for i in plan.kept.get(source, []):
-                unit_parts.append(np.asarray(old.units_of(i)))
-                all_chunks.append(old.chunks[i])
-    units = np.concatenate(unit_parts) if unit_parts else np.zeros((0, embedder.dimension), np.float16)
-    report.chunks_total = len(all_chunks)
-    folder = store._write_build(settings, all_chunks, units, new_files, report)
-    store._swap_in(settings.index, folder)
+    kept = {c.source for c in old.chunks} if old else set()
+    report.chunks_total = sum(len(new_chunks[s]) if s in new_chunks else 0 for s in new_files) + \
+        (sum(1 for c in old.chunks if c.source in new_files and c.source not in new_chunks) if old else 0)
+    build = BuildOutput(_manifest(settings, new_files, report, report.chunks_total),
+                        {s: (new_chunks[s], np.concatenate([streaming.units(c) for c in new_chunks[s]]))
+                         for s in new_files if s in new_chunks},
+                        old if kept else None)
+    backend.write(build)
+    if old:
+        old.close()
     report.seconds = time.perf_counter() - started
     status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
     return report

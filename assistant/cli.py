@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
@@ -15,6 +17,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def _paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", help="documents folder (default: corpus/ or $ASSISTANT_CORPUS)")
     parser.add_argument("--index", help="index folder (default: index/ or $ASSISTANT_INDEX)")
+    parser.add_argument("--milvus-uri", help="keep the index in Milvus instead: a Milvus Lite database path or "
+                                             "http(s)://host:19530 (default: $ASSISTANT_MILVUS_URI; docs/scaling.md)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -49,6 +53,8 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     settings = Settings.from_env(args.corpus, args.index)
+    if args.milvus_uri:
+        settings = replace(settings, milvus_uri=args.milvus_uri)
     try:
         return {"build": cmd_build, "status": cmd_status, "ask": cmd_ask, "eval": cmd_eval}[args.command](
             args, settings)
@@ -79,7 +85,7 @@ def _message(exc: Exception) -> str | None:
 
 def cmd_build(args, settings: Settings) -> int:
     from .embedding import SentenceTransformerEmbedder
-    from .store import build_index
+    from .build import build_index
 
     bar = _ProgressBar()
     report = build_index(settings, SentenceTransformerEmbedder(batch_size=settings.batch_size), full=args.full,
@@ -178,18 +184,16 @@ def cmd_ask(args, settings: Settings) -> int:
         if args.question is None:
             raise QuestionError("Give a question, or --jsonl to read questions from standard input.")
         validate_question(args.question, settings.max_question_chars)  # fail fast, before loading the model
-    assistant = Assistant.load(settings.corpus, settings.index,
-                               status=lambda m: print(m, file=sys.stderr))
+    assistant = Assistant.load(settings=settings, status=lambda m: print(m, file=sys.stderr))
     if not args.jsonl:
         answer = assistant.ask(args.question, args.history)
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else format_answer(answer))
         return EXIT_OK
     failures = 0
-    for line_no, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
+    for line_no, line, request in _batched_requests(assistant, sys.stdin):
         try:
-            request = json.loads(line)
+            if request is None:
+                request = json.loads(line)
             answer = assistant.ask(request["question"], request.get("history") or [])
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         except (ValueError, KeyError, TypeError) as exc:
@@ -198,6 +202,30 @@ def cmd_ask(args, settings: Settings) -> int:
                 f"line {line_no} is not an object with a \"question\" string ({exc.__class__.__name__})"
             print(json.dumps({"line": line_no, "error": error}, ensure_ascii=False), flush=True)
     return EXIT_USAGE if failures else EXIT_OK
+
+
+def _batched_requests(assistant, lines, size: int = 32):
+    """(line number, line, parsed request or None) for each non-empty line, read `size` lines at a time so that
+    each batch's questions are encoded and searched together (Assistant.prepare)."""
+    batch: list = []
+
+    def flush():
+        assistant.prepare([r["question"] for _, _, r in batch if isinstance(r, dict)
+                           and isinstance(r.get("question"), str) and not r.get("history")])
+        yield from batch
+        batch.clear()
+
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        batch.append((line_no, line, request))
+        if len(batch) >= size:
+            yield from flush()
+    yield from flush()
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -211,7 +239,7 @@ def cmd_eval(args, settings: Settings) -> int:
     reader_settings = ReaderSettings(threshold=args.threshold)
     if args.gold:
         gold = load_gold(Path(args.gold))
-        assistant = Assistant.load(settings.corpus, settings.index, status=lambda m: print(m, file=sys.stderr))
+        assistant = Assistant.load(settings=settings, status=lambda m: print(m, file=sys.stderr))
         assistant.reader_settings = reader_settings
         assistant.reload()
         report = evaluate(assistant, gold)
@@ -220,7 +248,10 @@ def cmd_eval(args, settings: Settings) -> int:
     embedder = SentenceTransformerEmbedder(batch_size=settings.batch_size)
 
     def make(corpus: Path, index: Path) -> Assistant:
-        assistant = Assistant(Settings.from_env(corpus, index), embedder, reader_settings)
+        # Each set has its own index: its own folder, or with Milvus its own collection in the same database.
+        own = replace(settings, corpus=corpus.resolve(), index=index.resolve(),
+                      milvus_collection=f"{settings.milvus_collection}_{re.sub(r'[^A-Za-z0-9_]', '_', index.name)}")
+        assistant = Assistant(own, embedder, reader_settings)
         assistant.rebuild(wait=True)
         return assistant
 

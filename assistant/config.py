@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +35,22 @@ class Settings:
     read_k: int = 6  # hits whose sentences are read for an answer
     approximate_above: int = 200_000  # above this many chunks FAISS is IVF, not exact (docs/benchmarks.md)
     read_workers: int | None = None  # processes reading PDFs during a build; None: one per core when worth it
+    # Milvus instead of the files in `index` (docs/scaling.md): a local path is a Milvus Lite database, an
+    # http(s):// URI a Milvus server or cluster. The token is never printed (repr=False).
+    milvus_uri: str = ""
+    milvus_token: str = field(default="", repr=False)
+    milvus_collection: str = "assistant"
+    milvus_lexical: str = "bm25s"  # BM25 by bm25s in memory, or "milvus": Milvus' BM25 function (docs/scaling.md)
 
     @classmethod
     def from_env(cls, corpus: str | Path | None = None, index: str | Path | None = None) -> "Settings":
         corpus = corpus or os.environ.get("ASSISTANT_CORPUS") or cls.corpus
         index = index or os.environ.get("ASSISTANT_INDEX") or cls.index
-        return cls(corpus=Path(corpus).expanduser().resolve(), index=Path(index).expanduser().resolve())
+        return cls(corpus=Path(corpus).expanduser().resolve(), index=Path(index).expanduser().resolve(),
+                   milvus_uri=os.environ.get("ASSISTANT_MILVUS_URI", "").strip(),
+                   milvus_token=os.environ.get("ASSISTANT_MILVUS_TOKEN", ""),
+                   milvus_collection=os.environ.get("ASSISTANT_MILVUS_COLLECTION", "").strip() or cls.milvus_collection,
+                   milvus_lexical=os.environ.get("ASSISTANT_MILVUS_LEXICAL", "").strip() or cls.milvus_lexical)
 
     def with_paths(self, corpus: Path, index: Path) -> "Settings":
         return replace(self, corpus=corpus, index=index)

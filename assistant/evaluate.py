@@ -72,9 +72,20 @@ class EvalReport:
                 if (o.item["answerable"] and not o.correct) or (not o.item["answerable"] and not o.answer["abstained"])]
 
 
+BATCH = 64  # questions encoded and searched together (Assistant.prepare)
+
+
+def _prepare(assistant, questions: list[str]) -> None:
+    prepare = getattr(assistant, "prepare", None)
+    if prepare is not None:
+        prepare(questions)
+
+
 def evaluate(assistant, gold: list[dict]) -> EvalReport:
     report = EvalReport()
-    for item in gold:
+    for n, item in enumerate(gold):
+        if n % BATCH == 0:
+            _prepare(assistant, [g["question"] for g in gold[n:n + BATCH] if not g.get("history")])
         history = item.get("history") or []
         answer = assistant.ask(item["question"], history).to_dict()
         text = (answer["answer"] or "").lower()
@@ -175,7 +186,9 @@ def evaluate_squad(assistant, questions: list[SquadQuestion]) -> dict:
     holds = abstained = f1 = 0.0
     impossible_abstained = 0
     latencies = []
-    for item in questions:
+    for n, item in enumerate(questions):
+        if n % BATCH == 0:
+            _prepare(assistant, [q.question for q in questions[n:n + BATCH]])
         answer = assistant.ask(item.question).to_dict()
         latencies.append(answer["timings_ms"]["total"])
         if not item.answers:

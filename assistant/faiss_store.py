@@ -1,5 +1,7 @@
-"""The on-disk index: the files of a build folder, writing one, swapping it in atomically, and verified loads
-of FAISS + BM25 + chunk store. The build pipeline that fills it is assistant/build.py."""
+"""The default backend: the index as files on this disk (FAISS over chunk vectors, bm25s, chunks as JSON lines).
+
+A build writes a new folder beside the live one and swaps a symlink to it in one rename; loads verify checksums.
+What to write is decided by the build pipeline (assistant/build.py); the interface is assistant/store.py."""
 
 from __future__ import annotations
 
@@ -7,17 +9,14 @@ import hashlib
 import json
 import os
 import shutil
-import stat as stat_
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from .config import INDEX_FORMAT_VERSION, Settings
-from .ingest import Problem, SourceFile, scan_corpus
+from .config import Settings
 from .schema import Chunk
+from .store import Backend, BuildOutput, IndexError_, Scored, Store, check_manifest, chunk_vectors, top_k
 
 MANIFEST = "manifest.json"
 MANIFEST_CHECKSUM = "manifest_sha256"  # the manifest's own checksum, over all its other keys
@@ -27,22 +26,6 @@ VECTORS = "vectors.faiss"
 BM25_DIR = "bm25"
 CURRENT = "current"  # symlink to the live build folder; swapping it is the atomic step
 BUILD_PREFIX = "build-"
-LOCK = ".build.lock"
-
-StatusFn = Callable[[str], None]
-ProgressFn = Callable[[int, int], None]
-
-
-class IndexError_(RuntimeError):
-    """The index is missing, damaged or from another model; the message says how to fix it."""
-
-
-class BuildBusy(RuntimeError):
-    """Another build holds the lock."""
-
-
-class NothingToIndex(RuntimeError):
-    """No file in the corpus could be indexed."""
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -132,43 +115,63 @@ def _file_states(folder: Path) -> tuple:
         return ()
 
 
-@dataclass
-class Store:
-    """A loaded index: chunks, their unit (sentence/row) vectors, FAISS over chunk vectors, BM25."""
+class FaissStore(Store):
+    """A loaded build folder: chunks, their unit (sentence/row) vectors, FAISS over chunk vectors, bm25s."""
 
-    folder: Path
-    manifest: dict
-    chunks: list[Chunk]
-    unit_vectors: np.ndarray  # float16, one row per (chunk, unit) pair, in chunk order
-    unit_offsets: np.ndarray  # chunk i's rows are unit_vectors[unit_offsets[i]:unit_offsets[i+1]]
-    faiss_index: object
-    bm25: object
-    by_id: dict[str, int] = field(default_factory=dict)
+    backend = "faiss"
 
-    def __post_init__(self) -> None:
-        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+    def __init__(self, folder: Path, manifest: dict, chunks: list[Chunk], unit_vectors: np.ndarray,
+                 unit_offsets: np.ndarray, faiss_index, bm25):
+        super().__init__(manifest, chunks, version=str(folder))
+        self.folder = folder
+        self.unit_vectors = unit_vectors  # float16, one row per (chunk, unit) pair, in chunk order
+        self.unit_offsets = unit_offsets  # chunk i's rows are unit_vectors[unit_offsets[i]:unit_offsets[i+1]]
+        self.faiss_index = faiss_index
+        self.bm25 = bm25
+        self._df = self._document_frequencies()
 
     def units_of(self, i: int) -> np.ndarray:
         return self.unit_vectors[self.unit_offsets[i]:self.unit_offsets[i + 1]]
 
-    @property
-    def sources(self) -> list[str]:
-        return sorted(self.manifest["files"])
+    def _document_frequencies(self) -> dict[str, int]:
+        if self.bm25 is None:
+            return {}
+        indptr = np.asarray(self.bm25.scores["indptr"])
+        counts = np.diff(indptr)
+        return {token: int(counts[i]) for token, i in self.bm25.vocab_dict.items() if i < len(counts) and token}
 
+    def document_frequency(self, token: str) -> int:
+        return self._df.get(token, 0)
 
-def check_manifest(manifest: dict, settings: Settings) -> str | None:
-    """Why this manifest cannot be used with these settings, or None."""
-    if manifest.get("format_version") != INDEX_FORMAT_VERSION:
-        return (f"the index was written in format {manifest.get('format_version')}, "
-                f"this version reads format {INDEX_FORMAT_VERSION}")
-    expected = settings.fingerprint()
-    if manifest.get("model") != expected["model"] or manifest.get("dimension") != expected["dimension"]:
-        return f"the index was built with model {manifest.get('model')}, not {expected['model']}"
-    if manifest.get("chunking") != expected["chunking"]:
-        return "the chunking settings changed since the index was built"
-    if manifest.get("pdf_reader") != expected["pdf_reader"]:
-        return "PDFs are read differently since the index was built (tables, sections, page numbers)"
-    return None
+    def dense_search(self, vectors: np.ndarray, k: int, within: np.ndarray | None = None) -> list[Scored]:
+        if not self.chunks:
+            return [[] for _ in range(len(vectors))]
+        import faiss
+
+        # One question is one row: a second OpenMP thread does not help, and with other work on the cores it
+        # waits to be scheduled (exact search of 100k vectors with both cores busy: p50 ~5 ms on one thread,
+        # ~36 ms on two; docs/benchmarks.md). The setting is per calling thread: a build elsewhere keeps its own.
+        faiss.omp_set_num_threads(1)
+        index = self.faiss_index
+        params = None
+        if within is not None:
+            selector = faiss.IDSelectorBatch(within)
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe) if hasattr(index, "nprobe") \
+                else faiss.SearchParameters(sel=selector)
+        scores, ids = index.search(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1), k, params=params)
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
+                for row_ids, row_scores in zip(ids, scores)]
+
+    def lexical_search(self, tokens: list[str], k: int, within: np.ndarray | None = None) -> Scored:
+        known = [t for t in tokens if t in self._df]
+        if not known or self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(known)
+        if within is not None:
+            masked = np.zeros_like(scores)
+            masked[within] = scores[within]
+            scores = masked
+        return top_k(scores, k)
 
 
 def checked_manifest(settings: Settings, verify: bool = True) -> tuple[Path, dict]:
@@ -193,7 +196,7 @@ def checked_manifest(settings: Settings, verify: bool = True) -> tuple[Path, dic
     return folder, manifest
 
 
-def load_store(settings: Settings, verify: bool = True) -> Store:
+def load_store(settings: Settings, verify: bool = True) -> FaissStore:
     """Load the live index, refusing one that is missing, damaged or from another model or format."""
     import bm25s
     import faiss
@@ -215,125 +218,7 @@ def load_store(settings: Settings, verify: bool = True) -> Store:
         raise IndexError_("The index files disagree with each other; rebuild with `python -m assistant build`.")
     if not big:
         units = np.ascontiguousarray(units)
-    return Store(folder, manifest, chunks, units, offsets, faiss_index, bm25)
-
-
-# --- staleness --------------------------------------------------------------------------------
-
-@dataclass
-class CorpusDiff:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
-    files: dict[str, SourceFile] = field(default_factory=dict)
-    hashes: dict[str, str] = field(default_factory=dict)  # sha256 of files hashed during the diff
-
-    @property
-    def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-
-def manifest_files(manifest: dict | None) -> dict[str, dict]:
-    """The manifest's per-file entries, ignoring any that are malformed (a hand-edited or foreign manifest)."""
-    files = (manifest or {}).get("files")
-    if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, dict)}
-
-
-def _list_of(manifest: dict | None, key: str) -> list:
-    value = (manifest or {}).get(key)
-    return value if isinstance(value, list) else []
-
-
-def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
-    """Compare the corpus with a manifest: size and mtime first, sha256 only when they differ."""
-    files, skipped = scan_corpus(settings.corpus, settings.max_file_bytes)
-    known = manifest_files(manifest)
-    # Files that failed or were skipped last time are remembered with size and mtime, so an unchanged
-    # empty or broken file does not make the index look stale forever.
-    failed_before = {p["path"]: p for key in ("failed", "skipped") for p in _list_of(manifest, key)
-                     if isinstance(p, dict) and isinstance(p.get("path"), str) and "size" in p}
-    diff = CorpusDiff(skipped=skipped, files={f.source: f for f in files})
-    for file in files:
-        entry = known.get(file.source) or failed_before.get(file.source)
-        if entry is None:
-            diff.added.append(file.source)
-            continue
-        if entry.get("size") == file.size and entry.get("mtime_ns") == file.mtime_ns:
-            diff.unchanged.append(file.source)
-            continue
-        try:
-            digest = _sha256_file(file.path)
-        except OSError:
-            diff.changed.append(file.source)
-            continue
-        diff.hashes[file.source] = digest
-        (diff.unchanged if digest == entry.get("sha256") else diff.changed).append(file.source)
-    present = set(diff.files)
-    passed_over = {p.source for p in skipped}  # still there, but refused by the scan (too large, link...)
-    diff.removed = sorted((set(known) - present) | (set(failed_before) - present - passed_over))
-    return diff
-
-
-# --- building ---------------------------------------------------------------------------------
-
-@dataclass
-class BuildReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[Problem] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    chunks_total: int = 0
-    chunks_embedded: int = 0
-    seconds: float = 0.0
-    full_reason: str = ""
-
-    def to_dict(self) -> dict:
-        return {
-            "added": self.added, "changed": self.changed, "removed": self.removed,
-            "unchanged": self.unchanged,
-            "failed": [p.to_dict("error") for p in self.failed],
-            "skipped": [p.to_dict("reason") for p in self.skipped],
-            "warnings": [p.to_dict("warning") for p in self.warnings],
-            "chunks_total": self.chunks_total, "chunks_embedded": self.chunks_embedded,
-            "seconds": round(self.seconds, 3), "full_rebuild_reason": self.full_reason,
-        }
-
-
-def build_index(settings: Settings, embedder, full: bool = False, status: StatusFn | None = None,
-                progress: ProgressFn | None = None, wait: bool = False) -> BuildReport:
-    """Build the index incrementally under a lock; swap it in only when complete (see assistant/build.py)."""
-    from .build import build_index as run_build
-
-    return run_build(settings, embedder, full=full, status=status, progress=progress, wait=wait)
-
-
-def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
-    """True when the live index already reflects the corpus exactly, so no new build folder is written.
-
-    Every file matched by size and mtime (none needed hashing), none is new, changed, removed or waiting
-    to be retried, and the files the scan passes over are the ones the manifest already reports.
-    """
-    skipped_before = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict)}
-    return (not diff.stale and not diff.hashes and set(diff.files) <= set(old_files)
-            and {p.source for p in diff.skipped} == skipped_before)
-
-
-def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:
-    """A chunk's vector is the normalised mean of its sentence vectors (computed once, at build)."""
-    counts = np.array([len(c.units) for c in chunks], dtype=np.int64)
-    if not len(chunks):
-        return np.zeros((0, units.shape[1]), np.float32)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sums = np.add.reduceat(units.astype(np.float32), starts, axis=0)
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+    return FaissStore(folder, manifest, chunks, units, offsets, faiss_index, bm25)
 
 
 def make_faiss_index(vectors: np.ndarray, approximate_above: int):
@@ -359,8 +244,7 @@ def make_faiss_index(vectors: np.ndarray, approximate_above: int):
     return index
 
 
-def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, files: dict,
-                 report: BuildReport) -> Path:
+def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, manifest: dict) -> Path:
     import bm25s
     import faiss
 
@@ -377,7 +261,7 @@ def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, fil
         bm25 = bm25s.BM25()
         bm25.index([c.index_tokens() or ["\x00empty"] for c in chunks], show_progress=False)
         bm25.save(str(folder / BM25_DIR))
-        manifest = _manifest(settings, files, report, chunks)
+        manifest = dict(manifest, faiss_index="ivf" if len(chunks) > settings.approximate_above else "flat")
         manifest["checksums"] = {p.relative_to(folder).as_posix(): _sha256_file(p) for p in _index_files(folder)}
         manifest[MANIFEST_CHECKSUM] = manifest_digest(manifest)
         _write_json_durably(folder / MANIFEST, manifest)
@@ -386,53 +270,6 @@ def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, fil
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
-
-
-def _manifest(settings: Settings, files: dict, report: BuildReport, chunks: list[Chunk]) -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    def ver(name: str) -> str | None:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return None
-
-    fingerprint = settings.fingerprint()
-    return {
-        **fingerprint,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "corpus": str(settings.corpus),
-        "documents": len(files),
-        "chunks": len(chunks),
-        "faiss_index": "ivf" if len(chunks) > settings.approximate_above else "flat",
-        "libraries": {n: ver(n) for n in ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "pypdf",
-                                          "numpy")},
-        "files": files,
-        "failed": [{"path": p.source, "error": p.reason,
-                    **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.failed],
-        "skipped": [{"path": p.source, "reason": p.reason,
-                     **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.skipped],
-        "warnings": [p.to_dict("warning") for p in report.warnings],
-    }
-
-
-def _stat_of(corpus: Path, source: str, max_bytes: int) -> dict:
-    """Size, mtime and (for regular files within the size limit) sha256, so status can tell when they change.
-
-    Never touches what a link outside the corpus points to, and never hashes a pipe or device (it would
-    block) or a huge file (it would be read on every build).
-    """
-    try:
-        path = (corpus / source).resolve()
-        if not path.is_relative_to(corpus.resolve()):
-            return {}
-        info = path.stat()
-        entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
-        if stat_.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
-            entry["sha256"] = _sha256_file(path)
-        return entry
-    except OSError:
-        return {}
 
 
 def _write_json_durably(path: Path, data: dict) -> None:
@@ -481,3 +318,40 @@ def _clean_leftovers(index: Path) -> None:
             continue
         if not (build / MANIFEST).is_file():
             shutil.rmtree(build, ignore_errors=True)
+
+
+class FaissBackend(Backend):
+    """The index folder on this disk: build-*/ folders and the `current` link to the live one."""
+
+    name = "faiss"
+
+    def describe(self) -> dict:
+        return {"backend": self.name, "uri": str(self.settings.index)}
+
+    def read_manifest(self) -> dict | None:
+        return read_manifest(self.settings.index)
+
+    def live_version(self) -> str | None:
+        folder = live_dir(self.settings.index)
+        return str(folder) if folder else None
+
+    def problem(self) -> str | None:
+        return verify_index(self.settings)
+
+    def open(self, verify: bool = True) -> FaissStore:
+        return load_store(self.settings, verify)
+
+    def write(self, build: BuildOutput) -> None:
+        chunks: list[Chunk] = []
+        units: list[np.ndarray] = []
+        for _source, its_chunks, its_units in build.chunks_and_units():
+            chunks.extend(its_chunks)
+            if len(its_chunks):
+                units.append(its_units)
+        dim = self.settings.fingerprint()["dimension"]
+        folder = _write_build(self.settings, chunks, np.concatenate(units) if units else
+                              np.zeros((0, dim), np.float16), build.manifest)
+        _swap_in(self.settings.index, folder)
+
+    def clean_leftovers(self) -> None:
+        _clean_leftovers(self.settings.index)

@@ -22,7 +22,7 @@ class Retriever:
     def __init__(self, store: Store, top_k: int = 20):
         self.store = store
         self.top_k = top_k
-        self._df = self._document_frequencies()
+        self._prefetched: dict[bytes, list[tuple[int, float]]] = {}  # query vector -> its dense hits
         files = store.manifest.get("files", {})
         self.catalogue = DocumentCatalogue({source: dict(entry.get("record") or {}, title=entry.get("title", ""))
                                             for source, entry in files.items() if isinstance(entry, dict)})
@@ -38,57 +38,39 @@ class Retriever:
                 if label:
                     self._labels.setdefault(min(label), []).append((i, label))
 
-    def _document_frequencies(self) -> dict[str, int]:
-        bm25 = self.store.bm25
-        if bm25 is None:
-            return {}
-        indptr = np.asarray(bm25.scores["indptr"])
-        counts = np.diff(indptr)
-        return {token: int(counts[i]) for token, i in bm25.vocab_dict.items() if i < len(counts) and token}
-
     @property
     def n_chunks(self) -> int:
         return len(self.store.chunks)
 
     def document_frequency(self, token: str) -> int:
-        return self._df.get(token, 0)
+        return self.store.document_frequency(token)
 
     def idf(self, token: str) -> float:
         n, df = max(self.n_chunks, 1), self.document_frequency(token)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def prefetch(self, query_vectors: np.ndarray) -> None:
+        """Search these questions' vectors in one call to the store (a batch of `ask --jsonl` or `eval`), so
+        a store across the network is asked once for the batch rather than once a question."""
+        if not len(query_vectors):
+            return
+        results = self.store.dense_search(np.asarray(query_vectors, dtype=np.float32), self.top_k)
+        if len(self._prefetched) > 4096:
+            self._prefetched.clear()
+        for vector, hits in zip(query_vectors, results):
+            self._prefetched[np.asarray(vector, dtype=np.float32).tobytes()] = hits
+
     def dense(self, query_vector: np.ndarray, k: int, within: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k chunks nearest in meaning; within, if given, limits the search to those chunk indexes."""
-        if not self.n_chunks:
-            return []
-        import faiss
-
-        # One question is one row: a second OpenMP thread does not help, and with other work on the cores it
-        # waits to be scheduled (exact search of 100k vectors with both cores busy: p50 ~5 ms on one thread,
-        # ~36 ms on two; docs/benchmarks.md). The setting is per calling thread: a build elsewhere keeps its own.
-        faiss.omp_set_num_threads(1)
-        index = self.store.faiss_index
-        params = None
-        if within is not None:
-            selector = faiss.IDSelectorBatch(within)
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe) if hasattr(index, "nprobe") \
-                else faiss.SearchParameters(sel=selector)
-        scores, ids = index.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        vector = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+        if within is None and k <= self.top_k:
+            hits = self._prefetched.get(vector.tobytes())
+            if hits is not None:
+                return hits[:k]
+        return self.store.dense_search(vector, k, within)[0]
 
     def sparse(self, tokens: list[str], k: int, within: np.ndarray | None = None) -> list[tuple[int, float]]:
-        known = [t for t in tokens if t in self._df]
-        if not known or self.store.bm25 is None:
-            return []
-        scores = self.store.bm25.get_scores(known)
-        if within is not None:
-            masked = np.zeros_like(scores)
-            masked[within] = scores[within]
-            scores = masked
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return self.store.lexical_search(tokens, k, within)
 
     def search(self, query_vector: np.ndarray, tokens: list[str], k: int | None = None) -> list[Hit]:
         """Weighted fusion: DENSE_WEIGHT x cosine + the rest x BM25 scaled by the best BM25 score.

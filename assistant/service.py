@@ -14,7 +14,7 @@ from .assistant import Assistant
 from .config import Settings
 from .embedding import ModelUnavailable
 from .schema import Answer
-from .store import BuildBusy, IndexError_, NothingToIndex, live_dir
+from .store import BuildBusy, IndexError_, NothingToIndex, backend_for
 from .translate import ENGLISH, SPANISH, apertium_available, translator
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class ChatService:
         self._queued: list[tuple[str, Lines]] = []  # runs asked for while one was going on
         self._jobs_started = 0
         self._auto_key: object = None
-        self._suggestions: tuple[str, list[str]] | None = None  # (build folder, questions)
+        self._suggestions: tuple[str, list[str]] | None = None  # (index version, questions)
         self._suggesting = False
         self._start_thread(self._warm_up, "warm-up")
 
@@ -100,14 +100,21 @@ class ChatService:
         if not self.model_error:
             self._suggest()
 
+    def _live_version(self) -> str | None:
+        """What identifies the live index now (Backend.live_version), None when there is none or it is unreachable."""
+        try:
+            return backend_for(self.settings).live_version()
+        except IndexError_:
+            return None
+
     def sync_index(self) -> bool:
         """Serve the live index (it may have been rebuilt by another process); False if there is none usable."""
-        folder = live_dir(self.settings.index)
-        if folder is None:
+        version = self._live_version()
+        if version is None:
             return False
         with self._load_lock:
             try:
-                if self.assistant.store.folder != folder:
+                if self.assistant.store.version != version:
                     self.assistant.reload()
             except IndexError_:
                 return False
@@ -123,7 +130,7 @@ class ChatService:
         try:
             if self.sync_index():
                 store = self.assistant.store
-                key = str(store.folder)
+                key = store.version
                 for question in ui.suggested_questions(store.chunks, limit=3 * self.n_suggestions):
                     if not self.assistant.ask(question).abstained:
                         picked.append(question)
@@ -152,12 +159,12 @@ class ChatService:
 
     def suggestions(self) -> list[str] | None:
         """Questions the live index answers, or None while they are being found (which this starts if needed)."""
-        folder = live_dir(self.settings.index)
+        version = self._live_version()
         with self._lock:
-            if self._suggestions and folder is not None and self._suggestions[0] == str(folder):
+            if self._suggestions and version is not None and self._suggestions[0] == version:
                 return list(self._suggestions[1])
             idle = not self._suggesting and not (self._job is not None and self._job.running)
-        if idle and folder is not None and self.model_ready.is_set() and not self.model_error:
+        if idle and version is not None and self.model_ready.is_set() and not self.model_error:
             self._start_thread(self._suggest, "suggestions")
         return None
 

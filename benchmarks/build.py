@@ -12,7 +12,7 @@ from assistant.config import Settings
 from assistant.embedding import MAX_SEQ_LENGTH, model_path
 from assistant.evaluate import evaluate
 from assistant.ingest import load_document
-from assistant.store import build_index
+from assistant.build import build_index
 
 from .data import PAPER, copy_corpus, generate_corpus, load_gold
 from .harness import Context, TimedEmbedder

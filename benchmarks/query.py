@@ -10,7 +10,7 @@ from assistant.assistant import Assistant, index_status
 from assistant.config import Settings
 from assistant.embedding import QUERY_THREADS
 from assistant.retrieval import Retriever
-from assistant.store import build_index
+from assistant.build import build_index
 from assistant.text import search_tokens
 
 from .data import PAPER, SyntheticEmbedder, generate_corpus, load_gold

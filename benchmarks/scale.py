@@ -43,7 +43,7 @@ def index_child(n: int, out_dir: str, hnsw: bool, queries: int, latency_queries:
     """In a fresh process: build exact, IVF (the store's own) and optionally HNSW; time, recall, write."""
     import faiss
 
-    from assistant.store import make_faiss_index
+    from assistant.faiss_store import make_faiss_index
 
     from .data import clustered_queries, clustered_vectors
 
@@ -222,7 +222,7 @@ def bm25(ctx: Context) -> None:
     corpus_index = ctx.shared.get("big_index")
     if not corpus_index:
         return
-    from assistant.store import BM25_DIR, live_dir
+    from assistant.faiss_store import BM25_DIR, live_dir
 
     folder = live_dir(corpus_index[1]) / BM25_DIR
     r.add(SECTION_BM25, "on disk", _folder_mb(folder), "MiB")

@@ -1,16 +1,19 @@
 """Test helper, run as a subprocess: build an index and freeze at a chosen point so the test can SIGKILL it.
 
-    python tests/build_helper.py CORPUS INDEX --pause-at {embedding,writing,swap-before,swap-after,none} --marker FILE
+    python tests/build_helper.py CORPUS INDEX --pause-at POINT --marker FILE [--milvus-uri URI]
 
 The pause points are injected here by wrapping functions of the running process, so production code has no
 test hooks: "embedding" freezes inside the embedder, "writing" just before the new build's manifest is
 written, "swap-before" with the temporary link made but not yet renamed over `current`, "swap-after" right
-after the rename. On reaching the point the helper writes FILE and sleeps until it is killed.
+after the rename; with Milvus, "milvus-rows" after the first rows of the new build are inserted and
+"milvus-live" once the build is live but before the rows it replaces are deleted. On reaching the point the
+helper writes FILE and sleeps until it is killed.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace as with_fields
 import os
 import sys
 import time
@@ -20,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant import store  # noqa: E402
+from assistant import faiss_store as store  # noqa: E402
+from assistant.build import build_index  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from conftest import FakeEmbedder  # noqa: E402
 
@@ -47,11 +51,39 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
     parser.add_argument("index", type=Path)
-    parser.add_argument("--pause-at", choices=["embedding", "writing", "swap-before", "swap-after", "none"],
-                        default="none")
+    parser.add_argument("--pause-at", choices=["embedding", "writing", "swap-before", "swap-after", "milvus-rows",
+                                               "milvus-live", "none"], default="none")
     parser.add_argument("--marker", type=Path)
+    parser.add_argument("--milvus-uri", default="")
     args = parser.parse_args()
     point, marker = args.pause_at, args.marker
+
+    if point in ("milvus-rows", "milvus-live"):
+        from assistant import milvus_store
+
+        backend = milvus_store.MilvusBackend
+        if point == "milvus-rows":  # some rows of the new build are in the collection, the build is not live
+            real_insert = backend._insert
+
+            def insert_then_freeze(self, *a, **kw):
+                real_insert(self, *a, **kw)
+                freeze(marker)
+
+            backend._insert = insert_then_freeze
+        else:  # the build is live, the rows it replaces are not deleted yet
+            def freeze_before_cleaning(self):
+                if self._live() is not None and getattr(self, "_wrote", False):
+                    freeze(marker)
+                return real_clean(self)
+
+            real_clean, real_write = backend.clean_leftovers, backend.write
+
+            def write(self, build):
+                self._wrote = True
+                return real_write(self, build)
+
+            backend.clean_leftovers = freeze_before_cleaning
+            backend.write = write
 
     if point == "writing":
         real_write = store._write_json_durably
@@ -74,8 +106,8 @@ def main() -> None:
 
         os.replace = replace  # only in this throwaway process
 
-    settings = Settings().with_paths(args.corpus, args.index)
-    report = store.build_index(settings, FreezingEmbedder(marker if point == "embedding" else None))
+    settings = with_fields(Settings().with_paths(args.corpus, args.index), milvus_uri=args.milvus_uri)
+    report = build_index(settings, FreezingEmbedder(marker if point == "embedding" else None))
     print(report.chunks_embedded)
 
 

@@ -16,7 +16,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embedding import SentenceTransformerEmbedder  # noqa: E402
-from assistant.store import build_index  # noqa: E402
+from assistant.build import build_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = ROOT / "corpus" / "g20-mexico-dpi.md"

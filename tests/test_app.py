@@ -15,7 +15,7 @@ from conftest import PAPER, make_settings
 from assistant import build as build_module
 from assistant import ui
 from assistant.service import WORKER_PREFIX
-from assistant.store import build_index
+from assistant.build import build_index
 from pdf_factory import make_pdf
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")

@@ -12,7 +12,7 @@ from assistant.chunking import chunk_document
 from assistant.ingest import IngestError, load_document
 from assistant.pdf_view import render_page
 from assistant.schema import Document, row_label
-from assistant.store import load_store
+from assistant.faiss_store import load_store
 from conftest import FIXTURES, REAL_PDFS, FakeEmbedder, make_settings
 from pdf_factory import encrypt_pdf, make_layout_pdf, make_pdf
 

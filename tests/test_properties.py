@@ -20,7 +20,7 @@ from assistant.config import ChunkSettings
 from assistant.ingest import IngestError, load_document, parse_markdown
 from assistant.reader import ReaderSettings
 from assistant.schema import Answer, Document
-from assistant.store import build_index
+from assistant.build import build_index
 from conftest import PAPER, FakeEmbedder, make_settings
 from pdf_factory import make_pdf
 

@@ -23,8 +23,10 @@ from assistant.assistant import Assistant, QuestionError, index_status
 from assistant.chunking import chunk_document
 from assistant.config import Settings
 from assistant.ingest import parse_markdown
-from assistant.store import (BUILD_PREFIX, CURRENT, MANIFEST, BuildBusy, BuildReport, IndexError_, Store,
-                             build_index, live_dir, load_store, manifest_digest, read_manifest, verify_index)
+from assistant.build import BuildReport, build_index
+from assistant.faiss_store import (BUILD_PREFIX, CURRENT, MANIFEST, live_dir, load_store, manifest_digest,
+                                   read_manifest, verify_index)
+from assistant.store import BuildBusy, IndexError_, Store
 from conftest import PAPER, ROOT, FakeEmbedder
 from pdf_factory import encrypt_pdf, make_pdf
 

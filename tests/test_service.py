@@ -12,7 +12,7 @@ import pytest
 from conftest import FakeEmbedder, GOLD, PAPER, make_settings
 from assistant.embedding import ModelUnavailable
 from assistant.service import ChatService
-from assistant.store import build_index
+from assistant.build import build_index
 
 ESTONIA = GOLD / "tuning" / "estonia" / "corpus" / "estonia-egov.md"
 

@@ -17,8 +17,9 @@ from assistant.chunking import chunk_document
 from assistant.config import MODEL_DIM, MODEL_NAME, ChunkSettings, Settings
 from assistant.ingest import load_document
 from assistant.retrieval import Retriever
-from assistant.store import (BUILD_PREFIX, CURRENT, MANIFEST, NothingToIndex, build_index, diff_corpus, live_dir,
-                             load_store, read_manifest)
+from assistant.build import build_index, diff_corpus
+from assistant.faiss_store import BUILD_PREFIX, CURRENT, MANIFEST, live_dir, load_store, read_manifest
+from assistant.store import NothingToIndex
 from assistant.text import search_tokens
 from conftest import PAPER, FakeEmbedder, make_settings
 
@@ -283,7 +284,7 @@ def test_failed_build_leaves_previous_index_searching_exactly_as_before(settings
 
 
 def test_failure_while_writing_removes_the_partial_build(settings: Settings, corpus: Path, monkeypatch):
-    import assistant.store as store_module
+    import assistant.faiss_store as store_module
 
     build_index(settings, FakeEmbedder())
     snapshot = search_snapshot(settings)

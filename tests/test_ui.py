@@ -12,7 +12,7 @@ from assistant.chunking import chunk_document
 from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
 from assistant.schema import Answer, Citation, Span, Translation
-from assistant.store import BuildReport
+from assistant.build import BuildReport
 from pdf_factory import make_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
