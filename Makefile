@@ -52,9 +52,9 @@ bench: install
 	$(PY) -m benchmarks
 
 # Reproduce assistant/models/reader from the SQuAD articles in assistant/train/data (docs/reader-model.md):
-# about an hour of fine-tuning on 2 CPU cores, then the int8 ONNX export and the fitted threshold.
+# 75 minutes or more of fine-tuning on 2 idle CPU cores, then the int8 ONNX export and the fitted threshold.
 reader-model: install
-	$(PY) -m assistant.train fit --epochs 2 --stop-after 1
+	$(PY) -m assistant.train fit --epochs 2
 	$(PY) -m assistant.train export
 	$(PY) -m assistant.train calibrate
 

@@ -434,7 +434,7 @@ class CorpusReader:
         return failed
 
     def _assemble(self, source: str, state: dict, states: dict) -> Iterator[Event]:
-        assembler: PdfAssembler = state["assembler"]
+        assembler = state["assembler"]  # a PdfAssembler
         while assembler.next_page in state["early"]:
             part = state["early"].pop(assembler.next_page)
             try:

@@ -186,12 +186,14 @@ class MilvusStore(Store):
     def document_frequency(self, token: str) -> int:
         return self._df.get(token, 0)
 
-    def _filter(self, within: np.ndarray | None) -> str:
-        expression = f"generation <= {self.generation}"
+    def _filter(self, within: np.ndarray | None, generations: bool) -> str:
+        """The search filter: only these documents' rows, and with `generations` only rows of builds up to the
+        live one (a filter costs Milvus Lite a walk over every row: ~0.4 s at 100k rows, docs/scaling.md)."""
+        parts = [f"generation <= {self.generation}"] if generations else []
         if within is not None:
             sources = sorted(set(self._sources[np.asarray(within, dtype=np.int64)]))
-            expression += f" and source in {json.dumps(sources, ensure_ascii=False)}"
-        return expression
+            parts.append(f"source in {json.dumps(sources, ensure_ascii=False)}")
+        return " and ".join(parts)
 
     def _positions(self, rows: list, k: int, sign: float = 1.0) -> Scored:
         out: Scored = []
@@ -207,16 +209,25 @@ class MilvusStore(Store):
         if not self.chunks or not len(vectors):
             return [[] for _ in range(len(vectors))]
         wanted = set(np.asarray(within).tolist()) if within is not None else None
-        # Rows of superseded builds can linger until the next build cleans them: ask for a few more.
-        limit = min(16384, k + 16)
-        results = self.client.search(self.collection, data=[list(map(float, v)) for v in vectors],
-                                     anns_field="vector", limit=limit, filter=self._filter(within),
-                                     search_params={"metric_type": "IP"}, output_fields=["pk"])
+        expected = min(k, len(self.chunks) if wanted is None else len(wanted))
+        # Rows that are not live (a build going on, or one that was killed) come back too and are dropped here:
+        # twice as many are asked for, and when that is still not enough the search is filtered to live builds.
+        limit = min(16384, 2 * k + 16)
+        data = [list(map(float, v)) for v in vectors]
+        results = self._search_vectors(data, limit, within, generations=False)
         out = []
-        for rows in results:
-            hits = self._positions(list(rows), limit)
-            out.append([(i, s) for i, s in hits if wanted is None or i in wanted][:k])
+        for n, rows in enumerate(results):
+            hits = [(i, s) for i, s in self._positions(list(rows), limit) if wanted is None or i in wanted][:k]
+            if len(hits) < expected:
+                rows = self._search_vectors(data[n:n + 1], limit, within, generations=True)[0]
+                hits = [(i, s) for i, s in self._positions(list(rows), limit) if wanted is None or i in wanted][:k]
+            out.append(hits)
         return out
+
+    def _search_vectors(self, data: list, limit: int, within: np.ndarray | None, generations: bool) -> list:
+        return self.client.search(self.collection, data=data, anns_field="vector", limit=limit,
+                                  filter=self._filter(within, generations), search_params={"metric_type": "IP"},
+                                  output_fields=["pk"])
 
     def lexical_search(self, tokens: list[str], k: int, within: np.ndarray | None = None) -> Scored:
         known = [t for t in tokens if t in self._df]
@@ -231,12 +242,12 @@ class MilvusStore(Store):
             return top_k(scores, k)
         wanted = set(np.asarray(within).tolist()) if within is not None else None
         query = " ".join(t.replace(":", "_") for t in known)
-        rows = self.client.search(self.collection, data=[query], anns_field="sparse", limit=k + 16,
-                                  filter=self._filter(within), output_fields=["pk"])[0]
+        rows = self.client.search(self.collection, data=[query], anns_field="sparse", limit=2 * k + 16,
+                                  filter=self._filter(within, generations=True), output_fields=["pk"])[0]
         # Milvus Lite returns BM25 scores negated (smaller is better); a server returns them positive.
         values = [float(r["distance"]) for r in rows]
         sign = -1.0 if values and max(values) <= 0 else 1.0
-        hits = self._positions(list(rows), k + 16, sign)
+        hits = self._positions(list(rows), 2 * k + 16, sign)
         return [(i, s) for i, s in hits if s > 0 and (wanted is None or i in wanted)][:k]
 
 

@@ -109,7 +109,7 @@ def run(ctx: Context) -> None:
              close="" if ok else (
                  "drop the section prefix from unit texts or embed it once per chunk (Chunk.embedding_texts, "
                  "then re-check the gold set)" if units_cost > 1.1 else
-                 "profile _write_build in store.py (BM25 indexing, checksums and fsync of every file)"))
+                 "profile _write_build in faiss_store.py (BM25 indexing, checksums and fsync of every file)"))
 
     encoder_section(ctx, chunk_texts, med)
     incremental(ctx, corpus)
@@ -225,10 +225,10 @@ def incremental(ctx: Context, corpus: Path) -> None:
     r.target("3a", "Incremental: one edit", "<= 5% of the full build", f"{100 * share:.1f}%", share <= 0.05,
              why="" if share <= 0.05 else "an incremental build still rewrites the whole index: BM25 over every "
                                           "chunk, the FAISS index, chunks.jsonl, checksums and fsync.",
-             close="" if share <= 0.05 else "update BM25 and FAISS in place (store.py) instead of rebuilding "
+             close="" if share <= 0.05 else "update BM25 and FAISS in place (faiss_store.py) instead of rebuilding "
                                             "them.")
     ok = median(nothing) < 1.0 and embedded_nothing == 0
     r.target("3b", "Incremental: no change", "embeds nothing, < 1 s",
              f"{median(nothing):.2f} s, {embedded_nothing} embedded", ok,
              why="" if ok else "a build with nothing to do still verifies and rewrites the index.",
-             close="" if ok else "return early from build_index when the corpus diff is empty (store.py).")
+             close="" if ok else "return early from build_index when the corpus diff is empty (build.py).")

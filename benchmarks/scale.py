@@ -17,7 +17,7 @@ from .measure import busy_cores, percentile, run_child
 SECTION_SCALE = "FAISS on synthetic clustered vectors"
 SECTION_LOAD = "Loading large indexes (fresh process)"
 SECTION_BM25 = "BM25 at the 100k-chunk index"
-BIG_FILE = 256 * 1024 * 1024  # store.load_store memory-maps FAISS and BM25 files above this size
+BIG_FILE = 256 * 1024 * 1024  # faiss_store.load_store memory-maps FAISS and BM25 files above this size
 HNSW_SETTINGS = {"M": 32, "efConstruction": 64}
 RECALL_GOAL = 0.95
 
@@ -103,7 +103,7 @@ def index_child(n: int, out_dir: str, hnsw: bool, queries: int, latency_queries:
 
 
 def load_child(path: str) -> None:
-    """In a fresh process: load an index file as store.load_store does and report resident memory."""
+    """In a fresh process: load an index file as faiss_store.load_store does and report resident memory."""
     import faiss
 
     from .measure import peak_rss_mb, rss_mb
@@ -194,7 +194,7 @@ def run(ctx: Context) -> None:
     worst_load = max(c[2] for c in checks)
     sizes = " and ".join(f"{n:,}" for n in plan.vector_sizes)
     note = (f"Exact search, one thread, costs about {per_vector * threshold:.0f} ms at the threshold "
-            f"({threshold:,} chunks, linear in n); above it store.make_faiss_index builds IVF-Flat with 4*sqrt(n) "
+            f"({threshold:,} chunks, linear in n); above it faiss_store.make_faiss_index builds IVF-Flat with 4*sqrt(n) "
             "lists. " + " ".join(f"At {n:,}: IVF built in {res['ivf_build_s']:.0f} s, searches in "
                                   f"{percentile(res['ivf_ms'], 50):.2f} ms, holds the vectors once "
                                   f"({n * 384 * 4 / 2 ** 20:,.0f} MiB, memory-mapped when large)."
@@ -209,11 +209,11 @@ def run(ctx: Context) -> None:
     r.target("5a", "Scale: approximate search", f"exact up to {threshold:,}, then IVF; recall@10 >= 0.95",
              f"IVF recall@10 {worst_recall:.3f} at {sizes}", worst_recall >= RECALL_GOAL, note=note,
              why="" if worst_recall >= RECALL_GOAL else "too few lists probed for this data.",
-             close="" if worst_recall >= RECALL_GOAL else "raise nprobe in store.make_faiss_index.")
+             close="" if worst_recall >= RECALL_GOAL else "raise nprobe in faiss_store.make_faiss_index.")
     r.target("5b", "Scale: loading", "loading needs less than twice the index size",
              f"peak while loading {worst_load:.2f}x the IVF file", worst_load < 2,
              why="" if worst_load < 2 else "the index is read into memory rather than mapped.",
-             close="" if worst_load < 2 else "memory-map it (IO_FLAG_MMAP) in store.load_store.")
+             close="" if worst_load < 2 else "memory-map it (IO_FLAG_MMAP) in faiss_store.load_store.")
     bm25(ctx)
 
 

@@ -312,3 +312,21 @@ def test_milvus_lite_gives_the_answers_faiss_gives(paper_assistant: Assistant, r
     milvus.prepare(questions)  # one batch: the same answers as one question at a time
     same = [paper_assistant.ask(q).answer == milvus.ask(q).answer for q in questions]
     assert len(questions) >= 15 and all(same), [q for q, s in zip(questions, same) if not s]
+
+
+def test_the_chat_serves_answers_from_milvus_lite(tmp_path: Path, monkeypatch) -> None:
+    """ASSISTANT_MILVUS_URI=<folder> make run: the app builds the index into Milvus Lite and answers from it."""
+    from test_app import answer_block, ask, start_app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy2(PAPER, corpus / PAPER.name)
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("ASSISTANT_MILVUS_URI", str(tmp_path / "lite"))
+    at = start_app()
+    ask(at, "When was the Federal Telecommunications Institute created?")
+    assert "2013" in answer_block(at)
+    status = index_status(Settings.from_env())
+    assert status.to_dict()["backend"] == "milvus" and status.exists and not status.stale
+    assert (tmp_path / "lite" / "assistant.db").is_dir() and not (tmp_path / "index" / "current").exists()

@@ -17,13 +17,13 @@ SETS = {entry["name"]: entry for entry in gold_sets()}
 # `python -m assistant eval` measured (docs/answering.md); the Spanish document's sets have 5 unanswerable
 # questions each, so one question there is 20 points.
 FLOORS = {
-    "paper (tuning)": (0.75, 0.10, 0.48),
-    "paper B (tuning)": (0.73, 0.15, 0.50),
-    "Estonia (tuning)": (0.68, 0.20, 0.45),
-    "paper (held-out)": (0.83, 0.06, 0.25),
-    "febrile seizure (held-out)": (0.57, 0.15, 0.40),
-    "paper, Spanish questions (held-out)": (0.73, 0.09, 0.50),
-    "Spanish document, English questions (held-out)": (0.73, 0.06, 0.40),
+    "paper (tuning)": (0.74, 0.10, 0.52),
+    "paper B (tuning)": (0.70, 0.15, 0.53),
+    "Estonia (tuning)": (0.77, 0.17, 0.46),
+    "paper (held-out)": (0.79, 0.14, 0.33),
+    "febrile seizure (held-out)": (0.57, 0.12, 0.40),
+    "paper, Spanish questions (held-out)": (0.71, 0.17, 0.50),
+    "Spanish document, English questions (held-out)": (0.73, 0.06, 0.60),
     "Spanish document, Spanish questions (held-out)": (0.73, 0.11, 0.40),
 }
 
@@ -71,8 +71,8 @@ def test_held_out_squad_articles(tmp_path, real_embedder):
     question, to keep the suite short (`python -m assistant eval` asks them all)."""
     questions = write_squad_corpus(load_articles(load_split()["test"]), tmp_path / "corpus")[::3]
     summary = evaluate_squad(indexed_assistant(tmp_path / "corpus", tmp_path / "index", real_embedder), questions)
-    # Measured on this subset: 70.8% / 4.7% / 9.3% / F1 0.558 (docs/answering.md).
-    assert summary["answer_sentence_holds_gold"] >= 0.66
+    # Measured on this subset: 71.5% / 5.1% / 11.0% / F1 0.577 (docs/answering.md).
+    assert summary["answer_sentence_holds_gold"] >= 0.67
     assert summary["answerable_abstained"] <= 0.09
-    assert summary["impossible_abstained"] >= 0.06
-    assert summary["answer_phrase_f1"] >= 0.50
+    assert summary["impossible_abstained"] >= 0.07
+    assert summary["answer_phrase_f1"] >= 0.53
