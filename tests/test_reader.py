@@ -45,7 +45,7 @@ _ANSWERED_ANYWAY = "known miss: the learned reader answers this near miss with a
     pytest.param("What is Mexico's GDP?", marks=pytest.mark.xfail(reason=_ANSWERED_ANYWAY, strict=True)),
     "How many 5G towers has Mexico installed?",
     "In what year did the PIAD program start?",
-    pytest.param("What is Brazil's broadband coverage?", marks=pytest.mark.xfail(reason=_ANSWERED_ANYWAY, strict=True)),
+    "What is Brazil's broadband coverage?",
     pytest.param("How do I make guacamole at home?", marks=pytest.mark.xfail(reason=_ANSWERED_ANYWAY, strict=True)),
     "How much did e-commerce grow in Mexico in 2022?",
 ])
