@@ -66,6 +66,8 @@ def redacted(uri: str) -> str:
 
 def _connect(settings: Settings):
     """The process's client for this database; IndexError_ with one sentence when it cannot be reached."""
+    # gRPC's C core logs keep-alive notices ("too_many_pings") to stderr unless told otherwise before it loads.
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     from pymilvus import MilvusClient
 
     # pymilvus configures its loggers on import and logs every failed call with its traceback (and a warning

@@ -4,6 +4,9 @@
                                                               FAISS; Milvus Lite with bm25s beside it; Milvus
                                                               Lite with its own BM25 function
     python -m benchmarks.backends scale --chunks 100000       build, load, search and disk at this many chunks
+    python -m benchmarks.backends latency [--root DIR] [--milvus]
+                                                              warm `ask` p50 on the paper's tuning questions, with
+                                                              the code in DIR (another checkout: before and after)
 
 Both print a Markdown table to paste into docs/scaling.md.
 """
@@ -68,7 +71,7 @@ def answers(squad_every: int) -> None:
                 print(f"{entry['name']}: {setup} done", file=sys.stderr)
         split = load_split()
         questions = write_squad_corpus(load_articles(split["test"]), work / "squad")[::squad_every]
-        name = f"SQuAD test (every {squad_every}th question)" if squad_every > 1 else "SQuAD test"
+        name = f"SQuAD test (1 question in {squad_every})" if squad_every > 1 else "SQuAD test"
         for setup in SETUPS:
             settings = _settings(setup, work / "squad", work, f"squad_{len(results.get(name, {}))}")
             build_index(settings, embedder)
@@ -151,6 +154,50 @@ def scale(chunks: int, queries: int) -> None:
     print("\n".join(rows))
 
 
+LATENCY = """
+import json, os, shutil, statistics, sys, tempfile, time
+from dataclasses import replace
+from pathlib import Path
+root, rounds, milvus = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+sys.path.insert(0, str(root))
+from assistant.assistant import Assistant
+from assistant.config import Settings
+from assistant.embedding import SentenceTransformerEmbedder
+work = Path(tempfile.mkdtemp())
+(work / "corpus").mkdir()
+shutil.copy(root / "corpus" / "g20-mexico-dpi.md", work / "corpus")
+settings = Settings().with_paths(work / "corpus", work / "index")
+if milvus:
+    settings = replace(settings, milvus_uri=str(work / "lite.db"))
+assistant = Assistant(settings, SentenceTransformerEmbedder(query_cache=0))
+assistant.rebuild(wait=True)
+questions = [json.loads(line)["question"] for line in open(root / "tests/gold/tuning/paper.jsonl")]
+for question in questions[:10]:
+    assistant.ask(question)
+times = []
+for _ in range(rounds):
+    for question in questions:
+        started = time.perf_counter()
+        assistant.ask(question)
+        times.append(1000 * (time.perf_counter() - started))
+shutil.rmtree(work, ignore_errors=True)
+print(json.dumps({"p50": statistics.median(times), "questions": len(times)}))
+"""
+
+
+def latency(root: Path, rounds: int, milvus: bool) -> None:
+    """In a fresh process (from /tmp, so that only `root`'s code is imported), the p50 of warm questions."""
+    import json
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", LATENCY, str(root.resolve()), str(rounds), "1" if milvus else "0"],
+                         cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{root}: {'Milvus Lite' if milvus else 'default'} p50 {result['p50']:.1f} ms "
+          f"over {result['questions']} questions")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.backends")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,11 +206,17 @@ def main() -> None:
     s = sub.add_parser("scale")
     s.add_argument("--chunks", type=int, default=100_000)
     s.add_argument("--queries", type=int, default=100)
+    t = sub.add_parser("latency")
+    t.add_argument("--root", type=Path, default=ROOT, help="the checkout whose code is measured")
+    t.add_argument("--rounds", type=int, default=2)
+    t.add_argument("--milvus", action="store_true", help="the same on Milvus Lite (needs a checkout that has it)")
     args = parser.parse_args()
     if args.command == "answers":
         answers(args.squad_every)
-    else:
+    elif args.command == "scale":
         scale(args.chunks, args.queries)
+    else:
+        latency(args.root, args.rounds, args.milvus)
 
 
 if __name__ == "__main__":

@@ -264,12 +264,13 @@ def tenq(ctx: Context, folder: Path) -> None:
                   "figure of the reference answer (the same number, or the same amount rounded to the "
                   "answer's millions or billions).",
              why="" if row_share >= 0.8 else (
-                 "the reader (assistant/reader.py, being rewritten) abstains on most of them or prefers a "
-                 "sentence: retrieval puts the rows in the first hits (see the right-filing target), but the "
-                 "reader's vetoes read only the row's own words"),
+                 f"the row holding the figure is among the passages the reader reads for only {rows_read} of "
+                 f"{tables} questions, and the reader model, trained on prose (SQuAD), gives rows low answer "
+                 f"scores, so it abstains on most ({abstained})"),
              close="" if row_share >= 0.8 else (
-                 "in the reader, count a row's headers and section with its words when checking for the "
-                 "question's numbers and value type, and rank rows whose label names the asked quantity"))
+                 "retrieve rows by the quantity and period the question names (the row label and the column "
+                 "header), and train the reader on table rows written as `Label | Header: value` with "
+                 "questions about them (for instance from public financial QA data split by filing)"))
 
 
 _BIG_BUILD = """
