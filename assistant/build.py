@@ -28,7 +28,7 @@ from .chunking import chunk_document
 from .config import Settings
 from .documents import describe, label
 from .ingest import (PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file,
-                     scan_corpus)
+                     scan_corpus, sha256_file)
 from .schema import Chunk, Document
 from .store import Backend, BuildOutput, IndexError_, NothingToIndex, Store, backend_for, check_manifest
 from .translate import TranslationUnavailable, mark_languages, translate_chunks
@@ -43,17 +43,7 @@ IN_FLIGHT_PER_WORKER = 2  # runs of pages queued per worker: workers never wait 
 log = logging.getLogger(__name__)
 
 
-def sha256_file(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --- what changed since the last build --------------------------------------------------------------------------------
+# --- what changed since the last build ---------------------------------------------------------
 
 @dataclass
 class CorpusDiff:
@@ -605,9 +595,8 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
                              "left as it was.")
 
     status("Writing the index")
-    kept = {c.source for c in old.chunks} if old else set()
-    report.chunks_total = sum(len(new_chunks[s]) if s in new_chunks else 0 for s in new_files) + \
-        (sum(1 for c in old.chunks if c.source in new_files and c.source not in new_chunks) if old else 0)
+    kept = [c for c in old.chunks if c.source in new_files and c.source not in new_chunks] if old else []
+    report.chunks_total = sum(len(new_chunks[s]) for s in new_files if s in new_chunks) + len(kept)
     build = BuildOutput(_manifest(settings, new_files, report, report.chunks_total),
                         {s: (new_chunks[s], np.concatenate([streaming.units(c) for c in new_chunks[s]]))
                          for s in new_files if s in new_chunks},

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Settings
+from .ingest import sha256_file
 from .schema import Chunk
 from .store import Backend, BuildOutput, IndexError_, Scored, Store, check_manifest, chunk_vectors, top_k
 
@@ -48,14 +49,6 @@ def read_manifest(index: Path) -> dict | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _index_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
@@ -77,7 +70,7 @@ def damaged_files(folder: Path, manifest: dict) -> list[str]:
     for name, expected in checksums.items():
         path = folder / name
         # An edited manifest must not make us read outside the build folder or open a pipe.
-        if not path.resolve().is_relative_to(root) or not path.is_file() or _sha256_file(path) != expected:
+        if not path.resolve().is_relative_to(root) or not path.is_file() or sha256_file(path) != expected:
             bad.append(name)
     return bad
 
@@ -262,7 +255,7 @@ def _write_build(settings: Settings, chunks: list[Chunk], units: np.ndarray, man
         bm25.index([c.index_tokens() or ["\x00empty"] for c in chunks], show_progress=False)
         bm25.save(str(folder / BM25_DIR))
         manifest = dict(manifest, faiss_index="ivf" if len(chunks) > settings.approximate_above else "flat")
-        manifest["checksums"] = {p.relative_to(folder).as_posix(): _sha256_file(p) for p in _index_files(folder)}
+        manifest["checksums"] = {p.relative_to(folder).as_posix(): sha256_file(p) for p in _index_files(folder)}
         manifest[MANIFEST_CHECKSUM] = manifest_digest(manifest)
         _write_json_durably(folder / MANIFEST, manifest)
         _fsync_tree(folder)

@@ -13,10 +13,10 @@ helper writes FILE and sleeps until it is killed.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace as with_fields
 import os
 import sys
 import time
+from dataclasses import replace as with_fields
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
