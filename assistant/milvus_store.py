@@ -43,6 +43,7 @@ INSERT_BATCH = 256
 QUERY_BATCH = 4096
 LIVE = "live"
 LEXICAL_MODES = ("bm25s", "milvus")
+LITE_KEEPALIVE_MS = 600_000  # above gRPC servers' default minimum between pings (5 minutes)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 _clients: dict[tuple[str, str], object] = {}  # one client per database in this process (Lite allows one)
 
@@ -83,9 +84,14 @@ def _connect(settings: Settings):
         lite.parent.mkdir(parents=True, exist_ok=True)
         if _locked_elsewhere(lite):
             raise IndexError_(_lite_in_use(lite))
+    options = {}
+    if settings.milvus_token:
+        options["token"] = settings.milvus_token
+    if lite:
+        # The in-process Lite server refuses pymilvus' keep-alive ping every 10 s ("too_many_pings" on stderr).
+        options["grpc_options"] = {"grpc.keepalive_time_ms": LITE_KEEPALIVE_MS}
     try:
-        client = MilvusClient(uri=uri, token=settings.milvus_token) if settings.milvus_token else \
-            MilvusClient(uri=uri)
+        client = MilvusClient(uri=uri, **options)
     except Exception as exc:  # noqa: BLE001 - every failure to connect is one sentence to the user
         raise IndexError_(_connect_problem(exc, lite, settings.milvus_uri)) from None
     _clients[key] = client
