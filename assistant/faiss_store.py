@@ -17,7 +17,7 @@ import numpy as np
 from .config import Settings
 from .ingest import sha256_file
 from .schema import Chunk
-from .store import Backend, BuildOutput, IndexError_, Scored, Store, check_manifest, chunk_vectors, top_k
+from .store import Backend, BuildOutput, IndexError_, Scored, Store, bm25_search, check_manifest, chunk_vectors
 
 MANIFEST = "manifest.json"
 MANIFEST_CHECKSUM = "manifest_sha256"  # the manifest's own checksum, over all its other keys
@@ -159,12 +159,7 @@ class FaissStore(Store):
         known = [t for t in tokens if t in self._df]
         if not known or self.bm25 is None:
             return []
-        scores = self.bm25.get_scores(known)
-        if within is not None:
-            masked = np.zeros_like(scores)
-            masked[within] = scores[within]
-            scores = masked
-        return top_k(scores, k)
+        return bm25_search(self.bm25, known, k, within)
 
 
 def checked_manifest(settings: Settings, verify: bool = True) -> tuple[Path, dict]:

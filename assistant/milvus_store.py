@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import Settings
 from .schema import Chunk
-from .store import Backend, BuildOutput, IndexError_, Scored, Store, check_manifest, chunk_vectors, top_k
+from .store import Backend, BuildOutput, IndexError_, Scored, Store, bm25_search, check_manifest, chunk_vectors
 
 log = logging.getLogger(__name__)
 
@@ -242,12 +242,7 @@ class MilvusStore(Store):
         if not known:
             return []
         if self._bm25 is not None:
-            scores = self._bm25.get_scores(known)
-            if within is not None:
-                masked = np.zeros_like(scores)
-                masked[within] = scores[within]
-                scores = masked
-            return top_k(scores, k)
+            return bm25_search(self._bm25, known, k, within)
         wanted = set(np.asarray(within).tolist()) if within is not None else None
         query = " ".join(t.replace(":", "_") for t in known)
         rows = self.client.search(self.collection, data=[query], anns_field="sparse", limit=2 * k + 16,

@@ -196,6 +196,16 @@ def chunk_vectors(chunks: list[Chunk], units: np.ndarray) -> np.ndarray:
     return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def bm25_search(bm25, tokens: list[str], k: int, within: np.ndarray | None = None) -> Scored:
+    """The k best chunks of a bm25s index for tokens it knows; within, if given, limits them to those positions."""
+    scores = bm25.get_scores(tokens)
+    if within is not None:
+        masked = np.zeros_like(scores)
+        masked[within] = scores[within]
+        scores = masked
+    return top_k(scores, k)
+
+
 def top_k(scores: np.ndarray, k: int) -> Scored:
     """The k best positive scores of an array over chunk positions, best first (ties by position)."""
     k = min(k, len(scores))
