@@ -10,6 +10,15 @@ from pathlib import Path
 RUNS = Path(__file__).resolve().parent.parent.parent / "train_runs"  # checkpoints; ignored by git
 
 
+def _mixed(squad: list, rows: list, seed: int) -> list:
+    """SQuAD and table-row pairs shuffled together with the seed (each list is already in a seeded order)."""
+    import random
+
+    pairs = squad + rows
+    random.Random(seed).shuffle(pairs)
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -26,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--stop-after", type=float, default=None,
                      help="stop after this many epochs, the learning-rate schedule still spanning --epochs")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
+    fit.add_argument("--no-rows", action="store_true", help="train on SQuAD alone, without the table-row pairs")
+    rows = sub.add_parser("rows", help="write the table-row pairs (data/rows/pairs.jsonl) from the 10-Q filings")
+    rows.add_argument("--pdfs", type=Path, default=RUNS.parent.parent / "shared" / "data" / "10q")
+    rows.add_argument("--seed", type=int, default=13)
     export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
     export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
     export.add_argument("--out", type=Path, default=None)
@@ -38,12 +51,22 @@ def main(argv: list[str] | None = None) -> int:
         from .model import train
         from .pairs import build_pairs, load_split
 
+        from .rows import load_pairs
+
         pairs = build_pairs(load_split()["train"], seed=args.seed)
+        if not args.no_rows:
+            pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:
             pairs = pairs[:args.limit]
         logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
         train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
               threads=args.threads, stop_after=args.stop_after)
+        return 0
+    if args.command == "rows":
+        from .rows import build_row_pairs, write_pairs
+
+        pairs = build_row_pairs(sorted(args.pdfs.glob("*.pdf")), seed=args.seed)
+        print(write_pairs(pairs), len(pairs), "pairs,", sum(p.label for p in pairs), "positive")
         return 0
     if args.command == "export":
         from .export import export_reader
