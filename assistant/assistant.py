@@ -204,17 +204,12 @@ class Assistant:
         said: tuple = ()
         if follow_on and read_as != question:
             _, previous, previous_hits = self._retrieve(history[-1], history[:-1])
-            reading = reader.read(previous, self.reading_set(reader, previous, previous_hits))
+            reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
         hits = reader.retriever.search(vector, tokens + history_tokens)
         return reader, query, hits
-
-    def reading_set(self, reader: Reader, query: Query, hits: list) -> list:
-        """The hits the reader reads for this query: the first read_k, and the table rows nearest it."""
-        return reader.retriever.reading_set(query.vector, query.tokens + list(query.history_tokens), hits,
-                                            self.settings.read_k)
 
     def prepare(self, questions: list[str]) -> None:
         """Encode a batch of standalone questions in one call and search the store for all of them in one call
@@ -268,7 +263,7 @@ class Assistant:
             extra += spanish_tokens(question)
         reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
         retrieved = time.perf_counter()
-        reading = reader.read(query, self.reading_set(reader, query, hits))
+        reading = reader.read(query, hits[:self.settings.read_k])
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.
         unmatched = reader.retriever.unmatched_entities(english)

@@ -217,18 +217,31 @@ class Reader:
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
-        if "unknown_term" in rules and self.unknown_terms(query.asked or query.question):
+        naming = self._naming_tokens(query)
+        if "unknown_term" in rules and any((search_tokens(w) or [""])[0] not in naming
+                                           for w in self.unknown_terms(query.asked or query.question)):
             return "unknown_term"
         if "number_missing" in rules:
             found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:
                                                    best.end - best.chunk.start]))
-            numbers = [t for t in raw_tokens(query.question) if is_number(t)]
+            numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
         if "type_missing" in rules and lacks_expected_entity(
                 query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]):
             return "type_missing"
         return ""
+
+    def _naming_tokens(self, query: Query) -> set[str]:
+        """Terms of the question that only say which document it asks about ("10" and "q" of "10-Q", "Q2", the
+        company, "latest", the year of a filing it names): the row or sentence that answers need not repeat
+        them, and a file-name term such as "Q2" is known even if no passage prints it."""
+        named = self.retriever.named_documents(query.tokens)
+        if not named:
+            return set()
+        catalogue = self.retriever.catalogue
+        years = {y for source in named for y in catalogue.records.get(source, {}).get("years", ())}
+        return catalogue.naming_tokens(query.tokens, named) | years
 
     # --- reading ---------------------------------------------------------------------------------------
 

@@ -4,12 +4,11 @@ the documents a question names (a company, a period: assistant/documents.py) ran
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from .documents import DocumentCatalogue
-from .schema import Citation, Hit, split_row
+from .schema import Citation, Hit
 from .store import Store
 from .text import search_tokens
 
@@ -17,9 +16,6 @@ DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.
 # A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
 # much added to its fused score: a row's figures share few words with a question, and its label is its name.
 LABEL_BONUS = 0.15
-# Table rows read besides the first hits: a figure's row shares few words with the question and ranks below the
-# prose that discusses it, so the reader also reads the rows nearest the question (docs/answering.md).
-ROW_EXTRA = 6
 
 
 class Retriever:
@@ -36,14 +32,11 @@ class Retriever:
         self._chunks_of = {s: np.asarray(ids, dtype=np.int64) for s, ids in self._chunks_of.items()}
         self._printed = {(c.source, c.page): c.printed_page for c in store.chunks if c.printed_page}
         self._labels: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a label's rarest token -> rows
-        rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(store.chunks):
             if chunk.kind == "row":
-                rows.setdefault(chunk.source, []).append(i)
                 label = frozenset(search_tokens(chunk.text.split(" | ", 1)[0].rsplit(": ", 1)[-1]))
                 if label:
                     self._labels.setdefault(min(label), []).append((i, label))
-        self._rows_of = {s: np.asarray(ids, dtype=np.int64) for s, ids in rows.items()}
 
     @property
     def n_chunks(self) -> int:
@@ -102,29 +95,6 @@ class Retriever:
         seen = {id(h.chunk) for h in first}
         rest = [h for h in self._fused(query_vector, tokens, k) if id(h.chunk) not in seen]
         return self._distinct(first + rest, k)
-
-    def reading_set(self, query_vector: np.ndarray, tokens: list[str], hits: list[Hit], read_k: int) -> list[Hit]:
-        """What the reader reads: the first read_k hits, then the ROW_EXTRA table rows nearest the question
-        (within the documents it names) that are not among them. A folder without tables reads read_k hits."""
-        first = hits[:read_k]
-        if not self._rows_of or ROW_EXTRA <= 0:
-            return first
-        named = self.named_documents(tokens)
-        sources = [s for s in named if s in self._rows_of] if named else list(self._rows_of)
-        if not sources:
-            return first
-        within = np.concatenate([self._rows_of[s] for s in sources])
-        have = {id(h.chunk) for h in first}
-        found = self.dense(query_vector, 4 * ROW_EXTRA + read_k, within)
-        extra = []
-        for i, score in found:
-            chunk = self.store.chunks[i]
-            if id(chunk) in have or _contents_entry(chunk.text) or any(chunk.source == h.chunk.source and chunk.text == h.chunk.text for h in first):
-                continue
-            extra.append(Hit(chunk, float(score), float(score), None, len(first) + len(extra)))
-            if len(extra) >= ROW_EXTRA:
-                break
-        return first + extra
 
     @staticmethod
     def _distinct(hits: list[Hit], k: int) -> list[Hit]:
@@ -209,14 +179,3 @@ class Retriever:
         from dataclasses import replace
 
         return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)
-
-
-_BARE_INTEGER = re.compile(r"^\d{1,4}$")
-
-
-def _contents_entry(row: str) -> bool:
-    """A row of a table of contents ("Item 1A. | Risk Factors | 44"): after its label, its one figure is a bare
-    page number. Such rows name every section and hold no figure a question asks for."""
-    cells = [c.strip() for c in split_row(row)[1:] if c.strip()]
-    numeric = [c for c in cells if re.search(r"\d", c.rsplit(": ", 1)[-1])]
-    return len(numeric) == 1 and numeric[0] == cells[-1] and bool(_BARE_INTEGER.match(cells[-1].rsplit(": ", 1)[-1]))

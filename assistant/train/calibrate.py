@@ -39,7 +39,7 @@ def _assistant(model_dir: Path, corpus: Path, index: Path, embedder):
 
 def _record(assistant, question: str, history: list[str], answerable: bool, holds) -> dict:
     reader, query, hits = assistant._retrieve(question, history)
-    cands = reader.candidates(query, assistant.reading_set(reader, query, hits))
+    cands = reader.candidates(query, hits[:assistant.settings.read_k])
     return {"answerable": answerable,
             "features": [c.features.tolist() for c in cands],
             "holds": [bool(holds(c)) for c in cands],

@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--stop-after", type=float, default=None,
                      help="stop after this many epochs, the learning-rate schedule still spanning --epochs")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
-    fit.add_argument("--no-rows", action="store_true", help="train on SQuAD alone, without the table-row pairs")
+    fit.add_argument("--rows", action="store_true",
+                     help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
+                          "docs/reader-model.md)")
     rows = sub.add_parser("rows", help="write the table-row pairs (data/rows/pairs.jsonl) from the 10-Q filings")
     rows.add_argument("--pdfs", type=Path, default=RUNS.parent.parent / "shared" / "data" / "10q")
     rows.add_argument("--seed", type=int, default=13)
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         from .rows import load_pairs
 
         pairs = build_pairs(load_split()["train"], seed=args.seed)
-        if not args.no_rows:
+        if args.rows:
             pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:
             pairs = pairs[:args.limit]
