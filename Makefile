@@ -51,9 +51,8 @@ test-all: install browser
 bench: install
 	$(PY) -m benchmarks
 
-# Reproduce assistant/models/reader from the SQuAD articles and table-row pairs in assistant/train/data
-# (docs/reader-model.md): 85 minutes or more of fine-tuning on 2 idle CPU cores, then the int8 ONNX export and
-# the fitted threshold. `python -m assistant.train rows` remakes the row pairs from ../shared/data/10q.
+# Reproduce assistant/models/reader from the SQuAD articles in assistant/train/data (docs/reader-model.md):
+# 75 minutes or more of fine-tuning on 2 idle CPU cores, then the int8 ONNX export and the fitted threshold.
 reader-model: install
 	$(PY) -m assistant.train fit --epochs 2
 	$(PY) -m assistant.train export

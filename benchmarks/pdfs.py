@@ -273,12 +273,13 @@ def tenq(ctx: Context, folder: Path) -> None:
                   "answer's millions or billions).",
              why="" if row_share >= 0.8 else (
                  f"the row holding the figure is among the passages the reader reads for only {rows_read} of "
-                 f"{tables} questions, and the reader model, trained on prose (SQuAD), gives rows low answer "
-                 f"scores, so it abstains on most ({abstained})"),
+                 f"{tables} questions; many ask for a comparison that no single row answers, and the reader "
+                 f"model, trained on prose (SQuAD), ranks a sentence that discusses the figure above the row "
+                 f"that holds it ({abstained} abstained)"),
              close="" if row_share >= 0.8 else (
-                 "retrieve rows by the quantity and period the question names (the row label and the column "
-                 "header), and train the reader on table rows written as `Label | Header: value` with "
-                 "questions about them (for instance from public financial QA data split by filing)"))
+                 "train the reader on table-row questions with real wording (assistant/train/rows.py is the "
+                 "start: docs/reader-model.md), calibrate it with a row source, and cite one row per period "
+                 "for comparisons"))
 
 
 _BIG_BUILD = """

@@ -13,7 +13,8 @@ are never read here, and the table-row benchmark (docs/benchmarks.md, 8d) report
 written from templates (QUESTION_TEMPLATES), so nothing here is a question of the 10-Q set.
 
 `python -m assistant.train rows` writes data/rows/pairs.jsonl from the filings in ../shared/data/10q (or
---pdfs); training reads that file, so a clone reproduces the model without the PDFs.
+--pdfs); `fit --rows` reads that file, so a clone can rerun the experiment without the PDFs. The shipped model
+was trained without them: docs/reader-model.md says why.
 """
 
 from __future__ import annotations
