@@ -217,7 +217,7 @@ class Reader:
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
-        naming = self._naming_tokens(query)
+        naming = self._naming_tokens(query) if {"unknown_term", "number_missing"} & set(rules) else set()
         if "unknown_term" in rules and any((search_tokens(w) or [""])[0] not in naming
                                            for w in self.unknown_terms(query.asked or query.question)):
             return "unknown_term"

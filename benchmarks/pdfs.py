@@ -20,7 +20,7 @@ from assistant.build import build_index
 from assistant.chunking import chunk_document
 from assistant.config import Settings
 from assistant.pdf import load_pdf
-from assistant.train.rows import TUNING_COMPANIES
+from assistant.train.rows import TUNING_COMPANIES, is_tuning_filing
 
 from .data import REAL_PDFS
 from .harness import Context, TimedEmbedder
@@ -245,7 +245,7 @@ def tenq(ctx: Context, folder: Path) -> None:
             good = not answer.abstained and first is not None and first.kind == "row" \
                 and first.source == q["matches"][0] and row_holds_figure(first.quote, q["answer"])
             rows_ok += good
-            if not any(t in q["matches"][0].split() for t in (f"{c}.pdf" for c in TUNING_COMPANIES)):
+            if not is_tuning_filing(q["matches"][0]):
                 held_tables += 1
                 held_ok += good
     share = right / len(single)

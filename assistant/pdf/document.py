@@ -98,10 +98,16 @@ class PdfAssembler:
                         tuple(self.warnings))
 
 
-def load_pdf(source: str, data: bytes) -> Document:
-    """The whole PDF read in this process, part after part (the build reads parts in worker processes)."""
+def assemble_pdf(source: str, data: bytes) -> PdfAssembler:
+    """The whole PDF read in this process, part after part; the assembler also holds its cover pages and
+    metadata, for the document record (the build reads parts in worker processes instead)."""
     assembler = PdfAssembler(source)
     while True:
         assembler.add(read_part(source, data, assembler.next_page, PART_PAGES))
         if assembler.complete:
-            return assembler.document()
+            return assembler
+
+
+def load_pdf(source: str, data: bytes) -> Document:
+    """The whole PDF read in this process, as one document."""
+    return assemble_pdf(source, data).document()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..chunking import chunk_document
 from ..documents import describe, label as document_label
-from ..pdf import PdfAssembler, read_part
+from ..pdf import assemble_pdf
 from ..schema import Chunk, row_label, split_row
 from ..text import search_tokens
 from .pairs import Pair
@@ -50,7 +50,6 @@ QUESTION_TEMPLATES = (
 NEGATIVE_ROWS = 4
 NEGATIVE_SENTENCES = 1
 UNANSWERABLE_TABLE_SHARE = 0.75  # tables that also get a question about a label they do not have
-_LETTERS = re.compile(r"[A-Za-z]{3,}")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -192,21 +191,21 @@ def document_pairs(chunks: list[Chunk], other_labels: list[str], rng: random.Ran
 
 def _read(path: Path) -> list[Chunk]:
     """The filing's chunks, each knowing who and what the filing is about, as the build writes them."""
-    data = path.read_bytes()
-    assembler = PdfAssembler(path.name)
-    while True:
-        assembler.add(read_part(path.name, data, assembler.next_page))
-        if assembler.complete:
-            break
+    assembler = assemble_pdf(path.name, path.read_bytes())
     document = assembler.document()
     about = document_label(describe(document, assembler.cover, assembler.metadata))
     return [replace(c, document=about) for c in chunk_document(document)]
 
 
+def is_tuning_filing(name: str) -> bool:
+    """Whether a filing ('2023 Q3 MSFT.pdf': the ticker is a word of its name) is one of TUNING_COMPANIES'."""
+    return any(ticker in Path(name).stem.split() for ticker in TUNING_COMPANIES)
+
+
 def build_row_pairs(pdfs: list[Path], seed: int = 13) -> list[Pair]:
     """Pairs from the tuning companies' filings among pdfs (file names hold the ticker: '2023 Q3 MSFT.pdf')."""
     rng = random.Random(seed)
-    chosen = sorted(p for p in pdfs if any(t in p.stem.split() for t in TUNING_COMPANIES))
+    chosen = sorted(p for p in pdfs if is_tuning_filing(p.name))
     documents = {p.name: _read(p) for p in chosen}
     labels = {name: sorted({_label(c) for c in chunks if c.kind == "row" and _answerable_row(c)})
               for name, chunks in documents.items()}
