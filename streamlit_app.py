@@ -393,13 +393,19 @@ def main() -> None:
     st.caption(ui.escape_markdown(knowledge_line(status)))
     if service.model_error:
         st.error(ui.escape_markdown(service.model_error))
-    live_panel(service)
+    # The progress panel shows here but is drawn last: when something it watches moved while this run
+    # answered a question (the model or the suggestions became ready), its check at the end of this run
+    # reruns the page at once. Drawn first, it left that to its timer, whose run right after a full run made
+    # Streamlit 1.67 drop the question just asked from the page.
+    panel_box = st.container()
     stale_banner(status, service)
     if not ready:
         job = service.job()
         if status.exists is False and not (job is not None and job.running):
             st.info("Add a .md, .txt or .pdf document in the sidebar to start.")
         sidebar_chat_controls(chat_box)
+        with panel_box:
+            live_panel(service)
         return
 
     turns: list[ui.Turn] = st.session_state.turns
@@ -428,6 +434,8 @@ def main() -> None:
         turns.append(turn)
         st.session_state.pending_question = None
     sidebar_chat_controls(chat_box)
+    with panel_box:
+        live_panel(service)
 
 
 main()

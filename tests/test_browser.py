@@ -161,6 +161,9 @@ def test_ask_in_a_real_browser_and_open_the_source(server, browser, tmp_path: Pa
     assert label.evaluate("e => e.scrollWidth <= e.clientWidth"), "the label is cut off"
 
     wait_until_idle(page)
+    # The question stays on the page after the runs that follow the answer (the progress panel's included).
+    page.wait_for_timeout(2500)
+    expect(page.locator('[data-testid="stChatMessage"]').filter(has_text=QUESTION)).to_have_count(1)
     page.wait_for_timeout(600)  # let the card finish its opening animation
     page.mouse.move(0, 0)  # no hover effects in the picture
     target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "screenshot.png"
