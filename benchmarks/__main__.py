@@ -64,15 +64,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes and single runs (under a minute)")
     parser.add_argument("--output", type=Path, default=None,
-                        help="Markdown report (default: docs/benchmarks.md; quick mode: not written unless given)")
+                        help="Markdown report (default: docs/benchmarks.md; with --quick or --only: not written unless given)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
     parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / ".cache",
                         help="generated data kept between runs")
-    parser.add_argument("--only", default="", help="comma-separated sections: build,query,scale,startup,pdf")
+    parser.add_argument("--only", default="", help="comma-separated sections: build,query,scale,startup,pdf "
+                                                   "(prints; docs/benchmarks.md is left as it is)")
     parser.add_argument("--tenq", type=Path, default=pdfs.DEFAULT_TENQ,
                         help="the 10-Q folder (PDFs and questions.jsonl) for targets 8b-8d")
     parser.add_argument("--hnsw-up-to", type=int, default=None, help="build HNSW for comparison up to this size")
     return parser.parse_args(argv)
+
+
+def report_path(args: argparse.Namespace) -> Path | None:
+    """Where the Markdown report goes. docs/benchmarks.md holds a whole run: a quick run or a run of some
+    sections only prints (or writes where --output says), so that it never replaces the other sections' numbers."""
+    if args.output:
+        return args.output
+    return None if args.quick or args.only else ROOT / "docs" / "benchmarks.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan.quick_plan() if args.quick else Plan.full()
     if args.hnsw_up_to is not None:
         plan = replace(plan, hnsw_up_to=args.hnsw_up_to)
-    output = args.output or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    output = report_path(args)
     command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
     results = Results(command=command, quick=plan.quick, machine=machine(),
                       started=datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"))

@@ -21,6 +21,15 @@ TARGETS = {"1", "2", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b",
 STATUSES = {"met", "not met", "not measured"}
 
 
+def test_only_a_whole_run_replaces_the_report_in_docs(tmp_path: Path) -> None:
+    from benchmarks.__main__ import parse_args, report_path
+
+    assert report_path(parse_args([])) == ROOT / "docs" / "benchmarks.md"
+    assert report_path(parse_args(["--only", "pdf"])) is None  # would lose every other section's numbers
+    assert report_path(parse_args(["--quick"])) is None
+    assert report_path(parse_args(["--only", "pdf", "--output", str(tmp_path / "pdf.md")])) == tmp_path / "pdf.md"
+
+
 def test_the_report_lists_every_target_with_its_status_and_why_a_miss_missed() -> None:
     from benchmarks.report import Results, markdown, text_table
 
