@@ -41,12 +41,13 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing and this is not root: the browser test will be skipped"; fi; }
 
+# Two workers (the machine's two cores), each test file kept on one worker for its module fixtures.
 test: install browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # Also the slow tests (the benchmark's quick mode end to end, two to three minutes here).
 test-all: install browser
-	$(PY) -m pytest -q -m ""
+	$(PY) -m pytest -q -n 2 --dist loadfile -m ""
 
 bench: install
 	$(PY) -m benchmarks
