@@ -206,12 +206,13 @@ class Reader:
 
     # --- rules -----------------------------------------------------------------------------------------
 
-    def unknown_terms(self, question: str) -> list[str]:
-        """Terms the question names precisely that no passage of the documents contains."""
+    def unknown_terms(self, question: str, known: set[str] = frozenset()) -> list[str]:
+        """Terms the question names precisely that no passage of the documents contains (search tokens in known,
+        such as the terms that only name a document, excepted)."""
         out = []
         for word in named_terms(question):
             token = (search_tokens(word) or [""])[0]
-            if token and self.retriever.document_frequency(token) == 0:
+            if token and token not in known and self.retriever.document_frequency(token) == 0:
                 out.append(word)
         return out
 
@@ -219,8 +220,7 @@ class Reader:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
         naming = self._naming_tokens(query) if {"unknown_term", "number_missing"} & set(rules) else set()
-        if "unknown_term" in rules and any((search_tokens(w) or [""])[0] not in naming
-                                           for w in self.unknown_terms(query.asked or query.question)):
+        if "unknown_term" in rules and self.unknown_terms(query.asked or query.question, naming):
             return "unknown_term"
         if "number_missing" in rules:
             found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:

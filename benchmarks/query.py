@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -130,14 +129,14 @@ def run(ctx: Context) -> None:
 def spanish_latency(ctx: Context, assistant: Assistant, english_p50: float) -> None:
     """What a Spanish question adds (issue 12: p50 <= 150 ms): the language check and Apertium's translation of
     the question alone, and whole Spanish questions on the paper against the English ones."""
+    from assistant.evaluate import load_gold as load_questions
     from assistant.translate import apertium_available, detect_language, translator
 
     r = ctx.results
     if not apertium_available():
         r.add(SECTION_LATENCY, "Spanish questions", "not measured", note="Apertium is not installed")
         return
-    items = [json.loads(line) for line in SPANISH_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-    items = items[:ctx.plan.gold_limit] if ctx.plan.gold_limit else items
+    items = load_questions(SPANISH_GOLD)[:ctx.plan.gold_limit]
     questions = [item["question"] for item in items]
     engine = translator()
     engine.translate(questions[0], "es", "en")  # warm: starts the long-lived pipeline
