@@ -30,6 +30,7 @@ class Scored:
     logit: float  # the model's answer logit
     probability: float  # calibrated: the chance that this sentence answers the question
     span: tuple[int, int] | None  # the answer phrase as character offsets into the scored text
+    span_score: float = 0.0  # start + end logit of that phrase: how sure the span head is of it
 
 
 def _sigmoid(z: float) -> float:
@@ -89,8 +90,8 @@ class AnswerModel:
                 logits, starts, ends = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
                                                                "token_type_ids": types})
             for row, k in enumerate(order[i:j]):
-                span = _best_span(starts[row], ends[row], encodings[k])
-                out[k] = Scored(float(logits[row]), self.probability(float(logits[row])), span)
+                span, span_score = _best_span(starts[row], ends[row], encodings[k])
+                out[k] = Scored(float(logits[row]), self.probability(float(logits[row])), span, span_score)
             i = j
         return out  # type: ignore[return-value]
 
@@ -101,11 +102,12 @@ def load_answer_model(directory: Path = MODEL_DIR) -> AnswerModel:
     return AnswerModel(directory)
 
 
-def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[int, int] | None:
-    """The highest start+end pair over the text's tokens (end not before start, at most MAX_SPAN_TOKENS)."""
+def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[tuple[int, int] | None, float]:
+    """The highest start+end pair over the text's tokens (end not before start, at most MAX_SPAN_TOKENS), and
+    its start+end logit."""
     inside = [t for t, s in enumerate(encoding.sequence_ids) if s == 1]
     if not inside:
-        return None
+        return None, 0.0
     first, last = inside[0], inside[-1] + 1
     s = start[first:last]
     e = end[first:last]
@@ -115,4 +117,4 @@ def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[int, int] 
     grid = np.where(allowed, grid, -np.inf)
     a, b = np.unravel_index(int(np.argmax(grid)), grid.shape)
     offsets = encoding.offsets
-    return offsets[first + a][0], offsets[first + b][1]
+    return (offsets[first + a][0], offsets[first + b][1]), float(grid[a, b])

@@ -35,9 +35,9 @@ FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase", "r
 # Rules: signals the answer probability weighs (fitted, not vetoes). Their measured effects are in
 # docs/answering.md.
 RULES = ("unknown_term", "number_missing", "type_missing")
-# What the answer probability sees of the best candidate, in the order of its fitted weights.
-ANSWER_FEATURES = ("score", "margin", "logit", "dense", "unknown_term", "number_missing", "type_missing")
-_RULE_FEATURES = ANSWER_FEATURES[4:]
+# What the answer probability sees of the best candidate, in the order of its fitted weights. "span" is the
+# model's start+end logit for the phrase it marks: how sure its span head is that the sentence holds an answer.
+ANSWER_FEATURES = ("score", "margin", "logit", "dense", "span", *RULES)
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,11 @@ class Reader:
         self._expand = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.acronyms, key=len, reverse=True)))
                                   + r")\b") if self.acronyms else None
         fitted = model.config.get("reader", {})
-        self._weights = np.asarray(fitted.get("weights", [1.0] + [0.0] * (len(FEATURES) - 1)), dtype=np.float64)
+        self._weights = _by_name(fitted.get("weights", [1.0]), fitted.get("features", FEATURES[:1]), FEATURES)
         self._bias = float(fitted.get("bias", 0.0))
         answer = fitted.get("answer", {})
-        self._answer_w = np.asarray(answer.get("weights", [1.0] + [0.0] * (len(ANSWER_FEATURES) - 1)),
-                                    dtype=np.float64)
+        self._answer_w = _by_name(answer.get("weights", [1.0]), answer.get("features", ANSWER_FEATURES[:1]),
+                                  ANSWER_FEATURES)
         self._answer_b = float(answer.get("bias", 0.0))
         self.threshold = settings.threshold if settings.threshold is not None else float(fitted.get("threshold", 0.5))
 
@@ -188,13 +188,14 @@ class Reader:
         return self._expand.sub(lambda m: f"{m.group(1)} ({self.acronyms[m.group(1)]})", text, count=3)
 
     def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
-        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, its own logit and cosine, and
-        the rule signals."""
+        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, its own logit, cosine and span
+        confidence, and the rule signals."""
         margin = cands[0].score - cands[1].score if len(cands) > 1 else 0.0
         flags = [1.0 if rule in self.settings.rules and self.veto(query, cands[0], (rule,)) else 0.0
-                 for rule in _RULE_FEATURES]
+                 for rule in RULES]
         logit, dense = cands[0].features[FEATURES.index("logit")], cands[0].features[FEATURES.index("dense")]
-        return np.array([cands[0].score, margin, logit, dense, *flags], dtype=np.float64)
+        span = cands[0].scored.span_score if cands[0].scored else 0.0
+        return np.array([cands[0].score, margin, logit, dense, span, *flags], dtype=np.float64)
 
     def probability(self, features: np.ndarray) -> float:
         """Calibrated probability that the best candidate answers (weights fitted with the model)."""
@@ -261,7 +262,8 @@ class Reader:
         features = self.answer_features(query, cands)
         probability = self.probability(features)
         if probability < self.threshold:
-            reason = next((rule for rule, flag in zip(_RULE_FEATURES, features[4:]) if flag), "not_close")
+            reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag),
+                          "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}
@@ -301,6 +303,12 @@ class Reader:
         read = self._with_long_forms(best.model_text())
         if read != best.text:  # the model read a row with its headers or long forms: find the phrase in the text
             phrase = read[a:b]
+            if best.text.find(phrase) < 0 and read != best.model_text():
+                # The phrase runs into a long form the reader added ("IFT (Federal ...)) in 2013"): mark what
+                # the model finds in the text as the document has it.
+                read = best.model_text()
+                span = self.model.score(query.question, [read])[0].span
+                phrase = read[span[0]:span[1]] if span else ""
             at = best.text.find(phrase)
             if not phrase or at < 0:
                 return None
@@ -330,6 +338,12 @@ class Reader:
 
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)
+
+
+def _by_name(weights: list[float], names: list[str], order: tuple[str, ...]) -> np.ndarray:
+    """Fitted weights in the reader's feature order; a feature the fit did not use weighs 0."""
+    fitted = dict(zip(names, weights))
+    return np.array([float(fitted.get(name, 0.0)) for name in order], dtype=np.float64)
 
 
 def _is_link(text: str) -> bool:

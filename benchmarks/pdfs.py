@@ -57,11 +57,19 @@ def figures(text: str) -> list[tuple[float, float]]:
 def row_holds_figure(row: str, answer: str) -> bool:
     """Whether a table row holds a figure of the reference answer: the same number (81,797 for "$81,797
     million"), or the same amount rounded ($18.0 billion for a row in millions that reads 17,967)."""
-    values = []
-    for cell in row.split(" | "):
-        value = cell.rsplit(": ", 1)[-1]
-        for number in re.findall(r"\d[\d,]*(?:\.\d+)?", value):
-            values.append(float(number.replace(",", "")))
+    return _holds(_numbers(cell.rsplit(": ", 1)[-1] for cell in row.split(" | ")), answer)
+
+
+def quotes_figure(text: str, answer: str) -> bool:
+    """Whether any unit (a sentence or a row, headers and all) states a figure of the reference answer."""
+    return _holds(_numbers([text]), answer)
+
+
+def _numbers(parts) -> list[float]:
+    return [float(n.replace(",", "")) for part in parts for n in re.findall(r"\d[\d,]*(?:\.\d+)?", part)]
+
+
+def _holds(values: list[float], answer: str) -> bool:
     for value, scale in figures(answer):
         decimals = len(str(value).split(".")[1]) if "." in str(value) and not str(value).endswith(".0") else 0
         for v in values:
@@ -225,7 +233,7 @@ def tenq(ctx: Context, folder: Path) -> None:
     questions = [json.loads(line) for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     single = [q for q in questions if len(q.get("matches", [])) == 1]
-    right, rows_ok, tables, abstained, rows_read = 0, 0, 0, 0, 0
+    right, rows_ok, tables, abstained, rows_read, states_figure = 0, 0, 0, 0, 0, 0
     held_ok, held_tables = 0, 0
     misses = []
     for q in single:
@@ -245,6 +253,9 @@ def tenq(ctx: Context, folder: Path) -> None:
             good = not answer.abstained and first is not None and first.kind == "row" \
                 and first.source == q["matches"][0] and row_holds_figure(first.quote, q["answer"])
             rows_ok += good
+            # The rest of the answers: does the cited sentence or row state the figure all the same?
+            states_figure += not answer.abstained and first is not None and first.source == q["matches"][0] \
+                and quotes_figure(first.quote, q["answer"])
             if not is_tuning_filing(q["matches"][0]):
                 held_tables += 1
                 held_ok += good
@@ -260,6 +271,10 @@ def tenq(ctx: Context, folder: Path) -> None:
     row_share = rows_ok / tables if tables else 0.0
     r.add(SECTION, "table questions: answered with the row holding the figure", f"{rows_ok} / {tables}",
           note=f"{abstained} abstained")
+    r.add(SECTION, "table questions answered: the first citation states a figure of the reference answer",
+          f"{states_figure} / {tables - abstained}",
+          note=f"a row or a sentence of the right filing; the other {tables - abstained - states_figure} answers "
+               f"state none of its figures")
     r.add(SECTION, "table questions of the companies nothing was chosen on: answered with the row",
           f"{held_ok} / {held_tables}",
           note="every company but " + ", ".join(TUNING_COMPANIES) + " (assistant/train/rows.py)")

@@ -119,3 +119,16 @@ def test_auto_falls_back_to_pytorch_when_onnx_cannot_be_prepared(monkeypatch) ->
     assert embedder.encode_query("Mexico").shape == (384,)
     with pytest.raises(embedding.ModelUnavailable, match="ONNX model could not be prepared"):
         embedding.SentenceTransformerEmbedder(backend="onnx").encode_query("Mexico")
+
+
+def test_the_table_judge_tells_a_row_with_the_figure_from_one_without() -> None:
+    from benchmarks.pdfs import quotes_figure, row_holds_figure
+
+    row = "Total net sales | Three Months Ended July 1, 2023: $81,797 | Three Months Ended June 25, 2022: $82,959"
+    assert row_holds_figure(row, "$81,797 million")
+    assert row_holds_figure(row, "about $82.0 billion")  # 81,797 million rounds to it
+    assert not row_holds_figure(row, "$90,146 million")
+    assert not row_holds_figure("Total net sales | July 1, 2023: $7,550", "$81,797 million")  # header dates are not values
+    sentence = "Total net sales decreased 1% to $81.8 billion, with iPhone at $39,669 million."
+    assert quotes_figure(sentence, "$39,669 million") and not quotes_figure(sentence, "$28,694 million")
+    assert not quotes_figure("Revenue grew in fiscal 2023.", "2023")  # a year is not a figure

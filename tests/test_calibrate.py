@@ -1,0 +1,57 @@
+"""The fits that turn the reader model's readings into a ranking and an answer probability (assistant/train/calibrate.py)."""
+
+import numpy as np
+
+from assistant.reader import ANSWER_FEATURES, FEATURES, _by_name
+from assistant.train.calibrate import fit, rank_weights
+
+
+def _records(seed: int, questions: int = 120) -> list[dict]:
+    """Questions whose answering candidate has the highest first feature among its own candidates, while each
+    question's level of that feature moves a lot (as a model logit does between easy and hard questions); the
+    second feature is noise. Every fourth question is unanswerable."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for q in range(questions):
+        n = 8
+        level = rng.normal(0, 4)
+        x = np.zeros((n, len(FEATURES)))
+        x[:, 0] = level + rng.normal(0, 1, n)
+        x[:, 1] = rng.normal(0, 1, n)
+        answerable = q % 4 != 0
+        holds = [False] * n
+        if answerable:
+            best = int(np.argmax(x[:, 0]))
+            holds[best] = True
+        out.append({"answerable": answerable, "features": x.tolist(), "holds": holds, "span": [0.0] * n,
+                    "unknown_term": False, "number_missing": [False] * n, "type_missing": {}})
+    return out
+
+
+def _first_right(records: list[dict], weights: np.ndarray, bias: float) -> float:
+    answerable = [r for r in records if r["answerable"]]
+    right = sum(r["holds"][int(np.argmax(np.array(r["features"]) @ weights + bias))] for r in answerable)
+    return right / len(answerable)
+
+
+def test_the_ranking_fit_puts_the_answering_candidate_first_whatever_the_question_level():
+    sources = {"a": _records(1), "b": _records(2)}
+    weights, bias = rank_weights(sources)
+    assert weights[0] > 0 and abs(weights[1]) < 0.2 * weights[0]
+    assert _first_right(_records(3), weights, bias) >= 0.95  # new questions, same kind
+
+
+def test_the_fit_gives_a_threshold_and_an_answer_probability_over_every_answer_feature():
+    fitted = fit({"a": _records(1), "b": _records(2)})
+    assert fitted["features"] == list(FEATURES)
+    assert fitted["answer"]["features"] == list(ANSWER_FEATURES)
+    assert len(fitted["answer"]["weights"]) == len(ANSWER_FEATURES)
+    assert 0.0 < fitted["threshold"] < 1.0
+
+
+def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
+    old = ["score", "margin", "logit", "dense", "unknown_term", "number_missing", "type_missing"]
+    weights = _by_name([1, 2, 3, 4, 5, 6, 7], old, ANSWER_FEATURES)
+    assert dict(zip(ANSWER_FEATURES, weights.tolist())) == {
+        "score": 1, "margin": 2, "logit": 3, "dense": 4, "span": 0, "unknown_term": 5, "number_missing": 6,
+        "type_missing": 7}
