@@ -608,9 +608,7 @@ def test_unaskable_questions_get_one_clear_sentence(paper_assistant, kind: str):
         paper_assistant.ask(question)
 
 
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.xfail(
-    reason="known miss of the learned reader: shell text is answered with a table row (docs/answering.md)",
-    strict=True)) if k == "shell" else k for k in ODD_QUESTIONS])
+@pytest.mark.parametrize("kind", list(ODD_QUESTIONS))
 def test_odd_questions_get_the_plain_questions_answer_or_an_honest_abstention(paper_assistant, kind: str):
     question, plain = ODD_QUESTIONS[kind]
     answer = paper_assistant.ask(question)
