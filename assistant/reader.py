@@ -76,7 +76,8 @@ class Candidate:
     answer_start: int  # where the answer shown starts: the sentence before, when this one cannot stand alone
     features: np.ndarray  # FEATURES
     scored: Scored | None  # the model's reading, for the candidates it read
-    score: float  # combined logit
+    score: float  # ranking score: the candidates of a question are ordered by it
+    answer_score: float  # the same features weighed to say whether this candidate answers (a logit)
 
     @property
     def text(self) -> str:
@@ -116,6 +117,12 @@ class Reader:
         fitted = model.config.get("reader", {})
         self._weights = _by_name(fitted.get("weights", [1.0]), fitted.get("features", FEATURES[:1]), FEATURES)
         self._bias = float(fitted.get("bias", 0.0))
+        # The answer score: the same features fitted candidate by candidate ("does this one answer?"), which is
+        # what the answer probability reads; the ranking weights above only order a question's candidates.
+        scoring = fitted.get("answer_score", {"weights": fitted.get("weights", [1.0]), "bias": self._bias,
+                                              "features": fitted.get("features", FEATURES[:1])})
+        self._score_w = _by_name(scoring["weights"], scoring["features"], FEATURES)
+        self._score_b = float(scoring["bias"])
         answer = fitted.get("answer", {})
         self._answer_w = _by_name(answer.get("weights", [1.0]), answer.get("features", ANSWER_FEATURES[:1]),
                                   ANSWER_FEATURES)
@@ -169,8 +176,9 @@ class Reader:
             reading = scored.get(i)
             features[0] = reading.logit if reading else -10.0
             vector = np.asarray(features, dtype=np.float64)
-            score = float(vector @ self._weights + self._bias)
-            out.append(Candidate(chunk, hit, s, e, answer_start, vector, reading, score))
+            out.append(Candidate(chunk, hit, s, e, answer_start, vector, reading,
+                                 float(vector @ self._weights + self._bias),
+                                 float(vector @ self._score_w + self._score_b)))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -190,12 +198,12 @@ class Reader:
     def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
         """ANSWER_FEATURES of the best candidate: its score, its lead over the next, its own logit, cosine and span
         confidence, and the rule signals."""
-        margin = cands[0].score - cands[1].score if len(cands) > 1 else 0.0
-        flags = [1.0 if rule in self.settings.rules and self.veto(query, cands[0], (rule,)) else 0.0
-                 for rule in RULES]
-        logit, dense = cands[0].features[FEATURES.index("logit")], cands[0].features[FEATURES.index("dense")]
-        span = cands[0].scored.span_score if cands[0].scored else 0.0
-        return np.array([cands[0].score, margin, logit, dense, span, *flags], dtype=np.float64)
+        best = cands[0]
+        margin = best.answer_score - max(c.answer_score for c in cands[1:]) if len(cands) > 1 else 0.0
+        flags = [1.0 if rule in self.settings.rules and self.veto(query, best, (rule,)) else 0.0 for rule in RULES]
+        logit, dense = best.features[FEATURES.index("logit")], best.features[FEATURES.index("dense")]
+        span = best.scored.span_score if best.scored else 0.0
+        return np.array([best.answer_score, margin, logit, dense, span, *flags], dtype=np.float64)
 
     def probability(self, features: np.ndarray) -> float:
         """Calibrated probability that the best candidate answers (weights fitted with the model)."""
@@ -267,12 +275,12 @@ class Reader:
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}
-        own = self._confidence(best.score)
+        own = self._confidence(best.answer_score)
         for cand in cands[1:]:
             if len(citations) >= self.settings.max_citations:
                 break
             # Further sources: passages that answer nearly as well on their own.
-            p = self._confidence(cand.score)
+            p = self._confidence(cand.answer_score)
             if p < self.settings.support_ratio * own:
                 break
             if cand.chunk.id in used or (cand.start < best.end and best.answer_start < cand.end):

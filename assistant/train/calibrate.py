@@ -86,17 +86,18 @@ def collect(model_dir: Path) -> dict[str, list[dict]]:
     return out
 
 
-def _question_rows(records: list[dict], weights: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray,
-                                                                                    np.ndarray]:
-    """ANSWER_FEATURES of each question's best candidate, whether it is right, and whether it is answerable."""
+def _question_rows(records: list[dict], rank: tuple, score: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ANSWER_FEATURES of each question's best candidate (first by the rank weights; its answer score and lead
+    by the score weights), whether it is right, and whether it is answerable."""
     rows, right, answerable = [], [], []
     for r in records:
         if not r["features"]:
             continue
-        scores = np.array(r["features"]) @ weights + bias
-        order = np.argsort(-scores, kind="stable")
-        top = order[0]
-        margin = scores[top] - scores[order[1]] if len(order) > 1 else 0.0
+        features = np.array(r["features"])
+        top = int(np.argsort(-(features @ rank[0] + rank[1]), kind="stable")[0])
+        scores = features @ score[0] + score[1]
+        others = np.delete(scores, top)
+        margin = scores[top] - others.max() if len(others) else 0.0
         type_missing = r["type_missing"].get(top, r["type_missing"].get(str(top)))
         if type_missing is None:  # the combination chose a candidate the model ranked below 5th: rare
             type_missing = False
@@ -155,14 +156,33 @@ def rank_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, float]:
     return w * float(level.coef_[0][0]), float(level.intercept_[0])
 
 
-def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES) -> dict:
-    """The ranking weights (rank_weights), the answer probability (best candidates) and the threshold; each
-    source weighs the same in both fits, however many questions it has."""
+def answer_score_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, float]:
+    """The answer score: a logistic regression on the candidates one by one ("does this candidate answer?"),
+    each source weighing the same. The answer probability reads it; until 2026-12-02 it also ranked."""
     from sklearn.linear_model import LogisticRegression
 
-    weights, bias = rank_weights(sources)
-    keep = [True] * (len(ANSWER_FEATURES) - len(RULES)) + [name in rules for name in RULES]
-    parts = {name: _question_rows(records, weights, bias) for name, records in sources.items()}
+    xs, ys, ws = [], [], []
+    for records in sources.values():
+        rows = [(f, h) for r in records if r["answerable"] for f, h in zip(r["features"], r["holds"])]
+        xs += [f for f, _ in rows]
+        ys += [h for _, h in rows]
+        ws += [1.0 / max(1, len(rows))] * len(rows)
+    ranker = LogisticRegression(C=1.0, max_iter=5000).fit(np.array(xs), np.array(ys, dtype=int),
+                                                         sample_weight=np.array(ws) * len(ws))
+    return ranker.coef_[0], float(ranker.intercept_[0])
+
+
+def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=rank_weights,
+        scorer=answer_score_weights, span: bool = True) -> dict:
+    """The ranking weights (ranker), the answer score (scorer), the answer probability (best candidates) and the
+    threshold; each source weighs the same in every fit, however many questions it has. span=False leaves the
+    span confidence out of the answer probability."""
+    from sklearn.linear_model import LogisticRegression
+
+    weights, bias = ranker(sources)
+    score_w, score_b = scorer(sources)
+    keep = [name != "span" or span for name in ANSWER_FEATURES[:-len(RULES)]] + [name in rules for name in RULES]
+    parts = {name: _question_rows(records, (weights, bias), (score_w, score_b)) for name, records in sources.items()}
     z = np.concatenate([p[0][:, keep] for p in parts.values()])
     right = np.concatenate([p[1] for p in parts.values()])
     w = np.concatenate([np.full(len(p[1]), 1.0 / len(p[1])) for p in parts.values()]) * len(right)
@@ -188,21 +208,64 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES) -> dict:
         if balanced > best and mean["answerable_abstained"] <= MAX_ANSWERABLE_ABSTAINED:
             threshold, best = float(t), balanced
     return {"weights": [round(float(x), 5) for x in weights], "bias": round(bias, 5), "features": list(FEATURES),
+            "answer_score": {"weights": [round(float(x), 5) for x in score_w], "bias": round(score_b, 5),
+                             "features": list(FEATURES)},
             "answer": {"weights": [round(float(x), 5) for x in coef], "bias": round(b, 5),
                        "features": list(ANSWER_FEATURES)},
             "threshold": threshold, "rules": list(rules), "curve": curve}
+
+
+def load_records(model_dir: Path | None, records: Path | None) -> dict[str, list[dict]]:
+    """What the reader saw on the tuning data: from the records file when it exists, else collected (and kept
+    there when a path is given)."""
+    if records is not None and records.is_file():
+        return json.loads(records.read_text(encoding="utf-8"))
+    sources = collect(model_dir or MODEL_DIR)
+    if records is not None:
+        records.write_text(json.dumps(sources), encoding="utf-8")
+    return sources
+
+
+def answer_ranked_first(records: list[dict], weights, bias: float) -> float:
+    """Share of the answerable questions whose best-scored candidate answers."""
+    scored = [r for r in records if r["answerable"] and r["features"]]
+    return sum(r["holds"][int(np.argmax(np.array(r["features"]) @ np.asarray(weights) + bias))]
+               for r in scored) / max(1, len(scored))
+
+
+def compare(sources: dict[str, list[dict]]) -> str:
+    """Each tuning source left out in turn: fitted on the others (threshold included), scored on it. Means over
+    the left-out sources, for the ranking fits with and without the span confidence (docs/answering.md)."""
+    lines = ["| ranking | answer probability reads | span confidence | answer ranked first | answer right | "
+             "unanswerable declined | balanced |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    variants = [("candidate by candidate", "that score", answer_score_weights, answer_score_weights),
+                ("per question", "the candidate-by-candidate score", rank_weights, answer_score_weights),
+                ("per question", "the ranking score", rank_weights, rank_weights)]
+    for rank_name, score_name, ranker, scorer in variants:
+        for span in (False, True):
+            first, right, declined = [], [], []
+            for left_out in sources:
+                fitted = fit({k: v for k, v in sources.items() if k != left_out}, ranker=ranker, scorer=scorer,
+                             span=span)
+                rank = (np.array(fitted["weights"]), fitted["bias"])
+                score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
+                z, ok, answerable = _question_rows(sources[left_out], rank, score)
+                answer = fitted["answer"]
+                answered = 1 / (1 + np.exp(-(z @ np.array(answer["weights"]) + answer["bias"]))) >= fitted["threshold"]
+                first.append(answer_ranked_first(sources[left_out], *rank))
+                right.append((answered & ok).sum() / max(1, answerable.sum()))
+                declined.append((~answered & ~answerable).sum() / max(1, (~answerable).sum()))
+            means = [float(np.mean(v)) for v in (first, right, declined)]
+            lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {100 * means[0]:.1f}% | "
+                         f"{100 * means[1]:.1f}% | {100 * means[2]:.1f}% | {(means[1] + means[2]) / 2:.3f} |")
+    return "\n".join(lines)
 
 
 def calibrate(model_dir: Path | None = None, records: Path | None = None) -> str:
     """Fit on the tuning data and write the result into the model's config.json; records caches what the
     reader saw, so that a refit (another rule set) needs no second pass."""
     model_dir = model_dir or MODEL_DIR
-    if records is not None and records.is_file():
-        sources = json.loads(records.read_text(encoding="utf-8"))
-    else:
-        sources = collect(model_dir)
-        if records is not None:
-            records.write_text(json.dumps(sources), encoding="utf-8")
+    sources = load_records(model_dir, records)
     fitted = fit(sources)
     reachable = [r for r in sources["SQuAD validation"] if r["answerable"] and any(r["holds"])]
     fitted["read_recall"] = round(sum(any(h and f[0] > -10 for h, f in zip(r["holds"], r["features"]))

@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     calibrate = sub.add_parser("calibrate", help="fit the answer probability and threshold on the validation articles")
     calibrate.add_argument("--model", type=Path, default=None)
     calibrate.add_argument("--records", type=Path, default=None, help="cache of what the reader saw (JSON)")
+    calibrate.add_argument("--compare", action="store_true",
+                           help="only print the ranking fits compared with each tuning source left out in turn")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if args.command == "fit":
@@ -76,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(export_reader(args.weights, args.out))
         return 0
     if args.command == "calibrate":
-        from .calibrate import calibrate
+        from .calibrate import calibrate, compare, load_records
 
-        print(calibrate(args.model, args.records))
+        print(compare(load_records(args.model, args.records)) if args.compare else calibrate(args.model, args.records))
         return 0
     return 2
