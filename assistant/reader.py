@@ -196,8 +196,8 @@ class Reader:
         return self._expand.sub(lambda m: f"{m.group(1)} ({self.acronyms[m.group(1)]})", text, count=3)
 
     def answer_features(self, query: Query, cands: list[Candidate]) -> np.ndarray:
-        """ANSWER_FEATURES of the best candidate: its score, its lead over the next, its own logit, cosine and span
-        confidence, and the rule signals."""
+        """ANSWER_FEATURES of the best candidate: its answer score, its lead over the best of the others, its own
+        logit, cosine and span confidence, and the rule signals."""
         best = cands[0]
         margin = best.answer_score - max(c.answer_score for c in cands[1:]) if len(cands) > 1 else 0.0
         flags = [1.0 if rule in self.settings.rules and self.veto(query, best, (rule,)) else 0.0 for rule in RULES]
@@ -270,8 +270,7 @@ class Reader:
         features = self.answer_features(query, cands)
         probability = self.probability(features)
         if probability < self.threshold:
-            reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag),
-                          "not_close")
+            reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}

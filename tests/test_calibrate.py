@@ -3,7 +3,7 @@
 import numpy as np
 
 from assistant.reader import ANSWER_FEATURES, FEATURES, _by_name
-from assistant.train.calibrate import fit, rank_weights
+from assistant.train.calibrate import compare, fit, rank_weights
 
 
 def _records(seed: int, questions: int = 120) -> list[dict]:
@@ -43,7 +43,7 @@ def test_the_ranking_fit_puts_the_answering_candidate_first_whatever_the_questio
 
 def test_the_fit_gives_a_threshold_and_an_answer_probability_over_every_answer_feature():
     fitted = fit({"a": _records(1), "b": _records(2)})
-    assert fitted["features"] == list(FEATURES)
+    assert fitted["features"] == list(FEATURES) and fitted["answer_score"]["features"] == list(FEATURES)
     assert fitted["answer"]["features"] == list(ANSWER_FEATURES)
     assert len(fitted["answer"]["weights"]) == len(ANSWER_FEATURES)
     assert 0.0 < fitted["threshold"] < 1.0
@@ -55,3 +55,16 @@ def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
     assert dict(zip(ANSWER_FEATURES, weights.tolist())) == {
         "score": 1, "margin": 2, "logit": 3, "dense": 4, "span": 0, "unknown_term": 5, "number_missing": 6,
         "type_missing": 7}
+
+
+def test_the_comparison_shows_the_per_question_fit_ranking_through_level_shifts_the_other_misses():
+    # In these records each question's candidates move together (the level), and only the order inside a
+    # question says which answers: the per-question ranking sees it, a candidate-by-candidate fit cannot.
+    table = compare({"a": _records(1), "b": _records(2), "c": _records(3)}).splitlines()
+    assert len(table) == 2 + 6  # header, rule, then 3 ways of scoring x span confidence or not
+    ranked_first = {line: float(line.split("|")[4].strip().rstrip("%")) for line in table[2:]}
+    for line, value in ranked_first.items():
+        if line.startswith("| per question"):
+            assert value >= 95.0, line
+        else:
+            assert value <= 80.0, line
