@@ -115,9 +115,9 @@ def rank_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, float]:
     A conditional logit (softmax over each answerable question's candidates, the answering ones together as the
     target; L2 on standardised features), fitted on the candidates of the answerable questions that some
     candidate answers; each source weighs the same. Its scale and level are then set by a logistic regression of
-    "answers" on the score over the same candidates, so that a score reads as a logit (the further citations
-    compare candidates by it). Against a logistic regression on candidates one by one, the answer is ranked
-    first 78.3% against 77.2% of the time, a source left out of the fit in turn (docs/answering.md).
+    "answers" on the score over the same candidates, so that a score reads as a logit when a person inspects
+    it (the order does not change). Against a logistic regression on candidates one by one, the answer is
+    ranked first 78.3% against 77.2% of the time, a source left out of the fit in turn (docs/answering.md).
     """
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
