@@ -311,8 +311,8 @@ class Reader:
         if read != best.text:  # the model read a row with its headers or long forms: find the phrase in the text
             phrase = read[a:b]
             if best.text.find(phrase) < 0 and read != best.model_text():
-                # The phrase runs into a long form the reader added ("IFT (Federal ...)) in 2013"): mark what
-                # the model finds in the text as the document has it.
+                # The phrase runs into a long form the reader added ("ABC (Alpha Beta Council)) in 1990" for
+                # "ABC"): mark what the model finds in the text as the document has it.
                 read = best.model_text()
                 span = self.model.score(query.question, [read])[0].span
                 phrase = read[span[0]:span[1]] if span else ""
