@@ -71,19 +71,20 @@ def page_png(path: str, mtime_ns: int, page: int, quote: str) -> tuple[bytes, st
 # --- state ------------------------------------------------------------------------------------
 
 def init_state() -> None:
-    defaults = {"turns": [], "pending_question": None, "last_update": None, "upload_round": 0,
+    defaults = {"turns": [], "pending_questions": [], "last_update": None, "upload_round": 0,
                 "remove_round": 0, "seen_version": -1}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
 
 
 def ask_suggestion(question: str) -> None:
-    st.session_state.pending_question = question
+    st.session_state.pending_questions.append(question)
 
 
 def take_question() -> None:
-    """Keep the submitted question until it is answered, so a rerun that interrupts the answer cannot lose it."""
-    st.session_state.pending_question = st.session_state.question
+    """Queue the submitted question until it is answered. A question asked while the page still draws the
+    previous answer interrupts that run; the queue keeps both, in the order they were asked."""
+    st.session_state.pending_questions.append(st.session_state.question)
 
 
 def clear_chat() -> None:
@@ -412,27 +413,29 @@ def main() -> None:
     for number, turn in enumerate(turns):
         show_turn(settings, turn, number)
 
-    question = st.session_state.pending_question
-    if not turns and not question:
+    pending: list[str] = st.session_state.pending_questions
+    if not turns and not pending:
         suggestions = service.suggestions()
         if suggestions:
             st.caption("Try one of these:")
             for i, suggestion in enumerate(suggestions):
                 st.button(suggestion, key=f"suggestion-{i}", on_click=ask_suggestion, args=(suggestion,))
-    if question is not None:
-        try:
-            with st.chat_message("user"):
-                show_question(question)
-            with st.chat_message("assistant"):
+    while pending:
+        question = pending[0]
+        with st.chat_message("user"):
+            show_question(question)
+        with st.chat_message("assistant"):
+            try:
                 turn = answer_question(service, question)
-                show_reply(settings, turn, len(turns))
-        except Exception:
-            st.session_state.pending_question = None  # shown once, not again on every rerun
-            raise
-        # A rerun that interrupts the lines above (a click meanwhile) is no Exception: the question stays
-        # pending and is answered by that rerun.
-        turns.append(turn)
-        st.session_state.pending_question = None
+            except Exception:
+                pending.pop(0)  # shown once, not again on every rerun
+                raise
+            # A rerun that interrupts the answer is no Exception: the question stays queued and that rerun
+            # answers it. Once answered, it joins the history before it is drawn, so a rerun that interrupts
+            # the drawing (a question asked meanwhile) shows it from there.
+            turns.append(turn)
+            pending.pop(0)
+            show_reply(settings, turn, len(turns) - 1)
     sidebar_chat_controls(chat_box)
     with panel_box:
         live_panel(service)

@@ -51,7 +51,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, timeout: 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a temp copy of corpus/ and an empty index folder, through tests/gated_streamlit.py so that a
-    test can hold an indexing run (by creating the gate file); always stopped afterwards."""
+    test can hold an indexing run, or the drawing of an answer's source cards (by creating a gate file); always
+    stopped afterwards."""
     base = tmp_path_factory.mktemp("browser")
     corpus = base / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
@@ -59,18 +60,19 @@ def server(tmp_path_factory):
     env = {**os.environ, "ASSISTANT_CORPUS": str(corpus), "ASSISTANT_INDEX": str(base / "index"),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     log = base / "streamlit.log"
-    gate = base / "hold-builds"
+    gate, cards_gate = base / "hold-builds", base / "hold-cards"
     started = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "gated_streamlit.py"), str(gate), str(ROOT / "streamlit_app.py"),
+            [sys.executable, str(ROOT / "tests" / "gated_streamlit.py"), str(gate), str(cards_gate),
+             str(ROOT / "streamlit_app.py"),
              "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log)
-        yield {"url": url, "corpus": corpus, "started": started, "log": log, "gate": gate}
+        yield {"url": url, "corpus": corpus, "started": started, "log": log, "gate": gate, "cards_gate": cards_gate}
     finally:
         process.terminate()
         try:
@@ -180,6 +182,31 @@ def test_a_follow_up_in_the_browser(server, browser) -> None:
     ask(page, chat, QUESTION)
     reply = ask(page, chat, "What did it break?")
     assert "monopolies" in answer_text(reply), reply.inner_text()
+    page.close()
+
+
+def test_a_question_asked_while_the_previous_answer_is_drawn_loses_neither(server, browser) -> None:
+    """The second question interrupts the run still drawing the first answer's sources (held there by the
+    cards gate); both questions and both answers stay on the page, in the order asked."""
+    page, chat = open_chat(browser, server["url"])
+    server["cards_gate"].touch()
+    try:
+        first = ask(page, chat, QUESTION)
+        assert "2013" in answer_text(first)
+        chat.fill("What did it break?")
+        chat.press("Enter")
+        page.wait_for_timeout(1000)  # the rerun request reaches the server while the first run is held
+    finally:
+        server["cards_gate"].unlink(missing_ok=True)
+    replies = page.locator('[data-testid="stChatMessage"]')
+    page.wait_for_function(
+        """() => { const m = document.querySelectorAll('[data-testid="stChatMessage"]');
+                   return m.length === 4 && !!m[3].querySelector('.qa-answer'); }""", timeout=60_000)
+    wait_until_idle(page)
+    texts = replies.all_inner_texts()
+    assert len(texts) == 4, texts
+    assert QUESTION in texts[0] and "2013" in texts[1]
+    assert "What did it break?" in texts[2] and "monopolies" in answer_text(replies.nth(3))
     page.close()
 
 
