@@ -30,6 +30,8 @@ SECTION = "PDF folders (the 10-Q filings)"
 DEFAULT_TENQ = ROOT.parent / "shared" / "data" / "10q"
 MAX_UNIT_WORDS = 80
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+                   r"\s+\d{1,2}\b(?:,?\s+\d{4})?")
 _FIGURE = re.compile(r"\$?\(?\d[\d,]*(?:\.\d+)?\)?\s?%?(?:\s*(?:million|billion|thousand))?", re.I)
 
 
@@ -41,7 +43,7 @@ def figures(text: str) -> list[tuple[float, float]]:
     Years (2022), day numbers and one-digit counts are left out: they are not what a table row holds.
     """
     out = []
-    for match in _FIGURE.finditer(text):
+    for match in _FIGURE.finditer(_DATE.sub(" ", text)):
         raw = match.group(0)
         digits = re.sub(r"[^\d.]", "", raw.split()[0] if raw.split() else raw)
         if not digits or digits.count(".") > 1:
