@@ -237,6 +237,19 @@ class Assistant:
         question = validate_question(question, self.settings.max_question_chars)
         return self._retrieve(question, [h for h in history if h and h.strip()], follow_on=False)[2]
 
+    @staticmethod
+    def in_english(question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
+        """(the question's language, the question and the history in English, extra search tokens): a Spanish
+        question is read in Apertium's translation, and searched with its names, acronyms and numbers as typed
+        (translation mangles them) and its Spanish words (which find Spanish documents)."""
+        language = detect_language(question)
+        if language == ENGLISH:
+            return language, question, history, []
+        english = translator().translate(question, language, ENGLISH)
+        english_history = [translator().translate(h, detect_language(h), ENGLISH) for h in history]
+        extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
+        return language, english, english_history, extra + spanish_tokens(question)
+
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         """The answer to a question (English or Spanish), in the document's words, with its citations.
 
@@ -252,15 +265,7 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        language = detect_language(question)
-        english, english_history, extra = question, history, []
-        if language != ENGLISH:
-            english = translator().translate(question, language, ENGLISH)
-            english_history = [translator().translate(h, detect_language(h), ENGLISH) for h in history]
-            # Names, acronyms and numbers as typed (translation mangles them), and the Spanish words themselves,
-            # which find Spanish documents.
-            extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
-            extra += spanish_tokens(question)
+        language, english, english_history, extra = self.in_english(question, history)
         reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])

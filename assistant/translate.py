@@ -26,6 +26,10 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 _ESCAPE = re.compile(r"([\[\]\^$/\\@<>{}])")  # Apertium's stream format reserves these
 _UNESCAPE = re.compile(r"\\(.)")
+# A letter joined by a hyphen to a word ("e-residencia", "i-Voting") is a prefix, not the conjunction "e" or
+# the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
+_PREFIX = re.compile(r"(?<![\w\\-])([A-Za-z])-(?=\w)")
+_PREFIX_OUT = re.compile(r"(?<!\\)\[([A-Za-z])-(?<!\\)\]")
 
 
 class TranslationUnavailable(RuntimeError):
@@ -80,7 +84,7 @@ class _Pipeline:
 
     def translate(self, text: str) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
-        payload = _ESCAPE.sub(r"\\\1", text.replace("\0", " ")).encode("utf-8") + b"\n\0"
+        payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text.replace("\0", " "))).encode("utf-8") + b"\n\0"
         with self.lock:
             self.process.stdin.write(payload)
             out = b""
@@ -91,7 +95,8 @@ class _Pipeline:
                     self.process.kill()
                     raise TranslationUnavailable("Apertium stopped answering; try again.")
                 out += chunk
-        return _UNESCAPE.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
+        translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
+        return _UNESCAPE.sub(r"\1", translated)
 
     def close(self) -> None:
         self.process.kill()

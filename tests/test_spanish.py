@@ -27,6 +27,14 @@ def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
     assert translator().translate("The water boils.", ENGLISH, SPANISH).lower() == "el agua hierve."
 
 
+def test_a_one_letter_prefix_is_kept_rather_than_translated_as_a_word():
+    # Apertium alone reads the "e" of "e-residencia" as the conjunction ("and-residence"), and "y" back.
+    assert translator().translate("¿Quién dirige la e-residencia?", SPANISH, ENGLISH) == "Who directs the e-residence?"
+    assert "e-Residency" in translator().translate("Who runs e-Residency?", ENGLISH, SPANISH)
+    # A bracket in the text is still text, not Apertium's pass-through mark.
+    assert translator().translate("La nota [e-] es breve.", SPANISH, ENGLISH).count("[") == 1
+
+
 def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
         paper_assistant):
     answer = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
