@@ -37,7 +37,7 @@ FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase", "r
 RULES = ("unknown_term", "number_missing", "type_missing")
 # What the answer probability sees of the best candidate, in the order of its fitted weights. "span" is the
 # model's start+end logit for the phrase it marks: how sure its span head is that the sentence holds an answer.
-ANSWER_FEATURES = ("score", "margin", "logit", "dense", "span", "unseen", *RULES)
+ANSWER_FEATURES = ("score", "margin", "logit", "dense", "span", *RULES)
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,7 @@ class Reader:
         flags = [1.0 if rule in self.settings.rules and self.veto(query, best, (rule,)) else 0.0 for rule in RULES]
         logit, dense = best.features[FEATURES.index("logit")], best.features[FEATURES.index("dense")]
         span = best.scored.span_score if best.scored else 0.0
-        return np.array([best.answer_score, margin, logit, dense, span, self.unseen_share(query), *flags],
-                        dtype=np.float64)
+        return np.array([best.answer_score, margin, logit, dense, span, *flags], dtype=np.float64)
 
     def probability(self, features: np.ndarray) -> float:
         """Calibrated probability that the best candidate answers (weights fitted with the model)."""
@@ -225,16 +224,6 @@ class Reader:
             if token and token not in known and self.retriever.document_frequency(token) == 0:
                 out.append(word)
         return out
-
-    def unseen_share(self, query: Query) -> float:
-        """Share of the question's search terms that no passage of the documents contains, the terms that only
-        name a document excepted: a question about something the documents never mention tends to have some."""
-        naming = self._naming_tokens(query)
-        tokens = [t for t in dict.fromkeys(search_tokens(query.asked or query.question))
-                  if "-" not in t and t not in naming]
-        if not tokens:
-            return 0.0
-        return sum(self.retriever.document_frequency(t) == 0 for t in tokens) / len(tokens)
 
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""

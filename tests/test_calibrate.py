@@ -53,16 +53,16 @@ def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
     old = ["score", "margin", "logit", "dense", "unknown_term", "number_missing", "type_missing"]
     weights = _by_name([1, 2, 3, 4, 5, 6, 7], old, ANSWER_FEATURES)
     assert dict(zip(ANSWER_FEATURES, weights.tolist())) == {
-        "score": 1, "margin": 2, "logit": 3, "dense": 4, "span": 0, "unseen": 0, "unknown_term": 5,
-        "number_missing": 6, "type_missing": 7}
+        "score": 1, "margin": 2, "logit": 3, "dense": 4, "span": 0, "unknown_term": 5, "number_missing": 6,
+        "type_missing": 7}
 
 
 def test_the_comparison_shows_the_per_question_fit_ranking_through_level_shifts_the_other_misses():
     # In these records each question's candidates move together (the level), and only the order inside a
     # question says which answers: the per-question ranking sees it, a candidate-by-candidate fit cannot.
     table = compare({"a": _records(1), "b": _records(2), "c": _records(3)}).splitlines()
-    assert len(table) == 2 + 5  # header, rule, then the 5 variants compared
-    ranked_first = {line: float(line.split("|")[5].strip().rstrip("%")) for line in table[2:]}
+    assert len(table) == 2 + 6  # header, rule, then 3 ways of scoring x span confidence or not
+    ranked_first = {line: float(line.split("|")[4].strip().rstrip("%")) for line in table[2:]}
     for line, value in ranked_first.items():
         if line.startswith("| per question"):
             assert value >= 95.0, line

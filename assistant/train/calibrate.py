@@ -46,7 +46,6 @@ def _record(assistant, question: str, history: list[str], answerable: bool, hold
             "features": [c.features.tolist() for c in cands],
             "span": [c.scored.span_score if c.scored else 0.0 for c in cands],
             "holds": [bool(holds(c)) for c in cands],
-            "unseen": reader.unseen_share(query),
             "unknown_term": bool(cands and reader.veto(query, cands[0], ("unknown_term",))),
             "number_missing": [bool(reader.veto(query, c, ("number_missing",))) for c in cands],
             # spaCy on every candidate would be slow: the entity check is made for the 5 best by the model.
@@ -104,7 +103,7 @@ def _question_rows(records: list[dict], rank: tuple, score: tuple) -> tuple[np.n
         if type_missing is None:  # the combination chose a candidate the model ranked below 5th: rare
             type_missing = False
         logit, dense = r["features"][top][FEATURES.index("logit")], r["features"][top][FEATURES.index("dense")]
-        rows.append([scores[top], margin, logit, dense, r["span"][top], r.get("unseen", 0.0), float(r["unknown_term"]),
+        rows.append([scores[top], margin, logit, dense, r["span"][top], float(r["unknown_term"]),
                      float(r["number_missing"][top]), float(type_missing)])
         right.append(r["answerable"] and r["holds"][top])
         answerable.append(r["answerable"])
@@ -175,16 +174,15 @@ def answer_score_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, fl
 
 
 def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=rank_weights,
-        scorer=answer_score_weights, span: bool = True, unseen: bool = True) -> dict:
+        scorer=answer_score_weights, span: bool = True) -> dict:
     """The ranking weights (ranker), the answer score (scorer), the answer probability (best candidates) and the
     threshold; each source weighs the same in every fit, however many questions it has. span=False leaves the
-    span confidence out of the answer probability, unseen=False the share of unseen question terms."""
+    span confidence out of the answer probability."""
     from sklearn.linear_model import LogisticRegression
 
     weights, bias = ranker(sources)
     score_w, score_b = scorer(sources)
-    keep = [(name != "span" or span) and (name != "unseen" or unseen) for name in ANSWER_FEATURES[:-len(RULES)]] \
-        + [name in rules for name in RULES]
+    keep = [name != "span" or span for name in ANSWER_FEATURES[:-len(RULES)]] + [name in rules for name in RULES]
     parts = {name: _question_rows(records, (weights, bias), (score_w, score_b)) for name, records in sources.items()}
     z = np.concatenate([p[0][:, keep] for p in parts.values()])
     right = np.concatenate([p[1] for p in parts.values()])
@@ -238,32 +236,29 @@ def answer_ranked_first(records: list[dict], weights, bias: float) -> float:
 
 def compare(sources: dict[str, list[dict]]) -> str:
     """Each tuning source left out in turn: fitted on the others (threshold included), scored on it. Means over
-    the left-out sources, for the ranking fits and the answer-probability signals compared so far
-    (docs/answering.md)."""
-    lines = ["| ranking | answer probability reads | span confidence | unseen terms | answer ranked first | "
-             "answer right | unanswerable declined | balanced |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    variants = [("candidate by candidate", "that score", answer_score_weights, answer_score_weights, False, False),
-                ("candidate by candidate", "that score", answer_score_weights, answer_score_weights, True, False),
-                ("per question", "the candidate-by-candidate score", rank_weights, answer_score_weights, True, False),
-                ("per question", "the ranking score", rank_weights, rank_weights, True, False),
-                ("per question", "the candidate-by-candidate score", rank_weights, answer_score_weights, True, True)]
-    for rank_name, score_name, ranker, scorer, span, unseen in variants:
-        first, right, declined = [], [], []
-        for left_out in sources:
-            fitted = fit({k: v for k, v in sources.items() if k != left_out}, ranker=ranker, scorer=scorer,
-                         span=span, unseen=unseen)
-            rank = (np.array(fitted["weights"]), fitted["bias"])
-            score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
-            z, ok, answerable = _question_rows(sources[left_out], rank, score)
-            answer = fitted["answer"]
-            answered = 1 / (1 + np.exp(-(z @ np.array(answer["weights"]) + answer["bias"]))) >= fitted["threshold"]
-            first.append(answer_ranked_first(sources[left_out], *rank))
-            right.append((answered & ok).sum() / max(1, answerable.sum()))
-            declined.append((~answered & ~answerable).sum() / max(1, (~answerable).sum()))
-        means = [float(np.mean(v)) for v in (first, right, declined)]
-        lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {'yes' if unseen else 'no'} | "
-                     f"{100 * means[0]:.1f}% | {100 * means[1]:.1f}% | {100 * means[2]:.1f}% | "
-                     f"{(means[1] + means[2]) / 2:.3f} |")
+    the left-out sources, for the ranking fits with and without the span confidence (docs/answering.md)."""
+    lines = ["| ranking | answer probability reads | span confidence | answer ranked first | answer right | "
+             "unanswerable declined | balanced |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    variants = [("candidate by candidate", "that score", answer_score_weights, answer_score_weights),
+                ("per question", "the candidate-by-candidate score", rank_weights, answer_score_weights),
+                ("per question", "the ranking score", rank_weights, rank_weights)]
+    for rank_name, score_name, ranker, scorer in variants:
+        for span in (False, True):
+            first, right, declined = [], [], []
+            for left_out in sources:
+                fitted = fit({k: v for k, v in sources.items() if k != left_out}, ranker=ranker, scorer=scorer,
+                             span=span)
+                rank = (np.array(fitted["weights"]), fitted["bias"])
+                score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
+                z, ok, answerable = _question_rows(sources[left_out], rank, score)
+                answer = fitted["answer"]
+                answered = 1 / (1 + np.exp(-(z @ np.array(answer["weights"]) + answer["bias"]))) >= fitted["threshold"]
+                first.append(answer_ranked_first(sources[left_out], *rank))
+                right.append((answered & ok).sum() / max(1, answerable.sum()))
+                declined.append((~answered & ~answerable).sum() / max(1, (~answerable).sum()))
+            means = [float(np.mean(v)) for v in (first, right, declined)]
+            lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {100 * means[0]:.1f}% | "
+                         f"{100 * means[1]:.1f}% | {100 * means[2]:.1f}% | {(means[1] + means[2]) / 2:.3f} |")
     return "\n".join(lines)
 
 
