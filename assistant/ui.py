@@ -128,9 +128,16 @@ def quote_text(citation: Citation) -> str:
 
 
 def row_cells(citation: Citation) -> list[tuple[str, str]]:
-    """A table row as (column name, value) pairs; the name is "" for a column without a header."""
-    cells = split_row(citation.quote)
-    return [(citation.headers[i] if i < len(citation.headers) else "", cell) for i, cell in enumerate(cells)]
+    """A table row as (column name, value) pairs; the name is "" for a column without a header. A PDF row's
+    cells carry their header already ("Three Months Ended June 25, 2022: $82,959"): it is shown as the name,
+    not a second time in the value."""
+    out = []
+    for i, cell in enumerate(split_row(citation.quote)):
+        name = citation.headers[i] if i < len(citation.headers) else ""
+        if name and cell.startswith(f"{name}: "):
+            cell = cell[len(name) + 2:]
+        out.append((name, cell))
+    return out
 
 
 def row_html(citation: Citation, marked: bool = False) -> str:

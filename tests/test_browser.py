@@ -253,14 +253,18 @@ def test_indexing_a_pdf_survives_a_question_a_reload_and_a_second_tab(server, br
     page.close()
 
 
-@pytest.mark.xfail(reason="the PDF table row is not the first answer in the chat yet (issue 11, target 8d)", strict=True)
 def test_a_pdf_table_answer_is_a_small_table(server, browser) -> None:
     page, chat = open_chat(browser, server["url"])
     reply = ask(page, chat, "What were Apple's total net sales for the three months ended June 25, 2022?")
     table = reply.locator(".qa-answer table.qa-row")
     assert table.count() == 1, reply.inner_text()
-    assert "82,959" in table.inner_text() and "Total net sales" in table.inner_text()
-    assert table.locator("tr").count() <= 6, "a row with its column names, not a block of the page"
+    names, values = table.locator("th").all_inner_texts(), table.locator("td").all_inner_texts()
+    assert "Total net sales" in table.inner_text()
+    # One row with its column names, not a block of the page: a name and a value per column, the value
+    # without its name repeated, and the quarter's figure in its own column.
+    assert len(names) == len(values) <= 8, table.inner_text()
+    assert values[names.index("Three Months Ended June 25, 2022")] == "$82,959", table.inner_text()
+    assert not any(name and value.startswith(name) for name, value in zip(names, values)), table.inner_text()
     page.close()
 
 

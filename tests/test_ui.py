@@ -74,6 +74,10 @@ def test_a_table_row_is_a_small_table_of_column_names_and_values() -> None:
     # More cells than headers: the extra value still shows, without a name.
     wide = row_citation(quote="2019\tLaunch\textra", passage="2019\tLaunch\textra")
     assert ui.row_cells(wide) == [("Year", "2019"), ("Milestone", "Launch"), ("", "extra")]
+    # A PDF row names its columns in its own text: the name is shown once, as the name.
+    pdf = row_citation(source="r.pdf", quote="Total net sales | Q3 2022: $82,959 | Change: 2 %",
+                       passage="Total net sales | Q3 2022: $82,959 | Change: 2 %", headers=("", "Q3 2022", "Change"))
+    assert ui.row_cells(pdf) == [("", "Total net sales"), ("Q3 2022", "$82,959"), ("Change", "2 %")]
 
 
 def test_markdown_emphasis_and_headings_show_as_formatting_and_stay_escaped() -> None:
