@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--threads", type=int, default=2)
     fit.add_argument("--stop-after", type=float, default=None,
                      help="stop after this many epochs, the learning-rate schedule still spanning --epochs")
+    fit.add_argument("--paragraph-negatives", type=int, default=4,
+                     help="other sentences of the answer's paragraph taken as negatives, per question")
+    fit.add_argument("--retrieved-negatives", type=int, default=2,
+                     help="sentences of other paragraphs that share most words with the question, per question")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
         from .rows import load_pairs
 
-        pairs = build_pairs(load_split()["train"], seed=args.seed)
+        pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
+                            retrieved_negatives=args.retrieved_negatives)
         if args.rows:
             pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:
