@@ -20,10 +20,11 @@ FLOORS = {
     "paper (tuning)": (0.76, 0.12, 0.60),
     "paper B (tuning)": (0.72, 0.13, 0.73),
     "Estonia (tuning)": (0.76, 0.17, 0.60),
-    "paper (held-out)": (0.81, 0.12, 0.25),
-    "febrile seizure (held-out)": (0.54, 0.18, 0.40),
-    "paper, Spanish questions (held-out)": (0.70, 0.12, 0.70),
-    "Spanish document, English questions (held-out)": (0.78, 0.11, 0.60),
+    "Estonia, Spanish questions (tuning)": (0.78, 0.12, 0.37),  # 8 unanswerable: 12.5 points each
+    "paper (held-out)": (0.81, 0.14, 0.30),
+    "febrile seizure (held-out)": (0.52, 0.19, 0.40),
+    "paper, Spanish questions (held-out)": (0.74, 0.12, 0.70),
+    "Spanish document, English questions (held-out)": (0.78, 0.11, 0.80),
     "Spanish document, Spanish questions (held-out)": (0.73, 0.11, 0.60),
 }
 
