@@ -24,7 +24,10 @@ APERTIUM_MODES = Path("/usr/share/apertium/modes")
 _PAIRS = {(SPANISH, ENGLISH): "spa-eng", (ENGLISH, SPANISH): "eng-spa"}
 TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline is stuck: restart it
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
-_ESCAPE = re.compile(r"([\[\]\^$/\\@<>{}])")  # Apertium's stream format reserves these
+_ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
+# An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
+# comes): the caret travels as the look-alike modifier letter and is put back afterwards.
+_CARET, _CARET_STAND_IN = "^", "\u02c6"
 _UNESCAPE = re.compile(r"\\(.)")
 # A letter joined by a hyphen to a word ("e-residencia", "i-Voting") is a prefix, not the conjunction "e" or
 # the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
@@ -84,7 +87,8 @@ class _Pipeline:
 
     def translate(self, text: str) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
-        payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text.replace("\0", " "))).encode("utf-8") + b"\n\0"
+        text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
+        payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
         with self.lock:
             self.process.stdin.write(payload)
             out = b""
@@ -96,7 +100,7 @@ class _Pipeline:
                     raise TranslationUnavailable("Apertium stopped answering; try again.")
                 out += chunk
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
-        return _UNESCAPE.sub(r"\1", translated)
+        return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
 
     def close(self) -> None:
         self.process.kill()

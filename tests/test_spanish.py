@@ -31,6 +31,8 @@ def test_a_one_letter_prefix_is_kept_rather_than_translated_as_a_word():
     # Apertium alone reads the "e" of "e-residencia" as the conjunction ("and-residence"), and "y" back.
     assert translator().translate("¿Quién dirige la e-residencia?", SPANISH, ENGLISH) == "Who directs the e-residence?"
     assert "e-Residency" in translator().translate("Who runs e-Residency?", ENGLISH, SPANISH)
+    # A caret at the end stalled Apertium for 10 s and then failed the question (found by test_properties).
+    assert translator().translate("¿Qué^", SPANISH, ENGLISH).endswith("^")
     # A bracket in the text is still text, not Apertium's pass-through mark.
     assert translator().translate("La nota [e-] es breve.", SPANISH, ENGLISH).count("[") == 1
 
