@@ -16,9 +16,9 @@ from pathlib import Path
 from .text import _stem, search_tokens
 
 _ID_LIKE = re.compile(r"^[\W\d_]*$|^\d{10}-\d{2}-\d{6}$")
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
-_DATE = r"((?:%s)\.?\s+\d{1,2},?\s+\d{4})" % "|".join(m.capitalize() for m in _MONTHS)
+_DATE = r"((?:%s)\.?\s+\d{1,2},?\s+\d{4})" % "|".join(m.capitalize() for m in MONTHS)
 _PERIOD = re.compile(r"for the (?:quarterly period|fiscal year|year|quarter|period|fiscal quarter|"
                      r"(?:three|six|nine|twelve) months)\s+ended:?\s+" + _DATE, re.I)
 _FORM = re.compile(r"\bform\s+(10-q|10-k|20-f|40-f|8-k|6-k|s-1|n-csr)\b", re.I)
@@ -137,7 +137,7 @@ class QuestionPeriod:
         return bool(self.years or self.quarters or self.dates or self.latest)
 
 
-_STEMMED_MONTHS = {_stem(m): i + 1 for i, m in enumerate(_MONTHS)}  # "may" is a stop word: May dates go unseen
+_STEMMED_MONTHS = {_stem(m): i + 1 for i, m in enumerate(MONTHS)}  # "may" is a stop word: May dates go unseen
 
 
 def question_period(tokens: list[str]) -> QuestionPeriod:
@@ -255,8 +255,7 @@ _ORG_FORMS = [
 ]
 _NOT_NAMES = frozenset(search_tokens("what which who how when where why does did is was are were the a an in "
                                      "q1 q2 q3 q4 fy form quarter year month fiscal first second third fourth "
-                                     "january february march april may june july august september october november "
-                                     "december"))
+                                     + " ".join(MONTHS)))
 
 
 def _named_organisations(question: str) -> list[str]:

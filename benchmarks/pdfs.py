@@ -19,6 +19,7 @@ from assistant.assistant import Assistant
 from assistant.build import build_index
 from assistant.chunking import chunk_document
 from assistant.config import Settings
+from assistant.documents import MONTHS
 from assistant.pdf import load_pdf
 from assistant.train.rows import TUNING_COMPANIES, is_tuning_filing
 
@@ -30,8 +31,7 @@ SECTION = "PDF folders (the 10-Q filings)"
 DEFAULT_TENQ = ROOT.parent / "shared" / "data" / "10q"
 MAX_UNIT_WORDS = 80
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
-_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-                   r"\s+\d{1,2}\b(?:,?\s+\d{4})?")
+_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b(?:,?\s+\d{4})?" % "|".join(m.capitalize() for m in MONTHS))
 _FIGURE = re.compile(r"\$?\(?\d[\d,]*(?:\.\d+)?\)?\s?%?(?:\s*(?:million|billion|thousand))?", re.I)
 
 

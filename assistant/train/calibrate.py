@@ -110,6 +110,11 @@ def _question_rows(records: list[dict], rank: tuple, score: tuple) -> tuple[np.n
     return np.array(rows), np.array(right, dtype=bool), np.array(answerable, dtype=bool)
 
 
+def _answers(z: np.ndarray, weights: np.ndarray, bias: float, threshold: float) -> np.ndarray:
+    """Which questions the answer probability (ANSWER_FEATURES rows z) lets answer at this threshold."""
+    return 1 / (1 + np.exp(-(z @ weights + bias))) >= threshold
+
+
 def rank_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, float]:
     """The ranking weights, fitted to put a candidate that answers first among its question's candidates.
 
@@ -194,7 +199,7 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=r
 
     def rates(t: float, part) -> dict:
         zz, rr, aa = part
-        answered = 1 / (1 + np.exp(-(zz @ coef + b))) >= t
+        answered = _answers(zz, coef, b, t)
         return {"answer_right": round(float((answered & rr).sum() / max(1, aa.sum())), 4),
                 "answerable_abstained": round(float((~answered & aa).sum() / max(1, aa.sum())), 4),
                 "unanswerable_abstained": round(float((~answered & ~aa).sum() / max(1, (~aa).sum())), 4)}
@@ -252,7 +257,7 @@ def compare(sources: dict[str, list[dict]]) -> str:
                 score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
                 z, ok, answerable = _question_rows(sources[left_out], rank, score)
                 answer = fitted["answer"]
-                answered = 1 / (1 + np.exp(-(z @ np.array(answer["weights"]) + answer["bias"]))) >= fitted["threshold"]
+                answered = _answers(z, np.array(answer["weights"]), answer["bias"], fitted["threshold"])
                 first.append(answer_ranked_first(sources[left_out], *rank))
                 right.append((answered & ok).sum() / max(1, answerable.sum()))
                 declined.append((~answered & ~answerable).sum() / max(1, (~answerable).sum()))
