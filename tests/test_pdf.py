@@ -10,6 +10,7 @@ import pytest
 from assistant.build import build_index
 from assistant.chunking import chunk_document
 from assistant.ingest import IngestError, load_document
+from assistant.pdf.tables import Row, Table
 from assistant.pdf_view import render_page
 from assistant.schema import Document, row_label
 from assistant.faiss_store import load_store
@@ -157,6 +158,31 @@ def test_real_reports_have_rows_sections_and_printed_pages(path: Path):
     assert sum(1 for b in doc.blocks if b.section.startswith(("Part I", "Part II"))) > 0.8 * len(doc.blocks)
     printed = {b.page: b.printed_page for b in doc.blocks if b.printed_page}
     assert len(printed) > 0.7 * max(b.page for b in doc.blocks)
+
+
+@pytest.mark.parametrize("name", ["2023 Q3 AAPL.pdf", "2023 Q1 MSFT.pdf", "2023 Q2 NVDA.pdf"])
+def test_a_table_of_contents_stays_in_the_text_but_gives_no_rows(name: str):
+    """Three companies lay their contents out three ways ("Item 2. | Management's Discussion ... | 14", the
+    titles in a column of their own, a page number column): none of its lines is an answer unit."""
+    doc = load_document(name, (FIXTURES / name).read_bytes())
+    title = "Quantitative and Qualitative Disclosures About Market Risk"
+    assert doc.text.lower().count(title.lower()) >= 2  # the contents line and the item's own heading
+    assert not [row for row in rows(doc) if title in row]
+    assert sum(b.kind == "row" for b in doc.blocks) > 150  # the statements' rows are all there
+
+
+def test_only_titles_ending_in_rising_page_numbers_make_a_contents_table():
+    def table(*rows):
+        return Table(columns=[(0, 1), (1, 2)], headers=["", ""],
+                     rows=[Row(lines=[i], label=label, values=list(values)) for i, (label, *values) in enumerate(rows)])
+
+    assert table(("Item 1.", "Financial Statements", "1"), ("Item 2.", "Management's Discussion", "14"),
+                 ("", "Signatures", ""), ("Item 3.", "Market Risk", "19")).is_contents
+    # Figures beside the last column, or page numbers that go back, are a table of data.
+    assert not table(("Americas", "$ 35,383", "1"), ("Europe", "20,205", "14"), ("Japan", "(56)", "19")).is_contents
+    assert not table(("Item 1.", "Financial Statements", "21"), ("Item 2.", "Discussion", "14"),
+                     ("Item 3.", "Market Risk", "19")).is_contents
+    assert not table(("Notes", "due", "2025"), ("Notes", "due", "2030"), ("Notes", "due", "2050")).is_contents
 
 
 # --- what pdfium cannot open ------------------------------------------------------------------

@@ -15,6 +15,10 @@ _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fisc
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
 # A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
 _TOTAL = re.compile(r"^(sub)?total\b", re.I)
+# A page number in a contents table ("15"; up to 999, so that a year is not taken for one), and a cell that
+# holds a figure ("$ 1,234", "(56)", "12.5 %", "—") rather than a title.
+_PAGE_NUMBER = re.compile(r"[1-9]\d{0,2}")
+_FIGURE_CELL = re.compile(r"[$(\s]*(?:-?[\d,.]*\d[\d,.]*|[—–-])[)%\s]*")
 MAX_HEADER_LINES = 40  # stacked header cells can each be a line of their own
 MAX_HEADER_HEIGHT = 8  # em above the first row
 MAX_LABEL_WORDS = 14  # a label line between rows is short; a longer one is prose and ends the table
@@ -38,14 +42,24 @@ class Table:
 
     @property
     def is_contents(self) -> bool:
-        """A table of contents: one page number a row, never decreasing. It is navigation, not content."""
-        numbers = []
+        """A table of contents: rows of titles, each ending in the page number where it starts (a row may have
+        none), the numbers never decreasing. It is navigation, not content. Its title cells can stand in
+        columns of their own ("Item 2. | Management's Discussion ... | 15"): no value but the last may be a
+        figure, so a table of figures never qualifies."""
+        numbers, rows = [], 0
         for row in self.rows:
             values = [v for v in row.values if v]
-            if len(values) != 1 or not values[0].isdigit() or not row.label:
+            if not values:
+                continue
+            rows += 1
+            *titles, last = values
+            if any(_FIGURE_CELL.fullmatch(v) for v in titles):
                 return False
-            numbers.append(int(values[0]))
-        return len(numbers) >= 3 and numbers == sorted(numbers)
+            if _PAGE_NUMBER.fullmatch(last):
+                numbers.append(int(last))
+            elif _FIGURE_CELL.fullmatch(last):
+                return False
+        return len(numbers) >= 3 and len(numbers) >= 0.6 * rows and numbers == sorted(numbers)
 
     @property
     def lines(self) -> set[int]:
