@@ -208,7 +208,9 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
-        hits = reader.retriever.search(vector, tokens + history_tokens)
+        focused = reader.retriever.focused_question(own, tokens + history_tokens)
+        focus_vector = self.embedder.encode_query(focused) if focused else None
+        hits = reader.retriever.search(vector, tokens + history_tokens, focus_vector=focus_vector)
         return reader, query, hits
 
     def prepare(self, questions: list[str]) -> None:

@@ -11,7 +11,8 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIM = 384
 INDEX_FORMAT_VERSION = 1
 # Bump when PDFs are read into different text, blocks or records, so indexes rebuild and say why.
-PDF_READER_VERSION = 2  # 1: pypdf, a block per page; 2: pdfium with table rows, sections, printed pages
+PDF_READER_VERSION = 3  # 1: pypdf, a block per page; 2: pdfium with table rows, sections, printed pages;
+# 3: a table of contents with its titles in columns of their own gives no rows
 
 
 @dataclass(frozen=True)
