@@ -235,9 +235,12 @@ class Assistant:
         reader.retriever.prefetch(encode_many(texts))
 
     def retrieve(self, question: str, history: tuple[str, ...] | list[str] = ()) -> list:
-        """The ranked hits for a question, as ask() sees them (used by eval for recall)."""
+        """The ranked hits for a question, as ask() sees them (used by eval for recall): a Spanish question is
+        searched in its English translation with its own names and words, as ask() searches it."""
         question = validate_question(question, self.settings.max_question_chars)
-        return self._retrieve(question, [h for h in history if h and h.strip()], follow_on=False)[2]
+        history = [h for h in history if h and h.strip()]
+        _, english, english_history, extra = self.in_english(question, history)
+        return self._retrieve(english, english_history, follow_on=False, extra_tokens=extra)[2]
 
     @staticmethod
     def in_english(question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:

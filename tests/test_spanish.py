@@ -49,6 +49,12 @@ def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a
     data = answer.to_dict()
     assert data["translation"]["target_language"] == SPANISH and data["answer"] == first.quote
 
+    # retrieve() (what eval's recall measures) searches as ask() does: the passage cited is the first hit. It
+    # searched the Spanish words as typed before, and an English passage shares none of them but names.
+    question = "¿Qué porcentaje de estudiantes no tenía acceso suficiente a la tecnología?"
+    cited = paper_assistant.ask(question).citations[0]
+    best = paper_assistant.retrieve(question)[0].chunk
+    assert best.start <= cited.start < best.end
 
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
