@@ -47,9 +47,12 @@ def subject_of(text: str, plural: bool | None = None) -> str | None:
     attribute of its "Who"); with plural given ("they" or "it"), phrases of that number come first.
     "When was the Federal Radio Commission created?" -> "the Federal Radio Commission";
     "How many farms are there in Ohio?" with plural -> "farms".
+    The phrase is then widened to the whole name it is part of ("the System" of "When the System of Information
+    of Health was launched?") and to a word spaCy split at a hyphen ("Residency" of "e-Residency").
     """
     doc = _spacy()(text)
-    named = {t.i for e in doc.ents if e.label_ in _ENTITY_LABELS for t in e}
+    names = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]
+    named = {t.i for e in names for t in e}
     best, best_key = None, None
     for chunk in doc.noun_chunks:
         words = [t for t in chunk if t.tag_ not in ("WDT", "WP", "WP$", "WRB") and t.lower_ not in ("many", "much")]
@@ -61,8 +64,18 @@ def subject_of(text: str, plural: bool | None = None) -> str | None:
                chunk.root.i in named,
                len(chunk.text))
         if best_key is None or key > best_key:
-            best, best_key = " ".join(t.text for t in words), key
-    return best
+            best, best_key = (words[0].i, words[-1].i + 1, chunk.root.i), key
+    if best is None:
+        return None
+    start, end, root = best
+    for name in names:
+        if name.start <= root < name.end:
+            start, end = min(start, name.start), max(end, name.end)
+    while start > 0 and not doc[start - 1].whitespace_ and (doc[start - 1].is_alpha or doc[start - 1].text == "-"):
+        start -= 1
+    while end < len(doc) and not doc[end - 1].whitespace_ and (doc[end].is_alpha or doc[end].text == "-"):
+        end += 1
+    return doc[start:end].text
 
 
 def defined_acronyms(text: str) -> dict[str, str]:

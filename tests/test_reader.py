@@ -104,6 +104,11 @@ def test_resolve_followup_puts_the_earlier_subject_in_place_of_the_pronoun():
     assert resolve_followup("What does this paper say about SMEs and open banking?", history) == \
         "What does this paper say about SMEs and open banking?"
     assert resolve_followup("When was it created?", []) == "When was it created?"
+    # The referent is the whole word and the whole name: spaCy splits "e-Residency" at its hyphen, and in a
+    # machine translation's word order its noun phrase is "the System" of a longer name.
+    assert resolve_followup("When was it launched?", ["What is e-Residency?"]) == "When was e-Residency launched?"
+    assert resolve_followup("Who maintains it?", ["When the System of Information of Health was launched?"]) == \
+        "Who maintains the System of Information of Health?"
 
 
 def test_acronyms_a_document_defines_are_linked_both_ways():
