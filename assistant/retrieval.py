@@ -84,7 +84,7 @@ class Retriever:
         many similar filings the best-matching sentence is as often in another company's report as in the
         one asked about. Inside them the dense search uses focus_vector when given: the question without the
         words that name the filings (focused_question), which otherwise pull it towards the covers and
-        certifications that repeat them (docs/pdf.md has the measurement).
+        certifications that repeat them (docs/answering.md, "The dense search inside the named filings").
         """
         k = k or self.top_k
         named = self.named_documents(tokens)
