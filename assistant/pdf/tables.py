@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .layout import Cell, Line
+from .layout import NUMERIC, Cell, Line
 
 YEAR = re.compile(r"(?:19|20)\d\d")
 # Words of a header cell at the left that name the period every column shares ("Three Months Ended June 30,").
@@ -15,10 +15,8 @@ _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fisc
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
 # A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
 _TOTAL = re.compile(r"^(sub)?total\b", re.I)
-# A page number in a contents table ("15"; up to 999, so that a year is not taken for one), and a cell that
-# holds a figure ("$ 1,234", "(56)", "12.5 %", "—") rather than a title.
+# A page number in a contents table ("15"; up to 999, so that a year is not taken for one).
 _PAGE_NUMBER = re.compile(r"[1-9]\d{0,2}")
-_FIGURE_CELL = re.compile(r"[$(\s]*(?:-?[\d,.]*\d[\d,.]*|[—–-])[)%\s]*")
 MAX_HEADER_LINES = 40  # stacked header cells can each be a line of their own
 MAX_HEADER_HEIGHT = 8  # em above the first row
 MAX_LABEL_WORDS = 14  # a label line between rows is short; a longer one is prose and ends the table
@@ -53,11 +51,11 @@ class Table:
                 continue
             rows += 1
             *titles, last = values
-            if any(_FIGURE_CELL.fullmatch(v) for v in titles):
+            if any(NUMERIC.fullmatch(v) for v in titles):
                 return False
             if _PAGE_NUMBER.fullmatch(last):
                 numbers.append(int(last))
-            elif _FIGURE_CELL.fullmatch(last):
+            elif NUMERIC.fullmatch(last):
                 return False
         return len(numbers) >= 3 and len(numbers) >= 0.6 * rows and numbers == sorted(numbers)
 
