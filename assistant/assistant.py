@@ -208,9 +208,8 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
-        focused = reader.retriever.focused_question(own, tokens + history_tokens)
-        focus_vector = self.embedder.encode_query(focused) if focused else None
-        hits = reader.retriever.search(vector, tokens + history_tokens, focus_vector=focus_vector)
+        hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
+                                       encode=self.embedder.encode_query)
         return reader, query, hits
 
     def prepare(self, questions: list[str]) -> None:

@@ -73,7 +73,7 @@ class Retriever:
         return self.store.lexical_search(tokens, k, within)
 
     def search(self, query_vector: np.ndarray, tokens: list[str], k: int | None = None,
-               focus_vector: np.ndarray | None = None) -> list[Hit]:
+               question: str | None = None, encode=None) -> list[Hit]:
         """Weighted fusion: DENSE_WEIGHT x cosine + the rest x BM25 scaled by the best BM25 score.
 
         On the gold sets (107 answerable questions) this ranks the evidence chunk first for 90% of
@@ -82,9 +82,10 @@ class Retriever:
         When the question names some documents (a company, a quarter or year, "the latest report":
         named_documents), their passages come first, ranked among themselves, then the rest: in a folder of
         many similar filings the best-matching sentence is as often in another company's report as in the
-        one asked about. Inside them the dense search uses focus_vector when given: the question without the
-        words that name the filings (focused_question), which otherwise pull it towards the covers and
-        certifications that repeat them (docs/answering.md, "The dense search inside the named filings").
+        one asked about. Inside them, given the question and encode (text -> query vector), the dense search
+        reads the question without the words that name the filings (focused_question), which otherwise pull it
+        towards the covers and certifications that repeat them (docs/answering.md, "The dense search inside the
+        named filings").
         """
         k = k or self.top_k
         named = self.named_documents(tokens)
@@ -94,7 +95,8 @@ class Retriever:
         # Inside the named filings, the words that named them ("Apple", "Q3", "10-Q", "latest") are on every
         # page and match the certifications and covers that repeat them best: they no longer tell passages apart.
         naming = self.catalogue.naming_tokens(tokens, named)
-        first = self._fused(query_vector if focus_vector is None else focus_vector,
+        focused = _without(question, naming) if question and encode is not None else None
+        first = self._fused(query_vector if focused is None else encode(focused),
                             [t for t in tokens if t not in naming] or tokens, k, within)
         seen = {id(h.chunk) for h in first}
         rest = [h for h in self._fused(query_vector, tokens, k) if id(h.chunk) not in seen]
@@ -105,11 +107,7 @@ class Retriever:
         operating cash flow in the Q3 2022 10-Q?" -> "What was operating cash flow in the 2022"), for the
         dense search inside those documents; None when it names none, or when nothing else is left."""
         named = self.named_documents(tokens)
-        if not named:
-            return None
-        naming = self.catalogue.naming_tokens(tokens, named)
-        kept = [word for word in question.split() if not naming.issuperset(search_tokens(word) or [""])]
-        return " ".join(kept) if len(kept) < len(question.split()) and search_tokens(" ".join(kept)) else None
+        return _without(question, self.catalogue.naming_tokens(tokens, named)) if named else None
 
     @staticmethod
     def _distinct(hits: list[Hit], k: int) -> list[Hit]:
@@ -194,3 +192,11 @@ class Retriever:
         from dataclasses import replace
 
         return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)
+
+
+def _without(question: str, naming: set[str]) -> str | None:
+    """The question's words but those whose search tokens are all naming tokens; None when it has none of
+    them, or nothing else."""
+    words = question.split()
+    kept = [word for word in words if not naming.issuperset(search_tokens(word) or [""])]
+    return " ".join(kept) if len(kept) < len(words) and search_tokens(" ".join(kept)) else None
