@@ -47,8 +47,8 @@ def subject_of(text: str, plural: bool | None = None) -> str | None:
     attribute of its "Who"); with plural given ("they" or "it"), phrases of that number come first.
     "When was the Federal Radio Commission created?" -> "the Federal Radio Commission";
     "How many farms are there in Ohio?" with plural -> "farms".
-    The phrase is then widened to the whole name it is part of ("the System" of "When the System of Information
-    of Health was launched?") and to a word spaCy split at a hyphen ("Residency" of "e-Residency").
+    The phrase is then widened to the whole name it is part of ("the Office" of "When the Office of Management
+    of Budget was created?") and to a word spaCy split at a hyphen ("Commerce" of "e-Commerce").
     """
     doc = _spacy()(text)
     names = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]

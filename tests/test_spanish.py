@@ -56,6 +56,7 @@ def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a
     best = paper_assistant.retrieve(question)[0].chunk
     assert best.start <= cited.start < best.end
 
+
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
     assert answer.abstained and answer.answer is None and answer.translation is None
