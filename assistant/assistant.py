@@ -241,18 +241,33 @@ class Assistant:
         _, english, english_history, extra = self.in_english(question, history)
         return self._retrieve(english, english_history, follow_on=False, extra_tokens=extra)[2]
 
-    @staticmethod
-    def in_english(question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
+    def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
         """(the question's language, the question and the history in English, extra search tokens): a Spanish
         question is read in Apertium's translation, and searched with its names, acronyms and numbers as typed
-        (translation mangles them) and its Spanish words (which find Spanish documents)."""
+        (translation mangles them) and its Spanish words (which find Spanish documents). Where Apertium's
+        dictionary gives a word several translations, the ones the documents use are preferred ("receta" is a
+        prescription in a folder about health records, a recipe in a cookbook)."""
         language = detect_language(question)
         if language == ENGLISH:
             return language, question, history, []
-        english = translator().translate(question, language, ENGLISH)
-        english_history = [translator().translate(h, detect_language(h), ENGLISH) for h in history]
+        known = self._known_words()
+        english = translator().translate(question, language, ENGLISH, known)
+        english_history = [translator().translate(h, detect_language(h), ENGLISH, known) for h in history]
         extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
         return language, english, english_history, extra + spanish_tokens(question)
+
+    def _known_words(self):
+        """known(words) for prefer_senses: whether the indexed passages use every content word of a
+        translation (None for words that are all stop words)."""
+        if self._reader is None:
+            self.reload()
+        retriever = self._reader.retriever
+
+        def known(words: str) -> bool | None:
+            tokens = search_tokens(words)
+            return all(retriever.document_frequency(t) > 0 for t in tokens) if tokens else None
+
+        return known
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         """The answer to a question (English or Spanish), in the document's words, with its citations.

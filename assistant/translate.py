@@ -68,8 +68,39 @@ def apertium_available() -> bool:
                                                        for pair in _PAIRS.values())
 
 
+class _Chain:
+    """Some stages of Apertium as a long-lived process chain in null-flush mode."""
+
+    def __init__(self, stages: list[str]):
+        # stdbuf: some stages buffer their output in stdio and would hold a short text back.
+        command = " | ".join(f"stdbuf -o0 {stage}" for stage in stages)
+        self.process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, bufsize=0)
+
+    def run(self, payload: bytes) -> bytes:
+        """payload ends with NUL; so does what comes out."""
+        self.process.stdin.write(payload)
+        out = b""
+        while not out.endswith(b"\0"):
+            ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT_S)
+            chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                self.process.kill()
+                raise TranslationUnavailable("Apertium stopped answering; try again.")
+            out += chunk
+        return out
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        self.process.kill()
+
+
 class _Pipeline:
-    """One direction of Apertium as a long-lived process chain."""
+    """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
+    translation of each word, and the rest (lexical selection, transfer, generation). Between the two, a caller
+    may keep only the senses its documents use (prefer_senses)."""
 
     def __init__(self, pair: str):
         # The stages of Apertium's own mode file, each told to flush on NUL (-z); "$1" is the generator's
@@ -79,31 +110,59 @@ class _Pipeline:
         for stage in mode.split(" | "):
             words = [w for w in shlex.split(stage.replace("$1", "-n").replace("$2", ""))]
             stages.append(shlex.join([words[0], "-z", *words[1:]]))
-        # stdbuf: some stages buffer their output in stdio and would hold a short text back.
-        command = " | ".join(f"stdbuf -o0 {stage}" for stage in stages)
-        self.process = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, bufsize=0)
+        split = next((i + 1 for i, stage in enumerate(stages) if ".autobil.bin" in stage), len(stages))
+        self.chains = [_Chain(stages[:split]), *([_Chain(stages[split:])] if split < len(stages) else [])]
         self.lock = threading.Lock()
 
-    def translate(self, text: str) -> str:
+    def translate(self, text: str, known=None) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
         payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
         with self.lock:
-            self.process.stdin.write(payload)
-            out = b""
-            while not out.endswith(b"\0"):
-                ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT_S)
-                chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
-                if not chunk:
-                    self.process.kill()
-                    raise TranslationUnavailable("Apertium stopped answering; try again.")
-                out += chunk
+            out = self.chains[0].run(payload)
+            if len(self.chains) > 1:
+                if known is not None:
+                    out = prefer_senses(out.rstrip(b"\0").decode("utf-8", "replace"), known).encode("utf-8") + b"\0"
+                out = self.chains[1].run(out)
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
         return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
 
+    def alive(self) -> bool:
+        return all(chain.alive() for chain in self.chains)
+
     def close(self) -> None:
-        self.process.kill()
+        for chain in self.chains:
+            chain.close()
+
+
+# A lexical unit of Apertium's stream after the bilingual dictionary: "^receta<n><f><sg>/recipe<n><sg>/
+# prescription<n><sg>$", the analysis and then each translation the dictionary has.
+_UNIT = re.compile(r"\^((?:\\.|[^\\^$])*)\$")
+_SLASH = re.compile(r"(?<!\\)/")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _lemma(translation: str) -> str:
+    """The words of one translation: "take<vblex># place" -> "take place"."""
+    return _UNESCAPE.sub(r"\1", _TAG.sub("", translation).replace("#", "")).strip()
+
+
+def prefer_senses(stream: str, known) -> str:
+    """Each word with several translations keeps only those known(words) says the documents use, when that
+    tells them apart: "receta" is "recipe" or "prescription", and a folder that speaks of prescriptions gets
+    "prescription". known(words) gives True, False, or None when the words say nothing on their own (a
+    preposition); a word is left to Apertium's own choice when any of its translations gives None, or when
+    all or none of them are known."""
+    def choose(match: re.Match) -> str:
+        source, *senses = _SLASH.split(match.group(1))
+        if len(senses) < 2:
+            return match.group(0)
+        verdicts = [known(_lemma(sense)) for sense in senses]
+        if None in verdicts or all(verdicts) or not any(verdicts):
+            return match.group(0)
+        return "^" + "/".join([source, *(s for s, v in zip(senses, verdicts) if v)]) + "$"
+
+    return _UNIT.sub(choose, stream)
 
 
 class Translator:
@@ -113,7 +172,9 @@ class Translator:
         self._pipes: dict[str, _Pipeline] = {}
         self._lock = threading.Lock()
 
-    def translate(self, text: str, source: str, target: str) -> str:
+    def translate(self, text: str, source: str, target: str, known=None) -> str:
+        """text in the target language. known(words), when given, is asked which translations of an ambiguous
+        word the documents use (prefer_senses)."""
         if source == target or not text.strip():
             return text
         if not apertium_available():
@@ -123,10 +184,10 @@ class Translator:
         pair = _PAIRS[(source, target)]
         with self._lock:
             pipe = self._pipes.get(pair)
-            if pipe is None or pipe.process.poll() is not None:
+            if pipe is None or not pipe.alive():
                 pipe = self._pipes[pair] = _Pipeline(pair)
         try:
-            return " ".join(pipe.translate(text).split())
+            return " ".join(pipe.translate(text, known).split())
         except (BrokenPipeError, TranslationUnavailable):
             with self._lock:
                 self._pipes.pop(pair, None)

@@ -37,6 +37,32 @@ def test_a_one_letter_prefix_is_kept_rather_than_translated_as_a_word():
     assert translator().translate("La nota [e-] es breve.", SPANISH, ENGLISH).count("[") == 1
 
 
+def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
+    stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
+    in_use = {"prescription": True, "recipe": False}
+    chosen = translate.prefer_senses(stream, lambda words: in_use.get(words))
+    assert "^receta<n><f><sg>/prescription<n><sg>$" in chosen
+    assert "^de<pr>/of<pr>/from<pr>$" in chosen  # words known() says nothing about are Apertium's to choose
+    assert translate.prefer_senses(stream, lambda words: True) == stream  # every sense in use: nothing to tell
+    assert translate.prefer_senses(stream, lambda words: False) == stream
+    # Through the real Apertium: the sense picked goes on through transfer and generation.
+    question = "¿Quién firma la receta?"
+    assert "recipe" in translator().translate(question, SPANISH, ENGLISH)
+    assert "prescription" in translator().translate(question, SPANISH, ENGLISH, lambda w: in_use.get(w))
+
+
+def test_a_spanish_question_is_read_with_the_senses_its_folder_uses(tmp_path, real_embedder):
+    readings = {}
+    for name, text in {"clinic": "Every prescription is signed by the doctor who writes it.\n",
+                       "kitchen": "Every recipe in this book serves four people.\n"}.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "notes.md").write_text(f"# Notes\n\n{text}", encoding="utf-8")
+        assistant = indexed_assistant(folder, tmp_path / f"{name}-index", real_embedder)
+        readings[name] = assistant.in_english("¿Quién firma la receta?", [])[1]
+    assert "prescription" in readings["clinic"] and "recipe" in readings["kitchen"]
+
+
 def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
         paper_assistant):
     answer = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
