@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="other sentences of the answer's paragraph taken as negatives, per question")
     fit.add_argument("--retrieved-negatives", type=int, default=2,
                      help="sentences of other paragraphs that share most words with the question, per question")
+    fit.add_argument("--swap-negatives", action="store_true",
+                     help="add a near miss per answerable question: a name or number it shares with its answer "
+                          "sentence swapped for another, paired with that sentence as a negative")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         from .rows import load_pairs
 
         pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
-                            retrieved_negatives=args.retrieved_negatives)
+                            retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives)
         if args.rows:
             pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:

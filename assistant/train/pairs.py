@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import search_tokens, sentence_spans
+from ..text import is_number, named_terms, search_tokens, sentence_spans
 
 DATA = Path(__file__).resolve().parent / "data" / "squad"
 FILES = ("squad2-train-10-articles.json", "squad2-dev-12-articles.json")
@@ -108,13 +109,43 @@ class _ArticleIndex:
         return [t for _, t in scored[:k]]
 
 
+def swapped_question(question: str, sentence: str, others: list[str], rng: random.Random) -> str | None:
+    """The question with one name or number it shares with its answer sentence replaced by another of the same
+    kind from other articles (a year by another year): a near miss that the sentence no longer answers, as
+    SQuAD 2.0's writers made them ("a swapped entity", "a near-miss date"). None when it shares none."""
+    shared = [w for w in named_terms(question) if w in sentence]
+    if not shared:
+        return None
+    word = rng.choice(shared)
+    if is_number(word):
+        digits = word.strip("$%").replace(",", "")
+        if not digits.isdigit():
+            return None
+        value = int(digits)
+        other = str(value + rng.choice([-1, 1]) * rng.randint(1, 12 if 1000 <= value <= 2100 else max(2, value)))
+        other = word.replace(digits, other) if digits == word.strip("$%") else other
+    else:
+        pool = [o for o in others if not is_number(o) and o not in sentence and o.lower() != word.lower()]
+        if not pool:
+            return None
+        other = rng.choice(pool)
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", other, question, count=1)
+
+
 def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: int = 4,
-                retrieved_negatives: int = 2) -> list[Pair]:
-    """All training pairs of the named articles, shuffled with a fixed seed."""
+                retrieved_negatives: int = 2, swap_negatives: bool = False) -> list[Pair]:
+    """All training pairs of the named articles, shuffled with a fixed seed. With swap_negatives, each
+    answerable question that shares a name or number with its answer sentence also gives a near miss: the
+    question with that name swapped for one of another article, paired with the same sentence as a negative."""
     rng = random.Random(seed)
+    swap_rng = random.Random(seed + 1)  # its own draws: the other pairs are the same with or without near misses
     pairs: list[Pair] = []
-    for article in load_articles(article_names):
+    articles = load_articles(article_names)
+    names = {a["title"]: sorted({w for p in a["paragraphs"] for qa in p["qas"] for w in named_terms(qa["question"])})
+             for a in articles}
+    for article in articles:
         questions = questions_of(article)
+        foreign = [w for title, words in names.items() if title != article["title"] for w in words]
         index = _ArticleIndex(questions)
         for q in questions:
             texts = [q.context[s:e] for s, e in q.sentences]
@@ -131,5 +162,8 @@ def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: i
                 s, _ = q.sentences[positive]
                 start, answer = q.answers[0]
                 pairs.append(Pair(q.question, texts[positive], 1, (start - s, start - s + len(answer)), q.article))
+                near_miss = swapped_question(q.question, texts[positive], foreign, swap_rng) if swap_negatives else None
+                if near_miss and near_miss != q.question:
+                    pairs.append(Pair(near_miss, texts[positive], 0, None, q.article))
     rng.shuffle(pairs)
     return pairs
