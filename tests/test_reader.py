@@ -4,7 +4,7 @@ import pytest
 
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
-from assistant.nlp import defined_acronyms
+from assistant.nlp import defined_acronyms, lacks_expected_entity
 
 from conftest import PAPER, indexed_assistant
 
@@ -183,3 +183,13 @@ def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, r
     unnamed = assistant.ask("Who heads the Federal Telecommunications Institute?")
     if not unnamed.abstained:  # a known miss (docs/answering.md): spaCy takes the institute for the "who"
         pytest.xfail("known miss: a question for a person is answered with a sentence naming only the agency")
+
+
+def test_a_percentage_question_needs_a_percentage_not_any_figure():
+    question = "What percentage of households have a broadband connection?"
+    assert lacks_expected_entity(question, "Broadband access\tApproximately 20 million people lack coverage")
+    assert not lacks_expected_entity(question, "Broadband access\t56% of households are connected")
+    assert not lacks_expected_entity(question, "Some 56 percent of households are connected.")
+    # A share or proportion may be a fraction: any figure still does.
+    assert not lacks_expected_entity("What share of votes was cast online?", "One in three votes was cast online.")
+    assert not lacks_expected_entity("How many votes were cast online?", "Votes cast online\t2.2 million")
