@@ -61,6 +61,9 @@ class AnswerModel:
         calibration = self.config.get("calibration", {})
         self.scale = float(calibration.get("scale", 1.0))
         self.bias = float(calibration.get("bias", 0.0))
+        # Trained with a "no phrase" target on [CLS] (docs/reader-model.md): span_score is the phrase's start+end
+        # logit over that of [CLS].
+        self.null_span = bool(self.config.get("null_span", False))
         self._lock = threading.Lock()
 
     def probability(self, logit: float) -> float:
@@ -91,6 +94,8 @@ class AnswerModel:
                                                                "token_type_ids": types})
             for row, k in enumerate(order[i:j]):
                 span, span_score = _best_span(starts[row], ends[row], encodings[k])
+                if self.null_span:  # a head trained to point at [CLS] when there is no phrase: the phrase's lead
+                    span_score -= float(starts[row][0] + ends[row][0])
                 out[k] = Scored(float(logits[row]), self.probability(float(logits[row])), span, span_score)
             i = j
         return out  # type: ignore[return-value]

@@ -31,3 +31,25 @@ def test_swap_negatives_only_add_negatives_and_keep_every_other_pair():
     assert len(near) == added and all(p.label == 0 for p in near)
     # Each near miss is paired with the sentence that answers the question it was made from.
     assert all(any(s == p.sentence for _, s in positives) for p in near)
+
+
+def test_a_null_span_head_is_trained_to_point_at_cls_for_sentences_that_do_not_answer():
+    import torch
+
+    from assistant.train.model import build_network, encode_pairs, load_tokenizer
+    from assistant.train.pairs import Pair
+
+    pairs = [Pair("When was it founded?", "It was founded in 1990.", 1, (18, 22)),
+             Pair("When was it founded?", "Cats sleep a lot.", 0)]
+    tokenizer = load_tokenizer()
+    plain, null = encode_pairs(tokenizer, pairs), encode_pairs(tokenizer, pairs, null_span=True)
+    assert plain[0]["start"] == null[0]["start"] > 0  # the positive's phrase is the same either way
+    assert (plain[1]["start"], plain[1]["end"]) == (-100, -100)  # no phrase loss for a negative ...
+    assert (null[1]["start"], null[1]["end"]) == (0, 0)  # ... or a target on [CLS]
+    ids = torch.tensor([null[1]["input_ids"]])
+    types = torch.tensor([null[1]["token_type_ids"]])
+    for flag in (False, True):
+        with torch.no_grad():
+            _, start, _ = build_network(null_span=flag).eval()(ids, torch.ones_like(ids), types)
+        assert (start[0, 0] > -1e3) == flag  # only a null-span head may point at [CLS]
+        assert start[0, 1] < -1e3  # the question's own tokens never start a phrase

@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--swap-negatives", action="store_true",
                      help="add a near miss per answerable question: a name or number it shares with its answer "
                           "sentence swapped for another, paired with that sentence as a negative")
+    fit.add_argument("--null-span", action="store_true",
+                     help="train the span head to point at [CLS] for sentences that do not answer (SQuAD 2.0 style)")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pairs[:args.limit]
         logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
         train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-              threads=args.threads, stop_after=args.stop_after)
+              threads=args.threads, stop_after=args.stop_after, null_span=args.null_span)
         return 0
     if args.command == "rows":
         from .rows import build_row_pairs, write_pairs

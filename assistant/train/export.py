@@ -28,7 +28,9 @@ def export_reader(weights: Path, out: Path | None = None) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out = out or MODEL_DIR
-    net = build_network().eval()
+    run = weights.parent / "train.json"  # how the weights were trained: a null-span head exports as one
+    null_span = bool(json.loads(run.read_text()).get("null_span")) if run.is_file() else False
+    net = build_network(null_span=null_span).eval()
     net.load_state_dict(torch.load(weights, map_location="cpu"))
     tokenizer = load_tokenizer()
     work = Path(tempfile.mkdtemp(prefix="reader-export-"))
@@ -57,6 +59,8 @@ def export_reader(weights: Path, out: Path | None = None) -> Path:
                   "max_length": MAX_LENGTH, "weights_sha256": digest, "quantization": "dynamic int8 (ONNX Runtime)",
                   # Platt scaling of the answer logit, fitted later by `calibrate` (identity until then).
                   "calibration": {"scale": 1.0, "bias": 0.0}}
+        if null_span:  # the span head's score is then its phrase over its [CLS] "no phrase" (answer_model.py)
+            config["null_span"] = True
         previous = out / "config.json"
         if previous.is_file():  # keep a calibration fitted earlier for the same weights only
             old = json.loads(previous.read_text())

@@ -32,7 +32,11 @@ def _torch():
     return torch
 
 
-def build_network(base: str | None = None):
+def build_network(base: str | None = None, null_span: bool = False):
+    """The reader: MiniLM with an answer head (does this sentence answer?) and a span head (which phrase). With
+    null_span the span head may also point at the first token ([CLS]), which is where it is trained to point for
+    a sentence that does not answer, as SQuAD 2.0 readers do: the phrase's score over that "no phrase" score is
+    then the head's own say on whether there is an answer."""
     torch = _torch()
     from transformers import AutoModel
 
@@ -53,6 +57,9 @@ def build_network(base: str | None = None):
             span = self.span(states)
             # Only the sentence's tokens can start or end the phrase; token_type_ids marks them (1).
             outside = (token_type_ids == 0) | (attention_mask == 0)
+            if null_span:
+                first = torch.arange(outside.shape[1], device=outside.device).unsqueeze(0) == 0
+                outside = outside & ~first
             start = span[..., 0].masked_fill(outside, -1e4)
             end = span[..., 1].masked_fill(outside, -1e4)
             return answer_logit, start, end
@@ -67,15 +74,16 @@ def load_tokenizer(base: str | None = None):
     return AutoTokenizer.from_pretrained(base or model_path(), local_files_only=True)
 
 
-def encode_pairs(tokenizer, pairs: list[Pair]) -> list[dict]:
-    """Token ids and, for positives, the token positions of the answer phrase."""
+def encode_pairs(tokenizer, pairs: list[Pair], null_span: bool = False) -> list[dict]:
+    """Token ids and, for positives, the token positions of the answer phrase (with null_span, negatives point
+    at the first token)."""
     enc = tokenizer([p.question for p in pairs], [p.sentence for p in pairs], truncation="only_second",
                     max_length=MAX_LENGTH, return_offsets_mapping=True)
     out = []
     for i, pair in enumerate(pairs):
         seq = enc.sequence_ids(i)
         offsets = enc["offset_mapping"][i]
-        start = end = -100  # ignored by the loss
+        start = end = 0 if null_span and pair.label == 0 else -100  # -100: ignored by the loss
         if pair.span is not None:
             a, b = pair.span
             inside = [t for t, s in enumerate(seq) if s == 1 and offsets[t][1] > a and offsets[t][0] < b]
@@ -118,7 +126,7 @@ def collate(batch: list[dict]):
 
 def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
           seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300,
-          stop_after: float | None = None) -> Path:
+          stop_after: float | None = None, null_span: bool = False) -> Path:
     """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present.
 
     The learning rate decays over `epochs`; with stop_after, training ends after that many epochs (the
@@ -130,8 +138,8 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = load_tokenizer()
-    encoded = encode_pairs(tokenizer, pairs)
-    net = build_network()
+    encoded = encode_pairs(tokenizer, pairs, null_span)
+    net = build_network(null_span=null_span)
     steps_per_epoch = math.ceil(len(encoded) / batch_size)
     total = int(steps_per_epoch * epochs)
     warmup = max(1, int(0.06 * total))
@@ -195,5 +203,6 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     torch.save(net.state_dict(), out_dir / "final.pt")
     (out_dir / "train.json").write_text(json.dumps({"pairs": len(pairs), "epochs": epochs, "batch_size": batch_size,
                                                     "lr": lr, "seed": seed, "steps": last, "schedule_steps": total,
+                                                    "null_span": null_span,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
