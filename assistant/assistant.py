@@ -261,7 +261,8 @@ class Assistant:
         translation (None for words that are all stop words)."""
         if self._reader is None:
             self.reload()
-        retriever = self._reader.retriever
+        with self._lock:
+            retriever = self._reader.retriever
 
         def known(words: str) -> bool | None:
             tokens = search_tokens(words)

@@ -185,12 +185,16 @@ class Translator:
         with self._lock:
             pipe = self._pipes.get(pair)
             if pipe is None or not pipe.alive():
+                if pipe is not None:  # one of its chains stopped: stop the other too
+                    pipe.close()
                 pipe = self._pipes[pair] = _Pipeline(pair)
         try:
             return " ".join(pipe.translate(text, known).split())
         except (BrokenPipeError, TranslationUnavailable):
             with self._lock:
-                self._pipes.pop(pair, None)
+                if self._pipes.get(pair) is pipe:
+                    del self._pipes[pair]
+            pipe.close()
             raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
 
 

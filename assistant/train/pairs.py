@@ -142,7 +142,7 @@ def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: i
     pairs: list[Pair] = []
     articles = load_articles(article_names)
     names = {a["title"]: sorted({w for p in a["paragraphs"] for qa in p["qas"] for w in named_terms(qa["question"])})
-             for a in articles}
+             for a in articles} if swap_negatives else {}
     for article in articles:
         questions = questions_of(article)
         foreign = [w for title, words in names.items() if title != article["title"] for w in words]
