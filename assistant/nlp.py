@@ -131,10 +131,10 @@ def entities(text: str) -> tuple[tuple[str, str], ...]:
 
 # What kind of entity a question's wh-phrase asks for (spaCy's labels); None when it asks for no one kind.
 _NUMERIC = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
-_SHARE = frozenset({"PERCENT"})
+_PERCENTAGE = frozenset({"PERCENT"})
 _PERCENT_SIGN = re.compile(r"%|\bper ?cent|\bpor ciento", re.I)
 _WANTS = (
-    (re.compile(r"\b(what|which) (percentage|percent)\b", re.I), _SHARE),
+    (re.compile(r"\b(what|which) (percentage|percent)\b", re.I), _PERCENTAGE),
     # A share or a proportion may be a fraction ("a third", "one in five"): any figure will do.
     (re.compile(r"\b(what|which) (share|proportion|fraction)\b", re.I), frozenset({"PERCENT", "CARDINAL"})),
     (re.compile(r"^\s*when\b|\b(what|which|in what) (year|date|month|decade|century|day)\b", re.I),
@@ -160,7 +160,7 @@ def lacks_expected_entity(question: str, sentence: str) -> bool:
     wanted = expected_entities(question)
     if wanted is None:
         return False
-    if wanted == _SHARE:  # a percentage is written as one ("31%", "99 percent"): another figure is not one
+    if wanted == _PERCENTAGE:  # a percentage is written as one ("31%", "99 percent"): another figure is not one
         return not _PERCENT_SIGN.search(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):
         return False
