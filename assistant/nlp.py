@@ -139,6 +139,9 @@ _WANTS = (
     (re.compile(r"\b(what|which) (share|proportion|fraction)\b", re.I), frozenset({"PERCENT", "CARDINAL"})),
     (re.compile(r"^\s*when\b|\b(what|which|in what) (year|date|month|decade|century|day)\b", re.I),
      frozenset({"DATE", "TIME"})),
+    # A duration is a count of units of time, and spaCy labels "five years" a DATE.
+    (re.compile(r"\bhow many (years|months|weeks|days|hours|minutes|seconds|decades|centuries)\b", re.I),
+     _NUMERIC | {"DATE", "TIME"}),
     (re.compile(r"\bhow (many|much)\b", re.I), _NUMERIC),
     (re.compile(r"\bhow (long|old)\b", re.I), _NUMERIC | {"DATE", "TIME"}),
     (re.compile(r"^\s*where\b", re.I), frozenset({"GPE", "LOC", "FAC", "ORG"})),

@@ -25,8 +25,10 @@ from .text import is_number, named_terms, raw_tokens, search_tokens
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
-# Questions whose answer is an explanation, not a phrase: no answer phrase is marked for them.
-_EXPLANATION = re.compile(r"^\s*(why|how(?!\s+(many|much|long|old|far|big|large|often|tall|high)\b))\b", re.I)
+# Questions whose answer is an explanation, not a phrase: no answer phrase is marked for them. A "how" question
+# keeps its phrase: its answer is often one ("How did the emperor die?" -> "drowned"; answer-phrase F1 of the
+# "how" questions of the SQuAD validation articles 0.38 with the phrase against 0.25 with the whole sentence).
+_EXPLANATION = re.compile(r"^\s*(why|how come)\b", re.I)
 HISTORY_WEIGHT = 0.5  # weight of a term only an earlier question contributes, against the question's own
 
 ABOUT_SCORE = 0.9  # the score shown for an answer about the document itself, which no model scores

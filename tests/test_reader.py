@@ -193,3 +193,11 @@ def test_a_percentage_question_needs_a_percentage_not_any_figure():
     # A share or proportion may be a fraction: any figure still does.
     assert not lacks_expected_entity("What share of votes was cast online?", "One in three votes was cast online.")
     assert not lacks_expected_entity("How many votes were cast online?", "Votes cast online\t2.2 million")
+
+
+def test_a_duration_written_in_words_answers_how_many_years():
+    # spaCy labels "five years" a DATE: a count of years is one, and a sentence without any figure is not.
+    assert not lacks_expected_entity("How many years did the war last?", "The war lasted five years.")
+    assert not lacks_expected_entity("How many months was the bridge closed?", "It was closed for two months.")
+    assert lacks_expected_entity("How many years did the war last?", "The war ended in defeat.")
+    assert lacks_expected_entity("How many soldiers fought?", "The war lasted five years.")
