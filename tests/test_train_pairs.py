@@ -1,10 +1,12 @@
-"""The SQuAD training pairs (assistant/train/pairs.py), and the near misses `fit --swap-negatives` adds."""
+"""The SQuAD training pairs (assistant/train/pairs.py), the near misses `fit --swap-negatives` adds, and the
+round-trip questions of `fit --roundtrip`."""
 
 from __future__ import annotations
 
 import random
 
-from assistant.train.pairs import build_pairs, load_split, swapped_question
+from assistant.train.pairs import build_pairs, load_articles, load_split, swapped_question
+from assistant.train.roundtrip import load_roundtrips
 
 
 def test_a_near_miss_swaps_a_name_or_year_the_question_shares_with_its_answer_sentence():
@@ -54,3 +56,26 @@ def test_a_null_span_head_is_trained_to_point_at_cls_for_sentences_that_do_not_a
             _, start, _ = build_network(null_span=flag).eval()(ids, torch.ones_like(ids), types)
         assert (start[0, 0] > -1e3) == flag  # only a null-span head may point at [CLS]
         assert start[0, 1] < -1e3  # the question's own tokens never start a phrase
+
+
+def test_the_round_trip_file_holds_every_squad_question_in_apertium_english():
+    trips = load_roundtrips()
+    questions = {" ".join(qa["question"].split()) for a in load_articles() for p in a["paragraphs"] for qa in p["qas"]}
+    assert questions <= set(trips)
+    changed = [q for q in questions if trips[q] != q]
+    assert len(changed) > 0.5 * len(questions)  # most questions come back worded otherwise
+    assert all(trips[q].strip() for q in questions)
+
+
+def test_roundtrip_share_rewords_that_share_of_the_questions_and_keeps_every_sentence_label_and_span():
+    articles = load_split()["train"][:2]
+    plain = build_pairs(articles)
+    tripped = build_pairs(articles, roundtrip=load_roundtrips(), roundtrip_share=0.3)
+    assert [(p.sentence, p.label, p.span) for p in plain] == [(p.sentence, p.label, p.span) for p in tripped]
+    reworded = {(a.question, b.question) for a, b in zip(plain, tripped) if a.question != b.question}
+    asked = {p.question for p in plain}
+    assert 0.15 * len(asked) < len(reworded) < 0.45 * len(asked)
+    trips = load_roundtrips()
+    assert all(trips[" ".join(a.split())] == b for a, b in reworded)
+    # A question is read in one form in all its pairs.
+    assert len({a for a, _ in reworded}) == len(reworded)

@@ -41,12 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--swap-negatives", action="store_true",
                      help="add a near miss per answerable question: a name or number it shares with its answer "
                           "sentence swapped for another, paired with that sentence as a negative")
+    fit.add_argument("--roundtrip", type=float, default=0.0, metavar="SHARE",
+                     help="read this share of the questions as taken to Spanish and back by Apertium "
+                          "(data/squad/roundtrip.json, written by the roundtrip command)")
     fit.add_argument("--null-span", action="store_true",
                      help="train the span head to point at [CLS] for sentences that do not answer (SQuAD 2.0 style)")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
                           "docs/reader-model.md)")
+    sub.add_parser("roundtrip", help="write every SQuAD question as taken to Spanish and back by Apertium "
+                                     "(data/squad/roundtrip.json)")
     rows = sub.add_parser("rows", help="write the table-row pairs (data/rows/pairs.jsonl) from the 10-Q filings")
     rows.add_argument("--pdfs", type=Path, default=RUNS.parent.parent / "shared" / "data" / "10q")
     rows.add_argument("--seed", type=int, default=13)
@@ -66,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
 
         from .rows import load_pairs
 
+        from .roundtrip import load_roundtrips
+
         pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
-                            retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives)
+                            retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives,
+                            roundtrip=load_roundtrips() if args.roundtrip else None, roundtrip_share=args.roundtrip)
         if args.rows:
             pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:
@@ -81,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
 
         pairs = build_row_pairs(sorted(args.pdfs.glob("*.pdf")), seed=args.seed)
         print(write_pairs(pairs), len(pairs), "pairs,", sum(p.label for p in pairs), "positive")
+        return 0
+    if args.command == "roundtrip":
+        from .roundtrip import write_roundtrips
+
+        print(write_roundtrips())
         return 0
     if args.command == "export":
         from .export import export_reader

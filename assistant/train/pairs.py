@@ -133,12 +133,16 @@ def swapped_question(question: str, sentence: str, others: list[str], rng: rando
 
 
 def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: int = 4,
-                retrieved_negatives: int = 2, swap_negatives: bool = False) -> list[Pair]:
+                retrieved_negatives: int = 2, swap_negatives: bool = False,
+                roundtrip: dict[str, str] | None = None, roundtrip_share: float = 0.0) -> list[Pair]:
     """All training pairs of the named articles, shuffled with a fixed seed. With swap_negatives, each
     answerable question that shares a name or number with its answer sentence also gives a near miss: the
-    question with that name swapped for one of another article, paired with the same sentence as a negative."""
+    question with that name swapped for one of another article, paired with the same sentence as a negative.
+    With roundtrip ({question: the question taken to Spanish and back}, roundtrip.py), roundtrip_share of the
+    questions are read in that form in all their pairs (the same sentences, labels and spans)."""
     rng = random.Random(seed)
     swap_rng = random.Random(seed + 1)  # its own draws: the other pairs are the same with or without near misses
+    trip_rng = random.Random(seed + 2)  # likewise for which questions are read as their round trip
     pairs: list[Pair] = []
     articles = load_articles(article_names)
     names = {a["title"]: sorted({w for p in a["paragraphs"] for qa in p["qas"] for w in named_terms(qa["question"])})
@@ -152,16 +156,19 @@ def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: i
             positive = answer_sentence(q)
             if q.answers and positive is None:
                 continue  # the splitter cut the answer in two: no clean label
+            read = q.question
+            if roundtrip is not None and trip_rng.random() < roundtrip_share:
+                read = roundtrip.get(" ".join(q.question.split()), q.question)
             others = [t for i, t in enumerate(texts) if i != positive]
             rng.shuffle(others)
             for text in others[:paragraph_negatives + (0 if q.answers else 1)]:
-                pairs.append(Pair(q.question, text, 0, None, q.article))
+                pairs.append(Pair(read, text, 0, None, q.article))
             for text in index.closest(q.question, q.paragraph, retrieved_negatives):
-                pairs.append(Pair(q.question, text, 0, None, q.article))
+                pairs.append(Pair(read, text, 0, None, q.article))
             if positive is not None:
                 s, _ = q.sentences[positive]
                 start, answer = q.answers[0]
-                pairs.append(Pair(q.question, texts[positive], 1, (start - s, start - s + len(answer)), q.article))
+                pairs.append(Pair(read, texts[positive], 1, (start - s, start - s + len(answer)), q.article))
                 near_miss = swapped_question(q.question, texts[positive], foreign, swap_rng) if swap_negatives else None
                 if near_miss and near_miss != q.question:
                     pairs.append(Pair(near_miss, texts[positive], 0, None, q.article))
