@@ -68,10 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fit":
         from .model import train
         from .pairs import build_pairs, load_split
-
-        from .rows import load_pairs
-
         from .roundtrip import load_roundtrips
+        from .rows import load_pairs
 
         pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
                             retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives,
