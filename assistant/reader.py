@@ -322,6 +322,8 @@ class Reader:
             if not phrase or at < 0:
                 return None
             a, b = at, at + len(phrase)
+        if best.chunk.kind == "row":  # a row's phrase is one of its values: the column the question asks for
+            a, b = row_phrase(set(query.tokens), best.text, best.chunk.headers, (a, b)) or (a, b)
         text = best.text[a:b]
         if not text.strip() or len(text) >= 0.9 * len(best.text):  # the whole sentence marks nothing
             return None
@@ -357,6 +359,45 @@ def _by_name(weights: list[float], names: list[str], order: tuple[str, ...]) -> 
 
 def _is_link(text: str) -> bool:
     return bool(_LINK.match(text))
+
+
+def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
+               marked: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """The value of a table row that answers, as offsets into the row's text: the value (a figure) whose column
+    header shares most search tokens with the question's; among equals, the one holding the phrase the span head
+    marked (then that phrase, when the value is words: "8.89%" of "Projected CAGR of 8.89% between 2023 and
+    2027"), else the first (a filing's first column is its latest period). None when no value holds a figure.
+
+    The span head learnt phrases in prose: in "Total net sales | Three Months Ended June 25, 2022: $82,959 |
+    ... | Change: 2 %" it may mark the change. A PDF row carries each header in its cell ("Header: value"); a
+    Markdown row's headers come from its table."""
+    cells, at = [], 0
+    separator = "\t" if "\t" in text else "|"
+    for part in text.split(separator):
+        lead = len(part) - len(part.lstrip())
+        cells.append((at + lead, at + len(part.rstrip())))
+        at += len(part) + 1
+    if separator == "|" and text.strip().startswith("|"):
+        cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
+    best, best_key = None, None
+    for i, (s, e) in enumerate(cells[1:], start=1):
+        header = headers[i] if i < len(headers) else ""
+        cell = text[s:e]
+        if header and cell.startswith(f"{header}: "):
+            s += len(header) + 2
+        elif not header and ": " in cell:  # a PDF row's cell names its column: "Three Months Ended ...: 36,413"
+            header, value = cell.rsplit(": ", 1)
+            s = e - len(value)
+        if not any(ch.isdigit() for ch in text[s:e]):
+            continue
+        shared = len(question & set(search_tokens(header)))
+        holds = marked is not None and s <= marked[0] and marked[1] <= e
+        key = (shared, holds, -i)
+        if best_key is None or key > best_key:
+            # A figure is marked whole ("$82,959", not "82,959"); inside a value that is a phrase of words, the
+            # head's own phrase stands.
+            best, best_key = (marked if holds and len(text[s:e].split()) > 3 else (s, e)), key
+    return best
 
 
 def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:

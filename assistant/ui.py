@@ -140,12 +140,19 @@ def row_cells(citation: Citation) -> list[tuple[str, str]]:
     return out
 
 
-def row_html(citation: Citation, marked: bool = False) -> str:
-    """A table row as a small two-column table, one line per column: name, then value."""
+def row_html(citation: Citation, marked: bool = False, phrase: tuple[int, int] | None = None) -> str:
+    """A table row as a small two-column table, one line per column: name, then value. With phrase (offsets
+    inside the quote), the phrase is shown in bold inside the value that holds it: the figure that answers."""
     markdown = is_markdown(citation.source)
     lines = []
+    at = 0
     for name, value in row_cells(citation):
-        lines.append(f"<tr><th>{text_html(name, markdown)}</th><td>{text_html(value, markdown)}</td></tr>")
+        start = citation.quote.find(value, at) if value else -1  # the cells stand in the quote in order
+        at = start + len(value) if start >= 0 else at
+        bold = phrase is not None and start >= 0 and start <= phrase[0] and phrase[1] <= start + len(value)
+        cell = text_html(value, markdown, mark=(phrase[0] - start, phrase[1] - start), tag='b class="qa-phrase"') \
+            if bold else text_html(value, markdown)
+        lines.append(f"<tr><th>{text_html(name, markdown)}</th><td>{cell}</td></tr>")
     css = "qa-row qa-marked" if marked else "qa-row"
     return f'<table class="{css}"><tbody>{"".join(lines)}</tbody></table>'
 
@@ -210,7 +217,7 @@ def answer_html(answer: Answer) -> str:
     first = answer.citations[0] if answer.citations else None
     marker = ' <span class="qa-marker">[1]</span>' if first else ""
     if first is not None and is_row(first):
-        return f'<div class="qa-answer">{row_html(first)}{marker}</div>'
+        return f'<div class="qa-answer">{row_html(first, phrase=span_in_quote(answer))}{marker}</div>'
     if first is None:
         body = escape_html(answer.answer or "")
     else:

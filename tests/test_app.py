@@ -152,7 +152,9 @@ def test_a_table_row_is_shown_as_a_small_table(app_paths) -> None:
     answer = answer_block(at)
     assert '<table class="qa-row">' in answer
     assert "<tr><th>Metric</th><td>Digital health market</td></tr>" in answer
-    assert "<tr><th>Insights</th><td>Projected CAGR of 8.89% between 2023 and 2027</td></tr>" in answer
+    # The figure that answers is in bold inside its value.
+    assert '<tr><th>Insights</th><td>Projected CAGR of <b class="qa-phrase">8.89%</b> between 2023 and 2027</td></tr>' \
+        in answer
     card = next(e for e in at.expander if e.label.startswith(r"\[1\]"))
     assert '<table class="qa-row qa-marked">' in texts(card.markdown)
 

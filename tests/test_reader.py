@@ -5,6 +5,8 @@ import pytest
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
 from assistant.nlp import defined_acronyms, lacks_expected_entity
+from assistant.reader import row_phrase
+from assistant.text import search_tokens
 
 from conftest import PAPER, indexed_assistant
 
@@ -201,3 +203,50 @@ def test_a_duration_written_in_words_answers_how_many_years():
     assert not lacks_expected_entity("How many months was the bridge closed?", "It was closed for two months.")
     assert lacks_expected_entity("How many years did the war last?", "The war ended in defeat.")
     assert lacks_expected_entity("How many soldiers fought?", "The war lasted five years.")
+
+
+PDF_ROW = ("Net sales by category: Total net sales | Three Months Ended June 25, 2022: $82,959 | Three Months Ended "
+           "June 26, 2021: $81,434 | Three Months Ended June 25, Change: 2 % | Nine Months Ended June 25, 2022: "
+           "$304,182 | Nine Months Ended June 26, 2021: $282,457 | Nine Months Ended June 26, Change: 8 %")
+
+
+def _phrase(question: str, text: str, headers=(), marked=None) -> str | None:
+    found = row_phrase(set(search_tokens(question)), text, headers, marked)
+    return text[found[0]:found[1]] if found else None
+
+
+def test_a_rows_phrase_is_the_value_of_the_column_the_question_names():
+    assert _phrase("What were total net sales in the nine months ended June 25, 2022?", PDF_ROW) == "$304,182"
+    assert _phrase("What were net sales in the three months ended June 26, 2021?", PDF_ROW) == "$81,434"
+    assert _phrase("By how much did net sales change in the nine months?", PDF_ROW) == "8 %"
+    # A column the question names wins over the span head's mark elsewhere.
+    change = PDF_ROW.index("2 %")
+    assert _phrase("What were net sales in the nine months ended June 26, 2021?", PDF_ROW,
+                   marked=(change, change + 3)) == "$282,457"
+    # No column named: the value the span head marked, and without one the first (a filing's latest period).
+    prior = PDF_ROW.index("$282,457")
+    assert _phrase("What were total net sales?", PDF_ROW, marked=(prior + 1, prior + 8)) == "$282,457"
+    assert _phrase("What were Apple's total net sales?", PDF_ROW) == "$82,959"
+    # A Markdown row: headers from its table, a leading pipe, and a value of words in which the head's phrase stands.
+    row = "| Digital health market | 2023 | Projected CAGR of 8.89% between 2023 and 2027 |"
+    headers = ("Metric", "Year", "Insights")
+    at = row.index("8.89%")
+    assert _phrase("What insights on the digital health market?", row, headers, (at, at + 5)) == "8.89%"
+    assert _phrase("In what year?", row, headers, (at, at + 5)) == "2023"
+    assert _phrase("What is it?", "Label\tnone here\tnor here", ("A", "B", "C")) is None
+
+
+def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "results.md").write_text(
+        "# Quarterly results\n\nThe cooperative reports its results each quarter.\n\n"
+        "| Measure | First quarter 2024 | Second quarter 2024 | Change |\n| --- | --- | --- | --- |\n"
+        "| Members | 1,250 | 1,410 | 13% |\n| Revenue (thousand pesos) | 8,320 | 9,115 | 10% |\n"
+        "| Stores | 12 | 14 | 17% |\n", encoding="utf-8")
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    answer = assistant.ask("How many members did the cooperative have in the second quarter?")
+    assert not answer.abstained and answer.citations[0].kind == "row" and "Members" in answer.answer
+    assert answer.answer_span is not None and answer.answer_span.text == "1,410"
+    text = (corpus / "results.md").read_text(encoding="utf-8")
+    assert text[answer.answer_span.start:answer.answer_span.end] == "1,410"

@@ -80,6 +80,25 @@ def test_a_table_row_is_a_small_table_of_column_names_and_values() -> None:
     assert ui.row_cells(pdf) == [("", "Total net sales"), ("Q3 2022", "$82,959"), ("Change", "2 %")]
 
 
+def test_the_value_that_answers_is_bold_in_a_row_answer() -> None:
+    quote = "Total net sales | Q3 2022: $82,959 | Q3 <2021>: $81,434 | Change: 2 %"
+    c = row_citation(source="r.pdf", start=100, end=100 + len(quote), quote=quote, passage=quote, passage_start=100,
+                     headers=("", "Q3 2022", "Q3 <2021>", "Change"))
+    at = quote.index("$81,434")
+    html = ui.answer_html(Answer("q", quote, False, 1.0, (c,), answer_span=Span(100 + at, 100 + at + 7, "$81,434")))
+    assert '<th>Q3 &lt;2021&gt;</th><td><b class="qa-phrase">$81,434</b></td>' in html
+    assert html.count("qa-phrase") == 1 and "<td>$82,959</td>" in html and "<td>2 %</td>" in html
+    # Inside a value of words, only the phrase.
+    words = row_citation(quote="Health\tGrowth of 8.89% a year", passage="Health\tGrowth of 8.89% a year",
+                         end=10 + 29, headers=("Metric", "Insights"))
+    at = words.quote.index("8.89%")
+    html = ui.answer_html(Answer("q", words.quote, False, 1.0, (words,), answer_span=Span(10 + at, 15 + at, "8.89%")))
+    assert '<td>Growth of <b class="qa-phrase">8.89%</b> a year</td>' in html
+    # No phrase, or one outside the quote: nothing is bold.
+    assert "qa-phrase" not in ui.answer_html(Answer("q", quote, False, 1.0, (c,)))
+    assert "qa-phrase" not in ui.answer_html(Answer("q", quote, False, 1.0, (c,), answer_span=Span(0, 5, "x")))
+
+
 def test_markdown_emphasis_and_headings_show_as_formatting_and_stay_escaped() -> None:
     passage = "## Plan <i>\n**Health and Education:** <b>x</b> _reach_ *all* schools. Not 2 * 3 * 4 or snake_case_name."
     quote_start = passage.index("<b>")
