@@ -234,8 +234,9 @@ class Reader:
         if "unknown_term" in rules and self.unknown_terms(query.asked or query.question, naming):
             return "unknown_term"
         if "number_missing" in rules:
-            found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:
-                                                   best.end - best.chunk.start]))
+            # A row's column headers are part of what it says ("Second quarter 2024": 1,410).
+            found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]
+                                   + (" " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else "")))
             numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"

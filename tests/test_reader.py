@@ -250,3 +250,6 @@ def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embe
     assert answer.answer_span is not None and answer.answer_span.text == "1,410"
     text = (corpus / "results.md").read_text(encoding="utf-8")
     assert text[answer.answer_span.start:answer.answer_span.end] == "1,410"
+    # A year that only the column header prints is still in what the row says.
+    dated = assistant.ask("How many members did the cooperative have in the second quarter of 2024?")
+    assert not dated.abstained and dated.answer == answer.answer and dated.answer_span.text == "1,410"
