@@ -320,11 +320,15 @@ class Reader:
                 span = self.model.score(query.question, [read])[0].span
                 phrase = read[span[0]:span[1]] if span else ""
             at = best.text.find(phrase)
-            if not phrase or at < 0:
-                return None
-            a, b = at, at + len(phrase)
+            found = (at, at + len(phrase)) if phrase and at >= 0 else None
+        else:
+            found = (a, b)
         if best.chunk.kind == "row":  # a row's phrase is one of its values: the column the question asks for
-            a, b = row_phrase(set(query.tokens), best.text, best.chunk.headers, (a, b)) or (a, b)
+            # (also when the head marked a header's words, which a Markdown row's text does not hold)
+            found = row_phrase(set(query.tokens), best.text, best.chunk.headers, found) or found
+        if found is None:
+            return None
+        a, b = found
         text = best.text[a:b]
         if not text.strip() or len(text) >= 0.9 * len(best.text):  # the whole sentence marks nothing
             return None
