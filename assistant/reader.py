@@ -20,7 +20,7 @@ from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
-from .schema import Chunk, Citation, Hit, Span, row_label
+from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .text import is_number, named_terms, raw_tokens, search_tokens
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
@@ -374,25 +374,9 @@ def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
     2027"), else the first (a filing's first column is its latest period). None when no value holds a figure.
 
     The span head learnt phrases in prose: in "Total net sales | Three Months Ended June 25, 2022: $82,959 |
-    ... | Change: 2 %" it may mark the change. A PDF row carries each header in its cell ("Header: value"); a
-    Markdown row's headers come from its table."""
-    cells, at = [], 0
-    separator = "\t" if "\t" in text else "|"
-    for part in text.split(separator):
-        lead = len(part) - len(part.lstrip())
-        cells.append((at + lead, at + len(part.rstrip())))
-        at += len(part) + 1
-    if separator == "|" and text.strip().startswith("|"):
-        cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
+    ... | Change: 2 %" it may mark the change."""
     best, best_key = None, None
-    for i, (s, e) in enumerate(cells[1:], start=1):
-        header = headers[i] if i < len(headers) else ""
-        cell = text[s:e]
-        if header and cell.startswith(f"{header}: "):
-            s += len(header) + 2
-        elif not header and ": " in cell:  # a PDF row's cell names its column: "Three Months Ended ...: 36,413"
-            header, value = cell.rsplit(": ", 1)
-            s = e - len(value)
+    for i, (header, s, e) in enumerate(row_values(text, headers)):
         if not any(ch.isdigit() for ch in text[s:e]):
             continue
         shared = len(question & set(search_tokens(header)))

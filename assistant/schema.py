@@ -123,6 +123,31 @@ def split_row(text: str) -> list[str]:
     return [c.strip() for c in stripped.strip("|").split("|")]
 
 
+def row_values(text: str, headers: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """(column header, start, end) of each value of a table row after its label, as offsets into text. The
+    header is the table's, or the one a PDF row's cell carries ("Three Months Ended July 1, 2023: 36,413")."""
+    cells, at = [], 0
+    separator = "\t" if "\t" in text else "|"
+    for part in text.split(separator):
+        lead = len(part) - len(part.lstrip())
+        cells.append((at + lead, at + len(part.rstrip())))
+        at += len(part) + 1
+    if separator == "|" and text.strip().startswith("|"):
+        cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
+    out = []
+    for i, (start, end) in enumerate(cells[1:], start=1):
+        header = headers[i] if i < len(headers) else ""
+        cell = text[start:end]
+        if header and cell.startswith(f"{header}: "):
+            start += len(header) + 2
+        elif not header and ": " in cell:
+            header, value = cell.rsplit(": ", 1)
+            start = end - len(value)
+        if start < end:
+            out.append((header, start, end))
+    return out
+
+
 def row_label(headers: tuple[str, ...], text: str) -> str:
     """A table row as 'Header: value | Header: value', the form that is embedded and shown."""
     cells = split_row(text)

@@ -236,6 +236,19 @@ def test_a_rows_phrase_is_the_value_of_the_column_the_question_names():
     assert _phrase("What is it?", "Label\tnone here\tnor here", ("A", "B", "C")) is None
 
 
+def test_row_values_are_offsets_of_each_value_with_its_column_header():
+    from assistant.schema import row_values
+
+    values = [(h, PDF_ROW[s:e]) for h, s, e in row_values(PDF_ROW, ())]
+    assert values[0] == ("Three Months Ended June 25, 2022", "$82,959") and values[2] == ("Three Months Ended June 25, Change", "2 %")
+    row = "| Members | 1,250 |  | 13% |"
+    assert [(h, row[s:e]) for h, s, e in row_values(row, ("Measure", "Q1", "Q2", "Change"))] == \
+        [("Q1", "1,250"), ("Change", "13%")]  # an empty cell is no value
+    tabbed = "Broadband access\t20 million\t56%"
+    assert [(h, tabbed[s:e]) for h, s, e in row_values(tabbed, ("Metric", "People"))] == \
+        [("People", "20 million"), ("", "56%")]
+
+
 def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
