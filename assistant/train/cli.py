@@ -1,4 +1,5 @@
-"""Command line for training: `fit` fine-tunes, `export` writes the ONNX model, `calibrate` fits its threshold."""
+"""Command line for training: `fit` fine-tunes, `soup` averages runs, `export` writes the ONNX model, `calibrate`
+fits its threshold."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = sub.add_parser("rows", help="write the table-row pairs (data/rows/pairs.jsonl) from the 10-Q filings")
     rows.add_argument("--pdfs", type=Path, default=RUNS.parent.parent / "shared" / "data" / "10q")
     rows.add_argument("--seed", type=int, default=13)
+    soup = sub.add_parser("soup", help="average the final weights of several runs of one recipe (seeds) into one")
+    soup.add_argument("--weights", type=Path, nargs="+", required=True)
+    soup.add_argument("--out", type=Path, default=RUNS / "reader" / "final.pt")
     export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
     export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
     export.add_argument("--out", type=Path, default=None)
@@ -92,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         from .roundtrip import write_roundtrips
 
         print(write_roundtrips())
+        return 0
+    if args.command == "soup":
+        from .model import average_weights
+
+        print(average_weights(args.weights, args.out))
         return 0
     if args.command == "export":
         from .export import export_reader

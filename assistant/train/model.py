@@ -206,3 +206,34 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
                                                     "null_span": null_span,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
+
+
+def average_weights(weights: list[Path], out: Path) -> Path:
+    """Write the element-wise mean of several runs' saved weights to `out` (a "model soup").
+
+    Runs fine-tuned from the same base with the same recipe and different seeds stay close enough in weight
+    space that their mean is itself a good model, usually better than either: it averages out some of the
+    seed-to-seed noise at no cost in size or speed (Wortsman et al., "Model soups", ICML 2022). Every run
+    must have the same tensors; integer buffers (token-type ids, position ids) must agree and are kept as is.
+    """
+    torch = _torch()
+    if len(weights) < 2:
+        raise ValueError("averaging needs the weights of two or more runs")
+    states = [torch.load(path, map_location="cpu") for path in weights]
+    keys = list(states[0])
+    for path, state in zip(weights[1:], states[1:]):
+        if list(state) != keys or any(state[k].shape != states[0][k].shape for k in keys):
+            raise ValueError(f"{path} does not hold the same tensors as {weights[0]}: runs of different networks "
+                             f"cannot be averaged")
+    soup = {}
+    for key in keys:
+        tensors = [state[key] for state in states]
+        if tensors[0].is_floating_point():
+            soup[key] = torch.stack([t.float() for t in tensors]).mean(dim=0).to(tensors[0].dtype)
+        elif all(torch.equal(tensors[0], t) for t in tensors[1:]):
+            soup[key] = tensors[0]
+        else:
+            raise ValueError(f"{key} is an integer tensor that differs between the runs, so it cannot be averaged")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(soup, out)
+    return out

@@ -1,0 +1,47 @@
+"""`python -m assistant.train soup`: the mean of several runs' weights, and the runs it refuses to mix."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from assistant.train.cli import main
+from assistant.train.model import average_weights
+
+
+def _save(path: Path, weight, bias, ids) -> Path:
+    torch.save({"layer.weight": torch.tensor(weight), "layer.bias": torch.tensor(bias),
+                "position_ids": torch.tensor(ids)}, path)
+    return path
+
+
+def test_soup_is_the_elementwise_mean_and_keeps_integer_buffers(tmp_path):
+    a = _save(tmp_path / "a.pt", [[1.0, 2.0], [3.0, 4.0]], [0.0, 1.0], [0, 1, 2])
+    b = _save(tmp_path / "b.pt", [[3.0, 2.0], [1.0, 0.0]], [1.0, 1.0], [0, 1, 2])
+    c = _save(tmp_path / "c.pt", [[2.0, 5.0], [2.0, 2.0]], [2.0, -2.0], [0, 1, 2])
+    out = average_weights([a, b, c], tmp_path / "soup" / "final.pt")
+    soup = torch.load(out)
+    assert torch.allclose(soup["layer.weight"], torch.tensor([[2.0, 3.0], [2.0, 2.0]]))
+    assert torch.allclose(soup["layer.bias"], torch.tensor([1.0, 0.0]))
+    assert soup["position_ids"].dtype == torch.int64 and soup["position_ids"].tolist() == [0, 1, 2]
+
+
+def test_soup_refuses_runs_of_different_networks(tmp_path):
+    a = _save(tmp_path / "a.pt", [[1.0, 2.0]], [0.0], [0, 1])
+    wider = _save(tmp_path / "b.pt", [[1.0, 2.0, 3.0]], [0.0], [0, 1])
+    with pytest.raises(ValueError, match="same tensors"):
+        average_weights([a, wider], tmp_path / "x.pt")
+    other_ids = _save(tmp_path / "c.pt", [[1.0, 2.0]], [0.0], [1, 0])
+    with pytest.raises(ValueError, match="integer tensor"):
+        average_weights([a, other_ids], tmp_path / "x.pt")
+    with pytest.raises(ValueError, match="two or more"):
+        average_weights([a], tmp_path / "x.pt")
+    assert not (tmp_path / "x.pt").exists()
+
+
+def test_soup_command_writes_the_averaged_weights(tmp_path, capsys):
+    a = _save(tmp_path / "a.pt", [[0.0]], [2.0], [0])
+    b = _save(tmp_path / "b.pt", [[4.0]], [4.0], [0])
+    assert main(["soup", "--weights", str(a), str(b), "--out", str(tmp_path / "s.pt")]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "s.pt")
+    assert torch.load(tmp_path / "s.pt")["layer.bias"].item() == 3.0
