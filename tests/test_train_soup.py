@@ -45,3 +45,19 @@ def test_soup_command_writes_the_averaged_weights(tmp_path, capsys):
     assert main(["soup", "--weights", str(a), str(b), "--out", str(tmp_path / "s.pt")]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "s.pt")
     assert torch.load(tmp_path / "s.pt")["layer.bias"].item() == 3.0
+
+
+def test_init_seed_gives_runs_of_other_seeds_the_same_initial_heads(tmp_path):
+    from assistant.train.model import train
+    from assistant.train.pairs import Pair
+
+    pairs = [Pair("When was it founded?", "It was founded in 1990.", 1, (18, 22)),
+             Pair("When was it founded?", "Cats sleep a lot.", 0)]
+
+    def heads(name, **seeds):  # learning rate 0: the saved weights are the initial ones
+        state = torch.load(train(pairs, tmp_path / name, epochs=1, batch_size=2, lr=0.0, threads=1, **seeds))
+        return torch.cat([state["answer.weight"].flatten(), state["span.weight"].flatten()])
+
+    shared = heads("a", seed=1, init_seed=7)
+    assert torch.equal(shared, heads("b", seed=2, init_seed=7))
+    assert not torch.equal(shared, heads("c", seed=2))  # without it the heads follow --seed

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--batch-size", type=int, default=32)
     fit.add_argument("--lr", type=float, default=5e-5)
     fit.add_argument("--seed", type=int, default=13)
+    fit.add_argument("--init-seed", type=int, default=None,
+                     help="seed for the heads' initial weights only (default: --seed); runs to be averaged by "
+                          "`soup` must share it")
     fit.add_argument("--threads", type=int, default=2)
     fit.add_argument("--stop-after", type=float, default=None,
                      help="stop after this many epochs, the learning-rate schedule still spanning --epochs")
@@ -84,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pairs[:args.limit]
         logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
         train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-              threads=args.threads, stop_after=args.stop_after, null_span=args.null_span)
+              threads=args.threads, stop_after=args.stop_after, null_span=args.null_span,
+              init_seed=args.init_seed)
         return 0
     if args.command == "rows":
         from .rows import build_row_pairs, write_pairs

@@ -126,20 +126,24 @@ def collate(batch: list[dict]):
 
 def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
           seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300,
-          stop_after: float | None = None, null_span: bool = False) -> Path:
+          stop_after: float | None = None, null_span: bool = False, init_seed: int | None = None) -> Path:
     """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present.
 
     The learning rate decays over `epochs`; with stop_after, training ends after that many epochs (the
-    schedule unchanged), which is how the shipped model was made (docs/reader-model.md).
+    schedule unchanged), which is how the shipped model was made (docs/reader-model.md). init_seed, when
+    given, draws the new heads' initial weights apart from `seed` (which then draws the pairs, batches and
+    dropout), so that runs differing only in data order start from the same network and can be averaged.
     """
     torch = _torch()
-    torch.manual_seed(seed)
+    torch.manual_seed(seed if init_seed is None else init_seed)
     torch.set_num_threads(threads)
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = load_tokenizer()
     encoded = encode_pairs(tokenizer, pairs, null_span)
     net = build_network(null_span=null_span)
+    if init_seed is not None:
+        torch.manual_seed(seed)
     steps_per_epoch = math.ceil(len(encoded) / batch_size)
     total = int(steps_per_epoch * epochs)
     warmup = max(1, int(0.06 * total))
@@ -203,7 +207,7 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     torch.save(net.state_dict(), out_dir / "final.pt")
     (out_dir / "train.json").write_text(json.dumps({"pairs": len(pairs), "epochs": epochs, "batch_size": batch_size,
                                                     "lr": lr, "seed": seed, "steps": last, "schedule_steps": total,
-                                                    "null_span": null_span,
+                                                    "null_span": null_span, "init_seed": init_seed,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
 
