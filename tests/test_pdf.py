@@ -93,6 +93,20 @@ def test_a_drawn_table_becomes_rows_with_joined_headers_and_its_section():
     assert "Acme Corp." not in doc.text
 
 
+def test_a_line_of_years_after_the_period_they_share_heads_the_table_and_is_no_row():
+    # Laid out as Microsoft's statements are: the period stands in the label column, on the line of the years.
+    page = [(72, 740, "INCOME STATEMENTS", 12, True), (72, 722, "(In millions)", 9, False),
+            (72, 706, "Three Months Ended September 30,", 9, True), figure(0, 706, "2022"), figure(1, 706, "2021"),
+            (72, 690, "Revenue", 9, False), figure(0, 690, "50,122"), figure(1, 690, "45,317"),
+            (72, 678, "Gross margin", 9, False), figure(0, 678, "34,670"), figure(1, 678, "31,671"),
+            (72, 666, "Net income", 9, False), figure(0, 666, "17,556"), figure(1, 666, "20,505")]
+    doc = load_document("statements.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [
+        f"{label} | Three Months Ended September 30, 2022: {a} | Three Months Ended September 30, 2021: {b}"
+        for label, a, b in [("Revenue", "50,122", "45,317"), ("Gross margin", "34,670", "31,671"),
+                            ("Net income", "17,556", "20,505")]]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

@@ -82,8 +82,12 @@ def _row_shape(line: Line) -> bool:
 
 
 def _years_only(line: Line) -> bool:
-    """A header line of years ("2022 2023 2022 2023"), which looks like a row of numbers but is not one."""
-    return all(YEAR.fullmatch(c.text) for c in line.cells)
+    """A header line of years, alone ("2022 2023 2022 2023") or after the period its columns share ("Three
+    Months Ended September 30, | 2022 | 2021"), which looks like a row of numbers but is not one."""
+    cells = line.cells
+    if cells and _PERIOD_STUB.search(cells[0].text) and not YEAR.fullmatch(cells[0].text):
+        cells = cells[1:]
+    return bool(cells) and all(YEAR.fullmatch(c.text) for c in cells)
 
 
 def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
