@@ -107,6 +107,21 @@ def test_a_line_of_years_after_the_period_they_share_heads_the_table_and_is_no_r
                             ("Net income", "17,556", "20,505")]]
 
 
+def test_a_line_of_years_and_words_heads_a_schedule_by_year():
+    # Laid out as Amazon's commitments are: the years and "Thereafter" / "Total" stand over the figures.
+    page = [(72, 740, "The following summarizes our commitments (in millions):", 10, False),
+            figure(0, 716, "2023"), figure(1, 716, "2024"), (RIGHT[2] - 45, 716, "Thereafter", 9, True),
+            (RIGHT[3] - 22, 716, "Total", 9, True),
+            (72, 700, "Operating leases", 9, False), figure(0, 700, "7,604"), figure(1, 700, "9,207"),
+            figure(2, 700, "52,301"), figure(3, 700, "69,112"),
+            (72, 688, "Finance leases", 9, False), figure(0, 688, "3,073"), figure(1, 688, "2,230"),
+            figure(2, 688, "1,425"), figure(3, 688, "6,728")]
+    doc = load_document("commitments.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [
+        "Operating leases | 2023: 7,604 | 2024: 9,207 | Thereafter: 52,301 | Total: 69,112",
+        "Finance leases | 2023: 3,073 | 2024: 2,230 | Thereafter: 1,425 | Total: 6,728"]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

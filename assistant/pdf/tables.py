@@ -82,12 +82,14 @@ def _row_shape(line: Line) -> bool:
 
 
 def _years_only(line: Line) -> bool:
-    """A header line of years, alone ("2022 2023 2022 2023") or after the period its columns share ("Three
-    Months Ended September 30, | 2022 | 2021"), which looks like a row of numbers but is not one."""
+    """A header line of years, alone ("2022 2023 2022 2023"), after the period its columns share ("Three
+    Months Ended September 30, | 2022 | 2021"), or with words among them ("2023 | 2024 | Thereafter | Total"),
+    which looks like a row of numbers but is not one."""
     cells = line.cells
     if cells and _PERIOD_STUB.search(cells[0].text) and not YEAR.fullmatch(cells[0].text):
         cells = cells[1:]
-    return bool(cells) and all(YEAR.fullmatch(c.text) for c in cells)
+    return bool(cells) and YEAR.fullmatch(cells[0].text) is not None and \
+        all(YEAR.fullmatch(c.text) or not any(ch.isdigit() for ch in c.text) for c in cells)
 
 
 def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
