@@ -39,12 +39,23 @@ def test_soup_refuses_runs_of_different_networks(tmp_path):
     assert not (tmp_path / "x.pt").exists()
 
 
-def test_soup_command_writes_the_averaged_weights(tmp_path, capsys):
-    a = _save(tmp_path / "a.pt", [[0.0]], [2.0], [0])
+def test_soup_command_writes_the_averaged_weights_and_which_runs_they_are(tmp_path, capsys):
+    import json
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "train.json").write_text(json.dumps({"seed": 13, "null_span": True}))
+    a = _save(tmp_path / "a" / "final.pt", [[0.0]], [2.0], [0])
     b = _save(tmp_path / "b.pt", [[4.0]], [4.0], [0])
-    assert main(["soup", "--weights", str(a), str(b), "--out", str(tmp_path / "s.pt")]) == 0
-    assert capsys.readouterr().out.strip() == str(tmp_path / "s.pt")
-    assert torch.load(tmp_path / "s.pt")["layer.bias"].item() == 3.0
+    out = tmp_path / "soup" / "final.pt"
+    assert main(["soup", "--weights", str(a), str(b), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert torch.load(out)["layer.bias"].item() == 3.0
+    # export reads null_span from train.json beside the weights: the soup keeps the runs'
+    assert json.loads((out.parent / "train.json").read_text()) == {"soup_of": [str(a), str(b)], "null_span": True}
+    # A run's own folder (its weights or its record) is never overwritten.
+    with pytest.raises(ValueError, match="holds a training run"):
+        average_weights([a, b], tmp_path / "a" / "final.pt")
+    assert torch.load(a)["layer.bias"].item() == 2.0
 
 
 def test_init_seed_gives_runs_of_other_seeds_the_same_initial_heads(tmp_path):

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.add_argument("--seed", type=int, default=13)
     soup = sub.add_parser("soup", help="average the final weights of several runs of one recipe (seeds) into one")
     soup.add_argument("--weights", type=Path, nargs="+", required=True)
-    soup.add_argument("--out", type=Path, default=RUNS / "reader" / "final.pt")
+    soup.add_argument("--out", type=Path, required=True, help="where to write the averaged weights (not a run's own)")
     export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
     export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
     export.add_argument("--out", type=Path, default=None)

@@ -213,16 +213,21 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
 
 
 def average_weights(weights: list[Path], out: Path) -> Path:
-    """Write the element-wise mean of several runs' saved weights to `out` (a "model soup").
+    """Write the element-wise mean of several runs' saved weights to `out` (a "model soup"), and beside it a
+    train.json naming the runs (with the first run's null_span, which `export` reads).
 
-    Runs fine-tuned from the same base with the same recipe and different seeds stay close enough in weight
-    space that their mean is itself a good model, usually better than either: it averages out some of the
-    seed-to-seed noise at no cost in size or speed (Wortsman et al., "Model soups", ICML 2022). Every run
-    must have the same tensors; integer buffers (token-type ids, position ids) must agree and are kept as is.
+    Runs fine-tuned from the same network (the same base, and heads drawn with the same `fit --init-seed`)
+    stay close enough in weight space that their mean is itself a model, of the same size and speed
+    (Wortsman et al., "Model soups", ICML 2022); runs whose heads started apart do not average well. What the
+    soups tried here scored is in docs/reader-model.md. Every run must have the same tensors; integer buffers
+    (token-type ids, position ids) must agree and are kept as is.
     """
     torch = _torch()
     if len(weights) < 2:
         raise ValueError("averaging needs the weights of two or more runs")
+    record = out.parent / "train.json"
+    if record.is_file() and "soup_of" not in json.loads(record.read_text()):
+        raise ValueError(f"{out.parent} holds a training run; write the soup into a folder of its own")
     states = [torch.load(path, map_location="cpu") for path in weights]
     keys = list(states[0])
     for path, state in zip(weights[1:], states[1:]):
@@ -240,4 +245,7 @@ def average_weights(weights: list[Path], out: Path) -> Path:
             raise ValueError(f"{key} is an integer tensor that differs between the runs, so it cannot be averaged")
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(soup, out)
+    first = weights[0].parent / "train.json"
+    null_span = bool(json.loads(first.read_text()).get("null_span")) if first.is_file() else False
+    record.write_text(json.dumps({"soup_of": [str(p) for p in weights], "null_span": null_span}))
     return out
