@@ -147,4 +147,4 @@ def test_the_row_phrase_marks_the_value_asked_for_more_often_than_the_span_head(
     pairs = [p for p in load_pairs() if p.label and p.span][:120]
     counts = compare(pairs, load_answer_model())
     n, head, rule = counts["names a column"]
-    assert n >= 30 and rule >= 0.8 * n and rule > head  # measured on all 428: 94.4% against 15.4%
+    assert n >= 30 and rule >= 0.8 * n and rule > head  # measured on all 430: 95.1% against 15.6%

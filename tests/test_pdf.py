@@ -122,6 +122,22 @@ def test_a_line_of_years_and_words_heads_a_schedule_by_year():
         "Finance leases | 2023: 3,073 | 2024: 2,230 | Thereafter: 1,425 | Total: 6,728"]
 
 
+def test_dates_set_left_of_their_figures_still_head_their_columns():
+    # Laid out as NVIDIA's percentage-of-revenue table: each date stands left of its column's figures.
+    page = [(18, 700, "The following table sets forth certain items as a percentage of revenue.", 10, False),
+            (464, 672, "Three Months Ended", 9, True),
+            (446, 659, "April 30,", 9, True), (454, 650, "2023", 9, True),
+            (539, 659, "May 1,", 9, True), (543, 650, "2022", 9, True),
+            (19, 636, "Revenue", 9, False), (472, 636, "100.0 %", 9, False), (560, 636, "100.0 %", 9, False),
+            (19, 624, "Cost of revenue", 9, False), (484, 624, "35.4", 9, False), (572, 624, "34.5", 9, False),
+            (19, 612, "Gross profit", 9, False), (484, 612, "64.6", 9, False), (572, 612, "65.5", 9, False)]
+    doc = load_document("percentages.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [
+        f"{label} | Three Months Ended April 30, 2023: {a} | Three Months Ended May 1, 2022: {b}"
+        for label, a, b in [("Revenue", "100.0 %", "100.0 %"), ("Cost of revenue", "35.4", "34.5"),
+                            ("Gross profit", "64.6", "65.5")]]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

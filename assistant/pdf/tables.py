@@ -11,6 +11,9 @@ from .layout import NUMERIC, Cell, Line
 YEAR = re.compile(r"(?:19|20)\d\d")
 # Words of a header cell at the left that name the period every column shares ("Three Months Ended June 30,").
 _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fiscal)\b", re.I)
+# A date or a year as headers print it ("April 30,", "2023", "May 1, 2022").
+_DATE_PART = re.compile(r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?"
+                        r"(?: (?:19|20)\d\d)?|(?:19|20)\d\d)", re.I)
 # "(In millions)", "($ in thousands)": how the table counts, not the name of a column.
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
 # A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
@@ -228,6 +231,8 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
 def _read_headers(lines: list[Line], table: Table, first: int, label_end: float, em: float, skip: set[int]) -> None:
     """Header cells above the table's first line, joined top to bottom per column."""
     top = lines[first]
+    widths = sorted(x1 - x0 for x0, x1 in table.columns)
+    near = table.columns[0][0] - widths[len(widths) // 2]
     found: list[tuple[Line, list[Cell], str]] = []
     k = first - 1
     while k >= 0 and first - k <= MAX_HEADER_LINES and k not in skip:
@@ -240,9 +245,11 @@ def _read_headers(lines: list[Line], table: Table, first: int, label_end: float,
         if _row_shape(line) and not _years_only(line):
             break  # a row of the table above
         cells = line.cells
-        over = [c for c in cells if c.x1 > label_end + 0.5 * em]
-        stub = [c for c in cells if c.x1 <= label_end + 0.5 * em]
-        if not over or any(c.x0 < label_end - em for c in over):
+        # A date set left of its figures, within a column's width of the first column, still heads a column.
+        dated = [c for c in cells if c.x0 >= near and _DATE_PART.fullmatch(c.text)]
+        over = [c for c in cells if c.x1 > label_end + 0.5 * em or c in dated]
+        stub = [c for c in cells if c not in over]
+        if not over or any(c.x0 < label_end - em and c not in dated for c in over):
             break  # text running across the label area into the columns: a title or a sentence
         over = [c for c in over if not _UNITS_NOTE.match(c.text)]
         stub_text = " ".join(c.text for c in stub)
