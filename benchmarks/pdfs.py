@@ -19,7 +19,7 @@ from assistant.assistant import Assistant
 from assistant.build import build_index
 from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.documents import MONTHS
+from assistant.figures import quotes_figure, row_holds_figure
 from assistant.pdf import load_pdf
 from assistant.train.rows import TUNING_COMPANIES, is_tuning_filing
 
@@ -31,55 +31,6 @@ SECTION = "PDF folders (the 10-Q filings)"
 DEFAULT_TENQ = ROOT.parent / "shared" / "data" / "10q"
 MAX_UNIT_WORDS = 80
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
-_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b(?:,?\s+\d{4})?" % "|".join(m.capitalize() for m in MONTHS))
-_FIGURE = re.compile(r"\$?\(?\d[\d,]*(?:\.\d+)?\)?\s?%?(?:\s*(?:million|billion|thousand))?", re.I)
-
-
-# --- judging --------------------------------------------------------------------------------------
-
-def figures(text: str) -> list[tuple[float, float]]:
-    """The figures a reference answer gives, as (value in the answer's unit, that unit in millions or 1).
-
-    Years (2022), day numbers and one-digit counts are left out: they are not what a table row holds.
-    """
-    out = []
-    for match in _FIGURE.finditer(_DATE.sub(" ", text)):
-        raw = match.group(0)
-        digits = re.sub(r"[^\d.]", "", raw.split()[0] if raw.split() else raw)
-        if not digits or digits.count(".") > 1:
-            continue
-        value = float(digits.rstrip("."))
-        if re.fullmatch(r"(19|20)\d\d", digits) or (value < 10 and "%" not in raw and "." not in digits):
-            continue
-        scale = 1000.0 if "billion" in raw.lower() else 0.001 if "thousand" in raw.lower() else 1.0
-        out.append((value, scale))
-    return out
-
-
-def row_holds_figure(row: str, answer: str) -> bool:
-    """Whether a table row holds a figure of the reference answer: the same number (81,797 for "$81,797
-    million"), or the same amount rounded ($18.0 billion for a row in millions that reads 17,967)."""
-    return _holds(_numbers(cell.rsplit(": ", 1)[-1] for cell in row.split(" | ")), answer)
-
-
-def quotes_figure(text: str, answer: str) -> bool:
-    """Whether any unit (a sentence or a row, headers and all) states a figure of the reference answer."""
-    return _holds(_numbers([text]), answer)
-
-
-def _numbers(parts) -> list[float]:
-    return [float(n.replace(",", "")) for part in parts for n in re.findall(r"\d[\d,]*(?:\.\d+)?", part)]
-
-
-def _holds(values: list[float], answer: str) -> bool:
-    for value, scale in figures(answer):
-        decimals = len(str(value).split(".")[1]) if "." in str(value) and not str(value).endswith(".0") else 0
-        for v in values:
-            if abs(v - value) < 1e-9:
-                return True
-            if scale == 1000.0 and abs(v - value * 1000) <= 0.5 * 10 ** (-decimals) * 1000:
-                return True
-    return False
 
 
 def longest_units(document) -> tuple[int, list[str]]:
@@ -295,8 +246,9 @@ def tenq(ctx: Context, folder: Path) -> None:
                  f"that holds it ({abstained} abstained)"),
              close="" if row_share >= 0.8 else (
                  "train the reader on table-row questions with real wording (assistant/train/rows.py is the "
-                 "start: docs/reader-model.md), calibrate it with a row source, and cite one row per period "
-                 "for comparisons"))
+                 "start: docs/reader-model.md), then calibrate it with the filings as a source (with today's "
+                 "model that only lowers the threshold: docs/reader-model.md), and cite one row per period for "
+                 "comparisons"))
 
 
 _BIG_BUILD = """

@@ -122,7 +122,7 @@ def test_auto_falls_back_to_pytorch_when_onnx_cannot_be_prepared(monkeypatch) ->
 
 
 def test_the_table_judge_tells_a_row_with_the_figure_from_one_without() -> None:
-    from benchmarks.pdfs import quotes_figure, row_holds_figure
+    from assistant.figures import quotes_figure, row_holds_figure
 
     row = "Total net sales | Three Months Ended July 1, 2023: $81,797 | Three Months Ended June 25, 2022: $82,959"
     assert row_holds_figure(row, "$81,797 million")

@@ -68,3 +68,47 @@ def test_the_comparison_shows_the_per_question_fit_ranking_through_level_shifts_
             assert value >= 95.0, line
         else:
             assert value <= 80.0, line
+
+
+def test_a_source_without_unanswerable_questions_is_left_out_of_the_declined_mean():
+    # The 10-Q source (tenq_records) has only answerable questions: counted as "0% declined" at every threshold
+    # it would pull the mean down and weigh answering over declining when the threshold is chosen.
+    answerable_only = [r for r in _records(4) if r["answerable"]]
+    fitted = fit({"a": _records(1), "b": _records(2), "only answerable": answerable_only})
+    for point in fitted["curve"]:
+        with_unanswerable = [v["unanswerable_abstained"] for name, v in point["per_source"].items()
+                             if name != "only answerable"]
+        assert point["mean"]["unanswerable_abstained"] == round(float(np.mean(with_unanswerable)), 4)
+        assert point["mean"]["answer_right"] == round(float(np.mean(
+            [v["answer_right"] for v in point["per_source"].values()])), 4)
+
+
+def test_the_10q_source_asks_the_tuning_companies_questions_that_give_a_figure(tmp_path, real_embedder):
+    # `calibrate --tenq`: only single-filing questions about AMZN, MSFT or NVDA whose reference answer gives a
+    # figure become records, and a candidate holds when it states that figure (the revenue row here).
+    import json
+    import shutil
+
+    from assistant.answer_model import MODEL_DIR
+    from assistant.train.calibrate import tenq_records
+    from conftest import FIXTURES
+
+    folder = tmp_path / "10q"
+    folder.mkdir()
+    for name in ("2023 Q2 NVDA.pdf", "2023 Q3 AAPL.pdf"):
+        shutil.copy2(FIXTURES / name, folder / name)
+    questions = [
+        {"question": "What was NVIDIA's revenue for the three months ended July 30, 2023?",
+         "matches": ["2023 Q2 NVDA.pdf"], "answer": "Revenue was $13,507 million."},
+        {"question": "Did NVIDIA disclose any acquisitions in the quarter?", "matches": ["2023 Q2 NVDA.pdf"],
+         "answer": "NVIDIA did not disclose any acquisitions."},  # no figure to judge by
+        {"question": "What were Apple's total net sales?", "matches": ["2023 Q3 AAPL.pdf"],
+         "answer": "$81,797 million."},  # a held-out company
+        {"question": "Compare NVIDIA's revenue across quarters.", "matches": ["2023 Q1 NVDA.pdf", "2023 Q2 NVDA.pdf"],
+         "answer": "$13,507 million and $7,192 million."},  # more than one filing
+    ]
+    (folder / "questions.jsonl").write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
+    records = tenq_records(MODEL_DIR, folder, tmp_path / "work", real_embedder)
+    assert len(records) == 1 and records[0]["answerable"]
+    assert any(records[0]["holds"]) and not all(records[0]["holds"])
+    assert not (tmp_path / "work" / "corpus" / "2023 Q3 AAPL.pdf").exists()

@@ -8,6 +8,7 @@ held-out sets and the SQuAD test articles are never read here.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -57,8 +58,10 @@ def _top_type_missing(reader, query, cands) -> dict[int, bool]:
     return {i: bool(reader.veto(query, cands[i], ("type_missing",))) for i in order}
 
 
-def collect(model_dir: Path) -> dict[str, list[dict]]:
-    """Per question of each tuning source: every candidate's features, whether it answers, and the rules."""
+def collect(model_dir: Path, tenq: Path | None = None) -> dict[str, list[dict]]:
+    """Per question of each tuning source: every candidate's features, whether it answers, and the rules.
+    With tenq (a folder of the 10-Q filings and their questions), the tuning companies' filings are a source too
+    (tenq_records)."""
     from ..embedding import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
@@ -84,7 +87,42 @@ def collect(model_dir: Path) -> dict[str, list[dict]]:
 
             records.append(_record(assistant, item["question"], item["history"], item["answerable"], holds))
         out[entry["name"]] = records
+    if tenq is not None:
+        out[TENQ_SOURCE] = tenq_records(model_dir, tenq, work / "10q", embedder)
     return out
+
+
+TENQ_SOURCE = "10-Q filings of the tuning companies"
+
+
+def tenq_records(model_dir: Path, folder: Path, work: Path, embedder) -> list[dict]:
+    """The single-filing questions about the tuning companies' 10-Q filings (assistant/train/rows.py) whose
+    reference answer gives a figure, asked over those filings as one folder. The reference answers are prose,
+    so a candidate answers when it comes from the filing asked about and states a figure of the answer: a table
+    row in one of its cells, a sentence anywhere (assistant/figures.py). All are answerable."""
+    from ..figures import figures, quotes_figure, row_holds_figure
+    from .rows import is_tuning_filing
+
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for pdf in sorted(folder.glob("*.pdf")):
+        if is_tuning_filing(pdf.name):
+            shutil.copy2(pdf, corpus / pdf.name)
+    assistant = _assistant(model_dir, corpus, work / "index", embedder)
+    records = []
+    for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line) if line.strip() else {}
+        matches = item.get("matches", [])
+        if len(matches) != 1 or not is_tuning_filing(matches[0]) or not figures(item["answer"]):
+            continue
+
+        def holds(c, source=matches[0], answer=item["answer"]):
+            text = c.chunk.text[c.answer_start - c.chunk.start:c.end - c.chunk.start]
+            judge = row_holds_figure if c.chunk.kind == "row" else quotes_figure
+            return c.chunk.source == source and judge(text, answer)
+
+        records.append(_record(assistant, item["question"], [], True, holds))
+    return records
 
 
 def _question_rows(records: list[dict], rank: tuple, score: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -207,7 +245,9 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=r
     curve, threshold, best = [], 0.5, -1.0
     for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
         per_source = {name: rates(float(t), part) for name, part in parts.items()}
-        mean = {k: round(float(np.mean([v[k] for v in per_source.values()])), 4)
+        # A source without unanswerable questions (the 10-Q filings) says nothing about declining them.
+        mean = {k: round(float(np.mean([v[k] for name, v in per_source.items()
+                                        if k != "unanswerable_abstained" or (~parts[name][2]).any()])), 4)
                 for k in ("answer_right", "answerable_abstained", "unanswerable_abstained")}
         curve.append({"threshold": float(t), "mean": mean, "per_source": per_source})
         balanced = (mean["answer_right"] + mean["unanswerable_abstained"]) / 2
@@ -221,12 +261,12 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=r
             "threshold": threshold, "rules": list(rules), "curve": curve}
 
 
-def load_records(model_dir: Path | None, records: Path | None) -> dict[str, list[dict]]:
+def load_records(model_dir: Path | None, records: Path | None, tenq: Path | None = None) -> dict[str, list[dict]]:
     """What the reader saw on the tuning data: from the records file when it exists, else collected (and kept
     there when a path is given)."""
     if records is not None and records.is_file():
         return json.loads(records.read_text(encoding="utf-8"))
-    sources = collect(model_dir or MODEL_DIR)
+    sources = collect(model_dir or MODEL_DIR, tenq)
     if records is not None:
         records.write_text(json.dumps(sources), encoding="utf-8")
     return sources
@@ -260,18 +300,19 @@ def compare(sources: dict[str, list[dict]]) -> str:
                 answered = _answers(z, np.array(answer["weights"]), answer["bias"], fitted["threshold"])
                 first.append(answer_ranked_first(sources[left_out], *rank))
                 right.append((answered & ok).sum() / max(1, answerable.sum()))
-                declined.append((~answered & ~answerable).sum() / max(1, (~answerable).sum()))
+                if (~answerable).any():
+                    declined.append((~answered & ~answerable).sum() / (~answerable).sum())
             means = [float(np.mean(v)) for v in (first, right, declined)]
             lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {100 * means[0]:.1f}% | "
                          f"{100 * means[1]:.1f}% | {100 * means[2]:.1f}% | {(means[1] + means[2]) / 2:.3f} |")
     return "\n".join(lines)
 
 
-def calibrate(model_dir: Path | None = None, records: Path | None = None) -> str:
+def calibrate(model_dir: Path | None = None, records: Path | None = None, tenq: Path | None = None) -> str:
     """Fit on the tuning data and write the result into the model's config.json; records caches what the
     reader saw, so that a refit (another rule set) needs no second pass."""
     model_dir = model_dir or MODEL_DIR
-    sources = load_records(model_dir, records)
+    sources = load_records(model_dir, records, tenq)
     fitted = fit(sources)
     reachable = [r for r in sources["SQuAD validation"] if r["answerable"] and any(r["holds"])]
     fitted["read_recall"] = round(sum(any(h and f[0] > -10 for h, f in zip(r["holds"], r["features"]))

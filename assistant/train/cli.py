@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     calibrate = sub.add_parser("calibrate", help="fit the answer probability and threshold on the validation articles")
     calibrate.add_argument("--model", type=Path, default=None)
     calibrate.add_argument("--records", type=Path, default=None, help="cache of what the reader saw (JSON)")
+    calibrate.add_argument("--tenq", type=Path, default=None,
+                           help="a 10-Q folder (../shared/data/10q): its tuning companies' questions become a source "
+                                "too (an experiment: the shipped fit does not use it, docs/reader-model.md)")
     calibrate.add_argument("--compare", action="store_true",
                            help="only print the ranking fits compared with each tuning source left out in turn")
     args = parser.parse_args(argv)
@@ -114,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calibrate":
         from .calibrate import calibrate, compare, load_records
 
-        print(compare(load_records(args.model, args.records)) if args.compare else calibrate(args.model, args.records))
+        print(compare(load_records(args.model, args.records, args.tenq)) if args.compare
+              else calibrate(args.model, args.records, args.tenq))
         return 0
     return 2
