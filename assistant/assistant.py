@@ -18,7 +18,7 @@ from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
 from .text import named_terms, search_tokens, spanish_tokens
-from .translate import ENGLISH, detect_language, reads_latin, translator
+from .translate import ENGLISH, back_translations, detect_language, reads_latin, translator, word_choices
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
@@ -102,6 +102,19 @@ class Status:
         }
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _english_words(chunks) -> set[str]:
+    """The distinct words of the passages as the reader reads them (English text, or a Spanish passage's
+    translation), lowercased."""
+    words: set[str] = set()
+    for chunk in chunks:
+        text = chunk.text if chunk.language == ENGLISH or not chunk.translations else " ".join(chunk.translations)
+        words.update(w.lower() for w in _WORD.findall(text))
+    return words
+
+
 def index_status(settings: Settings) -> Status:
     """Cheap: reads the manifest and stats the corpus; never imports the model."""
     backend = backend_for(settings)
@@ -133,6 +146,7 @@ class Assistant:
         self._store: Store | None = None
         self._reader: Reader | None = None
         self._acronyms: dict[str, str] = {}
+        self._back_translations = None  # (the store, back_translations of its words), made on the first Spanish question
 
     @classmethod
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None, embedder=None,
@@ -250,25 +264,26 @@ class Assistant:
         language = detect_language(question)
         if language == ENGLISH:
             return language, question, history, []
-        known = self._known_words()
-        english = translator().translate(question, language, ENGLISH, known)
-        english_history = [translator().translate(h, detect_language(h), ENGLISH, known) for h in history]
+        known, alternatives = self._document_words()
+        english = translator().translate(question, language, ENGLISH, known, alternatives)
+        english_history = [translator().translate(h, detect_language(h), ENGLISH, known, alternatives)
+                           for h in history]
         extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
         return language, english, english_history, extra + spanish_tokens(question)
 
-    def _known_words(self):
-        """known(words) for prefer_senses: whether the indexed passages use every content word of a
-        translation (None for words that are all stop words)."""
+    def _document_words(self):
+        """(known, alternatives) for prefer_senses over the indexed passages (translate.word_choices); the table
+        of their words' Spanish translations is made on the first Spanish question a store gets."""
         if self._reader is None:
             self.reload()
         with self._lock:
-            retriever = self._reader.retriever
-
-        def known(words: str) -> bool | None:
-            tokens = search_tokens(words)
-            return all(retriever.document_frequency(t) > 0 for t in tokens) if tokens else None
-
-        return known
+            retriever, store, table = self._reader.retriever, self._store, self._back_translations
+        if table is None or table[0] is not store:
+            table = (store, back_translations(_english_words(store.chunks)))
+            with self._lock:
+                if self._store is store:
+                    self._back_translations = table
+        return word_choices(retriever.document_frequency, table[1])
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         """The answer to a question (English or Spanish), in the document's words, with its citations.

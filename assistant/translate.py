@@ -18,6 +18,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from .text import search_tokens
+
 ENGLISH, SPANISH = "en", "es"
 APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
 APERTIUM_MODES = Path("/usr/share/apertium/modes")
@@ -114,7 +116,7 @@ class _Pipeline:
         self.chains = [_Chain(stages[:split]), *([_Chain(stages[split:])] if split < len(stages) else [])]
         self.lock = threading.Lock()
 
-    def translate(self, text: str, known=None) -> str:
+    def translate(self, text: str, known=None, alternatives=None) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
         payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
@@ -122,7 +124,8 @@ class _Pipeline:
             out = self.chains[0].run(payload)
             if len(self.chains) > 1:
                 if known is not None:
-                    out = prefer_senses(out.rstrip(b"\0").decode("utf-8", "replace"), known).encode("utf-8") + b"\0"
+                    out = prefer_senses(out.rstrip(b"\0").decode("utf-8", "replace"), known,
+                                        alternatives).encode("utf-8") + b"\0"
                 out = self.chains[1].run(out)
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
         return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
@@ -147,22 +150,102 @@ def _lemma(translation: str) -> str:
     return _UNESCAPE.sub(r"\1", _TAG.sub("", translation).replace("#", "")).strip()
 
 
-def prefer_senses(stream: str, known) -> str:
+def prefer_senses(stream: str, known, alternatives=None) -> str:
     """Each word with several translations keeps only those known(words) says the documents use, when that
     tells them apart: "receta" is "recipe" or "prescription", and a folder that speaks of prescriptions gets
     "prescription". known(words) gives True, False, or None when the words say nothing on their own (a
     preposition); a word is left to Apertium's own choice when any of its translations gives None, or when
-    all or none of them are known."""
+    all of them are known.
+
+    When the documents use none of a word's translations, alternatives(spanish lemma, part of speech), when
+    given, names English words the documents do use that translate to that Spanish word (back_translations),
+    best first, and the first takes the translation's place with its tags: "dirige" is "directs" in
+    Apertium's dictionary, and a folder that speaks of who leads what reads "leads"."""
     def choose(match: re.Match) -> str:
         source, *senses = _SLASH.split(match.group(1))
-        if len(senses) < 2:
+        if not senses:
             return match.group(0)
         verdicts = [known(_lemma(sense)) for sense in senses]
-        if None in verdicts or all(verdicts) or not any(verdicts):
+        if None in verdicts or all(verdicts):
             return match.group(0)
-        return "^" + "/".join([source, *(s for s, v in zip(senses, verdicts) if v)]) + "$"
+        if any(verdicts):
+            return "^" + "/".join([source, *(s for s, v in zip(senses, verdicts) if v)]) + "$"
+        sense = senses[0]
+        if alternatives is None or "#" in match.group(1) or "<" not in source or not _is_word(sense):
+            return match.group(0)
+        choices = alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
+        if not choices:
+            return match.group(0)
+        return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
     return _UNIT.sub(choose, stream)
+
+
+# Parts of speech whose words back_translations pairs: nouns, verbs, adjectives, adverbs.
+_CONTENT_TAGS = ("n", "vblex", "adj", "adv")
+
+
+def back_translations(words) -> dict[tuple[str, str], set[str]]:
+    """{(Spanish lemma, part of speech): the English lemmas among these words' that Apertium's English-Spanish
+    dictionary translates to it}: "leads" and "managed" both give ("dirigir", "vblex"). The reverse of the
+    Spanish-English dictionary, over a vocabulary (the documents'), for prefer_senses' alternatives. Every
+    analysis of a word counts ("leads" is a verb and a noun); words the analyser does not know count none."""
+    if not apertium_available():
+        raise TranslationUnavailable("Spanish needs Apertium's English-Spanish translator, which is not installed: "
+                                     "run `make install` (or `sudo apt-get install apertium-eng-spa`).")
+    text = "\n".join(w for w in words if w and not _ESCAPE.search(w) and _CARET not in w) + "\n"
+    analysed = _run_stage(["lt-proc", "-w", str(APERTIUM_DATA / "eng-spa.automorf.bin")], text)
+    units = set()
+    for match in _UNIT.finditer(analysed):
+        _, *analyses = _SLASH.split(match.group(1))
+        units.update(a for a in analyses if _is_word(a) and "+" not in a and _part(a) in _CONTENT_TAGS)
+    translated = _run_stage(["lt-proc", "-b", str(APERTIUM_DATA / "eng-spa.autobil.bin")],
+                            "\n".join(f"^{u}$" for u in sorted(units)) + "\n")
+    table: dict[tuple[str, str], set[str]] = {}
+    for match in _UNIT.finditer(translated):
+        source, *targets = _SLASH.split(match.group(1))
+        english = _UNESCAPE.sub(r"\1", source.split("<", 1)[0])
+        for target in targets:
+            if _is_word(target) and _part(target) == _part(source):
+                spanish = _UNESCAPE.sub(r"\1", target.split("<", 1)[0]).lower()
+                table.setdefault((spanish, _part(source)), set()).add(english)
+    return table
+
+
+def word_choices(document_frequency, table: dict[tuple[str, str], set[str]]):
+    """(known, alternatives) for prefer_senses, from the documents' document_frequency(search token) and
+    back_translations of their words: known(words) says whether the documents use every content word of a
+    translation (None for words that are all stop words); alternatives(lemma, part of speech) gives the
+    documents' words that translate to a Spanish word, most used first."""
+    def known(words: str) -> bool | None:
+        tokens = search_tokens(words)
+        return all(document_frequency(t) > 0 for t in tokens) if tokens else None
+
+    def used(word: str) -> int:
+        return min((document_frequency(t) for t in search_tokens(word)), default=0)
+
+    def alternatives(lemma: str, part: str) -> list[str]:
+        return sorted((w for w in table.get((lemma, part), ()) if used(w)), key=lambda w: (-used(w), w))
+
+    return known, alternatives
+
+
+def _is_word(analysis: str) -> bool:
+    """An analysis or translation of one known word: "lead<vblex><pri>", not "*steers", "@x" or "take<vblex># place"."""
+    return "<" in analysis and "#" not in analysis and not analysis.startswith(("*", "@"))
+
+
+def _part(analysis: str) -> str:
+    """The part of speech of "lead<vblex><pri><p3><sg>": "vblex"."""
+    return analysis.split("<", 1)[1].split(">", 1)[0]
+
+
+def _run_stage(command: list[str], text: str) -> str:
+    try:
+        done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=120, check=True)
+    except (OSError, subprocess.SubprocessError):
+        raise TranslationUnavailable("Apertium's English dictionary could not be read; run `make install`.") from None
+    return done.stdout.decode("utf-8", "replace")
 
 
 class Translator:
@@ -172,9 +255,9 @@ class Translator:
         self._pipes: dict[str, _Pipeline] = {}
         self._lock = threading.Lock()
 
-    def translate(self, text: str, source: str, target: str, known=None) -> str:
+    def translate(self, text: str, source: str, target: str, known=None, alternatives=None) -> str:
         """text in the target language. known(words), when given, is asked which translations of an ambiguous
-        word the documents use (prefer_senses)."""
+        word the documents use, and alternatives for words the documents use instead (prefer_senses)."""
         if source == target or not text.strip():
             return text
         if not apertium_available():
@@ -189,7 +272,7 @@ class Translator:
                     pipe.close()
                 pipe = self._pipes[pair] = _Pipeline(pair)
         try:
-            return " ".join(pipe.translate(text, known).split())
+            return " ".join(pipe.translate(text, known, alternatives).split())
         except (BrokenPipeError, TranslationUnavailable):
             with self._lock:
                 if self._pipes.get(pair) is pipe:

@@ -63,6 +63,47 @@ def test_a_spanish_question_is_read_with_the_senses_its_folder_uses(tmp_path, re
     assert "prescription" in readings["clinic"] and "recipe" in readings["kitchen"]
 
 
+def test_english_words_are_paired_with_the_spanish_words_they_translate_to():
+    table = translate.back_translations(["leads", "managed", "run", "the", "zzqxv"])
+    assert {"lead", "manage"} <= table[("dirigir", "vblex")]  # inflected forms count by their lemma
+    assert "run" in table[("correr", "vblex")]
+    assert not any("zzqxv" in lemmas for lemmas in table.values())  # a word the analyser does not know
+    assert not any("the" in lemmas for lemmas in table.values())  # only nouns, verbs, adjectives, adverbs
+
+
+def test_a_word_whose_translation_the_documents_never_use_takes_the_word_they_do_use():
+    stream = "^quién<prn><itg>/who<prn><itg>$ ^dirigir<vblex><pri><p3><sg>/direct<vblex><pri><p3><sg>$"
+    asked = []
+
+    def alternatives(lemma, part):
+        asked.append((lemma, part))
+        return ["lead", "manage"]
+
+    chosen = translate.prefer_senses(stream, lambda words: {"who": None}.get(words, False), alternatives)
+    assert "^dirigir<vblex><pri><p3><sg>/lead<vblex><pri><p3><sg>$" in chosen  # the first, with the tags
+    assert asked == [("dirigir", "vblex")]
+    # A translation the documents use is kept, and without alternatives nothing changes.
+    assert translate.prefer_senses(stream, lambda words: words == "direct" or None, alternatives) == stream
+    assert translate.prefer_senses(stream, lambda words: False) == stream
+    # Through the real Apertium: the word is inflected as the translation was.
+    question = "¿Quién dirige el proyecto?"
+    assert translator().translate(question, SPANISH, ENGLISH) == "Who directs the project?"
+    assert translator().translate(question, SPANISH, ENGLISH, lambda w: w != "direct",
+                                  lambda lemma, part: ["lead"]) == "Who leads the project?"
+
+
+def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_embedder):
+    readings = {}
+    for name, text in {"leads": "A council of five members leads the agency and reports to parliament.\n",
+                       "directs": "A council of five members directs the agency and reports to parliament.\n"}.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "notes.md").write_text(f"# Notes\n\n{text}", encoding="utf-8")
+        assistant = indexed_assistant(folder, tmp_path / f"{name}-index", real_embedder)
+        readings[name] = assistant.in_english("¿Quién dirige la agencia?", [])[1]
+    assert readings == {"leads": "Who leads the agency?", "directs": "Who directs the agency?"}
+
+
 def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
         paper_assistant):
     answer = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
