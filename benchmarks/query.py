@@ -128,9 +128,11 @@ def run(ctx: Context) -> None:
 
 def spanish_latency(ctx: Context, assistant: Assistant, english_p50: float) -> None:
     """What a Spanish question adds (issue 12: p50 <= 150 ms): the language check and Apertium's translation of
-    the question alone, and whole Spanish questions on the paper against the English ones."""
+    the question with the documents choosing its words (Assistant.in_english), the one-off table of the
+    documents' words that the first Spanish question makes, and whole Spanish questions on the paper against
+    the English ones."""
     from assistant.evaluate import load_gold as load_questions
-    from assistant.translate import apertium_available, detect_language, translator
+    from assistant.translate import apertium_available
 
     r = ctx.results
     if not apertium_available():
@@ -138,14 +140,11 @@ def spanish_latency(ctx: Context, assistant: Assistant, english_p50: float) -> N
         return
     items = load_questions(SPANISH_GOLD)[:ctx.plan.gold_limit]
     questions = [item["question"] for item in items]
-    engine = translator()
-    engine.translate(questions[0], "es", "en")  # warm: starts the long-lived pipeline
-
-    def detect_and_translate(question: str) -> None:
-        if detect_language(question) == "es":
-            engine.translate(question, "es", "en")
-
-    added = [1000 * timed(detect_and_translate, q)[0] for q in questions]
+    assistant.reload()  # a fresh store: the first Spanish question makes its table of words again
+    first = 1000 * timed(assistant.in_english, questions[0], [])[0]
+    r.add(SECTION_LATENCY, "first Spanish question on an index: its words' translations (once)", f"{first:.0f}",
+          "ms", "the paper; back_translations over the passages' words, with Apertium's pipeline started")
+    added = [1000 * timed(assistant.in_english, q, [])[0] for q in questions]
     r.add(SECTION_LATENCY, "Spanish question: language check + translation, p50 / p95",
           f"{percentile(added, 50):.1f} / {percentile(added, 95):.1f}", "ms", f"{len(added)} questions")
     whole = ask_all(assistant, items, ctx.plan.passes)
