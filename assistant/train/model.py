@@ -191,7 +191,7 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
         schedule.step()
         step += 1
         seen += len(batch)
-        running.append(float(loss))
+        running.append(float(loss.detach()))
         if step % log_every == 0:
             rate = seen / (time.time() - started)
             log.info("step %d/%d loss %.4f  %.1f pairs/s  eta %.0f min", step, total,
