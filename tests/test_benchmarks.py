@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.translate import apertium_available
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"1", "2", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "6c", "7", "8a", "8b", "8c", "8d", "8e"}
 STATUSES = {"met", "not met", "not measured"}
@@ -83,8 +85,6 @@ def test_quick_benchmark_writes_a_complete_report(tmp_path: Path) -> None:
         assert f"| {target_id} |" in text
     assert "| # | target | goal | measured | status |" in text
     assert done.stdout.startswith("Targets")  # the table is printed too
-    from assistant.translate import apertium_available
-
     if apertium_available():  # a Spanish question's cost, the one-off table of the documents' words included
         names = {m["name"] for m in results["metrics"]}
         assert {"first Spanish question on an index: its words' translations (once)",
