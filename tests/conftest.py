@@ -97,6 +97,15 @@ def indexed_assistant(corpus: Path, index: Path, embedder) -> Assistant:
     return assistant
 
 
+def assistant_over(folder: Path, embedder, files: dict[str, str]) -> Assistant:
+    """An Assistant over a corpus of the given files (name: text), indexed under folder."""
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return indexed_assistant(corpus, folder / "index", embedder)
+
+
 @pytest.fixture
 def corpus(tmp_path: Path, request) -> Path:
     """The paper plus the requesting test module's NOTES as notes.md."""

@@ -1,16 +1,15 @@
 """Reading answers with the real model over the default paper: verbatim quotes, abstention, follow-ups."""
 
-from pathlib import Path
 
 import pytest
 
 from assistant.about import about_kind
-from assistant.assistant import Assistant, resolve_followup
+from assistant.assistant import resolve_followup
 from assistant.nlp import defined_acronyms, lacks_expected_entity
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
-from conftest import PAPER, indexed_assistant
+from conftest import PAPER, assistant_over
 
 
 def check_verbatim(answer, document_text: str) -> None:
@@ -168,17 +167,8 @@ def test_every_citation_of_every_gold_question_is_verbatim(paper_assistant):
         check_verbatim(paper_assistant.ask(item["question"], item["history"]), text)
 
 
-def _assistant_over(folder: Path, embedder, files: dict[str, str]) -> Assistant:
-    """An Assistant over a corpus of the given files (name: text), indexed under folder."""
-    corpus = folder / "corpus"
-    corpus.mkdir()
-    for name, text in files.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    return indexed_assistant(corpus, folder / "index", embedder)
-
-
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
-    assistant = _assistant_over(tmp_path, real_embedder, {
+    assistant = assistant_over(tmp_path, real_embedder, {
         "agency.md": "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite "
                      "programs. Its director is Salvador Landeros Ayala, an engineer who led it through its first "
                      "decade. The agency funds nanosatellite research at public universities.\n",
@@ -255,7 +245,7 @@ def test_row_values_are_offsets_of_each_value_with_its_column_header():
 
 
 def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embedder):
-    assistant = _assistant_over(tmp_path, real_embedder, {"results.md": (
+    assistant = assistant_over(tmp_path, real_embedder, {"results.md": (
         "# Quarterly results\n\nThe cooperative reports its results each quarter.\n\n"
         "| Measure | First quarter 2024 | Second quarter 2024 | Change |\n| --- | --- | --- | --- |\n"
         "| Members | 1,250 | 1,410 | 13% |\n| Revenue (thousand pesos) | 8,320 | 9,115 | 10% |\n"

@@ -8,7 +8,7 @@ import pytest
 from assistant import translate
 from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
 
-from conftest import GOLD, PAPER, indexed_assistant
+from conftest import GOLD, PAPER, assistant_over, indexed_assistant
 
 SPANISH_DOC = GOLD / "es" / "corpus"
 
@@ -51,15 +51,16 @@ def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     assert "prescription" in translator().translate(question, SPANISH, ENGLISH, lambda w: in_use.get(w))
 
 
+def _readings(tmp_path, embedder, question: str, folders: dict[str, str]) -> dict[str, str]:
+    """{folder: the question's English reading} over folders of one note each (folder name: the note's text)."""
+    return {name: assistant_over(tmp_path / name, embedder, {"notes.md": f"# Notes\n\n{text}"})
+            .in_english(question, [])[1] for name, text in folders.items()}
+
+
 def test_a_spanish_question_is_read_with_the_senses_its_folder_uses(tmp_path, real_embedder):
-    readings = {}
-    for name, text in {"clinic": "Every prescription is signed by the doctor who writes it.\n",
-                       "kitchen": "Every recipe in this book serves four people.\n"}.items():
-        folder = tmp_path / name
-        folder.mkdir()
-        (folder / "notes.md").write_text(f"# Notes\n\n{text}", encoding="utf-8")
-        assistant = indexed_assistant(folder, tmp_path / f"{name}-index", real_embedder)
-        readings[name] = assistant.in_english("¿Quién firma la receta?", [])[1]
+    readings = _readings(tmp_path, real_embedder, "¿Quién firma la receta?", {
+        "clinic": "Every prescription is signed by the doctor who writes it.\n",
+        "kitchen": "Every recipe in this book serves four people.\n"})
     assert "prescription" in readings["clinic"] and "recipe" in readings["kitchen"]
 
 
@@ -93,14 +94,9 @@ def test_a_word_whose_translation_the_documents_never_use_takes_the_word_they_do
 
 
 def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_embedder):
-    readings = {}
-    for name, text in {"leads": "A council of five members leads the agency and reports to parliament.\n",
-                       "directs": "A council of five members directs the agency and reports to parliament.\n"}.items():
-        folder = tmp_path / name
-        folder.mkdir()
-        (folder / "notes.md").write_text(f"# Notes\n\n{text}", encoding="utf-8")
-        assistant = indexed_assistant(folder, tmp_path / f"{name}-index", real_embedder)
-        readings[name] = assistant.in_english("¿Quién dirige la agencia?", [])[1]
+    readings = _readings(tmp_path, real_embedder, "¿Quién dirige la agencia?", {
+        "leads": "A council of five members leads the agency and reports to parliament.\n",
+        "directs": "A council of five members directs the agency and reports to parliament.\n"})
     assert readings == {"leads": "Who leads the agency?", "directs": "Who directs the agency?"}
 
 
