@@ -4,6 +4,7 @@ the documents a question names (a company, a period: assistant/documents.py) ran
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -111,11 +112,13 @@ class Retriever:
 
     @staticmethod
     def _distinct(hits: list[Hit], k: int) -> list[Hit]:
-        """Hits in order, a passage repeated word for word in the same document (two officers' identical
-        certifications, a running statement) kept once, so the reader sees k different passages."""
+        """Hits in order, a passage that repeats an earlier one word for word and figure for figure kept once,
+        in the same document (two officers' identical certifications, a running statement) or in another (the
+        list of exhibits of every filing in a folder), so that the reader sees k different passages. The first
+        copy stays: inside the documents a question names, theirs."""
         out, seen = [], set()
         for hit in hits:
-            key = (hit.chunk.source, hit.chunk.text)
+            key = _same_text_key(hit.chunk)
             if key in seen:
                 continue
             seen.add(key)
@@ -192,6 +195,15 @@ class Retriever:
         from dataclasses import replace
 
         return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)
+
+
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _same_text_key(chunk) -> tuple[str, ...]:
+    """What two passages must share to say the same thing: their words and figures, case and punctuation
+    aside ("32.2*" and "32.2**" are one exhibit line), and a row's column headers."""
+    return (_NOT_WORD.sub(" ", chunk.text.lower()).strip(), *chunk.headers)
 
 
 def _without(question: str, naming: set[str]) -> str | None:

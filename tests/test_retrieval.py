@@ -4,6 +4,7 @@ is answered with its table row, which is highlighted where it stands on the page
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -124,3 +125,17 @@ def test_inside_the_named_filing_the_words_that_named_it_no_longer_steer_the_sea
         read = [h.chunk.text for h in filings.retrieve(question)[:filings.settings.read_k]]
         assert not [t for t in read if "I have reviewed this" in t], question
         assert [t for t in read if wanted in t], question
+
+
+def test_a_passage_every_filing_repeats_is_read_once(filings: Assistant):
+    # The exhibit list and the certifications stand word for word in both Apple filings (and the exhibit numbers
+    # differ only by an asterisk): read in each copy they took four of the six passages read, and the answer cited
+    # the same signature twice.
+    question = "Who is Apple's chief financial officer?"
+    read = [h.chunk.text for h in filings.retrieve(question)[:filings.settings.read_k]]
+    said = [" ".join(re.sub(r"[^\w]+", " ", t.lower()).split()) for t in read]
+    assert len(set(said)) == len(said), read
+    answer = filings.ask(question)
+    assert not answer.abstained and "Luca Maestri" in answer.citations[0].quote
+    quotes = [" ".join(re.sub(r"[^\w]+", " ", c.quote.lower()).split()) for c in answer.citations]
+    assert len(set(quotes)) == len(quotes), quotes
