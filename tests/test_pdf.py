@@ -138,6 +138,28 @@ def test_dates_set_left_of_their_figures_still_head_their_columns():
                             ("Gross profit", "64.6", "65.5")]]
 
 
+def test_a_change_column_beside_dated_columns_takes_no_date():
+    # Laid out as Apple's net sales by category: month and day over each figure column, the years below them, and
+    # a "Change" column with no date over it, all under the period they share. The change column used to take its
+    # neighbour's date ("Three Months Ended June 25, Change").
+    page = [(72, 740, "Net sales by category (in millions):", 10, False),
+            (330, 716, "Three Months Ended", 9, True),
+            (RIGHT[0] - 38, 704, "June 25,", 9, True), (RIGHT[1] - 38, 704, "June 26,", 9, True),
+            figure(0, 692, "2022"), figure(1, 692, "2021"), (RIGHT[2] - 30, 692, "Change", 9, True),
+            (72, 676, "iPhone", 9, False), figure(0, 676, "40,665"), figure(1, 676, "39,570"),
+            (RIGHT[2] - 15, 676, "3 %", 9, False),
+            (72, 664, "Mac", 9, False), figure(0, 664, "7,382"), figure(1, 664, "8,235"),
+            (RIGHT[2] - 25, 664, "(10)%", 9, False),
+            (72, 652, "iPad", 9, False), figure(0, 652, "7,224"), figure(1, 652, "7,368"),
+            (RIGHT[2] - 25, 652, "(2)%", 9, False)]
+    doc = load_document("categories.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [
+        f"{label} | Three Months Ended June 25, 2022: {a} | Three Months Ended June 26, 2021: {b} | "
+        f"Three Months Ended Change: {c}"
+        for label, a, b, c in [("iPhone", "40,665", "39,570", "3 %"), ("Mac", "7,382", "8,235", "(10)%"),
+                               ("iPad", "7,224", "7,368", "(2)%")]]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

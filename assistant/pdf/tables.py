@@ -14,6 +14,7 @@ _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fisc
 # A date or a year as headers print it ("April 30,", "2023", "May 1, 2022").
 _DATE_PART = re.compile(r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?"
                         r"(?: (?:19|20)\d\d)?|(?:19|20)\d\d)", re.I)
+_YEARLESS_DATE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?", re.I)
 # "(In millions)", "($ in thousands)": how the table counts, not the name of a column.
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
 # A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
@@ -292,6 +293,20 @@ def _visual_rows(found: list[tuple[Line, list[Cell], str]]) -> list[tuple[list[C
     return [(sorted(cells, key=lambda c: c.x0), stub) for _, _, cells, stub in rows]
 
 
+def _dates_of_their_own(cells: list[Cell], middles: list[float]) -> bool:
+    """Months and days whose years stand on the line below, each over one column and two of them over neighbouring
+    columns ("June 25," over "2022", "June 26," over "2021", nothing over "Change"): every column that has a date
+    has its own, and a column without one is not named by its neighbour's. One date per group of columns
+    ("December 31," over the first of "2022 | 2021") names the group."""
+    over = []
+    for cell in cells:
+        under = [n for n, m in enumerate(middles) if cell.x0 <= m <= cell.x1]
+        if not _YEARLESS_DATE.fullmatch(cell.text) or len(under) != 1:
+            return False
+        over.append(under[0])
+    return any(b - a == 1 for a, b in zip(over, over[1:]))
+
+
 def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float) -> dict[int, Cell]:
     """Which header cell of one row names each column.
 
@@ -307,8 +322,8 @@ def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float)
     owner: dict[int, Cell] = {}
     if not cells:
         return owner
-    grouping = len(cells) < len(columns) and all(min(distance(c, m) for c in cells) <= reach
-                                                 for m in (middles[0], middles[-1]))
+    grouping = len(cells) < len(columns) and not _dates_of_their_own(cells, middles) and \
+        all(min(distance(c, m) for c in cells) <= reach for m in (middles[0], middles[-1]))
     for n, middle in enumerate(middles):
         nearest = min(cells, key=lambda c: distance(c, middle))
         d = distance(nearest, middle)
