@@ -65,28 +65,12 @@ class AnswerModel:
         # logit over that of [CLS].
         self.null_span = bool(self.config.get("null_span", False))
         self._lock = threading.Lock()
-        # A second model for table rows, in a folder of its own beside this one's files, when the config names
-        # one (docs/reader-model.md): it reads the rows, this model the sentences.
-        rows = self.config.get("rows_model")
-        self.rows: AnswerModel | None = AnswerModel(directory / rows, threads) if rows else None
 
     def probability(self, logit: float) -> float:
         return _sigmoid(self.scale * logit + self.bias)
 
-    def score(self, question: str, texts: Sequence[str], kinds: Sequence[str] | None = None) -> list[Scored]:
-        """One Scored per text, in order. kinds (the chunk kind of each text, "row" for a table row) sends the
-        rows to the row model when there is one."""
-        if self.rows is None or not kinds or "row" not in kinds:
-            return self._score(question, texts)
-        rows = [i for i, kind in enumerate(kinds) if kind == "row"]
-        others = [i for i, kind in enumerate(kinds) if kind != "row"]
-        out: list[Scored | None] = [None] * len(texts)
-        for model, part in ((self.rows, rows), (self, others)):
-            for i, scored in zip(part, model._score(question, [texts[i] for i in part])):
-                out[i] = scored
-        return out  # type: ignore[return-value]
-
-    def _score(self, question: str, texts: Sequence[str]) -> list[Scored]:
+    def score(self, question: str, texts: Sequence[str]) -> list[Scored]:
+        """One Scored per text, in order."""
         if not texts:
             return []
         encodings = self.tokenizer.encode_batch([(question, t) for t in texts])

@@ -172,8 +172,7 @@ class Reader:
         order = sorted(read)
         pending = [rows[i] for i in order]
         texts = [self._with_long_forms(_model_text(chunk, s, e)) for chunk, _, s, e, _, _ in pending]
-        kinds = [chunk.kind for chunk, *_ in pending]
-        scored = dict(zip(order, self.model.score(query.question, texts, kinds)))
+        scored = dict(zip(order, self.model.score(query.question, texts)))
         out = []
         for i, (chunk, hit, s, e, answer_start, features) in enumerate(rows):
             reading = scored.get(i)
@@ -318,7 +317,7 @@ class Reader:
                 # The phrase runs into a long form the reader added ("ABC (Alpha Beta Council)) in 1990" for
                 # "ABC"): mark what the model finds in the text as the document has it.
                 read = best.model_text()
-                span = self.model.score(query.question, [read], [best.chunk.kind])[0].span
+                span = self.model.score(query.question, [read])[0].span
                 phrase = read[span[0]:span[1]] if span else ""
             at = best.text.find(phrase)
             found = (at, at + len(phrase)) if phrase and at >= 0 else None
