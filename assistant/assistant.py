@@ -279,11 +279,12 @@ class Assistant:
         with self._lock:
             retriever, store, table = self._reader.retriever, self._store, self._back_translations
         if table is None or table[0] is not store:
-            table = (store, back_translations(_english_words(store.chunks)))
+            words = _english_words(store.chunks)
+            table = (store, back_translations(words), words)
             with self._lock:
                 if self._store is store:
                     self._back_translations = table
-        return word_choices(retriever.document_frequency, table[1])
+        return word_choices(retriever.document_frequency, table[1], table[2])
 
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         """The answer to a question (English or Spanish), in the document's words, with its citations.

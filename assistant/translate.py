@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import threading
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -160,9 +161,13 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
     When the documents use none of a word's translations, alternatives(spanish lemma, part of speech), when
     given, names English words the documents do use that translate to that Spanish word (back_translations),
     best first, and the first takes the translation's place with its tags: "dirige" is "directs" in
-    Apertium's dictionary, and a folder that speaks of who leads what reads "leads"."""
+    Apertium's dictionary, and a folder that speaks of who leads what reads "leads". A word the dictionary
+    does not know at all is passed on as it is; alternatives(word, "") may name the documents' word it is
+    plainly a form of ("confucianismo": "confucianism"), which then takes its place."""
     def choose(match: re.Match) -> str:
         source, *senses = _SLASH.split(match.group(1))
+        if source.startswith("*"):  # a word the dictionary does not know ("*reintrodujeron")
+            return _unknown(match.group(0), _UNESCAPE.sub(r"\1", source[1:]), alternatives)
         if not senses:
             return match.group(0)
         verdicts = [known(_lemma(sense)) for sense in senses]
@@ -179,6 +184,15 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
     return _UNIT.sub(choose, stream)
+
+
+def _unknown(unit: str, word: str, alternatives) -> str:
+    choices = alternatives(word.lower(), "") if alternatives is not None and word else []
+    if not choices:
+        return unit
+    choice = choices[0][:1].upper() + choices[0][1:] if word[:1].isupper() else choices[0]
+    escaped = _ESCAPE.sub(r"\\\1", choice)
+    return f"^*{escaped}/*{escaped}$"
 
 
 # Parts of speech whose words back_translations pairs: nouns, verbs, adjectives, adverbs.
@@ -212,11 +226,13 @@ def back_translations(words) -> dict[tuple[str, str], set[str]]:
     return table
 
 
-def word_choices(document_frequency, table: dict[tuple[str, str], set[str]]):
-    """(known, alternatives) for prefer_senses, from the documents' document_frequency(search token) and
-    back_translations of their words: known(words) says whether the documents use every content word of a
-    translation (None for words that are all stop words); alternatives(lemma, part of speech) gives the
-    documents' words that translate to a Spanish word, most used first."""
+def word_choices(document_frequency, table: dict[tuple[str, str], set[str]], words=()):
+    """(known, alternatives) for prefer_senses, from the documents' document_frequency(search token),
+    back_translations of their words and the words themselves (lowercased): known(words) says whether the
+    documents use every content word of a translation (None for words that are all stop words);
+    alternatives(lemma, part of speech) gives the documents' words that translate to a Spanish word, most used
+    first, and alternatives(word, "") the documents' word that a word the dictionary does not know is plainly a
+    form of (cognate)."""
     def known(words: str) -> bool | None:
         tokens = search_tokens(words)
         return all(document_frequency(t) > 0 for t in tokens) if tokens else None
@@ -224,10 +240,44 @@ def word_choices(document_frequency, table: dict[tuple[str, str], set[str]]):
     def used(word: str) -> int:
         return min((document_frequency(t) for t in search_tokens(word)), default=0)
 
+    by_start: dict[str, list[tuple[str, str]]] = {}
+    for word in words:
+        folded = _fold(word)
+        if len(folded) >= COGNATE_PREFIX and folded.isalpha():
+            by_start.setdefault(folded[:COGNATE_PREFIX], []).append((folded, word))
+
     def alternatives(lemma: str, part: str) -> list[str]:
+        if not part:
+            return cognate(lemma, by_start.get(_fold(lemma)[:COGNATE_PREFIX], []), used)
         return sorted((w for w in table.get((lemma, part), ()) if used(w)), key=lambda w: (-used(w), w))
 
     return known, alternatives
+
+
+COGNATE_PREFIX = 5  # letters a cognate shares at least at its start
+COGNATE_SHARE = (0.6, 0.7)  # ... and this share of the Spanish word (a verb's ending may be long) and the English
+
+
+def cognate(word: str, candidates: list[tuple[str, str]], used) -> list[str]:
+    """The documents' words (candidates: (accents folded, as written)) that the Spanish word is plainly a form
+    of: one whose start it shares for most of both words (COGNATE_SHARE: "confucianismo": "confucianism",
+    "reintrodujeron": "reintroduced", "estonias": "estonian", not "interétnico": "interest"), the longest
+    shared start first, then the most used. None when the documents have the word itself: a name, or a word
+    both languages share."""
+    folded = _fold(word)
+    scored = []
+    for other, written in candidates:
+        if other == folded:
+            return []
+        shared = len(os.path.commonprefix([folded, other]))
+        if shared >= max(COGNATE_PREFIX, COGNATE_SHARE[0] * len(folded), COGNATE_SHARE[1] * len(other)):
+            scored.append((-shared, -used(written), written))
+    return [w for *_, w in sorted(scored)]
+
+
+def _fold(word: str) -> str:
+    """Lowercase, without accents: "reintrodujéron" -> "reintrodujeron"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def _is_word(analysis: str) -> bool:

@@ -154,3 +154,33 @@ def test_the_row_phrase_marks_the_value_asked_for_more_often_than_the_span_head(
     counts = compare(pairs, load_answer_model())
     n, head, rule = counts["names a column"]
     assert n >= 30 and rule >= 0.8 * n and rule > head  # measured on all 430: 95.1% against 15.6%
+
+
+def test_the_spanish_squad_set_comes_from_the_validation_articles_and_is_measured_in_both_languages(
+        tmp_path: Path, real_embedder) -> None:
+    from assistant.evaluate import write_squad_corpus
+    from assistant.translate import SPANISH, detect_language
+    from assistant.train.pairs import load_articles, load_split
+    from benchmarks.spanish_squad import QUESTIONS, measure
+    from conftest import indexed_assistant
+
+    items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    impossible = {qa["question"].strip(): qa.get("is_impossible", False)
+                  for article in load_articles(load_split()["validation"])
+                  for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+    assert (len(items), sum(i["answerable"] for i in items)) == (80, 60)
+    assert all(impossible[i["question_en"]] != i["answerable"] for i in items)  # a tuning article's question
+    assert all(detect_language(i["question"]) == SPANISH for i in items)
+
+    context = ("The Yuan ruled China from Khanbaliq. In 1313 the Yuan reintroduced Confucian court practices. "
+               "Paper money circulated widely.")
+    answer = "Confucian court practices"
+    article = {"title": "Yuan", "paragraphs": [{"context": context, "qas": [
+        {"question": "What practices did the Yuan reintroduce?", "is_impossible": False,
+         "answers": [{"text": answer, "answer_start": context.index(answer)}]}]}]}
+    questions = write_squad_corpus([article], tmp_path / "corpus")
+    assistant = indexed_assistant(tmp_path / "corpus", tmp_path / "index", real_embedder)
+    counts = measure(assistant, [{"question": "¿Qué prácticas reintrodujeron los Yuan?", "answerable": True,
+                                  "question_en": "What practices did the Yuan reintroduce?"}],
+                     {q.question: q for q in questions})
+    assert counts == {"Spanish": (1, 0, 0), "English": (1, 0, 0)}

@@ -100,6 +100,27 @@ def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_
     assert readings == {"leads": "Who leads the agency?", "directs": "Who directs the agency?"}
 
 
+def test_a_word_the_dictionary_does_not_know_takes_the_documents_word_it_is_plainly_a_form_of():
+    words = ["reintroduced", "reintroduction", "confucianism", "interest", "islam"]
+    known, alternatives = translate.word_choices(lambda token: 1, {}, words)
+    assert alternatives("reintrodujeron", "") == ["reintroduced"]  # "reintroduction" shares too little of itself
+    assert alternatives("confucianismo", "") == ["confucianism"]
+    assert alternatives("interétnico", "") == []  # "interest" shares its start but not most of the word
+    assert alternatives("islam", "") == []  # the documents' own word: nothing to replace
+    # Among words that share as much, the documents' most used.
+    used = lambda word: {"estonia": 5, "estonian": 2}[word.lower()]
+    assert translate.cognate("estonias", [("estonian", "estonian"), ("estonia", "Estonia")], used) == \
+        ["Estonia", "estonian"]
+
+
+def test_a_spanish_question_with_a_word_apertium_lacks_is_read_in_the_documents_word(tmp_path, real_embedder):
+    readings = _readings(tmp_path, real_embedder, "¿Qué prácticas reintrodujeron los Yuan?", {
+        "yuan": "The Yuan reintroduced Confucian court practices in the capital.\n",
+        "other": "The Yuan ruled China from the capital.\n"})
+    assert "reintroduced" in readings["yuan"]
+    assert "reintrodujeron" in readings["other"]  # no such word there: left as typed (its Spanish stem is searched)
+
+
 def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
         paper_assistant):
     answer = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
