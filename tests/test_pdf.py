@@ -160,6 +160,27 @@ def test_a_change_column_beside_dated_columns_takes_no_date():
                                ("iPad", "7,224", "7,368", "(2)%")]]
 
 
+def test_a_percentage_change_column_beside_the_years_takes_no_year():
+    # Laid out as Microsoft's summary of results: the period over the two year columns, "Percentage" / "Change"
+    # over a third; that column used to take the nearer year ("Percentage Change 2021").
+    page = [(72, 740, "SUMMARY RESULTS OF OPERATIONS", 12, True),
+            (330, 716, "Three Months Ended", 9, True), (RIGHT[2] - 45, 716, "Percentage", 9, True),
+            (340, 707, "September 30,", 9, True), (RIGHT[2] - 30, 707, "Change", 9, True),
+            figure(0, 696, "2022"), figure(1, 696, "2021"),
+            (72, 684, "Revenue", 9, False), figure(0, 684, "50,122"), figure(1, 684, "45,317"),
+            (RIGHT[2] - 15, 684, "11%", 9, False),
+            (72, 672, "Gross margin", 9, False), figure(0, 672, "34,670"), figure(1, 672, "31,671"),
+            (RIGHT[2] - 10, 672, "9%", 9, False),
+            (72, 660, "Net income", 9, False), figure(0, 660, "17,556"), figure(1, 660, "20,505"),
+            (RIGHT[2] - 23, 660, "(14)%", 9, False)]
+    doc = load_document("summary.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [
+        f"{label} | Three Months Ended September 30, 2022: {a} | Three Months Ended September 30, 2021: {b} | "
+        f"Percentage Change: {c}"
+        for label, a, b, c in [("Revenue", "50,122", "45,317", "11%"), ("Gross margin", "34,670", "31,671", "9%"),
+                               ("Net income", "17,556", "20,505", "(14)%")]]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

@@ -14,6 +14,7 @@ _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fisc
 # A date or a year as headers print it ("April 30,", "2023", "May 1, 2022").
 _DATE_PART = re.compile(r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?"
                         r"(?: (?:19|20)\d\d)?|(?:19|20)\d\d)", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _YEARLESS_DATE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?", re.I)
 # "(In millions)", "($ in thousands)": how the table counts, not the name of a column.
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
@@ -293,17 +294,21 @@ def _visual_rows(found: list[tuple[Line, list[Cell], str]]) -> list[tuple[list[C
     return [(sorted(cells, key=lambda c: c.x0), stub) for _, _, cells, stub in rows]
 
 
-def _dates_of_their_own(cells: list[Cell], middles: list[float]) -> bool:
-    """Months and days whose years stand on the line below, each over one column and two of them over neighbouring
-    columns ("June 25," over "2022", "June 26," over "2021", nothing over "Change"): every column that has a date
-    has its own, and a column without one is not named by its neighbour's. One date per group of columns
-    ("December 31," over the first of "2022 | 2021") names the group."""
+def _dates_of_their_own(cells: list[Cell], columns: list[tuple[float, float]], middles: list[float]) -> bool:
+    """Dates or years that each stand over a column of their own, two of them over neighbouring columns ("June 25,"
+    over "2022" and "June 26," over "2021", or the years "2022" and "2021" themselves, with nothing over
+    "Change"): every column that has one has its own, and a column without one is not named by its neighbour's.
+    One date per group of columns ("December 31," over the first of "2022 | 2021") names the group."""
     over = []
     for cell in cells:
-        under = [n for n, m in enumerate(middles) if cell.x0 <= m <= cell.x1]
-        if not _YEARLESS_DATE.fullmatch(cell.text) or len(under) != 1:
+        if not (_YEARLESS_DATE.fullmatch(cell.text) or _YEAR.fullmatch(cell.text)):
             return False
-        over.append(under[0])
+        centre = (cell.x0 + cell.x1) / 2
+        n = min(range(len(middles)), key=lambda n: abs(centre - middles[n]))
+        x0, x1 = columns[n]
+        if not x0 - 0.25 * (x1 - x0) <= centre <= x1 + 0.25 * (x1 - x0) or n in over:
+            return False
+        over.append(n)
     return any(b - a == 1 for a, b in zip(over, over[1:]))
 
 
@@ -322,7 +327,7 @@ def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float)
     owner: dict[int, Cell] = {}
     if not cells:
         return owner
-    grouping = len(cells) < len(columns) and not _dates_of_their_own(cells, middles) and \
+    grouping = len(cells) < len(columns) and not _dates_of_their_own(cells, columns, middles) and \
         all(min(distance(c, m) for c in cells) <= reach for m in (middles[0], middles[-1]))
     for n, middle in enumerate(middles):
         nearest = min(cells, key=lambda c: distance(c, middle))
