@@ -17,7 +17,7 @@ from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
-from .text import named_terms, search_tokens, spanish_tokens
+from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import ENGLISH, back_translations, detect_language, reads_latin, translator, word_choices
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
@@ -266,8 +266,12 @@ class Assistant:
             return language, question, history, []
         known, alternatives = self._document_words()
         english = translator().translate(question, language, ENGLISH, known, alternatives)
-        english_history = [translator().translate(h, detect_language(h), ENGLISH, known, alternatives)
-                           for h in history]
+        # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Mongke Kan?": "When it
+        # died Mongke Kan?"), which would read as a pronoun pointing at the earlier turn. A question that names a
+        # name or acronym of its own asks about that: it stands alone.
+        names = [t for t in named_terms(question) if not is_number(t)]
+        english_history = [] if names else [translator().translate(h, detect_language(h), ENGLISH, known,
+                                                                   alternatives) for h in history]
         extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
         return language, english, english_history, extra + spanish_tokens(question)
 

@@ -141,6 +141,17 @@ def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a
     assert best.start <= cited.start < best.end
 
 
+def test_a_spanish_question_that_names_its_subject_is_not_read_as_a_follow_up(paper_assistant):
+    # Apertium writes "it" for Spanish's unstated subject; after an earlier turn that "it" was taken for a pronoun
+    # and replaced: "When the Federal Institute of Telecommunications died Octavio Paz?".
+    earlier = ["¿Cuándo se creó el Instituto Federal de Telecomunicaciones?"]
+    named = paper_assistant.ask("¿Cuándo murió Octavio Paz?", earlier)
+    assert "Telecommunications" not in named.read_as and "Octavio Paz" in named.read_as
+    # A follow-up that names nothing still points at the earlier turn.
+    follow_up = paper_assistant.ask("¿Y cuándo empezó a funcionar?", earlier)
+    assert "Telecommunications" in follow_up.read_as
+
+
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
     assert answer.abstained and answer.answer is None and answer.translation is None
