@@ -162,8 +162,9 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
     given, names English words the documents do use that translate to that Spanish word (back_translations),
     best first, and the first takes the translation's place with its tags: "dirige" is "directs" in
     Apertium's dictionary, and a folder that speaks of who leads what reads "leads". A word the dictionary
-    does not know at all is passed on as it is; alternatives(word, "") may name the documents' word it is
-    plainly a form of ("confucianismo": "confucianism"), which then takes its place."""
+    does not know at all is passed on as it is; for a lowercase one (a capitalised word is a name),
+    alternatives(word, "") may name the documents' word it is plainly a form of ("confucianismo":
+    "confucianism"), which then takes its place."""
     def choose(match: re.Match) -> str:
         source, *senses = _SLASH.split(match.group(1))
         if source.startswith("*"):  # a word the dictionary does not know ("*reintrodujeron")
@@ -187,11 +188,11 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:
-    choices = alternatives(word.lower(), "") if alternatives is not None and word else []
+    # A capitalised word is a name, written as the asker knows it ("Boleslaw", "Czerniakow"): left as it is.
+    choices = alternatives(word, "") if alternatives is not None and word and word.islower() else []
     if not choices:
         return unit
-    choice = choices[0][:1].upper() + choices[0][1:] if word[:1].isupper() else choices[0]
-    escaped = _ESCAPE.sub(r"\\\1", choice)
+    escaped = _ESCAPE.sub(r"\\\1", choices[0])
     return f"^*{escaped}/*{escaped}$"
 
 

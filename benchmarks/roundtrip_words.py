@@ -40,7 +40,7 @@ def article_words(paragraphs: list[str]):
         for token in set(search_tokens(text)):
             frequency[token] = frequency.get(token, 0) + 1
     words = {w.lower() for text in paragraphs for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text)}
-    return word_choices(lambda token: frequency.get(token, 0), back_translations(words))
+    return word_choices(lambda token: frequency.get(token, 0), back_translations(words), words)
 
 
 def main() -> None:

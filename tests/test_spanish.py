@@ -107,6 +107,11 @@ def test_a_word_the_dictionary_does_not_know_takes_the_documents_word_it_is_plai
     assert alternatives("confucianismo", "") == ["confucianism"]
     assert alternatives("interétnico", "") == []  # "interest" shares its start but not most of the word
     assert alternatives("islam", "") == []  # the documents' own word: nothing to replace
+    # In Apertium's stream a word it does not know is "*word"; a capitalised one is a name, typed as the asker
+    # knows it, and stays.
+    stream = "^*reintrodujeron/*reintrodujeron$ ^*Boleslaw/*Boleslaw$"
+    assert translate.prefer_senses(stream, known, lambda word, part: [word[:4] + "X"]) == \
+        "^*reinX/*reinX$ ^*Boleslaw/*Boleslaw$"
     # Among words that share as much, the documents' most used.
     used = lambda word: {"estonia": 5, "estonian": 2}[word.lower()]
     assert translate.cognate("estonias", [("estonian", "estonian"), ("estonia", "Estonia")], used) == \
