@@ -131,11 +131,13 @@ def test_a_passage_every_filing_repeats_is_read_once(filings: Assistant):
     # The exhibit list and the certifications stand word for word in both Apple filings (and the exhibit numbers
     # differ only by an asterisk): read in each copy they took four of the six passages read, and the answer cited
     # the same signature twice.
+    def said(texts: list[str]) -> list[str]:  # words and figures, case and punctuation aside
+        return [" ".join(re.sub(r"[^\w]+", " ", t.lower()).split()) for t in texts]
+
     question = "Who is Apple's chief financial officer?"
-    read = [h.chunk.text for h in filings.retrieve(question)[:filings.settings.read_k]]
-    said = [" ".join(re.sub(r"[^\w]+", " ", t.lower()).split()) for t in read]
-    assert len(set(said)) == len(said), read
+    read = said([h.chunk.text for h in filings.retrieve(question)[:filings.settings.read_k]])
+    assert len(set(read)) == len(read), read
     answer = filings.ask(question)
     assert not answer.abstained and "Luca Maestri" in answer.citations[0].quote
-    quotes = [" ".join(re.sub(r"[^\w]+", " ", c.quote.lower()).split()) for c in answer.citations]
+    quotes = said([c.quote for c in answer.citations])
     assert len(set(quotes)) == len(quotes), quotes
