@@ -269,6 +269,10 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
+        if not self.retriever.knows_any(list(query.tokens) + list(query.history_tokens)):
+            # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
+            # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
+            return Reading(True, 0.0, self._closest(cands), "unknown_term")
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)

@@ -46,6 +46,15 @@ class Retriever:
     def document_frequency(self, token: str) -> int:
         return self.store.document_frequency(token)
 
+    def knows_any(self, tokens: list[str]) -> bool:
+        """Whether some passage holds one of these search tokens, or, for a token of five letters or more, one a
+        single letter away from it (a typo: "mathmat" of "mathmatical" for "mathemat")."""
+        for token in tokens:
+            if self.document_frequency(token) or (len(token) >= 5 and any(
+                    self.document_frequency(t) for t in _one_letter_away(token))):
+                return True
+        return False
+
     def idf(self, token: str) -> float:
         n, df = max(self.n_chunks, 1), self.document_frequency(token)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -195,6 +204,22 @@ class Retriever:
         from dataclasses import replace
 
         return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)
+
+
+def _one_letter_away(token: str):
+    """Every string one deletion, transposition, substitution or insertion of a letter a-z away."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(token) + 1):
+        head, tail = token[:i], token[i:]
+        if tail:
+            yield head + tail[1:]
+            if len(tail) > 1:
+                yield head + tail[1] + tail[0] + tail[2:]
+            for c in letters:
+                if c != tail[0]:
+                    yield head + c + tail[1:]
+        for c in letters:
+            yield head + c + tail
 
 
 _NOT_WORD = re.compile(r"[^\w]+")

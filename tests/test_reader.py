@@ -3,6 +3,7 @@
 
 import pytest
 
+from assistant import messages
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
 from assistant.nlp import defined_acronyms, lacks_expected_entity
@@ -59,6 +60,16 @@ def test_questions_the_paper_does_not_answer_are_declined_with_the_closest_passa
     assert answer.message
     assert 1 <= len(answer.citations) <= 3
     check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+
+
+def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_is_not(paper_assistant):
+    # Before, "What is CoDi?" (never mentioned) was answered with the paper's first sentence about DPI.
+    answer = paper_assistant.ask("What is CoDi?")
+    assert answer.abstained and answer.message == messages.text("unknown_term", "en") and answer.citations
+    retriever = paper_assistant._reader.retriever
+    assert not retriever.knows_any(search_tokens("zorblax quuxing"))
+    assert retriever.knows_any(search_tokens("broadbnd"))  # a letter away from "broadband"
+    assert not retriever.knows_any(search_tokens("brdbnd"))
 
 
 def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
