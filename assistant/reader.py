@@ -21,7 +21,7 @@ from .answer_model import AnswerModel, Scored
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
-from .text import is_number, named_terms, raw_tokens, search_tokens
+from .text import is_number, named_terms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -143,6 +143,7 @@ class Reader:
         pairs = _bigrams(query.tokens)
         rows: list[tuple[Chunk, Hit, int, int, int, list[float]]] = []
         seen: set[tuple[str, int, int]] = set()
+        said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
         for rank, hit in enumerate(hits):
             chunk = hit.chunk
             dense = store.units_of(store.by_id[chunk.id]).astype(np.float32) @ query.vector
@@ -154,6 +155,10 @@ class Reader:
                 if _is_link(texts[j]):  # a reference that is only a web address answers nothing
                     continue
                 seen.add((chunk.source, s, e))
+                key = (wording(texts[j]), *chunk.headers)  # (the boilerplate every filing of a folder repeats)
+                if key in said:
+                    continue
+                said.add(key)
                 found = self._linked(set(search_tokens(texts[j])) | context)
                 leans = j > 0 and chunk.kind == "text" and bool(_DANGLING_START.match(texts[j]))
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it

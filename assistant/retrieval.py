@@ -4,14 +4,13 @@ the documents a question names (a company, a period: assistant/documents.py) ran
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
-from .text import search_tokens
+from .text import search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
 # A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
@@ -127,7 +126,7 @@ class Retriever:
         copy stays: inside the documents a question names, theirs."""
         out, seen = [], set()
         for hit in hits:
-            key = _same_text_key(hit.chunk)
+            key = (wording(hit.chunk.text), *hit.chunk.headers)  # a row's column headers count too
             if key in seen:
                 continue
             seen.add(key)
@@ -222,13 +221,6 @@ def _one_letter_away(token: str):
             yield head + c + tail
 
 
-_NOT_WORD = re.compile(r"[^\w]+")
-
-
-def _same_text_key(chunk) -> tuple[str, ...]:
-    """What two passages must share to say the same thing: their words and figures, case and punctuation
-    aside ("32.2*" and "32.2**" are one exhibit line), and a row's column headers."""
-    return (_NOT_WORD.sub(" ", chunk.text.lower()).strip(), *chunk.headers)
 
 
 def _without(question: str, naming: set[str]) -> str | None:

@@ -167,6 +167,15 @@ def named_terms(question: str) -> list[str]:
     return out
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def wording(text: str) -> str:
+    """A text's words and figures, case and punctuation aside: what a passage shares with one that repeats it
+    ("32.2* Certification ..." and "32.2** Certification ..." are one exhibit line)."""
+    return _NOT_WORD.sub(" ", text.lower()).strip()
+
+
 def is_number(token: str) -> bool:
     return bool(re.fullmatch(r"\$?\d+(?:[.,]\d+)*%?", token))
 

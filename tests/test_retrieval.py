@@ -141,3 +141,9 @@ def test_a_passage_every_filing_repeats_is_read_once(filings: Assistant):
     assert not answer.abstained and "Luca Maestri" in answer.citations[0].quote
     quotes = said([c.quote for c in answer.citations])
     assert len(set(quotes)) == len(quotes), quotes
+    # Sentences too: passages that differ around it may both hold the same sentence ("The Company is subject to
+    # other legal proceedings ..." in each filing), which the model then read, and the closest passages showed,
+    # once a filing.
+    reader, query, hits = filings._retrieve("What legal proceedings does Apple describe?", [])
+    sentences = said([c.text for c in reader.candidates(query, hits[:filings.settings.read_k])])
+    assert len(set(sentences)) == len(sentences), sentences
