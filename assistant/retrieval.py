@@ -48,11 +48,10 @@ class Retriever:
     def knows_any(self, tokens: list[str]) -> bool:
         """Whether some passage holds one of these search tokens, or, for a token of five letters or more, one a
         single letter away from it (a typo: "mathmat" of "mathmatical" for "mathemat")."""
-        for token in tokens:
-            if self.document_frequency(token) or (len(token) >= 5 and any(
-                    self.document_frequency(t) for t in _one_letter_away(token))):
-                return True
-        return False
+        if any(self.document_frequency(t) for t in tokens):
+            return True
+        return any(len(token) >= 5 and any(self.document_frequency(t) for t in _one_letter_away(token))
+                   for token in tokens)
 
     def idf(self, token: str) -> float:
         n, df = max(self.n_chunks, 1), self.document_frequency(token)
@@ -219,8 +218,6 @@ def _one_letter_away(token: str):
                     yield head + c + tail[1:]
         for c in letters:
             yield head + c + tail
-
-
 
 
 def _without(question: str, naming: set[str]) -> str | None:
