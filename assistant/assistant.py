@@ -18,7 +18,8 @@ from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
 from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
 from .text import is_number, named_terms, search_tokens, spanish_tokens
-from .translate import ENGLISH, back_translations, detect_language, reads_latin, translator, word_choices
+from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
+                        vocabulary, word_choices)
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
@@ -102,17 +103,10 @@ class Status:
         }
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-
-
-def _english_words(chunks) -> set[str]:
-    """The distinct words of the passages as the reader reads them (English text, or a Spanish passage's
-    translation), lowercased."""
-    words: set[str] = set()
+def _english_texts(chunks):
+    """The passages as the reader reads them: English text, or a Spanish passage's translation."""
     for chunk in chunks:
-        text = chunk.text if chunk.language == ENGLISH or not chunk.translations else " ".join(chunk.translations)
-        words.update(w.lower() for w in _WORD.findall(text))
-    return words
+        yield chunk.text if chunk.language == ENGLISH or not chunk.translations else " ".join(chunk.translations)
 
 
 def index_status(settings: Settings) -> Status:
@@ -146,7 +140,8 @@ class Assistant:
         self._store: Store | None = None
         self._reader: Reader | None = None
         self._acronyms: dict[str, str] = {}
-        self._back_translations = None  # (the store, back_translations of its words), made on the first Spanish question
+        # (the store, back_translations and cognate_index of its words), made on the first Spanish question
+        self._back_translations = None
 
     @classmethod
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None, embedder=None,
@@ -269,10 +264,11 @@ class Assistant:
         # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Mongke Kan?": "When it
         # died Mongke Kan?"), which would read as a pronoun pointing at the earlier turn. A question that names a
         # name or acronym of its own asks about that: it stands alone.
-        names = [t for t in named_terms(question) if not is_number(t)]
+        terms = named_terms(question)
+        names = [t for t in terms if not is_number(t)]
         english_history = [] if names else [translator().translate(h, detect_language(h), ENGLISH, known,
                                                                    alternatives) for h in history]
-        extra = [t for t in search_tokens(" ".join(named_terms(question))) if t not in search_tokens(english)]
+        extra = [t for t in search_tokens(" ".join(terms)) if t not in search_tokens(english)]
         return language, english, english_history, extra + spanish_tokens(question)
 
     def _document_words(self):
@@ -283,8 +279,8 @@ class Assistant:
         with self._lock:
             retriever, store, table = self._reader.retriever, self._store, self._back_translations
         if table is None or table[0] is not store:
-            words = _english_words(store.chunks)
-            table = (store, back_translations(words), words)
+            words = vocabulary(_english_texts(store.chunks))
+            table = (store, back_translations(words), cognate_index(words))
             with self._lock:
                 if self._store is store:
                     self._back_translations = table

@@ -227,13 +227,33 @@ def back_translations(words) -> dict[tuple[str, str], set[str]]:
     return table
 
 
-def word_choices(document_frequency, table: dict[tuple[str, str], set[str]], words=()):
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def vocabulary(texts) -> set[str]:
+    """The distinct words of these texts, lowercased: what back_translations and cognate_index read."""
+    return {w.lower() for text in texts for w in _WORD.findall(text)}
+
+
+def cognate_index(words) -> dict[str, list[tuple[str, str]]]:
+    """The words (of five letters or more) by their first COGNATE_PREFIX letters, accents folded, each as
+    (folded, as written): cognate's candidates. Made once with the documents' back_translations."""
+    starts: dict[str, list[tuple[str, str]]] = {}
+    for word in words:
+        folded = _fold(word)
+        if len(folded) >= COGNATE_PREFIX and folded.isalpha():
+            starts.setdefault(folded[:COGNATE_PREFIX], []).append((folded, word))
+    return starts
+
+
+def word_choices(document_frequency, table: dict[tuple[str, str], set[str]],
+                 starts: dict[str, list[tuple[str, str]]] | None = None):
     """(known, alternatives) for prefer_senses, from the documents' document_frequency(search token),
-    back_translations of their words and the words themselves (lowercased): known(words) says whether the
-    documents use every content word of a translation (None for words that are all stop words);
-    alternatives(lemma, part of speech) gives the documents' words that translate to a Spanish word, most used
-    first, and alternatives(word, "") the documents' word that a word the dictionary does not know is plainly a
-    form of (cognate)."""
+    back_translations of their words and cognate_index of them: known(words) says whether the documents use
+    every content word of a translation (None for words that are all stop words); alternatives(lemma, part of
+    speech) gives the documents' words that translate to a Spanish word, most used first, and
+    alternatives(word, "") the documents' word that a word the dictionary does not know is plainly a form of
+    (cognate)."""
     def known(words: str) -> bool | None:
         tokens = search_tokens(words)
         return all(document_frequency(t) > 0 for t in tokens) if tokens else None
@@ -241,15 +261,9 @@ def word_choices(document_frequency, table: dict[tuple[str, str], set[str]], wor
     def used(word: str) -> int:
         return min((document_frequency(t) for t in search_tokens(word)), default=0)
 
-    by_start: dict[str, list[tuple[str, str]]] = {}
-    for word in words:
-        folded = _fold(word)
-        if len(folded) >= COGNATE_PREFIX and folded.isalpha():
-            by_start.setdefault(folded[:COGNATE_PREFIX], []).append((folded, word))
-
     def alternatives(lemma: str, part: str) -> list[str]:
         if not part:
-            return cognate(lemma, by_start.get(_fold(lemma)[:COGNATE_PREFIX], []), used)
+            return cognate(lemma, (starts or {}).get(_fold(lemma)[:COGNATE_PREFIX], []), used)
         return sorted((w for w in table.get((lemma, part), ()) if used(w)), key=lambda w: (-used(w), w))
 
     return known, alternatives

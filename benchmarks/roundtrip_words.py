@@ -12,10 +12,10 @@ question as its writer put it, looking at the article, is what a Spanish reader 
 from __future__ import annotations
 
 import json
-import re
 
 from assistant.text import search_tokens
-from assistant.translate import ENGLISH, SPANISH, back_translations, translator, word_choices
+from assistant.translate import (ENGLISH, SPANISH, back_translations, cognate_index, translator, vocabulary,
+                                 word_choices)
 
 from .measure import ROOT
 
@@ -39,8 +39,8 @@ def article_words(paragraphs: list[str]):
     for text in paragraphs:
         for token in set(search_tokens(text)):
             frequency[token] = frequency.get(token, 0) + 1
-    words = {w.lower() for text in paragraphs for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text)}
-    return word_choices(lambda token: frequency.get(token, 0), back_translations(words), words)
+    words = vocabulary(paragraphs)
+    return word_choices(lambda token: frequency.get(token, 0), back_translations(words), cognate_index(words))
 
 
 def main() -> None:

@@ -102,7 +102,7 @@ def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_
 
 def test_a_word_the_dictionary_does_not_know_takes_the_documents_word_it_is_plainly_a_form_of():
     words = ["reintroduced", "reintroduction", "confucianism", "interest", "islam"]
-    known, alternatives = translate.word_choices(lambda token: 1, {}, words)
+    known, alternatives = translate.word_choices(lambda token: 1, {}, translate.cognate_index(words))
     assert alternatives("reintrodujeron", "") == ["reintroduced"]  # "reintroduction" shares too little of itself
     assert alternatives("confucianismo", "") == ["confucianism"]
     assert alternatives("interétnico", "") == []  # "interest" shares its start but not most of the word
