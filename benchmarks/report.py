@@ -67,7 +67,8 @@ class Results:
         path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines; a cell's "|" and line breaks are escaped."""
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
@@ -122,7 +123,7 @@ def markdown(results: Results) -> str:
         "",
         "## Targets",
         "",
-        *_table(["#", "target", "goal", "measured", "status"], target_rows(results)),
+        *markdown_table(["#", "target", "goal", "measured", "status"], target_rows(results)),
         "",
     ]
     explained = [t for t in results.targets if t.why or t.close or t.note]
@@ -138,7 +139,7 @@ def markdown(results: Results) -> str:
     for metric in results.metrics:
         sections.setdefault(metric.section, []).append(metric)
     for name, metrics in sections.items():
-        lines += [f"### {name}", "", *_table(["metric", "value", "note"],
+        lines += [f"### {name}", "", *markdown_table(["metric", "value", "note"],
                                             [[x.name, x.shown(), x.note] for x in metrics]), ""]
     if results.notes:
         lines += ["## How it was measured", ""] + [f"- {n}" for n in results.notes] + [""]

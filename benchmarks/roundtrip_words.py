@@ -18,6 +18,7 @@ from assistant.translate import (ENGLISH, SPANISH, back_translations, cognate_in
                                  word_choices)
 
 from .measure import ROOT
+from .report import markdown_table
 
 SQUAD = ROOT / "assistant" / "train" / "data" / "squad"
 WAYS = ("Apertium alone", "senses the article uses", "and the article's words")
@@ -66,10 +67,11 @@ def main() -> None:
                     counts[way][2] += len(tokens)
     print(f"{len(chosen)} SQuAD articles (test split left out), {questions} questions; "
           f"{changed} read differently with the article's words")
-    print("| back to English | question's tokens found (recall) | round trip's tokens that are the question's (precision) |")
-    print("| --- | --- | --- |")
-    for way, (own, found, total) in counts.items():
-        print(f"| {way} | {100 * found / own:.1f}% | {100 * found / max(total, 1):.1f}% |")
+    print("\n".join(markdown_table(
+        ["back to English", "question's tokens found (recall)",
+         "round trip's tokens that are the question's (precision)"],
+        [[way, f"{100 * found / own:.1f}%", f"{100 * found / max(total, 1):.1f}%"]
+         for way, (own, found, total) in counts.items()])))
 
 
 if __name__ == "__main__":

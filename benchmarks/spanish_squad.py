@@ -20,6 +20,7 @@ from assistant.evaluate import holds_answer, write_squad_corpus
 from assistant.train.pairs import load_articles, load_split
 
 from .measure import ROOT
+from .report import markdown_table
 
 QUESTIONS = ROOT / "tests" / "gold" / "tuning" / "squad-validation-es.jsonl"
 
@@ -51,10 +52,10 @@ def main() -> None:
         counts = measure(assistant, items, {q.question.strip(): q for q in questions})
     answerable = sum(i["answerable"] for i in items)
     print(f"{len(items)} questions on the SQuAD validation articles ({answerable} answerable)")
-    print("| asked in | answer sentence holds the gold answer | answerable declined | impossible declined |")
-    print("| --- | --- | --- | --- |")
-    for language, (right, declined, impossible) in counts.items():
-        print(f"| {language} | {right} of {answerable} | {declined} | {impossible} of {len(items) - answerable} |")
+    print("\n".join(markdown_table(
+        ["asked in", "answer sentence holds the gold answer", "answerable declined", "impossible declined"],
+        [[language, f"{right} of {answerable}", str(declined), f"{impossible} of {len(items) - answerable}"]
+         for language, (right, declined, impossible) in counts.items()])))
 
 
 if __name__ == "__main__":
