@@ -138,47 +138,44 @@ def test_dates_set_left_of_their_figures_still_head_their_columns():
                             ("Gross profit", "64.6", "65.5")]]
 
 
+def body(top: float, rows: list[tuple[str, ...]]) -> list[tuple]:
+    """A table's rows from top down, 12 points apart: the label at the margin, each value right-aligned in the
+    next column of RIGHT."""
+    return [item for i, (label, *values) in enumerate(rows) for item in
+            [(72, top - 12 * i, label, 9, False), *(figure(c, top - 12 * i, v) for c, v in enumerate(values))]]
+
+
 def test_a_change_column_beside_dated_columns_takes_no_date():
     # Laid out as Apple's net sales by category: month and day over each figure column, the years below them, and
     # a "Change" column with no date over it, all under the period they share. The change column used to take its
     # neighbour's date ("Three Months Ended June 25, Change").
+    table = [("iPhone", "40,665", "39,570", "3 %"), ("Mac", "7,382", "8,235", "(10)%"),
+             ("iPad", "7,224", "7,368", "(2)%")]
     page = [(72, 740, "Net sales by category (in millions):", 10, False),
             (330, 716, "Three Months Ended", 9, True),
             (RIGHT[0] - 38, 704, "June 25,", 9, True), (RIGHT[1] - 38, 704, "June 26,", 9, True),
             figure(0, 692, "2022"), figure(1, 692, "2021"), (RIGHT[2] - 30, 692, "Change", 9, True),
-            (72, 676, "iPhone", 9, False), figure(0, 676, "40,665"), figure(1, 676, "39,570"),
-            (RIGHT[2] - 15, 676, "3 %", 9, False),
-            (72, 664, "Mac", 9, False), figure(0, 664, "7,382"), figure(1, 664, "8,235"),
-            (RIGHT[2] - 25, 664, "(10)%", 9, False),
-            (72, 652, "iPad", 9, False), figure(0, 652, "7,224"), figure(1, 652, "7,368"),
-            (RIGHT[2] - 25, 652, "(2)%", 9, False)]
+            *body(676, table)]
     doc = load_document("categories.pdf", make_layout_pdf([page]))
     assert rows(doc) == [
         f"{label} | Three Months Ended June 25, 2022: {a} | Three Months Ended June 26, 2021: {b} | "
-        f"Three Months Ended Change: {c}"
-        for label, a, b, c in [("iPhone", "40,665", "39,570", "3 %"), ("Mac", "7,382", "8,235", "(10)%"),
-                               ("iPad", "7,224", "7,368", "(2)%")]]
+        f"Three Months Ended Change: {c}" for label, a, b, c in table]
 
 
 def test_a_percentage_change_column_beside_the_years_takes_no_year():
     # Laid out as Microsoft's summary of results: the period over the two year columns, "Percentage" / "Change"
     # over a third; that column used to take the nearer year ("Percentage Change 2021").
+    table = [("Revenue", "50,122", "45,317", "11%"), ("Gross margin", "34,670", "31,671", "9%"),
+             ("Net income", "17,556", "20,505", "(14)%")]
     page = [(72, 740, "SUMMARY RESULTS OF OPERATIONS", 12, True),
             (330, 716, "Three Months Ended", 9, True), (RIGHT[2] - 45, 716, "Percentage", 9, True),
             (340, 707, "September 30,", 9, True), (RIGHT[2] - 30, 707, "Change", 9, True),
             figure(0, 696, "2022"), figure(1, 696, "2021"),
-            (72, 684, "Revenue", 9, False), figure(0, 684, "50,122"), figure(1, 684, "45,317"),
-            (RIGHT[2] - 15, 684, "11%", 9, False),
-            (72, 672, "Gross margin", 9, False), figure(0, 672, "34,670"), figure(1, 672, "31,671"),
-            (RIGHT[2] - 10, 672, "9%", 9, False),
-            (72, 660, "Net income", 9, False), figure(0, 660, "17,556"), figure(1, 660, "20,505"),
-            (RIGHT[2] - 23, 660, "(14)%", 9, False)]
+            *body(684, table)]
     doc = load_document("summary.pdf", make_layout_pdf([page]))
     assert rows(doc) == [
         f"{label} | Three Months Ended September 30, 2022: {a} | Three Months Ended September 30, 2021: {b} | "
-        f"Percentage Change: {c}"
-        for label, a, b, c in [("Revenue", "50,122", "45,317", "11%"), ("Gross margin", "34,670", "31,671", "9%"),
-                               ("Net income", "17,556", "20,505", "(14)%")]]
+        f"Percentage Change: {c}" for label, a, b, c in table]
 
 
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
