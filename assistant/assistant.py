@@ -16,7 +16,7 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, subject_of
+from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, referents
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -25,6 +25,16 @@ _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
 _POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
 _PLURAL = {"they", "them", "their", "theirs", "these", "those"}
+# "When did that happen?": the pronoun stands for the event the earlier turn asked about, not for one of its
+# noun phrases ("What year did Mexico happen?").
+# Apertium's English of a Spanish one puts the pronoun after the verb: "In which year occurred this?".
+_HAPPEN = r"(?:happen|happens|happened|occur|occurs|occurred|take place|takes place|took place|taken place)"
+# ("When did it happen?" keeps its noun phrase: "it" is more often a thing that happened, such as a battle.)
+_EVENT = re.compile(rf"\b(?:this|that)\s+(?:(?:had|has)\s+)?{_HAPPEN}\b|\b{_HAPPEN}\s+(?:this|that)\b", re.I)
+# A subject pronoun and an object pronoun after it are two referents: "What are they using them for?" ("her"
+# may be a possessive, "it" either: neither counts).
+_SUBJECTS = {"they", "he", "she"}
+_OBJECT = re.compile(r"\b(them|him)\b", re.I)
 
 
 class QuestionError(ValueError):
@@ -59,9 +69,12 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS:
         return question
     previous = resolve_followup(history[-1], history[:-1])
+    if _EVENT.search(probe):
+        return f"{previous} {question}"
     pronoun = PRONOUNS.search(probe)
     plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL
-    subject = subject_of(previous, plural)
+    found = referents(previous, plural)
+    subject = found[0] if found else None
     if pronoun is None and subject:
         # A bare noun that names the earlier subject by its kind: "the programme" after "the Apollo program".
         words = {w[:5] for w in search_tokens(subject) if len(w) >= 5}
@@ -76,7 +89,13 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     replacement = subject
     if pronoun.group(0).lower() in _POSSESSIVE:
         replacement += "'" if subject.endswith("s") else "'s"
-    return question[:pronoun.start()] + replacement + question[pronoun.end():]
+    rest = question[pronoun.end():]
+    second = _OBJECT.search(rest) if pronoun.group(0).lower() in _SUBJECTS else None
+    if second:  # the object pronoun is the earlier turn's next referent, of its number first
+        others = [r for r in referents(previous, second.group(0).lower() in _PLURAL) if r != subject]
+        if others:
+            rest = rest[:second.start()] + others[0] + rest[second.end():]
+    return question[:pronoun.start()] + replacement + rest
 
 
 @dataclass

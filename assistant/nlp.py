@@ -38,22 +38,29 @@ def _spacy():
             raise NlpUnavailable(f"spaCy's English model is not installed ({exc}); run `make install`.") from None
 
 
-@lru_cache(maxsize=4096)
 def subject_of(text: str, plural: bool | None = None) -> str | None:
-    """The thing a question is about, for a later pronoun to point at.
+    """The thing a question is about, for a later pronoun to point at: the first of its referents."""
+    found = referents(text, plural)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=4096)
+def referents(text: str, plural: bool | None = None) -> tuple[str, ...]:
+    """What a later pronoun may point at in a question, best first.
 
     Among the question's noun phrases (not pronouns, not question words), the grammatical subject wins, then
     a named entity, then the longest (the subject of "Who is the mayor of Lyon?" is "the mayor", the
     attribute of its "Who"); with plural given ("they" or "it"), phrases of that number come first.
     "When was the Federal Radio Commission created?" -> "the Federal Radio Commission";
-    "How many farms are there in Ohio?" with plural -> "farms".
-    The phrase is then widened to the whole name it is part of ("the Office" of "When the Office of Management
-    of Budget was created?") and to a word spaCy split at a hyphen ("Commerce" of "e-Commerce").
+    "How many farms are there in Ohio?" with plural -> "farms" first.
+    Each phrase is widened to the whole name it is part of ("the Office" of "When the Office of Management
+    of Budget was created?") and to a word spaCy split at a hyphen ("Commerce" of "e-Commerce"); a phrase
+    that overlaps a better one is left out.
     """
     doc = _spacy()(text)
     names = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]
     named = {t.i for e in names for t in e}
-    best, best_key = None, None
+    ranked = []
     for chunk in doc.noun_chunks:
         words = [t for t in chunk if t.tag_ not in ("WDT", "WP", "WP$", "WRB") and t.lower_ not in ("many", "much")]
         if chunk.root.pos_ == "PRON" or not words or PRONOUNS.fullmatch(chunk.text):
@@ -63,19 +70,22 @@ def subject_of(text: str, plural: bool | None = None) -> str | None:
                chunk.root.dep_ in ("nsubj", "nsubjpass", "attr"),
                chunk.root.i in named,
                len(chunk.text))
-        if best_key is None or key > best_key:
-            best, best_key = (words[0].i, words[-1].i + 1, chunk.root.i), key
-    if best is None:
-        return None
-    start, end, root = best
-    for name in names:
-        if name.start <= root < name.end:
-            start, end = min(start, name.start), max(end, name.end)
-    while start > 0 and not doc[start - 1].whitespace_ and (doc[start - 1].is_alpha or doc[start - 1].text == "-"):
-        start -= 1
-    while end < len(doc) and not doc[end - 1].whitespace_ and (doc[end].is_alpha or doc[end].text == "-"):
-        end += 1
-    return doc[start:end].text
+        ranked.append((key, words[0].i, words[-1].i + 1, chunk.root.i))
+    ranked.sort(key=lambda r: r[0], reverse=True)  # stable: among equals, the earlier phrase
+    out, taken = [], set()
+    for _, start, end, root in ranked:
+        for name in names:
+            if name.start <= root < name.end:
+                start, end = min(start, name.start), max(end, name.end)
+        while start > 0 and not doc[start - 1].whitespace_ and (doc[start - 1].is_alpha or doc[start - 1].text == "-"):
+            start -= 1
+        while end < len(doc) and not doc[end - 1].whitespace_ and (doc[end].is_alpha or doc[end].text == "-"):
+            end += 1
+        if taken & set(range(start, end)):
+            continue
+        taken |= set(range(start, end))
+        out.append(doc[start:end].text)
+    return tuple(out)
 
 
 def defined_acronyms(text: str) -> dict[str, str]:

@@ -125,6 +125,36 @@ def test_resolve_followup_puts_the_earlier_subject_in_place_of_the_pronoun():
         "Who maintains the System of Information of Health?"
 
 
+def test_a_follow_up_about_an_event_or_with_two_pronouns_is_read_whole():
+    # "that" as the subject of "happen" is the event the earlier turn asked about, not one of its noun phrases
+    # (before: "When did the Normans conquer happen?"); the earlier question is read in front of it, in the
+    # order Apertium writes Spanish too ("In which year occurred this?").
+    history = ["What did the Normans conquer in 1066?"]
+    assert resolve_followup("Why did this happen?", history) == "What did the Normans conquer in 1066? Why did this happen?"
+    assert resolve_followup("In which year occurred that?", history) == \
+        "What did the Normans conquer in 1066? In which year occurred that?"
+    # "it" keeps its noun phrase: a battle happens.
+    assert resolve_followup("When did it happen?", ["Who won the Battle of Hastings?"]) == \
+        "When did the Battle of Hastings happen?"
+    # A subject pronoun and an object pronoun are two referents, each of its number first.
+    assert resolve_followup("How do they help them?", ["How do teachers support students?"]) == \
+        "How do teachers help students?"
+    assert resolve_followup("What did they tell him?", ["What did the doctors tell the patient?"]) == \
+        "What did the doctors tell the patient?"
+    # With no second referent the object pronoun stays.
+    assert resolve_followup("Where did she meet him?", ["Who did Marie Curie marry?"]) == \
+        "Where did Marie Curie meet him?"
+
+
+def test_follow_ups_about_an_event_and_with_two_pronouns_find_their_answer(paper_assistant):
+    """Before, the first was read "When did Mexico happen?" and the second "What do cities use them for?"."""
+    when = paper_assistant.ask("When did that happen?", history=["Which satellite did Mexico launch first?"])
+    assert not when.abstained and "2019" in when.answer and "SATMEX" in when.answer
+    use = paper_assistant.ask("What do they use them for?", history=["Which cities are deploying IoT sensors?"])
+    assert use.read_as == "What do cities use IoT sensors for?"
+    assert not use.abstained and "traffic management" in use.answer
+
+
 def test_acronyms_a_document_defines_are_linked_both_ways():
     text = ("The creation of the Federal Telecommunications Institute (IFT) in 2013 changed the market. "
             "The National Space Institute (INSA) and the Food and Drug Administration (FDA) followed; "
