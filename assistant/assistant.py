@@ -16,7 +16,7 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import BARE_NOUN, PRONOUNS, defined_acronyms, referents
+from .nlp import BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, referents, spelled_out
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -159,6 +159,7 @@ class Assistant:
         self._store: Store | None = None
         self._reader: Reader | None = None
         self._acronyms: dict[str, str] = {}
+        self._spelled: tuple = (None, {})  # (the store, {acronym its passages never write: its long form or None})
         # (the store, back_translations and cognate_index of its words), made on the first Spanish question
         self._back_translations = None
 
@@ -221,6 +222,10 @@ class Assistant:
         with self._lock:
             reader, acronyms = self._reader, self._acronyms
         read_as = resolve_followup(question, history)
+        long_forms = self._long_forms(read_as, reader)
+        if long_forms:  # "the EU" in a folder that only says "the European Union" is read as that
+            question, read_as = (UNWRITTEN_ACRONYM.sub(lambda m: long_forms.get(m.group(0), m.group(0)), text)
+                                 for text in (question, read_as))
         vector = self.embedder.encode_query(read_as)
         # When no referent could be named, the earlier question was put in front: its words count half.
         leaned = read_as.endswith(question) and read_as != question
@@ -239,6 +244,26 @@ class Assistant:
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query)
         return reader, query, hits
+
+    def _long_forms(self, question: str, reader: Reader) -> dict[str, str]:
+        """{acronym: long form} for each acronym of the question that no passage writes but some passage spells
+        out (nlp.spelled_out). The passages are searched once per acronym and store."""
+        retriever = reader.retriever
+        wanted = [a for a in dict.fromkeys(UNWRITTEN_ACRONYM.findall(question))
+                  if search_tokens(a) and not retriever.document_frequency(search_tokens(a)[0])]
+        if not wanted:
+            return {}
+        with self._lock:
+            store, known = self._spelled
+        if store is not retriever.store:
+            store, known = retriever.store, {}
+        missing = [a for a in wanted if a not in known]
+        if missing:
+            text = "\n".join(c.text for c in store.chunks)
+            known = {**known, **{a: spelled_out(a, text) for a in missing}}
+            with self._lock:
+                self._spelled = (store, known)
+        return {a: known[a] for a in wanted if known[a]}
 
     def prepare(self, questions: list[str]) -> None:
         """Encode a batch of standalone questions in one call and search the store for all of them in one call

@@ -124,6 +124,23 @@ def defined_acronyms(text: str) -> dict[str, str]:
     return found
 
 
+# An acronym a question uses that the documents never write, only spell out: two to six capitals.
+UNWRITTEN_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def spelled_out(acronym: str, text: str) -> str | None:
+    """The name a text writes in full where a reader would abbreviate it: the capitalised words (small words
+    such as "of" or "and" between them) whose initials spell the acronym in order, the most frequent if several.
+    "EU" in a text that only says "European Union" -> "European Union"; "CEO" -> "Chief Executive Officer"."""
+    small = r"\s+(?:(?:" + "|".join(sorted(_SMALL)) + r")\s+)*"
+    pattern = re.compile(r"\b" + small.join(rf"{letter}[a-z][\w'’-]*" for letter in acronym) + r"\b")
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(text):
+        name = " ".join(match.group(0).split())
+        counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else None  # (ties: the first written)
+
+
 def _within(part: list[str], whole: list[str]) -> bool:
     rest = list(whole)
     for item in part:

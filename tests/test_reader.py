@@ -6,7 +6,7 @@ import pytest
 from assistant import messages
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
-from assistant.nlp import defined_acronyms, lacks_expected_entity
+from assistant.nlp import defined_acronyms, lacks_expected_entity, spelled_out
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
@@ -162,6 +162,24 @@ def test_acronyms_a_document_defines_are_linked_both_ways():
     assert defined_acronyms(text) == {"IFT": "Federal Telecommunications Institute",
                                       "INSA": "National Space Institute",
                                       "FDA": "Food and Drug Administration", "NY": "New York"}
+
+
+def test_an_acronym_the_documents_only_spell_out_is_read_as_its_long_form(tmp_path, real_embedder):
+    text = ("Members of the European Union trade freely. The Organisation for Economic Co-operation and Development "
+            "publishes surveys, and the European Union funds them; the Eastern Uplands are hilly.")
+    assert spelled_out("EU", text) == "European Union"  # the most frequent of the two
+    assert spelled_out("OECD", text) == "Organisation for Economic Co-operation and Development"
+    assert spelled_out("XYZ", text) is None
+    assert spelled_out("EU", text.lower()) is None  # capitalised words only
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "residency.md": "# Digital residency\n\nThe programme was launched in 2014 as a digital identity for people "
+                        "who do not live in the country. It does not grant citizenship, tax residency or the right "
+                        "to enter the European Union. The state fee for an application is 120 euros.\n"})
+    answer = assistant.ask("Does digital residency give the right to enter the EU?")
+    # Before, "EU" was a term no passage holds and the answer was declined as about something never mentioned.
+    assert answer.read_as == "Does digital residency give the right to enter the European Union?"
+    assert answer.citations and "European Union" in answer.citations[0].quote
+    assert answer.message != messages.text("unknown_term", "en")
 
 
 def test_a_follow_up_reads_its_referent_and_finds_what_the_next_sentence_says(paper_assistant):
