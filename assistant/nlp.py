@@ -160,8 +160,18 @@ def entities(text: str) -> tuple[tuple[str, str], ...]:
 _NUMERIC = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _PERCENTAGE = frozenset({"PERCENT"})
 _PERCENT_SIGN = re.compile(r"%|\bper ?cent|\bpor ciento", re.I)
+_MONEY = frozenset({"MONEY"})
+_CURRENCY = re.compile(r"[$€£¥]|\b(dollars?|euros?|pesos?|pounds? sterling|yen|yuan|rupees?|francs?|USD|EUR|MXN|GBP)\b",
+                       re.I)
 _WANTS = (
     (re.compile(r"\b(what|which) (percentage|percent)\b", re.I), _PERCENTAGE),
+    # A sum of money is written as one ("$2.3 billion", "120 euros"): a count of queries is not a cost. Only a
+    # question that asks for the sum: "What is the agency's budget?", "How much did it cost?", not "Why did
+    # revenue fall?" nor "What was the impact of costs on margins?".
+    (re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+(?:(?!(?:of|in|on|for|to|from|about|between)\b)"
+                r"[\w'’-]+\s+){0,3}?(cost|costs|price|prices|budget|budgets|fee|fees|salary|salaries|funding|"
+                r"spending|revenue|revenues)\b|\bhow much\b[^?]*\b(cost|costs|pay|paid|pays|spend|spent|spends|"
+                r"charge|charged|earn|earned|earns)\b", re.I), _MONEY),
     # A share or a proportion may be a fraction ("a third", "one in five"): any figure will do.
     (re.compile(r"\b(what|which) (share|proportion|fraction)\b", re.I), frozenset({"PERCENT", "CARDINAL"})),
     (re.compile(r"^\s*when\b|\b(what|which|in what) (year|date|month|decade|century|day)\b", re.I),
@@ -184,12 +194,17 @@ def expected_entities(question: str) -> frozenset[str] | None:
     return None
 
 
-def lacks_expected_entity(question: str, sentence: str) -> bool:
+def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bool:
     """Whether the question asks for a kind of entity (a date, a number, a person...) the sentence has none of.
-    A digit counts as a number even where spaCy finds no entity (table rows)."""
+    A digit counts as a number even where spaCy finds no entity (table rows). A sum of money needs a currency in
+    a sentence; in a table row (whose currency is often only in a caption: "in millions") any figure does."""
     wanted = expected_entities(question)
     if wanted is None:
         return False
+    if wanted == _MONEY:
+        if row:
+            return not any(ch.isdigit() for ch in sentence)
+        return not _CURRENCY.search(sentence) and not any(label == "MONEY" for _, label in entities(sentence))
     if wanted == _PERCENTAGE:  # a percentage is written as one ("31%", "99 percent"): another figure is not one
         return not _PERCENT_SIGN.search(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):

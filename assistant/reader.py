@@ -246,7 +246,8 @@ class Reader:
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
         if "type_missing" in rules and lacks_expected_entity(
-                query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]):
+                query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start],
+                best.chunk.kind == "row"):
             return "type_missing"
         return ""
 

@@ -241,6 +241,21 @@ def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, r
         pytest.xfail("known miss: a question for a person is answered with a sentence naming only the agency")
 
 
+def test_a_question_for_a_sum_of_money_needs_one():
+    cost = "How much did it cost to build the data exchange layer?"
+    assert lacks_expected_entity(cost, "The layer was built by a consortium of local companies.")
+    assert lacks_expected_entity(cost, "The layer handled 2.2 billion queries in 2023.")  # a count is no cost
+    assert not lacks_expected_entity(cost, "The layer cost 50 million euros to build.")
+    assert not lacks_expected_entity("What is the agency's budget?", "Its budget for 2024 is $12.5 million.")
+    assert lacks_expected_entity("What is the budget of the agency?", "The agency funds nanosatellite research.")
+    # A table row's currency is often only in the table's caption ("in millions"): any figure does there.
+    assert not lacks_expected_entity("What was the reported revenue?", "Revenue | 52,747 | 51,728", row=True)
+    assert lacks_expected_entity("What was the reported revenue?", "Revenue | — | —", row=True)
+    # Only a question that asks for the sum: not one about what it did.
+    assert not lacks_expected_entity("Why did revenue fall?", "Demand for personal computers weakened.")
+    assert not lacks_expected_entity("What was the impact of costs on margins?", "Margins narrowed by two points.")
+
+
 def test_a_percentage_question_needs_a_percentage_not_any_figure():
     question = "What percentage of households have a broadband connection?"
     assert lacks_expected_entity(question, "Broadband access\tApproximately 20 million people lack coverage")
