@@ -21,7 +21,7 @@ from .answer_model import AnswerModel, Scored
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
-from .text import is_number, named_terms, raw_tokens, search_tokens, wording
+from .text import is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -242,8 +242,13 @@ class Reader:
             # A row's column headers are part of what it says ("Second quarter 2024": 1,410).
             found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]
                                    + (" " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else "")))
+            found |= {part for token in found if "-" in token for part in token.split("-")}  # "17th-century"
             numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
+                return "number_missing"
+            # An ordinal typed in digits is a number too: "the 16th century" is not the 17th, "4th son" not "third".
+            asked = [part for token in raw_tokens(query.question) for part in token.split("-")]
+            if any(not ordinal_forms(t) & found for t in asked if ordinal_forms(t) and t not in naming):
                 return "number_missing"
         if "type_missing" in rules and lacks_expected_entity(
                 query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start],

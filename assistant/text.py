@@ -180,5 +180,20 @@ def is_number(token: str) -> bool:
     return bool(re.fullmatch(r"\$?\d+(?:[.,]\d+)*%?", token))
 
 
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)", re.I)
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                  "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+
+
+def ordinal_forms(token: str) -> set[str]:
+    """The ways a text may write an ordinal typed in digits: "16th" -> {"16th", "16", "sixteenth"} (a date's
+    "21st" is often "21" in the text); empty for anything else."""
+    match = _ORDINAL.fullmatch(token)
+    if not match:
+        return set()
+    n = int(match.group(1))
+    return {token.lower(), match.group(1)} | ({_ORDINAL_WORDS[n - 1]} if 1 <= n <= len(_ORDINAL_WORDS) else set())
+
+
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 NUMBER = re.compile(r"\d")

@@ -241,6 +241,22 @@ def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, r
         pytest.xfail("known miss: a question for a person is answered with a sentence naming only the agency")
 
 
+def test_an_ordinal_in_digits_is_a_number_the_answer_must_state(tmp_path, real_embedder):
+    from assistant.text import ordinal_forms
+    assert ordinal_forms("16th") == {"16th", "16", "sixteenth"} and ordinal_forms("2023") == set()
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "dynasty.md": "# The dynasty\n\nThe founder had four sons. Under the reign of the founder's third son, Ogodei, "
+                      "the empire conquered the north. The reforms were not completed until the 17th-century work "
+                      "of later ministers.\n"})
+    third = assistant.ask("Who was the founder's 3rd son?")
+    assert not third.abstained and "Ogodei" in third.answer
+    # Before, the third son's sentence answered the question about the fourth (SQuAD 2.0's near misses).
+    fourth = assistant.ask("Who was the founder's 4th son?")
+    assert fourth.abstained and fourth.message == messages.text("number_missing", "en")
+    century = assistant.ask("The reforms were not completed until the 16th-century work of whom?")
+    assert century.abstained
+
+
 def test_a_question_for_a_sum_of_money_needs_one():
     cost = "How much did it cost to build the data exchange layer?"
     assert lacks_expected_entity(cost, "The layer was built by a consortium of local companies.")
