@@ -292,6 +292,8 @@ def show_reply(settings: Settings, turn: ui.Turn, number: int) -> None:
     if answer is None:
         st.warning(ui.escape_markdown(turn.error))
         return
+    if answer.read_as:
+        st.caption(ui.read_as_caption(answer))
     if answer.abstained:
         st.markdown(f"**{ui.fixed('abstained', answer)}**")  # our own sentence: nothing to escape
         if answer.message:

@@ -234,6 +234,15 @@ def translation_html(answer: Answer) -> str:
             f'<i>{escape_html(answer.translation.text)}</i></div>')
 
 
+def read_as_caption(answer: Answer) -> str:
+    """How the question was read, when that differs from how it was typed (a follow-up's referent filled in, an
+    acronym spelled out, a Spanish question's English), escaped for st.caption; "" otherwise. A Spanish question's
+    line says it is a machine translation."""
+    if not answer.read_as:
+        return ""
+    return escape_markdown(f"{fixed('read_as', answer)}: {answer.read_as}")
+
+
 def fixed(key: str, answer: Answer | None = None) -> str:
     """One of the chat's own sentences, in the language of the question it answers."""
     return messages.text(key, answer.language if answer is not None else "en")
@@ -433,6 +442,8 @@ def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = No
         if answer is None:
             lines += [f"_{markdown_text(turn.error)}_", ""]
             continue
+        if answer.read_as:
+            lines += [f"_{markdown_text(fixed('read_as', answer))}: {markdown_text(answer.read_as)}_", ""]
         if answer.abstained:
             lines += [fixed("abstained", answer), ""]
             heading = f"{fixed('closest', answer)}:"

@@ -182,6 +182,8 @@ def test_a_follow_up_in_the_browser(server, browser) -> None:
     ask(page, chat, QUESTION)
     reply = ask(page, chat, "What did it break?")
     assert "monopolies" in answer_text(reply), reply.inner_text()
+    # How the follow-up was read is shown above its answer.
+    assert "Read as: What did the Federal Telecommunications Institute break?" in reply.inner_text()
     page.close()
 
 

@@ -222,6 +222,21 @@ def test_transcript_writes_out_every_citation_escaped_and_rows_as_tables() -> No
     assert "<script>" not in text and "<b>" not in text
 
 
+def test_how_a_question_was_read_is_shown_escaped_and_a_translation_says_so() -> None:
+    first = citation()
+    english = Answer("What did it break?", first.quote, False, 0.9, (first,),
+                     read_as="What did the <b>Institute</b> break?")
+    assert ui.read_as_caption(english) == ui.escape_markdown("Read as: What did the <b>Institute</b> break?")
+    assert "<b>" not in ui.read_as_caption(english)
+    spanish = Answer("¿Es miembro de la UE?", None, True, 0.1, (first,), read_as="It is member of the European Union?",
+                     language="es")
+    assert ui.read_as_caption(spanish) == ui.escape_markdown(
+        "Leída como (traducción automática): It is member of the European Union?")
+    assert ui.read_as_caption(Answer("When?", first.quote, False, 0.9, (first,))) == ""
+    text = ui.transcript_markdown([ui.Turn("What did it break?", english)], datetime(2026, 1, 2, tzinfo=timezone.utc))
+    assert "## 1. What did it break?\n\n_Read as: What did the \\<b\\>Institute\\</b\\> break?_\n\n> " in text
+
+
 def test_markdown_text_neutralises_what_would_start_a_list_heading_or_entity() -> None:
     assert ui.markdown_text("1. first") == "1\\. first"
     assert ui.markdown_text("- item") == "\\- item"
