@@ -36,6 +36,8 @@ from assistant.evaluate import (GOLD_SETS, copy_corpus, evaluate, gold_sets, hol
 from assistant.store import backend_for  # noqa: E402
 from assistant.text import search_tokens  # noqa: E402
 
+from .report import markdown_table  # noqa: E402
+
 SETUPS = {"FAISS + bm25s": {}, "Milvus Lite + bm25s": {"milvus_lexical": "bm25s"},
           "Milvus Lite + BM25 function": {"milvus_lexical": "milvus"}}
 ROOT = GOLD_SETS.parent.parent.parent
@@ -89,16 +91,16 @@ def answers(squad_every: int) -> None:
             results.setdefault(name, {})[setup] = (got, right / answerable)
             print(f"{name}: {setup} done", file=sys.stderr)
     base = "FAISS + bm25s"
-    lines = ["| set | questions | " + " | ".join(f"{s}: right" for s in SETUPS) + " | "
-             + " | ".join(f"{s}: same answer as FAISS" for s in list(SETUPS)[1:]) + " |",
-             "| --- | --- | " + " | ".join("---" for _ in range(2 * len(SETUPS) - 1)) + " |"]
+    header = ["set", "questions", *(f"{s}: right" for s in SETUPS),
+              *(f"{s}: same answer as FAISS" for s in list(SETUPS)[1:])]
+    rows = []
     for name, by_setup in results.items():
         reference = by_setup[base][0]
         cells = [f"{100 * acc:.1f}%" for _, acc in by_setup.values()]
         same = [f"{100 * np.mean([a == b for a, b in zip(reference, got)]):.1f}%"
                 for setup, (got, _) in by_setup.items() if setup != base]
-        lines.append(f"| {name} | {len(reference)} | " + " | ".join(cells + same) + " |")
-    print("\n".join(lines))
+        rows.append([name, str(len(reference)), *cells, *same])
+    print("\n".join(markdown_table(header, rows)))
 
 
 def _mb(path: Path) -> float:
@@ -142,16 +144,15 @@ def scale(chunks: int, queries: int) -> None:
                 store.lexical_search(tokens, 20)
                 lexical.append(1000 * (time.perf_counter() - started))
             disk = _mb(settings.index) + (_mb(work / "lite.db") if setup.startswith("Milvus") else 0)
-            rows.append(f"| {setup} | {report.chunks_total:,} | {build_s:.1f} s | {open_s:.1f} s | "
-                        f"{statistics.median(dense):.1f} ms | {batch_ms:.1f} ms | {statistics.median(lexical):.1f} ms "
-                        f"| {disk:.0f} MB |")
-            print(rows[-1], file=sys.stderr)
+            rows.append([setup, f"{report.chunks_total:,}", f"{build_s:.1f} s", f"{open_s:.1f} s",
+                         f"{statistics.median(dense):.1f} ms", f"{batch_ms:.1f} ms",
+                         f"{statistics.median(lexical):.1f} ms", f"{disk:.0f} MB"])
+            print(" | ".join(rows[-1]), file=sys.stderr)
             store.close()
             shutil.rmtree(settings.index, ignore_errors=True)
-    print("| set-up | chunks | build (synthetic vectors) | open | dense search p50 | dense, per query in a batch of "
-          f"{queries} | lexical p50 | disk |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    print("\n".join(rows))
+    header = ["set-up", "chunks", "build (synthetic vectors)", "open", "dense search p50",
+              f"dense, per query in a batch of {queries}", "lexical p50", "disk"]
+    print("\n".join(markdown_table(header, rows)))
 
 
 LATENCY = """
