@@ -23,6 +23,9 @@ from .translate import (ENGLISH, back_translations, cognate_index, detect_langua
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
+# Acronyms spelled out per question (each is one pass over the passages, about 50 ms on 3.4 MB of text), and
+# how many answers are kept before the cache starts again.
+MAX_SPELLED, MAX_SPELLED_KEPT = 4, 2000
 _POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
 _PLURAL = {"they", "them", "their", "theirs", "these", "those"}
 # "When did that happen?": the pronoun stands for the event the earlier turn asked about, not for one of its
@@ -250,12 +253,12 @@ class Assistant:
         out (nlp.spelled_out). The passages are searched once per acronym and store."""
         retriever = reader.retriever
         wanted = [a for a in dict.fromkeys(UNWRITTEN_ACRONYM.findall(question))
-                  if search_tokens(a) and not retriever.document_frequency(search_tokens(a)[0])]
+                  if search_tokens(a) and not retriever.document_frequency(search_tokens(a)[0])][:MAX_SPELLED]
         if not wanted:
             return {}
         with self._lock:
             store, known = self._spelled
-        if store is not retriever.store:
+        if store is not retriever.store or len(known) > MAX_SPELLED_KEPT:
             store, known = retriever.store, {}
         missing = [a for a in wanted if a not in known]
         if missing:
