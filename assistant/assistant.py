@@ -29,7 +29,7 @@ MAX_SPELLED, MAX_SPELLED_KEPT = 4, 2000
 _POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
 _PLURAL = {"they", "them", "their", "theirs", "these", "those"}
 # "When did that happen?": the pronoun stands for the event the earlier turn asked about, not for one of its
-# noun phrases ("What year did Mexico happen?").
+# noun phrases ("What did the Normans conquer?" then "Why did this happen?" is not "Why did the Normans happen?").
 # Apertium's English of a Spanish one puts the pronoun after the verb: "In which year occurred this?".
 _HAPPEN = r"(?:happen|happens|happened|occur|occurs|occurred|take place|takes place|took place|taken place)"
 # ("When did it happen?" keeps its noun phrase: "it" is more often a thing that happened, such as a battle.)
@@ -253,7 +253,7 @@ class Assistant:
         out (nlp.spelled_out). The passages are searched once per acronym and store."""
         retriever = reader.retriever
         wanted = [a for a in dict.fromkeys(UNWRITTEN_ACRONYM.findall(question))
-                  if search_tokens(a) and not retriever.document_frequency(search_tokens(a)[0])][:MAX_SPELLED]
+                  if (tokens := search_tokens(a)) and not retriever.document_frequency(tokens[0])][:MAX_SPELLED]
         if not wanted:
             return {}
         with self._lock:

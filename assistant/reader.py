@@ -247,8 +247,9 @@ class Reader:
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
             # An ordinal typed in digits is a number too: "the 16th century" is not the 17th, "4th son" not "third".
-            asked = [part for token in raw_tokens(query.question) for part in token.split("-")]
-            if any(not ordinal_forms(t) & found for t in asked if ordinal_forms(t) and t not in naming):
+            ordinals = [forms for token in raw_tokens(query.question) for part in token.split("-")
+                        if part not in naming and (forms := ordinal_forms(part))]
+            if any(not forms & found for forms in ordinals):
                 return "number_missing"
         if "type_missing" in rules and lacks_expected_entity(
                 query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start],

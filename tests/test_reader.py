@@ -100,50 +100,45 @@ def test_a_question_that_stands_alone_is_not_dragged_to_the_previous_topic(paper
     assert after.answer == alone.answer and "31%" in after.answer
 
 
-def test_resolve_followup_puts_the_earlier_subject_in_place_of_the_pronoun():
-    assert resolve_followup("What did it break?", ["When was the Federal Telecommunications Institute created?"]) \
-        == "What did the Federal Telecommunications Institute break?"
-    assert resolve_followup("What are its main goals?", ["What is the PIAD program?"]) == \
-        "What are the PIAD program's main goals?"
+# (question, history, the question as read)
+FOLLOW_UPS = [
+    ("What did it break?", ["When was the Federal Telecommunications Institute created?"],
+     "What did the Federal Telecommunications Institute break?"),
+    ("What are its main goals?", ["What is the PIAD program?"], "What are the PIAD program's main goals?"),
     # A bare noun naming the earlier subject by its kind, and a plural pronoun finding the plural subject.
-    assert resolve_followup("Who is the programme for?", ["What is the PIAD program?"]) == \
-        "Who is the PIAD program for?"
-    assert resolve_followup("And what is limiting their growth?", ["How many SMEs are there in Mexico?"]) == \
-        "And what is limiting SMEs' growth?"
+    ("Who is the programme for?", ["What is the PIAD program?"], "Who is the PIAD program for?"),
+    ("And what is limiting their growth?", ["How many SMEs are there in Mexico?"], "And what is limiting SMEs' growth?"),
     # Chained: the second turn was itself a follow-up.
-    assert resolve_followup("Who runs it?", ["What is the PIAD program?", "Who is it for?"]) == \
-        "Who runs the PIAD program?"
+    ("Who runs it?", ["What is the PIAD program?", "Who is it for?"], "Who runs the PIAD program?"),
     # Questions that stand alone are left as they are.
-    history = ["Tell me about the Federal Telecommunications Institute"]
-    assert resolve_followup("What does this paper say about SMEs and open banking?", history) == \
-        "What does this paper say about SMEs and open banking?"
-    assert resolve_followup("When was it created?", []) == "When was it created?"
+    ("What does this paper say about SMEs and open banking?", ["Tell me about the Federal Telecommunications Institute"],
+     "What does this paper say about SMEs and open banking?"),
+    ("When was it created?", [], "When was it created?"),
     # The referent is the whole word and the whole name: spaCy splits "e-Residency" at its hyphen, and in a
     # machine translation's word order its noun phrase is "the System" of a longer name.
-    assert resolve_followup("When was it launched?", ["What is e-Residency?"]) == "When was e-Residency launched?"
-    assert resolve_followup("Who maintains it?", ["When the System of Information of Health was launched?"]) == \
-        "Who maintains the System of Information of Health?"
-
-
-def test_a_follow_up_about_an_event_or_with_two_pronouns_is_read_whole():
+    ("When was it launched?", ["What is e-Residency?"], "When was e-Residency launched?"),
+    ("Who maintains it?", ["When the System of Information of Health was launched?"],
+     "Who maintains the System of Information of Health?"),
     # "that" as the subject of "happen" is the event the earlier turn asked about, not one of its noun phrases
     # (before: "When did the Normans conquer happen?"); the earlier question is read in front of it, in the
     # order Apertium writes Spanish too ("In which year occurred this?").
-    history = ["What did the Normans conquer in 1066?"]
-    assert resolve_followup("Why did this happen?", history) == "What did the Normans conquer in 1066? Why did this happen?"
-    assert resolve_followup("In which year occurred that?", history) == \
-        "What did the Normans conquer in 1066? In which year occurred that?"
+    ("Why did this happen?", ["What did the Normans conquer in 1066?"],
+     "What did the Normans conquer in 1066? Why did this happen?"),
+    ("In which year occurred that?", ["What did the Normans conquer in 1066?"],
+     "What did the Normans conquer in 1066? In which year occurred that?"),
     # "it" keeps its noun phrase: a battle happens.
-    assert resolve_followup("When did it happen?", ["Who won the Battle of Hastings?"]) == \
-        "When did the Battle of Hastings happen?"
+    ("When did it happen?", ["Who won the Battle of Hastings?"], "When did the Battle of Hastings happen?"),
     # A subject pronoun and an object pronoun are two referents, each of its number first.
-    assert resolve_followup("How do they help them?", ["How do teachers support students?"]) == \
-        "How do teachers help students?"
-    assert resolve_followup("What did they tell him?", ["What did the doctors tell the patient?"]) == \
-        "What did the doctors tell the patient?"
+    ("How do they help them?", ["How do teachers support students?"], "How do teachers help students?"),
+    ("What did they tell him?", ["What did the doctors tell the patient?"], "What did the doctors tell the patient?"),
     # With no second referent the object pronoun stays.
-    assert resolve_followup("Where did she meet him?", ["Who did Marie Curie marry?"]) == \
-        "Where did Marie Curie meet him?"
+    ("Where did she meet him?", ["Who did Marie Curie marry?"], "Where did Marie Curie meet him?"),
+]
+
+
+@pytest.mark.parametrize("question, history, read_as", FOLLOW_UPS)
+def test_resolve_followup_reads_a_follow_up_with_what_it_points_at(question, history, read_as):
+    assert resolve_followup(question, history) == read_as
 
 
 def test_follow_ups_about_an_event_and_with_two_pronouns_find_their_answer(paper_assistant):

@@ -11,11 +11,9 @@ from .layout import NUMERIC, Cell, Line
 YEAR = re.compile(r"(?:19|20)\d\d")
 # Words of a header cell at the left that name the period every column shares ("Three Months Ended June 30,").
 _PERIOD_STUB = re.compile(r"\b(ended|ending|months|weeks|quarter|year|as of|fiscal)\b", re.I)
-# A date or a year as headers print it ("April 30,", "2023", "May 1, 2022").
-_DATE_PART = re.compile(r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?"
-                        r"(?: (?:19|20)\d\d)?|(?:19|20)\d\d)", re.I)
-_YEAR = re.compile(r"(?:19|20)\d\d")
+# A month and day as headers print it ("April 30,"), and a date or a year ("April 30,", "2023", "May 1, 2022").
 _YEARLESS_DATE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},?", re.I)
+_DATE_PART = re.compile(rf"(?:{_YEARLESS_DATE.pattern}(?: {YEAR.pattern})?|{YEAR.pattern})", re.I)
 # "(In millions)", "($ in thousands)": how the table counts, not the name of a column.
 _UNITS_NOTE = re.compile(r"^\(?\s*(?:\$|dollars|amounts)?\s*in (?:millions|thousands|billions)\b", re.I)
 # A row whose label names a total closes the group it stands in ("Total net sales" after "Net sales:").
@@ -301,7 +299,7 @@ def _dates_of_their_own(cells: list[Cell], columns: list[tuple[float, float]], m
     One date per group of columns ("December 31," over the first of "2022 | 2021") names the group."""
     over = []
     for cell in cells:
-        if not (_YEARLESS_DATE.fullmatch(cell.text) or _YEAR.fullmatch(cell.text)):
+        if not (_YEARLESS_DATE.fullmatch(cell.text) or YEAR.fullmatch(cell.text)):
             return False
         centre = (cell.x0 + cell.x1) / 2
         n = min(range(len(middles)), key=lambda n: abs(centre - middles[n]))
