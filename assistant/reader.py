@@ -18,6 +18,7 @@ import numpy as np
 
 from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored
+from .answer_probability import AnswerProbability
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
@@ -126,9 +127,10 @@ class Reader:
         self._score_w = _by_name(scoring["weights"], scoring["features"], FEATURES)
         self._score_b = float(scoring["bias"])
         answer = fitted.get("answer", {})
-        self._answer_w = _by_name(answer.get("weights", [1.0]), answer.get("features", ANSWER_FEATURES[:1]),
-                                  ANSWER_FEATURES)
-        self._answer_b = float(answer.get("bias", 0.0))
+        self._probability = AnswerProbability(answer, ANSWER_FEATURES)
+        # Further citations: a candidate's own answer score, weighed as the weighted-sum answer probability does.
+        support = fitted.get("support", {"weight": answer.get("weights", [1.0])[0], "bias": answer.get("bias", 0.0)})
+        self._support_w, self._support_b = float(support["weight"]), float(support["bias"])
         self.threshold = settings.threshold if settings.threshold is not None else float(fitted.get("threshold", 0.5))
 
     # --- candidates -----------------------------------------------------------------------------------
@@ -213,12 +215,12 @@ class Reader:
         return np.array([best.answer_score, margin, logit, dense, span, *flags], dtype=np.float64)
 
     def probability(self, features: np.ndarray) -> float:
-        """Calibrated probability that the best candidate answers (weights fitted with the model)."""
-        return _sigmoid(float(features @ self._answer_w) + self._answer_b)
+        """Calibrated probability that the best candidate answers (fitted with the model)."""
+        return self._probability(features)
 
     def _confidence(self, score: float) -> float:
         """The same probability for a candidate on its own score (no lead, no rule): for further citations."""
-        return _sigmoid(score * self._answer_w[0] + self._answer_b)
+        return _sigmoid(score * self._support_w + self._support_b)
 
     # --- rules -----------------------------------------------------------------------------------------
 

@@ -61,8 +61,8 @@ def test_the_comparison_shows_the_per_question_fit_ranking_through_level_shifts_
     # In these records each question's candidates move together (the level), and only the order inside a
     # question says which answers: the per-question ranking sees it, a candidate-by-candidate fit cannot.
     table = compare({"a": _records(1), "b": _records(2), "c": _records(3)}).splitlines()
-    assert len(table) == 2 + 6  # header, rule, then 3 ways of scoring x span confidence or not
-    ranked_first = {line: float(line.split("|")[4].strip().rstrip("%")) for line in table[2:]}
+    assert len(table) == 2 + 12  # header, rule, then 3 ways of scoring x span confidence or not x products or not
+    ranked_first = {line: float(line.split("|")[5].strip().rstrip("%")) for line in table[2:]}
     for line, value in ranked_first.items():
         if line.startswith("| per question"):
             assert value >= 95.0, line
@@ -112,3 +112,66 @@ def test_the_10q_source_asks_the_tuning_companies_questions_that_give_a_figure(t
     assert len(records) == 1 and records[0]["answerable"]
     assert any(records[0]["holds"]) and not all(records[0]["holds"])
     assert not (tmp_path / "work" / "corpus" / "2023 Q3 AAPL.pdf").exists()
+
+
+def _interaction(seed: int, n: int = 600) -> tuple[np.ndarray, np.ndarray]:
+    """Best candidates whose answer is right when the span confidence and the model's logit agree in sign: a
+    weighted sum of the two cannot tell that, their product can."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0, 1, (n, len(ANSWER_FEATURES)))
+    z[:, ANSWER_FEATURES.index("number_missing")] = rng.random(n) < 0.2
+    right = (z[:, ANSWER_FEATURES.index("span")] > 0) == (z[:, ANSWER_FEATURES.index("logit")] > 0)
+    return z, right
+
+
+def _auc(score: np.ndarray, right: np.ndarray) -> float:
+    pos, neg = score[right], score[~right]
+    return float((pos[:, None] > neg[None, :]).mean())
+
+
+def test_the_answer_probability_with_pairwise_products_learns_what_a_weighted_sum_cannot():
+    from assistant.answer_probability import AnswerProbability
+    from assistant.train.calibrate import answer_probability
+
+    z, right = _interaction(1)
+    keep = np.ones(len(ANSWER_FEATURES), dtype=bool)
+    weight = np.ones(len(right))
+    test_z, test_right = _interaction(2)
+    with_pairs = AnswerProbability(answer_probability(z, right, weight, keep), ANSWER_FEATURES)
+    weighted_sum = AnswerProbability(answer_probability(z, right, weight, keep, pairs=False), ANSWER_FEATURES)
+    assert _auc(with_pairs.logit(test_z), test_right) >= 0.9
+    assert _auc(weighted_sum.logit(test_z), test_right) <= 0.65
+
+
+def test_the_stored_answer_probability_is_the_fitted_model_itself():
+    # config.json keeps the products' weights with the second standardisation folded in: what the reader computes
+    # from it must be what scikit-learn fitted, to rounding.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+
+    from assistant.answer_probability import AnswerProbability
+    from assistant.train.calibrate import PAIRS_C, answer_probability
+
+    z, right = _interaction(3)
+    keep = np.array([name != "span" for name in ANSWER_FEATURES])  # a feature left out weighs nothing
+    weight = np.random.default_rng(4).uniform(0.5, 2.0, len(right))
+    block = answer_probability(z, right, weight, keep)
+    assert block["features"] == [n for n in ANSWER_FEATURES if n != "span"]
+    reference = make_pipeline(StandardScaler(), PolynomialFeatures(2, include_bias=False), StandardScaler(),
+                              LogisticRegression(C=PAIRS_C, max_iter=5000))
+    reference.fit(z[:, keep], right.astype(int), logisticregression__sample_weight=weight)
+    moved = z.copy()
+    moved[:, ANSWER_FEATURES.index("span")] += 100.0
+    ours = AnswerProbability(block, ANSWER_FEATURES).logit(moved)
+    assert np.allclose(ours, reference.decision_function(z[:, keep]), atol=1e-3)
+
+
+def test_a_weighted_sum_fitted_before_the_products_reads_as_it_did():
+    from assistant.answer_probability import AnswerProbability
+
+    old = {"weights": [0.23, 0.27, -0.02, 0.88, 0.21, -0.97, -4.57, -1.75], "bias": -2.21,
+           "features": list(ANSWER_FEATURES)}
+    x = np.array([1.5, 0.4, 2.0, 0.6, 7.0, 0.0, 1.0, 0.0])
+    expected = 1 / (1 + np.exp(-(x @ np.array(old["weights"]) + old["bias"])))
+    assert abs(AnswerProbability(old, ANSWER_FEATURES)(x) - expected) < 1e-12

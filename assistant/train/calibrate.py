@@ -8,6 +8,7 @@ questions as a further source (tenq_records), an experiment the shipped fit does
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..answer_model import MODEL_DIR, AnswerModel
+from ..answer_probability import AnswerProbability
 from ..evaluate import copy_corpus, gold_sets, holds_answer, load_gold, write_squad_corpus
 from ..reader import ANSWER_FEATURES, FEATURES, RULES, ReaderSettings
 from .pairs import load_articles, load_split
@@ -149,9 +151,47 @@ def _question_rows(records: list[dict], rank: tuple, score: tuple) -> tuple[np.n
     return np.array(rows), np.array(right, dtype=bool), np.array(answerable, dtype=bool)
 
 
-def _answers(z: np.ndarray, weights: np.ndarray, bias: float, threshold: float) -> np.ndarray:
-    """Which questions the answer probability (ANSWER_FEATURES rows z) lets answer at this threshold."""
-    return 1 / (1 + np.exp(-(z @ weights + bias))) >= threshold
+def _answers(z: np.ndarray, answer: dict, threshold: float) -> np.ndarray:
+    """Which questions the answer probability (a fitted block, ANSWER_FEATURES rows z) lets answer at this
+    threshold."""
+    return 1 / (1 + np.exp(-AnswerProbability(answer, ANSWER_FEATURES).logit(z))) >= threshold
+
+
+PAIRS_C = 0.1  # inverse ridge strength of the answer probability with pairwise products (set before its trial)
+
+
+def answer_probability(z: np.ndarray, right: np.ndarray, weight: np.ndarray, keep: np.ndarray,
+                       pairs: bool = True) -> dict:
+    """The answer probability over the best candidates' ANSWER_FEATURES z (the columns in keep): a logistic
+    regression on the standardised features and, with pairs, their pairwise products (squares included), each
+    product standardised too; config.json's block (assistant/answer_probability.py) with the second
+    standardisation folded into the weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    names = [n for n, k in zip(ANSWER_FEATURES, keep) if k]
+    if not pairs:
+        model = LogisticRegression(C=1.0, max_iter=5000).fit(z[:, keep], right.astype(int), sample_weight=weight)
+        return {"weights": [round(float(x), 5) for x in model.coef_[0]], "bias": round(float(model.intercept_[0]), 5),
+                "features": names}
+    x = z[:, keep]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    u = (x - mean) / scale
+    k = u.shape[1]
+    index = [(i, j) for i in range(k) for j in range(i, k)]
+    expanded = np.hstack([u, np.stack([u[:, i] * u[:, j] for i, j in index], axis=1)])
+    mean2, scale2 = expanded.mean(axis=0), expanded.std(axis=0)
+    scale2[scale2 == 0] = 1.0
+    model = LogisticRegression(C=PAIRS_C, max_iter=5000).fit((expanded - mean2) / scale2, right.astype(int),
+                                                             sample_weight=weight)
+    coef = model.coef_[0] / scale2
+    bias = float(model.intercept_[0] - coef @ mean2)
+    table = np.zeros((k, k))
+    for (i, j), w in zip(index, coef[k:]):
+        table[i, j] = w
+    return {"features": names, "mean": [round(float(v), 6) for v in mean],
+            "scale": [round(float(v), 6) for v in scale], "weights": [round(float(v), 6) for v in coef[:k]],
+            "pairs": [[round(float(v), 6) for v in row] for row in table], "bias": round(bias, 6)}
 
 
 def rank_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, float]:
@@ -218,27 +258,29 @@ def answer_score_weights(sources: dict[str, list[dict]]) -> tuple[np.ndarray, fl
 
 
 def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=rank_weights,
-        scorer=answer_score_weights, span: bool = True) -> dict:
+        scorer=answer_score_weights, span: bool = True, pairs: bool = False) -> dict:
     """The ranking weights (ranker), the answer score (scorer), the answer probability (best candidates) and the
     threshold; each source weighs the same in every fit, however many questions it has. span=False leaves the
-    span confidence out of the answer probability."""
-    from sklearn.linear_model import LogisticRegression
-
+    span confidence out of the answer probability; pairs=True adds their pairwise products (tried 2026-12-03 and
+    not shipped: docs/answering.md, section 3)."""
     weights, bias = ranker(sources)
     score_w, score_b = scorer(sources)
-    keep = [name != "span" or span for name in ANSWER_FEATURES[:-len(RULES)]] + [name in rules for name in RULES]
+    keep = np.array([name != "span" or span for name in ANSWER_FEATURES[:-len(RULES)]]
+                    + [name in rules for name in RULES])
     parts = {name: _question_rows(records, (weights, bias), (score_w, score_b)) for name, records in sources.items()}
-    z = np.concatenate([p[0][:, keep] for p in parts.values()])
+    z = np.concatenate([p[0] for p in parts.values()])
     right = np.concatenate([p[1] for p in parts.values()])
     w = np.concatenate([np.full(len(p[1]), 1.0 / len(p[1])) for p in parts.values()]) * len(right)
-    answer = LogisticRegression(C=1.0, max_iter=5000).fit(z, right.astype(int), sample_weight=w)
-    coef = np.zeros(len(ANSWER_FEATURES))
-    coef[np.array(keep)] = answer.coef_[0]
-    b = float(answer.intercept_[0])
+    answer = answer_probability(z, right, w, keep, pairs)
+    extra = {}
+    if pairs:  # further citations are weighed on a candidate's own answer score (reader._confidence), as the
+        # weighted sum weighs it
+        linear = answer_probability(z, right, w, keep, pairs=False)
+        extra["support"] = {"weight": linear["weights"][0], "bias": linear["bias"]}
 
     def rates(t: float, part) -> dict:
         zz, rr, aa = part
-        answered = _answers(zz, coef, b, t)
+        answered = _answers(zz, answer, t)
         return {"answer_right": round(float((answered & rr).sum() / max(1, aa.sum())), 4),
                 "answerable_abstained": round(float((~answered & aa).sum() / max(1, aa.sum())), 4),
                 "unanswerable_abstained": round(float((~answered & ~aa).sum() / max(1, (~aa).sum())), 4)}
@@ -257,9 +299,7 @@ def fit(sources: dict[str, list[dict]], rules: tuple[str, ...] = RULES, ranker=r
     return {"weights": [round(float(x), 5) for x in weights], "bias": round(bias, 5), "features": list(FEATURES),
             "answer_score": {"weights": [round(float(x), 5) for x in score_w], "bias": round(score_b, 5),
                              "features": list(FEATURES)},
-            "answer": {"weights": [round(float(x), 5) for x in coef], "bias": round(b, 5),
-                       "features": list(ANSWER_FEATURES)},
-            "threshold": threshold, "rules": list(rules), "curve": curve}
+            "answer": answer, **extra, "threshold": threshold, "rules": list(rules), "curve": curve}
 
 
 def load_records(model_dir: Path | None, records: Path | None, tenq: Path | None = None) -> dict[str, list[dict]]:
@@ -282,30 +322,31 @@ def answer_ranked_first(records: list[dict], weights, bias: float) -> float:
 
 def compare(sources: dict[str, list[dict]]) -> str:
     """Each tuning source left out in turn: fitted on the others (threshold included), scored on it. Means over
-    the left-out sources, for the ranking fits with and without the span confidence (docs/answering.md)."""
-    lines = ["| ranking | answer probability reads | span confidence | answer ranked first | answer right | "
-             "unanswerable declined | balanced |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    the left-out sources, for the ranking fits, with and without the span confidence and the pairwise products
+    (docs/answering.md)."""
+    lines = ["| ranking | answer probability reads | span confidence | pairwise products | answer ranked first | "
+             "answer right | unanswerable declined | balanced |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     variants = [("candidate by candidate", "that score", answer_score_weights, answer_score_weights),
                 ("per question", "the candidate-by-candidate score", rank_weights, answer_score_weights),
                 ("per question", "the ranking score", rank_weights, rank_weights)]
-    for rank_name, score_name, ranker, scorer in variants:
-        for span in (False, True):
-            first, right, declined = [], [], []
-            for left_out in sources:
-                fitted = fit({k: v for k, v in sources.items() if k != left_out}, ranker=ranker, scorer=scorer,
-                             span=span)
-                rank = (np.array(fitted["weights"]), fitted["bias"])
-                score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
-                z, ok, answerable = _question_rows(sources[left_out], rank, score)
-                answer = fitted["answer"]
-                answered = _answers(z, np.array(answer["weights"]), answer["bias"], fitted["threshold"])
-                first.append(answer_ranked_first(sources[left_out], *rank))
-                right.append((answered & ok).sum() / max(1, answerable.sum()))
-                if (~answerable).any():
-                    declined.append((~answered & ~answerable).sum() / (~answerable).sum())
-            means = [float(np.mean(v)) for v in (first, right, declined)]
-            lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {100 * means[0]:.1f}% | "
-                         f"{100 * means[1]:.1f}% | {100 * means[2]:.1f}% | {(means[1] + means[2]) / 2:.3f} |")
+    for (rank_name, score_name, ranker, scorer), span, pairs in itertools.product(variants, (False, True),
+                                                                                 (False, True)):
+        first, right, declined = [], [], []
+        for left_out in sources:
+            fitted = fit({k: v for k, v in sources.items() if k != left_out}, ranker=ranker, scorer=scorer,
+                         span=span, pairs=pairs)
+            rank = (np.array(fitted["weights"]), fitted["bias"])
+            score = (np.array(fitted["answer_score"]["weights"]), fitted["answer_score"]["bias"])
+            z, ok, answerable = _question_rows(sources[left_out], rank, score)
+            answered = _answers(z, fitted["answer"], fitted["threshold"])
+            first.append(answer_ranked_first(sources[left_out], *rank))
+            right.append((answered & ok).sum() / max(1, answerable.sum()))
+            if (~answerable).any():
+                declined.append((~answered & ~answerable).sum() / (~answerable).sum())
+        means = [float(np.mean(v)) for v in (first, right, declined)]
+        lines.append(f"| {rank_name} | {score_name} | {'yes' if span else 'no'} | {'yes' if pairs else 'no'} | "
+                     f"{100 * means[0]:.1f}% | {100 * means[1]:.1f}% | {100 * means[2]:.1f}% | "
+                     f"{(means[1] + means[2]) / 2:.3f} |")
     return "\n".join(lines)
 
 
