@@ -17,7 +17,8 @@ from typing import Sequence
 import numpy as np
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
-MAX_SPAN_TOKENS = 30  # an answer phrase longer than this is a clause, not a phrase
+MAX_SPAN_TOKENS = 30  # the span confidence: the best phrase of up to this many tokens (longer is a clause)
+PHRASE_TOKENS = 15  # the phrase marked: the best of up to this many tokens (docs/answering.md, section 3)
 BATCH_TOKENS = 4096  # pairs x longest pair per ONNX run
 
 
@@ -108,8 +109,8 @@ def load_answer_model(directory: Path = MODEL_DIR) -> AnswerModel:
 
 
 def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[tuple[int, int] | None, float]:
-    """The highest start+end pair over the text's tokens (end not before start, at most MAX_SPAN_TOKENS), and
-    its start+end logit."""
+    """The phrase marked: the highest start+end pair over the text's tokens (end not before start, at most
+    PHRASE_TOKENS), and the span confidence: the highest start+end logit of a phrase of up to MAX_SPAN_TOKENS."""
     inside = [t for t, s in enumerate(encoding.sequence_ids) if s == 1]
     if not inside:
         return None, 0.0
@@ -118,8 +119,9 @@ def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[tuple[int,
     e = end[first:last]
     n = len(s)
     grid = s[:, None] + e[None, :]
-    allowed = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(np.ones((n, n), dtype=bool), k=MAX_SPAN_TOKENS)
-    grid = np.where(allowed, grid, -np.inf)
+    ordered = np.triu(np.ones((n, n), dtype=bool))
+    confidence = float(np.max(np.where(ordered & ~np.triu(ordered, k=MAX_SPAN_TOKENS), grid, -np.inf)))
+    grid = np.where(ordered & ~np.triu(ordered, k=PHRASE_TOKENS), grid, -np.inf)
     a, b = np.unravel_index(int(np.argmax(grid)), grid.shape)
     offsets = encoding.offsets
-    return (offsets[first + a][0], offsets[first + b][1]), float(grid[a, b])
+    return (offsets[first + a][0], offsets[first + b][1]), confidence

@@ -343,3 +343,25 @@ def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embe
     # A year that only the column header prints is still in what the row says.
     dated = assistant.ask("How many members did the cooperative have in the second quarter of 2024?")
     assert not dated.abstained and dated.answer == answer.answer and dated.answer_span.text == "1,410"
+
+
+def test_the_phrase_marked_is_short_while_the_span_confidence_still_reads_longer_phrases():
+    # Tokens 0-2 are the question, 3-42 the sentence. The head likes a 25-token clause (3..27) best and a
+    # 3-token phrase (30..32) next: the phrase marked is the short one (at most PHRASE_TOKENS), while the span
+    # confidence the answer probability weighs is still the clause's (up to MAX_SPAN_TOKENS), as before.
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.answer_model import MAX_SPAN_TOKENS, PHRASE_TOKENS, _best_span
+
+    assert PHRASE_TOKENS < 25 <= MAX_SPAN_TOKENS
+    n = 43
+    start, end = np.full(n, -5.0), np.full(n, -5.0)
+    start[3], end[27] = 6.0, 6.0
+    start[30], end[32] = 4.0, 4.0
+    encoding = SimpleNamespace(sequence_ids=[0] * 3 + [1] * 40,
+                               offsets=[(0, 0)] * 3 + [(5 * i, 5 * i + 4) for i in range(40)])
+    span, confidence = _best_span(start, end, encoding)
+    assert span == (5 * 27, 5 * 29 + 4)  # tokens 30..32 of the pair are the sentence's 27th to 29th
+    assert confidence == 12.0
