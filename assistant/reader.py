@@ -19,6 +19,7 @@ import numpy as np
 from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored
 from .answer_probability import AnswerProbability
+from .definitions import defined_term, defines
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
@@ -287,10 +288,13 @@ class Reader:
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
+        defining = self._definition(query, cands)
+        if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
+            cands = [defining] + [c for c in cands if c is not defining]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        if probability < self.threshold:
+        if probability < self.threshold and defining is None:
             reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
@@ -308,6 +312,19 @@ class Reader:
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.end, p))
         return Reading(False, probability, tuple(citations), span=self._span(query, best))
+
+    def _definition(self, query: Query, cands: list[Candidate]) -> Candidate | None:
+        """For a question that asks what something is, the best candidate the model read that defines it."""
+        term = defined_term(query.question)
+        if term is None:
+            return None
+        for cand in cands:
+            if cand.scored is None or cand.chunk.kind == "row":
+                continue
+            previous = cand.chunk.text[cand.answer_start - cand.chunk.start:cand.start - cand.chunk.start]
+            if defines(term, cand.model_text(), previous):
+                return cand
+        return None
 
     def _about(self, kind: str, hits: list[Hit]) -> Reading | None:
         """A question about the document itself, answered from its opening (assistant/about.py): the only

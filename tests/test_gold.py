@@ -13,7 +13,7 @@ from assistant.evaluate import evaluate, gold_sets, load_gold
 from conftest import GOLD, ROOT, indexed_assistant
 
 SETS = {entry["name"]: entry for entry in gold_sets()}
-# name -> (answer right >=, answerable abstained <=, unanswerable abstained >=), a few points under what
+# name -> (answer right >=, answerable abstained <=, unanswerable abstained >= or None), a few points under what
 # `python -m assistant eval` measured (docs/answering.md); the Spanish document's sets have 5 unanswerable
 # questions each, so one question there is 20 points; the held-out paper set has 12 (8.3 points each).
 FLOORS = {
@@ -26,6 +26,11 @@ FLOORS = {
     "paper, Spanish questions (held-out)": (0.74, 0.12, 0.70),
     "Spanish document, English questions (held-out)": (0.78, 0.11, 0.80),
     "Spanish document, Spanish questions (held-out)": (0.73, 0.11, 0.60),
+    # "What is X?" sets of 12, 5 and 5 answerable questions (8.3 and 20 points each); their unanswerable
+    # questions are all answered today (docs/answering.md, section 3), so that part has no floor (None).
+    "definitions, Estonia (tuning)": (0.74, 0.09, None),
+    "definitions, febrile seizure (held-out)": (0.40, 0.20, None),
+    "definitions, Spanish document (held-out)": (0.60, 0.40, None),
 }
 
 
@@ -64,4 +69,4 @@ def test_gold_set_floors(name, assistants):
     right, abstained, declined = FLOORS[name]
     assert summary["answer_accuracy"] >= right
     assert summary["answerable_abstained"] <= abstained
-    assert summary["abstention_recall"] >= declined
+    assert declined is None or summary["abstention_recall"] >= declined

@@ -1,0 +1,67 @@
+"""Questions that ask what something is, and the sentences that say it.
+
+"What is Tidewatch?" is answered by "Tidewatch is the shared booking platform of the harbour..." — but the
+reader model, trained on SQuAD (whose questions seldom ask for a definition), can score such a sentence under
+the threshold, and the assistant declined it. `defined_term` recognises the question and `defines` a sentence
+that defines its term by English sentence structure alone: the term (or a noun it modifies: "the Tidewatch
+platform") as the subject of a copula, the term described by a relative clause or an appositive, the term as
+the other name of what the sentence is about, or "It is a ..." right after a sentence that ends on it. The
+reader answers with such a sentence (docs/answering.md, section 3, with the rule and its measured effect).
+"""
+
+from __future__ import annotations
+
+import re
+
+# "What is Tidewatch?", "What are the harbour pilots?": a term of at most 4 words after the copula.
+_QUESTION = re.compile(r"^\s*what\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(?P<term>[^?]+?)\s*\?\s*$", re.I)
+_MAX_WORDS = 4
+# A term with a preposition or a possessive asks for an attribute of something ("the budget of the port",
+# "the port's income"), which the reader model handles as any other question.
+_NOT_A_NAME = re.compile(r"\b(of|for|to|in|on|at|by|with|from|about|between|into|than|does|do|did|has|have)\b"
+                         r"|['’]s?\b", re.I)
+_EMPHASIS = re.compile(r"\*\*|__")
+_LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")
+_COPULA = r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for)\b"
+_ANAPHORA_REACH = 6  # words at the end of the sentence before "It is a ..." where its term must stand
+_ANAPHORA = re.compile(r"^(?:it|this|they)\s+(?:is|are|was|were)\s+(?:a|an|the)\b", re.I)
+
+
+def defined_term(question: str) -> str | None:
+    """The term a "What is T?" question asks to define, or None when it asks something else."""
+    match = _QUESTION.match(question)
+    if not match:
+        return None
+    term = match.group("term").strip()
+    if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term):
+        return None
+    return term
+
+
+def _term_pattern(term: str) -> str:
+    """The term as a regular expression: its words in order, any spacing, the last one singular or plural."""
+    words = [re.escape(w) for w in term.split()]
+    last = words[-1]
+    if len(last) > 3 and re.search(r"(?:ies|y)$", last, re.I):
+        last = re.sub(r"(?:ies|y)$", "", last, flags=re.I) + r"(?:y|ies)"
+    elif len(last) > 3:
+        last = re.sub(r"(?:e?s)$", "", last, flags=re.I) + r"(?:e?s)?"
+    return r"\b" + r"\s+".join(words[:-1] + [last]) + r"\b"
+
+
+def defines(term: str, sentence: str, previous: str = "") -> bool:
+    """Whether the sentence says what the term is (previous: the sentence before it, for "It is a ...")."""
+    t = _term_pattern(term)
+    text = _LEADING_MARKUP.sub("", _EMPHASIS.sub("", sentence))
+    subject = (r"^(?:(?:the|a|an)\s+)?(?:(?:concept|notion|idea|term|principle)\s+of\s+(?:the\s+)?)?"
+               r"(?:[\w-]+\s+){0,2}?" + t + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+"
+               + _COPULA)
+    if re.search(subject, text, re.I):
+        return True
+    if re.search(t + r"\s*,\s*(?:which|who|an?|also\s+known\s+as|known\s+as)\b", text, re.I):
+        return True
+    if re.search(r"\bknown\s+(?:in\s+(?:[\w-]+\s+){1,3})?as\s+(?:an?\s+|the\s+)?" + t, text, re.I):
+        return True
+    # "It" points at what the sentence before it ended on: the term must be among its last words.
+    last_words = " ".join(previous.split()[-_ANAPHORA_REACH:])
+    return bool(previous and _ANAPHORA.match(text) and re.search(t, last_words, re.I))

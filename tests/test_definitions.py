@@ -1,0 +1,52 @@
+"""'What is X?' questions and the sentences that define X (assistant/definitions.py), and the reader answering
+with such a sentence where the model alone declines it."""
+
+import pytest
+
+from assistant.definitions import defined_term, defines
+
+from conftest import ROOT, indexed_assistant
+
+
+@pytest.mark.parametrize("question, term", [
+    ("What is Tidewatch?", "Tidewatch"),
+    ("What are the harbour pilots?", "harbour pilots"),
+    ("what was the Berth Levy ?", "Berth Levy"),
+    ("What is the budget of the port?", None),  # an attribute of something, not a definition
+    ("What is the port's income?", None),
+    ("What is this report about?", None),
+    ("What is the name of the first harbour master of the town?", None),  # more than four words
+    ("Who runs Tidewatch?", None),
+])
+def test_a_definition_question_names_the_term_it_asks_about(question, term):
+    assert defined_term(question) == term
+
+
+@pytest.mark.parametrize("term, sentence, previous, expected", [
+    ("Tidewatch", "Tidewatch is the shared booking platform of the harbour.", "", True),
+    ("Tidewatch", "**Tidewatch** (TW), the port's platform, was launched in 2016.", "", True),
+    ("berth levy", "The main income of the port is the berth levy, which charges every vessel.", "", True),
+    ("berth levies", "The berth levy is a charge on every vessel.", "", True),  # singular or plural
+    ("Tidewatch", "The Tidewatch platform is maintained by the port authority.", "", True),
+    ("silt", "The concept of silt refers to fine sediment.", "", True),
+    ("TW", "The shared booking platform, known in the port as TW, opened in 2016.", "", True),
+    ("Tidewatch", "Vessels book their berths through Tidewatch.", "", False),  # names it, says nothing of it
+    ("port authority", "The port authority holds the records of every vessel.", "", False),  # "holds" is no copula
+    ("Tidewatch", "It is a platform that pilots use.", "The harbour opened Tidewatch.", True),
+    ("harbour", "It is a platform that pilots use.", "The harbour opened a platform for its pilots in 2016.", False),
+])
+def test_a_sentence_defines_a_term_by_its_structure(term, sentence, previous, expected):
+    assert defines(term, sentence, previous) is expected
+
+
+def test_a_definition_the_model_declines_is_the_answer(tmp_path, real_embedder):
+    # Over the Estonia paper (a tuning document) the model alone declined "What is X-Road?" (0.15) and
+    # "What is e-Residency?" (0.10) although each section opens by saying what it is.
+    from assistant.evaluate import copy_corpus
+
+    corpus = copy_corpus(["tests/gold/tuning/estonia/corpus"], ROOT, tmp_path / "corpus")
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    for question, defined in (("What is X-Road?", "X-Road is the"), ("What is e-Residency?", "e-Residency was")):
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.answer.startswith(defined)
+    assert assistant.ask("What is the Schengen Area?").abstained  # never mentioned: still declined
