@@ -34,7 +34,8 @@ class Scored:
     span_score: float = 0.0  # start + end logit of that phrase: how sure the span head is of it
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
+    """The logistic function, clipped so that math.exp cannot overflow."""
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
@@ -68,7 +69,7 @@ class AnswerModel:
         self._lock = threading.Lock()
 
     def probability(self, logit: float) -> float:
-        return _sigmoid(self.scale * logit + self.bias)
+        return sigmoid(self.scale * logit + self.bias)
 
     def score(self, question: str, texts: Sequence[str]) -> list[Scored]:
         """One Scored per text, in order."""

@@ -13,9 +13,9 @@ not shipped: docs/answering.md, section 3). assistant/train/calibrate.py fits it
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from .answer_model import sigmoid
 
 
 class AnswerProbability:
@@ -51,5 +51,4 @@ class AnswerProbability:
         return z
 
     def __call__(self, features: np.ndarray) -> float:
-        z = float(self.logit(features))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return sigmoid(float(self.logit(features)))

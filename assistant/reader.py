@@ -9,7 +9,6 @@ The few rules that remain are listed in RULES, each with its measured effect in 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from .about import about_kind, opening_unit
-from .answer_model import AnswerModel, Scored
+from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import defined_term, defines
 from .nlp import lacks_expected_entity
@@ -100,9 +99,6 @@ class Reading:
     span: Span | None = None
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
-
 
 class Reader:
     def __init__(self, retriever: Retriever, model: AnswerModel, settings: ReaderSettings = ReaderSettings(),
@@ -130,7 +126,8 @@ class Reader:
         answer = fitted.get("answer", {})
         self._probability = AnswerProbability(answer, ANSWER_FEATURES)
         # Further citations: a candidate's own answer score, weighed as the weighted-sum answer probability does.
-        support = fitted.get("support", {"weight": answer.get("weights", [1.0])[0], "bias": answer.get("bias", 0.0)})
+        support = fitted.get("support", {"weight": answer.get("weights", [1.0])[0],
+                                         "bias": answer.get("bias", 0.0)})
         self._support_w, self._support_b = float(support["weight"]), float(support["bias"])
         self.threshold = settings.threshold if settings.threshold is not None else float(fitted.get("threshold", 0.5))
 
@@ -221,7 +218,7 @@ class Reader:
 
     def _confidence(self, score: float) -> float:
         """The same probability for a candidate on its own score (no lead, no rule): for further citations."""
-        return _sigmoid(score * self._support_w + self._support_b)
+        return sigmoid(score * self._support_w + self._support_b)
 
     # --- rules -----------------------------------------------------------------------------------------
 

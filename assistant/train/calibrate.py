@@ -172,8 +172,8 @@ def answer_probability(z: np.ndarray, right: np.ndarray, weight: np.ndarray, kee
     names = [n for n, k in zip(ANSWER_FEATURES, keep) if k]
     if not pairs:
         model = LogisticRegression(C=1.0, max_iter=5000).fit(z[:, keep], right.astype(int), sample_weight=weight)
-        return {"weights": [round(float(x), 5) for x in model.coef_[0]], "bias": round(float(model.intercept_[0]), 5),
-                "features": names}
+        return {"weights": [round(float(x), 5) for x in model.coef_[0]],
+                "bias": round(float(model.intercept_[0]), 5), "features": names}
     x = z[:, keep]
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
