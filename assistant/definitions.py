@@ -18,8 +18,10 @@ _QUESTION = re.compile(r"^\s*what\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(?
 _MAX_WORDS = 4
 # A term with a preposition or a possessive asks for an attribute of something ("the budget of the port",
 # "the port's income"), which the reader model handles as any other question.
-_NOT_A_NAME = re.compile(r"\b(of|for|to|in|on|at|by|with|from|about|between|into|than|does|do|did|has|have)\b"
-                         r"|['’]s?\b", re.I)
+_NOT_A_NAME = re.compile(r"(?<![\w-])(of|for|to|in|on|at|by|with|from|about|between|into|than|as|does|do|did|has|"
+                         r"have)(?![\w-])|['’]s?\b", re.I)
+# A superlative or an ordinal asks which one ("the strongest interaction", "the first satellite"), not what it is.
+_SELECTION = re.compile(r"\b(most|least|first|last|best|worst|\w{3,}est)\b", re.I)
 _EMPHASIS = re.compile(r"\*\*|__")
 _LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")
 _COPULA = r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for)\b"
@@ -33,7 +35,7 @@ def defined_term(question: str) -> str | None:
     if not match:
         return None
     term = match.group("term").strip()
-    if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term):
+    if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term) or _SELECTION.search(term):
         return None
     return term
 
@@ -49,14 +51,31 @@ def _term_pattern(term: str) -> str:
     return r"\b" + r"\s+".join(words[:-1] + [last]) + r"\b"
 
 
+def _plain(sentence: str) -> str:
+    return _LEADING_MARKUP.sub("", _EMPHASIS.sub("", sentence))
+
+
+def _opening(t: str) -> str:
+    """The term (pattern t) as what a sentence opens with: after a determiner, "the concept of" and up to two
+    words ("The national T", "The T programme" is matched by the caller)."""
+    return (r"^(?:(?:the|a|an)\s+)?(?:(?:concept|notion|idea|term|principle)\s+of\s+(?:the\s+)?)?"
+            r"(?:[\w-]+\s+){0,2}?" + t)
+
+
+def is_about(term: str, sentence: str) -> bool:
+    """Whether the sentence is about the term: it opens with it (docs/answering.md, section 3)."""
+    return bool(re.search(_opening(_term_pattern(term)), _plain(sentence), re.I))
+
+
 def defines(term: str, sentence: str, previous: str = "") -> bool:
     """Whether the sentence says what the term is (previous: the sentence before it, for "It is a ...")."""
     t = _term_pattern(term)
-    text = _LEADING_MARKUP.sub("", _EMPHASIS.sub("", sentence))
-    subject = (r"^(?:(?:the|a|an)\s+)?(?:(?:concept|notion|idea|term|principle)\s+of\s+(?:the\s+)?)?"
-               r"(?:[\w-]+\s+){0,2}?" + t + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+"
-               + _COPULA)
+    text = _plain(sentence)
+    subject = _opening(t) + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+" + _COPULA
     if re.search(subject, text, re.I):
+        return True
+    # An acronym is defined where it is introduced: "Long Form (T)", "known by its acronym T".
+    if re.search(r"\w\s*\(\s*" + t + r"\s*\)|\b(?:acronym|abbreviation)\s+" + t, text, re.I):
         return True
     if re.search(t + r"\s*,\s*(?:which|who|an?|also\s+known\s+as|known\s+as)\b", text, re.I):
         return True

@@ -18,7 +18,7 @@ import numpy as np
 from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
-from .definitions import defined_term, defines
+from .definitions import defined_term, defines, is_about
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
@@ -285,12 +285,17 @@ class Reader:
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
-        defining = self._definition(query, cands)
+        term = defined_term(query.question)
+        defining = self._definition(term, cands) if term else None
         if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
             cands = [defining] + [c for c in cands if c is not defining]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
+        if term and defining is None and not best.chunk.translations and not is_about(term, best.text):
+            # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
+            # read through a machine translation is not checked: its wording is the translator's.)
+            return Reading(True, probability, self._closest(cands), "not_close")
         if probability < self.threshold and defining is None:
             reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
@@ -310,11 +315,8 @@ class Reader:
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.end, p))
         return Reading(False, probability, tuple(citations), span=self._span(query, best))
 
-    def _definition(self, query: Query, cands: list[Candidate]) -> Candidate | None:
-        """For a question that asks what something is, the best candidate the model read that defines it."""
-        term = defined_term(query.question)
-        if term is None:
-            return None
+    def _definition(self, term: str, cands: list[Candidate]) -> Candidate | None:
+        """For a question that asks what the term is, the best candidate the model read that defines it."""
         for cand in cands:
             if cand.scored is None or cand.chunk.kind == "row":
                 continue

@@ -3,7 +3,8 @@ with such a sentence where the model alone declines it."""
 
 import pytest
 
-from assistant.definitions import defined_term, defines
+from assistant import messages
+from assistant.definitions import defined_term, defines, is_about
 
 from conftest import ROOT, indexed_assistant
 
@@ -17,6 +18,11 @@ from conftest import ROOT, indexed_assistant
     ("What is this report about?", None),
     ("What is the name of the first harbour master of the town?", None),  # more than four words
     ("Who runs Tidewatch?", None),
+    ("What is the strongest harbour crane?", None),  # a superlative asks which one, not what it is
+    ("What is the first berth?", None),
+    ("What are classified as heavy vessels?", None),
+    ("What is a roll-on/roll-off ferry?", "roll-on/roll-off ferry"),
+    ("What is a state-of-the-art crane?", "state-of-the-art crane"),  # "of" inside a word is no preposition
 ])
 def test_a_definition_question_names_the_term_it_asks_about(question, term):
     assert defined_term(question) == term
@@ -34,9 +40,21 @@ def test_a_definition_question_names_the_term_it_asks_about(question, term):
     ("port authority", "The port authority holds the records of every vessel.", "", False),  # "holds" is no copula
     ("Tidewatch", "It is a platform that pilots use.", "The harbour opened Tidewatch.", True),
     ("harbour", "It is a platform that pilots use.", "The harbour opened a platform for its pilots in 2016.", False),
+    ("HMO", "Berths are assigned by the Harbour Master's Office (HMO) each morning.", "", True),
+    ("HMO", "Berths are assigned by the harbour master, known by its acronym HMO.", "", True),
 ])
 def test_a_sentence_defines_a_term_by_its_structure(term, sentence, previous, expected):
     assert defines(term, sentence, previous) is expected
+
+
+@pytest.mark.parametrize("term, sentence, expected", [
+    ("Tidewatch", "Tidewatch went live in 2016.", True),
+    ("Tidewatch", "The new Tidewatch platform went live in 2016.", True),
+    ("Tidewatch", "Vessels book their berths through Tidewatch.", False),
+    ("berth levy", "In 1994 the port introduced the berth levy.", False),
+])
+def test_a_sentence_is_about_the_term_it_opens_with(term, sentence, expected):
+    assert is_about(term, sentence) is expected
 
 
 def test_a_definition_the_model_declines_is_the_answer(tmp_path, real_embedder):
@@ -50,3 +68,6 @@ def test_a_definition_the_model_declines_is_the_answer(tmp_path, real_embedder):
         answer = assistant.ask(question)
         assert not answer.abstained and answer.answer.startswith(defined)
     assert assistant.ask("What is the Schengen Area?").abstained  # never mentioned: still declined
+    # Named but never said what it is: the sentences that mention it are not an answer (answered before).
+    mentioned = assistant.ask("What is the European Union?")
+    assert mentioned.abstained and mentioned.message == messages.text("not_close", "en")

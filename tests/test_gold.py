@@ -26,11 +26,13 @@ FLOORS = {
     "paper, Spanish questions (held-out)": (0.74, 0.12, 0.70),
     "Spanish document, English questions (held-out)": (0.78, 0.11, 0.80),
     "Spanish document, Spanish questions (held-out)": (0.73, 0.11, 0.60),
-    # "What is X?" sets of 12, 5 and 5 answerable questions (8.3 and 20 points each); their unanswerable
-    # questions are all answered today (docs/answering.md, section 3), so that part has no floor (None).
-    "definitions, Estonia (tuning)": (0.74, 0.09, None),
-    "definitions, febrile seizure (held-out)": (0.40, 0.20, None),
-    "definitions, Spanish document (held-out)": (0.60, 0.40, None),
+    # "What is X?" sets of 12, 5, 5 and 10 answerable and 4, 3, 2 and 5 unanswerable questions, so one question
+    # is 8-33 points. The Spanish document's unanswerable ones are all answered today (its sentences are read in
+    # Apertium's English, which the definition rules do not check: docs/answering.md, section 3): no floor.
+    "definitions, Estonia (tuning)": (0.74, 0.25, 0.74),
+    "definitions, febrile seizure (tuning)": (0.40, 0.60, 0.66),
+    "definitions, Spanish document (tuning)": (0.60, 0.40, None),
+    "definitions, steam engine (held-out)": (0.30, 0.50, 0.80),
 }
 
 
