@@ -5,7 +5,8 @@ reader model, trained on SQuAD (whose questions seldom ask for a definition), ca
 the threshold, and the assistant declined it. `defined_term` recognises the question and `defines` a sentence
 that defines its term by English sentence structure alone: the term (or a noun it modifies: "the Tidewatch
 platform") as the subject of a copula, the term described by a relative clause or an appositive, the term as
-the other name of what the sentence is about, or "It is a ..." right after a sentence that ends on it. The
+the other name of what the sentence is about ("known as T", "is called T"), or "It is a ..." right after a
+sentence that ends on it. The
 reader answers with such a sentence (docs/answering.md, section 3, with the rule and its measured effect).
 """
 
@@ -80,6 +81,9 @@ def defines(term: str, sentence: str, previous: str = "") -> bool:
     if re.search(t + r"\s*,\s*(?:which|who|an?|also\s+known\s+as|known\s+as)\b", text, re.I):
         return True
     if re.search(r"\bknown\s+(?:in\s+(?:[\w-]+\s+){1,3})?as\s+(?:an?\s+|the\s+)?" + t, text, re.I):
+        return True
+    # "... is called the T", "labeled as T": the sentence names what it describes.
+    if re.search(r"\b(?:called|named|termed|labell?ed|dubbed)\s+(?:as\s+)?(?:an?\s+|the\s+)?[\"“']?" + t, text, re.I):
         return True
     # "It" points at what the sentence before it ended on: the term must be among its last words.
     last_words = " ".join(previous.split()[-_ANAPHORA_REACH:])

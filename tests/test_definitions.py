@@ -42,6 +42,9 @@ def test_a_definition_question_names_the_term_it_asks_about(question, term):
     ("harbour", "It is a platform that pilots use.", "The harbour opened a platform for its pilots in 2016.", False),
     ("HMO", "Berths are assigned by the Harbour Master's Office (HMO) each morning.", "", True),
     ("HMO", "Berths are assigned by the harbour master, known by its acronym HMO.", "", True),
+    ("berth levy", "The charge on every vessel is called the berth levy.", "", True),
+    ("slipway", "Boats are hauled up a ramp, sometimes labeled as a slipway on old charts.", "", True),
+    ("berth levy", "Every vessel pays the berth levy.", "", False),
 ])
 def test_a_sentence_defines_a_term_by_its_structure(term, sentence, previous, expected):
     assert defines(term, sentence, previous) is expected
