@@ -6,8 +6,9 @@ the threshold, and the assistant declined it. `defined_term` recognises the ques
 that defines its term by English sentence structure alone: the term (or a noun it modifies: "the Tidewatch
 platform") as the subject of a copula, the term described by a relative clause or an appositive, the term as
 the other name of what the sentence is about ("known as T", "is called T"), or "It is a ..." right after a
-sentence that ends on it. The
-reader answers with such a sentence (docs/answering.md, section 3, with the rule and its measured effect).
+sentence that ends on it. The reader answers with such a sentence; without one, it declines a best sentence
+that is not about the term (`is_about`). docs/answering.md, section 3, has both rules and their measured
+effects.
 """
 
 from __future__ import annotations

@@ -99,7 +99,6 @@ class Reading:
     span: Span | None = None
 
 
-
 class Reader:
     def __init__(self, retriever: Retriever, model: AnswerModel, settings: ReaderSettings = ReaderSettings(),
                  acronyms: dict[str, str] | None = None):
