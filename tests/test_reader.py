@@ -267,6 +267,21 @@ def test_a_question_for_a_sum_of_money_needs_one():
     assert not lacks_expected_entity("What was the impact of costs on margins?", "Margins narrowed by two points.")
 
 
+@pytest.mark.parametrize("text, currency", [
+    ("The fee is ₹200.", True),  # any currency sign, not only the few the code once listed
+    ("The fare was R$ 35.", True),
+    ("Tickets cost 12 CHF.", True),  # an ISO 4217 code of a much traded currency
+    ("They paid 3,000 won.", True),  # an everyday word after a figure
+    ("The team won the final.", False),  # ... and not without one
+    ("Real wages rose.", False),
+    ("The layer handled 2.2 billion queries.", False),
+])
+def test_a_currency_is_recognised_by_general_criteria(text, currency):
+    from assistant.nlp import _currency
+
+    assert bool(_currency().search(text)) is currency
+
+
 def test_a_percentage_question_needs_a_percentage_not_any_figure():
     question = "What percentage of households have a broadband connection?"
     assert lacks_expected_entity(question, "Broadband access\tApproximately 20 million people lack coverage")
