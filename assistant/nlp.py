@@ -41,6 +41,13 @@ def _spacy():
             raise NlpUnavailable(f"spaCy's English model is not installed ({exc}); run `make install`.") from None
 
 
+@lru_cache(maxsize=8192)
+def part_of_speech(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, universal part-of-speech tag) of each word of a short text: "Research and development" ->
+    (("Research", "NOUN"), ("and", "CCONJ"), ("development", "NOUN"))."""
+    return tuple((t.text, t.pos_) for t in _spacy()(text))
+
+
 @lru_cache(maxsize=4096)
 def referents(text: str, plural: bool | None = None) -> tuple[str, ...]:
     """What a later pronoun may point at in a question, best first.

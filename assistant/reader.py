@@ -22,6 +22,7 @@ from .definitions import defined_term, defines, is_about
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
+from .table_rows import named_words
 from .text import is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
@@ -288,14 +289,18 @@ class Reader:
         defining = self._definition(term, cands) if term else None
         if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
             cands = [defining] + [c for c in cands if c is not defining]
+        named = self._named_row(query, cands) if defining is None else None
+        if named is not None:  # a table row whose label the question names: it answers (table_rows.py)
+            cands = [named] + [c for c in cands if c is not named]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        if term and defining is None and not best.chunk.translations and not is_about(term, best.text):
+        if term and defining is None and named is None and not best.chunk.translations \
+                and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
-        if probability < self.threshold and defining is None:
+        if probability < self.threshold and defining is None and named is None:
             reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
@@ -323,6 +328,26 @@ class Reader:
             if defines(term, cand.model_text(), previous):
                 return cand
         return None
+
+    def _named_row(self, query: Query, cands: list[Candidate]) -> Candidate | None:
+        """For a question that asks for something, not why, the table row the model read whose label it names in
+        full and that holds a figure, in a document the question names: the one naming most label words, then
+        the best ranked."""
+        if _EXPLANATION.search(query.asked or query.question):
+            return None
+        documents = set(self.retriever.named_documents(query.tokens))
+        tokens = set(query.tokens)
+        best, most = None, 0
+        for cand in cands:
+            if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
+                continue
+            text = cand.text
+            if not any(ch.isdigit() for _, s, e in row_values(text, cand.chunk.headers) for ch in text[s:e]):
+                continue
+            n = named_words(query.question, tokens, text)
+            if n > most:
+                best, most = cand, n
+        return best
 
     def _about(self, kind: str, hits: list[Hit]) -> Reading | None:
         """A question about the document itself, answered from its opening (assistant/about.py): the only

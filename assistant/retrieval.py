@@ -10,6 +10,7 @@ import numpy as np
 from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
+from .table_rows import row_label
 from .text import search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
@@ -34,7 +35,7 @@ class Retriever:
         self._labels: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a label's rarest token -> rows
         for i, chunk in enumerate(store.chunks):
             if chunk.kind == "row":
-                label = frozenset(search_tokens(chunk.text.split(" | ", 1)[0].rsplit(": ", 1)[-1]))
+                label = frozenset(search_tokens(row_label(chunk.text)))
                 if label:
                     self._labels.setdefault(min(label), []).append((i, label))
 

@@ -1,0 +1,47 @@
+"""Table rows a question names by their label.
+
+A financial statement answers "What was the company's gross margin?" with its row "Gross margin | Three Months
+Ended ...: 40,215 | ...". The reader model, trained on prose (SQuAD), scores such a row low: it holds figures, not
+a sentence that says what they are. But a row has a name, its label (the first cell), and a question that names
+the label in full asks for that row. `named_words` says how many of a label's words a question names, by word
+class alone: every word of the label counts but the determiners, prepositions, conjunctions, particles, numbers
+and symbols (spaCy's part-of-speech tags), so "Other, net" is not named by a question about "net cash", nor
+"More Personal Computing" by one about "Personal Computing". docs/answering.md, section 3, has the rule and its
+measured effect.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .nlp import part_of_speech
+from .text import raw_tokens, search_tokens
+
+# Word classes a label may hold that do not name anything: "Research and development", "% of net revenue".
+_FUNCTION = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "NUM", "SPACE"})
+
+
+def row_label(text: str) -> str:
+    """The label of a table row as the index holds it: its first cell, without the section or table headings a
+    PDF row carries before it ("Changes in operating assets and liabilities: Net cash from operations")."""
+    return text.split(" | ", 1)[0].rsplit(": ", 1)[-1].strip(" |")
+
+
+@lru_cache(maxsize=8192)
+def label_words(label: str) -> tuple[frozenset[str], ...]:
+    """Each naming word of a label (not a function word), as the forms a question may name it by: its search
+    tokens, or the word itself when it has none ("Other", "More": words a search leaves out)."""
+    out = []
+    for word, pos in part_of_speech(label):
+        if pos not in _FUNCTION:
+            out.append(frozenset(search_tokens(word)) or frozenset({word.lower()}))
+    return tuple(out)
+
+
+def named_words(question: str, question_tokens: set[str], row_text: str) -> int:
+    """How many naming words of the row's label the question names, when it names all of them; else 0."""
+    words = label_words(row_label(row_text))
+    if not words:
+        return 0
+    known = question_tokens | {w.lower() for w in raw_tokens(question)}
+    return len(words) if all(forms <= known for forms in words) else 0
