@@ -331,8 +331,8 @@ class Reader:
 
     def _named_row(self, query: Query, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks for something, not why, the table row the model read whose label it names in
-        full and that holds a figure, in a document the question names: the one naming most label words, then
-        the best ranked."""
+        full and that holds a figure, in a document the question names, and that no rule speaks against: the one
+        naming most label words, then the best ranked."""
         if _EXPLANATION.search(query.asked or query.question):
             return None
         documents = set(self.retriever.named_documents(query.tokens))
@@ -345,7 +345,7 @@ class Reader:
             if not any(ch.isdigit() for _, s, e in row_values(text, cand.chunk.headers) for ch in text[s:e]):
                 continue
             n = named_words(query.question, tokens, text)
-            if n > most:
+            if n > most and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
                 best, most = cand, n
         return best
 

@@ -33,7 +33,7 @@ def label_words(label: str) -> tuple[frozenset[str], ...]:
     tokens, or the word itself when it has none ("Other", "More": words a search leaves out)."""
     out = []
     for word, pos in part_of_speech(label):
-        if pos not in _FUNCTION:
+        if pos not in _FUNCTION and any(ch.isalpha() for ch in word):  # (spaCy may tag "%" a noun)
             out.append(frozenset(search_tokens(word)) or frozenset({word.lower()}))
     return tuple(out)
 

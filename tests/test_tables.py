@@ -1,0 +1,95 @@
+"""Table rows a question names by their label answer it (assistant/table_rows.py), with the real models."""
+
+import json
+import shutil
+
+import pytest
+
+from assistant.figures import row_holds_figure
+from assistant.table_rows import named_words, row_label
+from assistant.text import search_tokens
+
+from conftest import FIXTURES, GOLD, assistant_over, indexed_assistant
+
+TABLES = GOLD / "heldout" / "tables"
+
+
+def names(question: str, row: str) -> int:
+    return named_words(question, set(search_tokens(question)), row)
+
+
+@pytest.mark.parametrize("row, label", [
+    ("Changes in operating assets and liabilities: Net cash from operations | Three Months Ended: 23,198",
+     "Net cash from operations"),
+    ("| Gross margin | 40,215 | 38,000 |", "Gross margin"),
+    ("Inventories | September 30, 2022: 4,268", "Inventories"),
+])
+def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label):
+    assert row_label(row) == label
+
+
+@pytest.mark.parametrize("question, row, named", [
+    ("What was the gross margin in Q3?", "Gross margin | Q3 2023: 40,215", 2),
+    # Function words of the label ("and", "of") need not be named; every other word must be.
+    ("How much did the company spend on research and development?", "Research and development | 2023: 7,457", 2),
+    ("What was operating expense as a percentage of net revenue?", "% of net revenue | 2023: 34.9 %", 2),
+    # A word a search leaves out still names the row: "Other, net" is not the row of a question about net cash,
+    # nor "More Personal Computing" the row of one about "Personal Computing".
+    ("What was the net cash from operations?", "Other, net | 2023: (860)", 0),
+    ("What did the Personal Computing segment earn?", "More Personal Computing | 2023: 13,666", 0),
+    ("What was the company's operating cash flow?", "Net cash provided by operating activities | 2023: 3,393", 0),
+])
+def test_a_question_names_a_row_when_it_names_every_word_of_its_label(question, row, named):
+    assert names(question, row) == named
+
+
+def test_a_named_row_answers_where_the_model_alone_reads_prose(tmp_path, real_embedder):
+    table = "\n".join([
+        "| Item | 2023 | 2022 |", "| --- | --- | --- |",
+        "| Net revenue | 12,949 | 15,321 |", "| Cost of sales | 8,311 | 9,734 |",
+        "| Gross margin | 4,638 | 5,587 |", "| Research and development | 4,080 | 4,400 |",
+    ])
+    text = ("# Quarterly report\n\n## Results\n\nGross margin fell in 2023 because lower factory loadings raised "
+            "unit costs, and the company expects gross margin to recover as new products ramp.\n\n"
+            f"## Statement of income\n\nThe statement below is in millions of dollars.\n\n{table}\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"report.md": text})
+    answer = assistant.ask("What was the gross margin in 2023?")
+    assert not answer.abstained and answer.citations[0].kind == "row"
+    assert answer.answer.strip(" |").startswith("Gross margin") and "4,638" in answer.answer
+    # Why it fell is said in prose: an explanation question is not sent to the row.
+    why = assistant.ask("Why did gross margin fall in 2023?")
+    assert why.citations[0].kind != "row"
+    # A year the row does not hold is a question about another period: the rule does not answer it (the model
+    # still may).
+    reader, query, hits = assistant._retrieve("What was the gross margin in 2019?", [])
+    assert reader._named_row(query, reader.candidates(query, hits)) is None
+    reader, query, hits = assistant._retrieve("What was the gross margin in 2023?", [])
+    assert reader._named_row(query, reader.candidates(query, hits)) is not None
+
+
+@pytest.fixture(scope="module")
+def filings(tmp_path_factory, real_embedder):
+    """The held-out filings (Apple's and Intel's 2023 Q2 10-Qs) among the test fixtures' four other filings,
+    two of them Apple's other quarters: retrieval has to find the filing, the reader the row."""
+    base = tmp_path_factory.mktemp("filings")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for pdf in [*FIXTURES.glob("*.pdf"), *(TABLES / "corpus").glob("*.pdf")]:
+        shutil.copy(pdf, corpus / pdf.name)
+    return indexed_assistant(corpus, base / "index", real_embedder)
+
+
+def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
+    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 13 of 24 rows holding the figure
+    # (1 abstained) over these six filings and over the 18 of ../shared/data/10q; before the rule 9 of 24
+    # (7 abstained). The floor is two questions under.
+    questions = [json.loads(line) for line in (TABLES / "questions.jsonl").read_text().splitlines() if line.strip()]
+    right = abstained = 0
+    for q in questions:
+        answer = filings.ask(q["question"])
+        first = answer.citations[0] if answer.citations else None
+        abstained += answer.abstained
+        right += (not answer.abstained and first.kind == "row" and first.source == q["matches"][0]
+                  and row_holds_figure(first.quote, q["answer"]))
+    assert len(questions) == 24
+    assert right >= 11 and abstained <= 3
