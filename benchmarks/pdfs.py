@@ -244,13 +244,14 @@ def tenq(ctx: Context, folder: Path) -> None:
                   "answer's millions or billions).",
              why="" if row_share >= 0.8 else (
                  f"the row holding the figure is among the passages the reader reads for only {rows_read} of "
-                 f"{tables} questions; many ask for a comparison that no single row answers, and the reader "
-                 f"model, trained on prose (SQuAD), ranks a sentence that discusses the figure above the row "
-                 f"that holds it ({abstained} abstained)"),
+                 f"{tables} questions; many ask for a comparison that no single row answers, and unless the "
+                 f"question names the row's label (assistant/table_rows.py), the reader model, trained on prose "
+                 f"(SQuAD), ranks a sentence that discusses the figure above the row that holds it "
+                 f"({abstained} abstained)"),
              close="" if row_share >= 0.8 else (
-                 "train the reader on table-row questions with real wording (assistant/train/rows.py is the "
-                 "start: docs/reader-model.md), then calibrate it with the filings as a source (with today's "
-                 "model that only lowers the threshold: docs/reader-model.md), and cite one row per period for "
+                 "match a label the question paraphrases ('operating cash flow' for 'Net cash provided by "
+                 "operating activities'), train the reader on table-row questions with real wording "
+                 "(assistant/train/rows.py is the start: docs/reader-model.md), and cite one row per period for "
                  "comparisons"))
 
 

@@ -138,6 +138,9 @@ def test_the_table_judge_tells_a_row_with_the_figure_from_one_without() -> None:
     sentence = "Total net sales decreased 1% to $81.8 billion, with iPhone at $39,669 million."
     assert quotes_figure(sentence, "$39,669 million") and not quotes_figure(sentence, "$28,694 million")
     assert not quotes_figure("Revenue grew in fiscal 2023.", "2023")  # a year is not a figure
+    # but an amount that reads like one is: "$1,996 million" of commercial paper, "(2,036)" paid in dividends
+    assert row_holds_figure("Commercial paper | April 1, 2023: 1,996", "Commercial paper was $1,996 million.")
+    assert row_holds_figure("Payment of dividends | Six Months Ended: (2,036)", "Dividends paid were $(2,036) million.")
     # nor is a date's day: a contents line naming the statements for "September 30, 2023" holds no figure of
     # an answer "for the period ended September 30, 2023, was $40,215 million"
     contents = "a) | Financial Statements: Income Statements for the Three Months Ended September 30, 2023 and 2022 | 3"
