@@ -101,6 +101,19 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     return question[:pronoun.start()] + replacement + rest
 
 
+def asked_documents(reader: Reader, tokens: list[str], history: list[str]) -> tuple[str, ...]:
+    """The documents a question asks about, the conversation considered: those its tokens name, unless the latest
+    earlier question that named some named fewer of them, or the question names none: then that question's. "What
+    about research and development?" goes on with the filing the conversation is about, and "What was its gross
+    margin?", read as "What was Apple's gross margin?", stays with the quarter asked about before."""
+    own = reader.retriever.named_documents(tokens)
+    for earlier in reversed(history):
+        named = reader.retriever.named_documents(search_tokens(earlier))
+        if named:
+            return tuple(named) if not own or set(named) < set(own) else tuple(own)
+    return tuple(own)
+
+
 @dataclass
 class Status:
     exists: bool
@@ -243,9 +256,10 @@ class Assistant:
             reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
-        query = Query(read_as, vector, tokens, history_tokens, said, asked=question)
+        query = Query(read_as, vector, tokens, history_tokens, said, asked=question,
+                      documents=asked_documents(reader, tokens, history))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
-                                       encode=self.embedder.encode_query)
+                                       encode=self.embedder.encode_query, documents=query.documents)
         return reader, query, hits
 
     def _long_forms(self, question: str, reader: Reader) -> dict[str, str]:

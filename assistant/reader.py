@@ -65,6 +65,10 @@ class Query:
     # (source, start, end) of the answer the previous question got, when this one follows up on it.
     said: tuple[tuple[str, int, int], ...] = ()
     asked: str = ""  # the question as typed
+    # The documents it asks about, the conversation considered: those it names, or those an earlier question
+    # named when it names none or only a wider set ("And its net income?" after a question about one company's
+    # quarter); () when it is about no document in particular, or when the caller left it to the tokens.
+    documents: tuple[str, ...] = ()
 
     @cached_property
     def wants_phrase(self) -> bool:
@@ -257,11 +261,15 @@ class Reader:
             return "type_missing"
         return ""
 
+    def documents(self, query: Query) -> list[str]:
+        """The documents the question asks about (Query.documents), or else those its words name."""
+        return list(query.documents) or self.retriever.named_documents(query.tokens)
+
     def _naming_tokens(self, query: Query) -> set[str]:
         """Terms of the question that only say which document it asks about ("10" and "q" of "10-Q", "Q2", the
         company, "latest", the year of a filing it names): the row or sentence that answers need not repeat
         them, and a file-name term such as "Q2" is known even if no passage prints it."""
-        named = self.retriever.named_documents(query.tokens)
+        named = self.documents(query)
         if not named:
             return set()
         catalogue = self.retriever.catalogue
@@ -335,7 +343,7 @@ class Reader:
         naming most label words, then the best ranked."""
         if _EXPLANATION.search(query.asked or query.question):
             return None
-        documents = set(self.retriever.named_documents(query.tokens))
+        documents = set(self.documents(query))
         tokens = set(query.tokens)
         best, most = None, 0
         for cand in cands:

@@ -82,7 +82,7 @@ class Retriever:
         return self.store.lexical_search(tokens, k, within)
 
     def search(self, query_vector: np.ndarray, tokens: list[str], k: int | None = None,
-               question: str | None = None, encode=None) -> list[Hit]:
+               question: str | None = None, encode=None, documents: list[str] | tuple[str, ...] = ()) -> list[Hit]:
         """Weighted fusion: DENSE_WEIGHT x cosine + the rest x BM25 scaled by the best BM25 score.
 
         On the gold sets (107 answerable questions) this ranks the evidence chunk first for 90% of
@@ -94,10 +94,11 @@ class Retriever:
         one asked about. Inside them, given the question and encode (text -> query vector), the dense search
         reads the question without the words that name the filings (focused_question), which otherwise pull it
         towards the covers and certifications that repeat them (docs/answering.md, "The dense search inside the
-        named filings").
+        named filings"). documents, given, are the ones the question asks about, the conversation considered
+        (Query.documents), instead of those its tokens name.
         """
         k = k or self.top_k
-        named = self.named_documents(tokens)
+        named = [s for s in documents if s in self._chunks_of] or self.named_documents(tokens)
         if not named:
             return self._distinct(self._fused(query_vector, tokens, k), k)
         within = np.concatenate([self._chunks_of[s] for s in named if s in self._chunks_of])
