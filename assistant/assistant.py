@@ -16,7 +16,7 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, referents, spelled_out
+from .nlp import BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, possessor, referents, spelled_out
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -91,7 +91,10 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
         return f"{previous} {question}"
     replacement = subject
     if pronoun.group(0).lower() in _POSSESSIVE:
-        replacement += "'" if subject.endswith("s") else "'s"
+        # What owns something owns the next thing too: "And its net income?" after "What was Microsoft's total
+        # revenue?" asks for Microsoft's, not for the revenue's.
+        replacement = possessor(subject) or subject
+        replacement += "'" if replacement.endswith("s") else "'s"
     rest = question[pronoun.end():]
     second = _OBJECT.search(rest) if pronoun.group(0).lower() in _SUBJECTS else None
     if second:  # the object pronoun is the earlier turn's next referent, of its number first

@@ -49,6 +49,18 @@ def part_of_speech(text: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=4096)
+def possessor(phrase: str) -> str | None:
+    """Who owns what a noun phrase names, when the phrase says: "Microsoft's total revenue" -> "Microsoft", "the
+    company's revenue" -> "the company"; None for "the total revenue"."""
+    doc = _spacy()(phrase)
+    for token in doc:
+        if token.dep_ == "poss" and token.head.dep_ == "ROOT" and token.pos_ != "PRON":
+            words = [t for t in token.subtree if t.dep_ != "case"]
+            return doc[words[0].i:words[-1].i + 1].text
+    return None
+
+
+@lru_cache(maxsize=4096)
 def referents(text: str, plural: bool | None = None) -> tuple[str, ...]:
     """What a later pronoun may point at in a question, best first.
 

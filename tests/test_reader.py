@@ -133,6 +133,12 @@ FOLLOW_UPS = [
     ("What did they tell him?", ["What did the doctors tell the patient?"], "What did the doctors tell the patient?"),
     # With no second referent the object pronoun stays.
     ("Where did she meet him?", ["Who did Marie Curie marry?"], "Where did Marie Curie meet him?"),
+    # A possessive points at the owner of what the earlier turn asked about, not at that thing (before: "And
+    # Microsoft's total revenue's net income?").
+    ("And its net income?", ["What was Microsoft's total revenue in the quarter?"], "And Microsoft's net income?"),
+    ("What were their profits?", ["What were the companies' sales?"], "What were the companies' profits?"),
+    ("What is its budget?", ["When was the Federal Radio Commission created?"],
+     "What is the Federal Radio Commission's budget?"),
 ]
 
 
