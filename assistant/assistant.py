@@ -372,7 +372,9 @@ class Assistant:
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.
         unmatched = reader.retriever.unmatched_entities(english)
-        abstained = reading.abstained or bool(unmatched)
+        # ... and so does one about a quarter no document of the company it names covers.
+        uncovered = None if unmatched else reader.retriever.uncovered_quarter(english)
+        abstained = reading.abstained or bool(unmatched) or uncovered is not None
         citations = reader.retriever.with_printed_pages(reading.citations)
         done = time.perf_counter()
         text, translation = None, None
@@ -386,10 +388,13 @@ class Assistant:
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:
             message = reader.retriever.no_document_message(unmatched)
+        elif uncovered:
+            message = reader.retriever.no_quarter_message(*uncovered)
         else:
             message = messages.text(reading.reason, language) if reading.reason else ""
         return Answer(
-            question=question, answer=text, abstained=abstained, score=0.0 if unmatched else reading.score,
+            question=question, answer=text, abstained=abstained,
+            score=0.0 if unmatched or uncovered else reading.score,
             citations=citations, timings_ms=timings, message=message,
             answer_span=None if abstained else reading.span,
             read_as=query.question if query.question != question else "",

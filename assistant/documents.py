@@ -232,6 +232,40 @@ class DocumentCatalogue:
         record = self.records[source]
         return f"{max(record.get('years') or ['0000'])}{max(record.get('quarters') or ['q0'])}"
 
+    def uncovered_quarter(self, tokens: list[str]) -> tuple[str, str] | None:
+        """(company, "Q3 2023") when the question names a company and a calendar quarter of a year that none of
+        that company's documents covers; None otherwise. A document covers the quarter its name gives
+        ("2023 Q3 AAPL") or whose period ends inside it, and the same quarter of the year before, which its
+        statements print as their comparative column. A fiscal year ("fiscal 2024", "FY24") is left alone: the
+        records do not know each company's fiscal calendar. Only companies whose documents give quarters count."""
+        period = question_period(tokens)
+        asked = set(tokens)
+        if not (period.quarters and period.years) or "fiscal" in asked or any(t.startswith("fy") for t in asked):
+            return None
+        by_entity = {s: len(asked & names) for s, names in self.entities.items()}
+        best = max(by_entity.values(), default=0)
+        mine = [s for s, n in by_entity.items() if best and n == best]
+        if not mine or len(mine) == len(self.records) or not all(self.records[s].get("quarters") for s in mine):
+            return None
+        for source in mine:
+            record = self.records[source]
+            years = {int(y) for y in record.get("years", ())}
+            covered = {(q, y - back) for q in record["quarters"] for y in years for back in (0, 1)}
+            try:
+                end = date.fromisoformat(record.get("period_end") or "")
+            except ValueError:
+                end = None
+            if end is not None:
+                quarter = f"q{(end.month - 1) // 3 + 1}"
+                covered |= {(quarter, end.year), (quarter, end.year - 1)}
+            if any((q, int(y)) in covered for q in period.quarters for y in period.years):
+                return None
+        company = next((self.records[s].get("company") for s in mine if self.records[s].get("company")), "")
+        if not company:
+            return None
+        quarters = " and ".join(sorted(q.upper() for q in period.quarters))
+        return company, f"{quarters} {' and '.join(sorted(period.years))}"
+
     def unmatched_entities(self, question: str, mentions) -> list[str]:
         """Names the question asks about ("Adobe's", "at Adobe") that no document is about and the folder at
         most mentions in passing. mentions(token) is how many passages hold the token."""

@@ -192,6 +192,17 @@ class Retriever:
         listed = " or ".join(names)
         return f"No document in the folder is about {listed}, so the documents cannot answer this."
 
+    def uncovered_quarter(self, question: str) -> tuple[str, str] | None:
+        """(company, quarter) when the question asks about a company's quarter that none of its documents
+        covers ("What were Microsoft's inventories in Q3 2023?" over filings up to Q1 2023): the answer should
+        abstain saying so (no_quarter_message), rather than cite another quarter's figure."""
+        return self.catalogue.uncovered_quarter(search_tokens(question))
+
+    @staticmethod
+    def no_quarter_message(company: str, quarter: str) -> str:
+        return (f"No document in the folder covers {company} for {quarter}, so the documents cannot answer this; "
+                f"ask about a quarter its documents cover.")
+
     # --- citations ------------------------------------------------------------------------------------
 
     def printed_page(self, source: str, page: int | None) -> str | None:

@@ -96,3 +96,21 @@ def test_a_folder_without_companies_never_reports_an_unmatched_name():
     paper = load_document(PAPER.name, PAPER.read_bytes())
     catalogue = DocumentCatalogue({PAPER.name: describe(paper, [])})
     assert catalogue.unmatched_entities("What is Estonia's digital identity programme?", lambda t: 0) == []
+
+
+def uncovered(question: str):
+    return DocumentCatalogue(FILINGS).uncovered_quarter(search_tokens(question))
+
+
+def test_a_quarter_that_no_filing_of_the_company_covers_is_found():
+    assert uncovered("What were Microsoft's inventories in Q2 2023?") == ("Microsoft Corp", "Q2 2023")
+    assert uncovered("What was Amazon's net income in the fourth quarter of 2022?") == ("AMAZON.COM, INC.", "Q4 2022")
+    # Covered by the quarter a filing is named for, by its period's end (December 31, 2022 ends a fourth
+    # quarter), or as the comparative column of the same quarter a year later.
+    assert uncovered("What was Microsoft's revenue in Q1 2023?") is None
+    assert uncovered("What was Microsoft's revenue in Q4 2022?") is None
+    assert uncovered("What was NVIDIA's revenue in Q1 2022?") is None
+    # Not judged: a fiscal year (each company's calendar is its own), no company, no quarter.
+    assert uncovered("What was NVIDIA's revenue in the second quarter of fiscal 2024?") is None
+    assert uncovered("What was the revenue in Q2 2023?") is None
+    assert uncovered("What was Apple's revenue in 2021?") is None

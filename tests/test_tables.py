@@ -120,3 +120,16 @@ def test_a_follow_up_that_names_no_filing_stays_with_the_one_the_conversation_is
     # NVIDIA's gross profit ...?" read "... NVIDIA's gross profit's total assets?". Measured 6 of 6 rows, 2 before.
     count, filing, rows = _follow_ups(filings, "followups-possessive.jsonl")
     assert count == 6 and filing >= 5 and rows >= 5
+
+
+def test_a_quarter_no_filing_covers_is_declined_saying_so(filings):
+    # The six filings hold Microsoft's quarter ended December 31, 2022 only: its Q3 2023 inventories were
+    # answered with that quarter's row (0.22, by the named-row rule) before.
+    answer = filings.ask("What were Microsoft's inventories in Q3 2023?")
+    assert answer.abstained and answer.answer is None
+    assert answer.message.startswith("No document in the folder covers Microsoft") and "Q3 2023" in answer.message
+    # A quarter the next year's filing prints as its comparative column is covered: Apple's 2023 Q2 10-Q
+    # shows the three months ended March 26, 2022.
+    covered = filings.ask("How much did Apple spend on research and development in Q2 2022?")
+    assert not covered.abstained and covered.citations[0].source == "2023 Q2 AAPL.pdf"
+    assert "6,387" in covered.answer
