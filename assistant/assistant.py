@@ -387,9 +387,10 @@ class Assistant:
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:
-            message = reader.retriever.no_document_message(unmatched)
+            names = f" {messages.text('or', language)} ".join(unmatched)
+            message = messages.text("no_document", language, names=names)
         elif uncovered:
-            message = reader.retriever.no_quarter_message(*uncovered)
+            message = messages.text("no_quarter", language, company=uncovered[0], quarter=uncovered[1])
         else:
             message = messages.text(reading.reason, language) if reading.reason else ""
         return Answer(

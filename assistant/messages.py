@@ -15,6 +15,10 @@ TEXTS = {
         "unknown_term": "the question names something the documents never mention",
         "number_missing": "the closest passage does not mention the number or year asked about",
         "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
+        "no_document": "No document in the folder is about {names}, so the documents cannot answer this.",
+        "no_quarter": "No document in the folder covers {company} for {quarter}, so the documents cannot answer "
+                      "this; ask about a quarter its documents cover.",
+        "or": "or",
     },
     "es": {
         "abstained": "No encontré esto en los documentos.",
@@ -28,9 +32,16 @@ TEXTS = {
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
         "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
+        "no_document": "Ningún documento de la carpeta trata de {names}, así que los documentos no pueden responder "
+                       "a esto.",
+        "no_quarter": "Ningún documento de la carpeta cubre {quarter} de {company}, así que los documentos no pueden "
+                      "responder a esto; pregunte por un trimestre que sus documentos cubran.",
+        "or": "o",
     },
 }
 
 
-def text(key: str, language: str = "en") -> str:
-    return TEXTS.get(language, TEXTS["en"])[key]
+def text(key: str, language: str = "en", **values: str) -> str:
+    """The text for key in the language (English when there is none), with its {placeholders} filled in."""
+    found = TEXTS.get(language, TEXTS["en"])[key]
+    return found.format(**values) if values else found

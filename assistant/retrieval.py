@@ -181,27 +181,18 @@ class Retriever:
         document is about and the documents at most mention in passing; [] when there are none.
 
         For the reader: when this is not empty the documents cannot answer, and the answer should abstain
-        saying so (no_document_message gives the sentence). Only folders whose documents name their company
+        saying so (messages.py, "no_document"). Only folders whose documents name their company
         (a filing's cover page, the PDF metadata) are checked: elsewhere a name is not a sign of a missing
         document.
         """
         return self.catalogue.unmatched_entities(question, self.document_frequency)
 
-    @staticmethod
-    def no_document_message(names: list[str]) -> str:
-        listed = " or ".join(names)
-        return f"No document in the folder is about {listed}, so the documents cannot answer this."
 
     def uncovered_quarter(self, question: str) -> tuple[str, str] | None:
         """(company, quarter) when the question asks about a company's quarter that none of its documents
         covers ("What were Microsoft's inventories in Q3 2023?" over filings up to Q1 2023): the answer should
-        abstain saying so (no_quarter_message), rather than cite another quarter's figure."""
+        abstain saying so (messages.py, "no_quarter"), rather than cite another quarter's figure."""
         return self.catalogue.uncovered_quarter(search_tokens(question))
-
-    @staticmethod
-    def no_quarter_message(company: str, quarter: str) -> str:
-        return (f"No document in the folder covers {company} for {quarter}, so the documents cannot answer this; "
-                f"ask about a quarter its documents cover.")
 
     # --- citations ------------------------------------------------------------------------------------
 

@@ -128,6 +128,9 @@ def test_a_quarter_no_filing_covers_is_declined_saying_so(filings):
     answer = filings.ask("What were Microsoft's inventories in Q3 2023?")
     assert answer.abstained and answer.answer is None
     assert answer.message.startswith("No document in the folder covers Microsoft") and "Q3 2023" in answer.message
+    # The sentence follows the question's language.
+    spanish = filings.ask("¿Cuáles fueron los inventarios de Microsoft en el tercer trimestre de 2023?")
+    assert spanish.abstained and spanish.message.startswith("Ningún documento de la carpeta cubre Q3 2023")
     # A quarter the next year's filing prints as its comparative column is covered: Apple's 2023 Q2 10-Q
     # shows the three months ended March 26, 2022.
     covered = filings.ask("How much did Apple spend on research and development in Q2 2022?")
