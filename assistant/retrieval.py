@@ -187,7 +187,6 @@ class Retriever:
         """
         return self.catalogue.unmatched_entities(question, self.document_frequency)
 
-
     def uncovered_quarter(self, question: str) -> tuple[str, str] | None:
         """(company, quarter) when the question asks about a company's quarter that none of its documents
         covers ("What were Microsoft's inventories in Q3 2023?" over filings up to Q1 2023): the answer should
