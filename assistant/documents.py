@@ -221,13 +221,13 @@ class DocumentCatalogue:
         if record.get("period_end") and record["period_end"] in period.dates:
             score += 3
         if period.latest:
-            ends = [self.records[s].get("period_end") or self._order_key(s) for s in candidates]
-            mine = record.get("period_end") or self._order_key(source)
+            ends = [self.records[s].get("period_end") or self.period_order(s) for s in candidates]
+            mine = record.get("period_end") or self.period_order(source)
             if ends and mine == max(ends):
                 score += 3
         return score
 
-    def _order_key(self, source: str) -> str:
+    def period_order(self, source: str) -> str:
         """Where a record without a period stands in time: its latest year and quarter ("2023q3")."""
         record = self.records[source]
         return f"{max(record.get('years') or ['0000'])}{max(record.get('quarters') or ['q0'])}"

@@ -22,7 +22,7 @@ from .definitions import defined_term, defines, is_about
 from .nlp import lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
-from .table_rows import named_words
+from .table_rows import label_text, named_words
 from .text import is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
@@ -33,6 +33,7 @@ _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|
 _EXPLANATION = re.compile(r"^\s*(why|how come)\b", re.I)
 HISTORY_WEIGHT = 0.5  # weight of a term only an earlier question contributes, against the question's own
 
+MAX_PERIODS = 4  # citations of one row label across the documents a question asks about (four quarters)
 ABOUT_SCORE = 0.9  # the score shown for an answer about the document itself, which no model scores
 # What the combination sees of each candidate, in the order of the fitted weights (models/reader/config.json).
 FEATURES = ("logit", "dense", "coverage", "retrieval", "first_hit", "phrase", "repeat")
@@ -312,6 +313,9 @@ class Reader:
             reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
+        if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
+            citations += self._same_row_elsewhere(query, best, probability)
+            return Reading(False, probability, tuple(citations), span=self._span(query, best))
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
         for cand in cands[1:]:
@@ -356,6 +360,23 @@ class Reader:
             if n > most and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
                 best, most = cand, n
         return best
+
+    def _same_row_elsewhere(self, query: Query, row: Candidate, score: float) -> list[Citation]:
+        """For a question over several documents that a named row answers (a quarter's "Total net sales"), the
+        row with the same label in each of the others: in the table whose section path shares most words with
+        the answer's, one per document, latest first, up to MAX_PERIODS citations in all."""
+        label = frozenset(search_tokens(label_text(row.text)))
+        section = set(search_tokens(row.chunk.section))
+        out = []
+        others = [s for s in self.documents(query) if s != row.chunk.source]
+        for source in sorted(others, key=self.retriever.catalogue.period_order, reverse=True):
+            found = self.retriever.rows_labelled(label, source)
+            if found:
+                chunk = max(found, key=lambda c: (len(section & set(search_tokens(c.section))), -c.start))
+                out.append(self._citation(len(out) + 2, chunk, chunk.start, chunk.end, score))
+            if len(out) + 1 >= MAX_PERIODS:
+                break
+        return out
 
     def _about(self, kind: str, hits: list[Hit]) -> Reading | None:
         """A question about the document itself, answered from its opening (assistant/about.py): the only

@@ -10,7 +10,7 @@ import numpy as np
 from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
-from .table_rows import row_label
+from .table_rows import label_text
 from .text import search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
@@ -35,7 +35,7 @@ class Retriever:
         self._labels: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a label's rarest token -> rows
         for i, chunk in enumerate(store.chunks):
             if chunk.kind == "row":
-                label = frozenset(search_tokens(row_label(chunk.text)))
+                label = frozenset(search_tokens(label_text(chunk.text)))
                 if label:
                     self._labels.setdefault(min(label), []).append((i, label))
 
@@ -142,6 +142,12 @@ class Retriever:
         allowed = set(within.tolist()) if within is not None else None
         return {i for t in asked for i, label in self._labels.get(t, ()) if label <= asked
                 and (allowed is None or i in allowed)}
+
+    def rows_labelled(self, label: frozenset[str], source: str) -> list:
+        """The table rows of a document whose label is these search tokens (Retriever keeps them by label)."""
+        ids = set(self._chunks_of.get(source, np.zeros(0, dtype=np.int64)).tolist())
+        return [self.store.chunks[i] for i, words in self._labels.get(min(label), ()) if words == label and i in ids] \
+            if label else []
 
     def _fused(self, query_vector: np.ndarray, tokens: list[str], k: int,
                within: np.ndarray | None = None) -> list[Hit]:

@@ -21,7 +21,7 @@ from .text import raw_tokens, search_tokens
 _FUNCTION = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "NUM", "SPACE"})
 
 
-def row_label(text: str) -> str:
+def label_text(text: str) -> str:
     """The label of a table row as the index holds it: its first cell, without the section or table headings a
     PDF row carries before it ("Changes in operating assets and liabilities: Net cash from operations")."""
     return text.split(" | ", 1)[0].rsplit(": ", 1)[-1].strip(" |")
@@ -40,7 +40,7 @@ def label_words(label: str) -> tuple[frozenset[str], ...]:
 
 def named_words(question: str, question_tokens: set[str], row_text: str) -> int:
     """How many naming words of the row's label the question names, when it names all of them; else 0."""
-    words = label_words(row_label(row_text))
+    words = label_words(label_text(row_text))
     if not words:
         return 0
     known = question_tokens | {w.lower() for w in raw_tokens(question)}

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from assistant.figures import row_holds_figure
-from assistant.table_rows import named_words, row_label
+from assistant.table_rows import label_text, named_words
 from assistant.text import search_tokens
 
 from conftest import FIXTURES, GOLD, assistant_over, indexed_assistant
@@ -25,7 +25,7 @@ def names(question: str, row: str) -> int:
     ("Inventories | September 30, 2022: 4,268", "Inventories"),
 ])
 def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label):
-    assert row_label(row) == label
+    assert label_text(row) == label
 
 
 @pytest.mark.parametrize("question, row, named", [
@@ -136,3 +136,18 @@ def test_a_quarter_no_filing_covers_is_declined_saying_so(filings):
     covered = filings.ask("How much did Apple spend on research and development in Q2 2022?")
     assert not covered.abstained and covered.citations[0].source == "2023 Q2 AAPL.pdf"
     assert "6,387" in covered.answer
+
+
+def test_a_question_over_several_filings_cites_the_named_row_in_each(filings):
+    # "Changed over time" asks about every Apple filing of the six: the answer row ("Total net sales" of one
+    # quarter) is cited with the same row of each other quarter, latest first, instead of the sentences the model
+    # would add (over the 10-Q folder, Amazon's multi-filing table questions: filings cited with a row holding
+    # the figure 2 -> 12 of 40).
+    answer = filings.ask("How have Apple's total net sales changed over time?")
+    assert not answer.abstained
+    apple = {p.name for p in [*FIXTURES.glob("*AAPL.pdf"), *(TABLES / "corpus").glob("*AAPL.pdf")]}
+    assert {c.source for c in answer.citations} == apple and len(answer.citations) == len(apple) == 3
+    for citation in answer.citations:
+        assert citation.kind == "row" and label_text(citation.quote) == "Total net sales"
+        assert citation.passage[citation.start - citation.passage_start:citation.end - citation.passage_start] \
+            == citation.quote
