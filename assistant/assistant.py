@@ -16,7 +16,8 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, possessor, referents, spelled_out
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, only_a_period, possessor, referents,
+                  spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -62,17 +63,20 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     "What did it regulate?" after "When was the Federal Radio Commission created?" reads "What did the Federal
     Radio Commission regulate?". The referent is the earlier turn's subject (spaCy: its
     longest named entity, else its longest noun phrase). When no subject can be named, the earlier question
-    is put in front instead. A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS
-    terms of its own) is left as it is, so it is not dragged toward the previous topic.
+    is put in front instead, as it is for a question that asks for nothing but another period ("And for the six
+    months?"). A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS terms of its own)
+    is left as it is, so it is not dragged toward the previous topic.
     """
     history = [h for h in history if h and h.strip()]
     if not history:
         return question
     probe = _SELF_REFERENCE.sub(lambda m: " " * len(m.group(0)), question)  # "this paper" points at no turn
-    if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS:
+    period = PRONOUNS.search(probe) is None and only_a_period(question)  # "And for the six months ended ...?"
+    if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS and not period:
         return question
     previous = resolve_followup(history[-1], history[:-1])
-    if _EVENT.search(probe):
+    if _EVENT.search(probe) or period:
+        # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
     pronoun = PRONOUNS.search(probe)
     plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL

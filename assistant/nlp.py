@@ -60,6 +60,20 @@ def possessor(phrase: str) -> str | None:
     return None
 
 
+# Words that only join a question to what it asks: "And for ...?", "What about ...?", "How about in ...?"
+_JOINING = frozenset({"CCONJ", "SCONJ", "ADP", "DET", "PRON", "AUX", "PART", "PUNCT", "SPACE"})
+
+
+@lru_cache(maxsize=4096)
+def only_a_period(question: str) -> bool:
+    """Whether a question asks for nothing but a time: a date spaCy finds ("the six months ended July 1, 2023",
+    "June 30, 2022", "last year") and joining words around it ("And for ...?", "What about ...?")."""
+    doc = _spacy()(question)
+    dates = [e for e in doc.ents if e.label_ == "DATE"]
+    inside = {t.i for e in dates for t in e}
+    return bool(dates) and all(t.i in inside or t.pos_ in _JOINING or t.lower_ == "how" for t in doc)
+
+
 @lru_cache(maxsize=4096)
 def referents(text: str, plural: bool | None = None) -> tuple[str, ...]:
     """What a later pronoun may point at in a question, best first.

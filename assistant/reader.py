@@ -348,7 +348,7 @@ class Reader:
         if _EXPLANATION.search(query.asked or query.question):
             return None
         documents = set(self.documents(query))
-        tokens = set(query.tokens)
+        tokens = set(query.tokens) | set(query.history_tokens)  # "And for the six months?": the earlier row's label
         best, most = None, 0
         for cand in cands:
             if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
@@ -412,7 +412,8 @@ class Reader:
             found = (a, b)
         if best.chunk.kind == "row":  # a row's phrase is one of its values: the column the question asks for
             # (also when the head marked a header's words, which a Markdown row's text does not hold)
-            found = row_phrase(set(query.tokens), best.text, best.chunk.headers, found) or found
+            found = row_phrase(set(query.tokens), best.text, best.chunk.headers, found,
+                               set(query.history_tokens)) or found
         if found is None:
             return None
         a, b = found
@@ -454,9 +455,11 @@ def _is_link(text: str) -> bool:
 
 
 def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
-               marked: tuple[int, int] | None = None) -> tuple[int, int] | None:
+               marked: tuple[int, int] | None = None, earlier: set[str] = frozenset()) -> tuple[int, int] | None:
     """The value of a table row that answers, as offsets into the row's text: the value (a figure) whose column
-    header shares most search tokens with the question's; among equals, the one holding the phrase the span head
+    header shares most search tokens with the question's; among equals, the one sharing most with the earlier
+    question a follow-up leans on ("And for the six months?" after a question on Q2 2023: the six months of
+    2023, not of 2022), then the one holding the phrase the span head
     marked (then that phrase, when the value is words: "8.89%" of "Projected CAGR of 8.89% between 2023 and
     2027"), else the first (a filing's first column is its latest period). None when no value holds a figure.
 
@@ -466,9 +469,9 @@ def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
     for i, (header, s, e) in enumerate(row_values(text, headers)):
         if not any(ch.isdigit() for ch in text[s:e]):
             continue
-        shared = len(question & set(search_tokens(header)))
+        words = set(search_tokens(header))
         holds = marked is not None and s <= marked[0] and marked[1] <= e
-        key = (shared, holds, -i)
+        key = (len(question & words), len(earlier & words), holds, -i)
         if best_key is None or key > best_key:
             # A figure is marked whole ("$82,959", not "82,959"); inside a value that is a phrase of words, the
             # head's own phrase stands.

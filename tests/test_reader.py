@@ -133,6 +133,12 @@ FOLLOW_UPS = [
     ("What did they tell him?", ["What did the doctors tell the patient?"], "What did the doctors tell the patient?"),
     # With no second referent the object pronoun stays.
     ("Where did she meet him?", ["Who did Marie Curie marry?"], "Where did Marie Curie meet him?"),
+    # A question for nothing but another period asks the earlier question again of it, however long its date.
+    ("And for the six months?", ["What was Apple's net income in Q2 2023?"],
+     "What was Apple's net income in Q2 2023? And for the six months?"),
+    ("And in the six months ended July 30, 2023?", ["What was NVIDIA's revenue in the quarter?"],
+     "What was NVIDIA's revenue in the quarter? And in the six months ended July 30, 2023?"),
+    ("What about research and development?", ["What was Intel's revenue?"], "What about research and development?"),
     # A possessive points at the owner of what the earlier turn asked about, not at that thing (before: "And
     # Microsoft's total revenue's net income?").
     ("And its net income?", ["What was Microsoft's total revenue in the quarter?"], "And Microsoft's net income?"),
@@ -318,6 +324,10 @@ def _phrase(question: str, text: str, headers=(), marked=None) -> str | None:
 
 def test_a_rows_phrase_is_the_value_of_the_column_the_question_names():
     assert _phrase("What were total net sales in the nine months ended June 25, 2022?", PDF_ROW) == "$304,182"
+    # A follow-up that names only "nine months" takes the year of the earlier question among the two such columns.
+    for year, value in (("2021", "$282,457"), ("2022", "$304,182")):
+        found = row_phrase({"nine", "month"}, PDF_ROW, (), None, set(search_tokens(f"total net sales in Q3 {year}")))
+        assert PDF_ROW[found[0]:found[1]] == value
     assert _phrase("What were net sales in the three months ended June 26, 2021?", PDF_ROW) == "$81,434"
     assert _phrase("By how much did net sales change in the nine months?", PDF_ROW) == "8 %"
     # A column the question names wins over the span head's mark elsewhere.

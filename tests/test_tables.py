@@ -120,6 +120,15 @@ def test_a_follow_up_that_names_no_filing_stays_with_the_one_the_conversation_is
     # NVIDIA's gross profit ...?" read "... NVIDIA's gross profit's total assets?". Measured 6 of 6 rows, 2 before.
     count, filing, rows = _follow_ups(filings, "followups-possessive.jsonl")
     assert count == 6 and filing >= 5 and rows >= 5
+    # Written before the period reading ("And for the six months?": the earlier question asked again of that
+    # period), its held-out set: measured 6 of 6 rows, none before.
+    count, filing, rows = _follow_ups(filings, "followups-period.jsonl")
+    assert count == 6 and filing >= 5 and rows >= 5
+    # The value marked is the period asked for, in the year the conversation is about: the six months ended
+    # April 1, 2023 (54,158), not those ended March 26, 2022 (59,640).
+    first = "What was Apple's net income in Q2 2023?"
+    answer = filings.ask("And for the six months?", [first])
+    assert answer.answer_span is not None and answer.answer_span.text == "$54,158"
 
 
 def test_a_quarter_no_filing_covers_is_declined_saying_so(filings):
