@@ -63,15 +63,15 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     "What did it regulate?" after "When was the Federal Radio Commission created?" reads "What did the Federal
     Radio Commission regulate?". The referent is the earlier turn's subject (spaCy: its
     longest named entity, else its longest noun phrase). When no subject can be named, the earlier question
-    is put in front instead, as it is for a question that asks for nothing but another period ("And for the six
-    months?"). A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS terms of its own)
+    is put in front instead, as it is for a question that asks for nothing but another period ("And for the
+    whole year?"). A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS terms of its own)
     is left as it is, so it is not dragged toward the previous topic.
     """
     history = [h for h in history if h and h.strip()]
     if not history:
         return question
     probe = _SELF_REFERENCE.sub(lambda m: " " * len(m.group(0)), question)  # "this paper" points at no turn
-    period = PRONOUNS.search(probe) is None and only_a_period(question)  # "And for the six months ended ...?"
+    period = PRONOUNS.search(probe) is None and only_a_period(question)  # "And in the nine months ended ...?"
     if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS and not period:
         return question
     previous = resolve_followup(history[-1], history[:-1])
@@ -95,8 +95,8 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
         return f"{previous} {question}"
     replacement = subject
     if pronoun.group(0).lower() in _POSSESSIVE:
-        # What owns something owns the next thing too: "And its net income?" after "What was Microsoft's total
-        # revenue?" asks for Microsoft's, not for the revenue's.
+        # What owns something owns the next thing too: "And its profit?" after "What was Acme's total revenue?"
+        # asks for Acme's, not for the revenue's.
         replacement = possessor(subject) or subject
         replacement += "'" if replacement.endswith("s") else "'s"
     rest = question[pronoun.end():]
@@ -111,8 +111,8 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
 def asked_documents(reader: Reader, tokens: list[str], history: list[str]) -> tuple[str, ...]:
     """The documents a question asks about, the conversation considered: those its tokens name, unless the latest
     earlier question that named some named fewer of them, or the question names none: then that question's. "What
-    about research and development?" goes on with the filing the conversation is about, and "What was its gross
-    margin?", read as "What was Apple's gross margin?", stays with the quarter asked about before."""
+    about staff costs?" goes on with the report the conversation is about, and "What was its margin?", read as
+    "What was Acme's margin?", stays with the quarter asked about before, not every report of Acme's."""
     own = reader.retriever.named_documents(tokens)
     for earlier in reversed(history):
         named = reader.retriever.named_documents(search_tokens(earlier))

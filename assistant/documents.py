@@ -235,7 +235,7 @@ class DocumentCatalogue:
     def uncovered_quarter(self, tokens: list[str]) -> tuple[str, str] | None:
         """(company, "Q3 2023") when the question names a company and a calendar quarter of a year that none of
         that company's documents covers; None otherwise. A document covers the quarter its name gives
-        ("2023 Q3 AAPL") or whose period ends inside it, and the same quarter of the year before, which its
+        ("2021 Q3 ACME") or whose period ends inside it, and the same quarter of the year before, which its
         statements print as their comparative column. A fiscal year ("fiscal 2024", "FY24") is left alone: the
         records do not know each company's fiscal calendar. Only companies whose documents give quarters count."""
         period = question_period(tokens)

@@ -19,7 +19,7 @@ _FIGURE = re.compile(r"\$?\(?\d[\d,]*(?:\.\d+)?\)?\s?%?(?:\s*(?:million|billion|
 def figures(text: str) -> list[tuple[float, float]]:
     """The figures a reference answer gives, as (value in the answer's unit, that unit in millions or 1).
 
-    Years (2022, but not "$1,996" or "(2,036)"), day numbers and one-digit counts are left out: they are not what
+    Years (2022, but not "$1,987" or "(2,015)"), day numbers and one-digit counts are left out: they are not what
     a table row holds.
     """
     out = []
@@ -29,7 +29,7 @@ def figures(text: str) -> list[tuple[float, float]]:
         if not digits or digits.count(".") > 1:
             continue
         value = float(digits.rstrip("."))
-        year = re.fullmatch(r"(19|20)\d\d", digits) and not re.search(r"[$,]", raw)  # "$1,996" is no year
+        year = re.fullmatch(r"(19|20)\d\d", digits) and not re.search(r"[$,]", raw)  # "$1,987" is no year
         if year or (value < 10 and "%" not in raw and "." not in digits):
             continue
         scale = 1000.0 if "billion" in raw.lower() else 0.001 if "thousand" in raw.lower() else 1.0

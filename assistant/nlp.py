@@ -43,14 +43,14 @@ def _spacy():
 
 @lru_cache(maxsize=8192)
 def part_of_speech(text: str) -> tuple[tuple[str, str], ...]:
-    """(word, universal part-of-speech tag) of each word of a short text: "Research and development" ->
-    (("Research", "NOUN"), ("and", "CCONJ"), ("development", "NOUN"))."""
+    """(word, universal part-of-speech tag) of each word of a short text: "Repairs and upkeep" ->
+    (("Repairs", "NOUN"), ("and", "CCONJ"), ("upkeep", "NOUN"))."""
     return tuple((t.text, t.pos_) for t in _spacy()(text))
 
 
 @lru_cache(maxsize=4096)
 def possessor(phrase: str) -> str | None:
-    """Who owns what a noun phrase names, when the phrase says: "Microsoft's total revenue" -> "Microsoft", "the
+    """Who owns what a noun phrase names, when the phrase says: "Acme's total revenue" -> "Acme", "the
     company's revenue" -> "the company"; None for "the total revenue"."""
     doc = _spacy()(phrase)
     for token in doc:
@@ -66,8 +66,8 @@ _JOINING = frozenset({"CCONJ", "SCONJ", "ADP", "DET", "PRON", "AUX", "PART", "PU
 
 @lru_cache(maxsize=4096)
 def only_a_period(question: str) -> bool:
-    """Whether a question asks for nothing but a time: a date spaCy finds ("the six months ended July 1, 2023",
-    "June 30, 2022", "last year") and joining words around it ("And for ...?", "What about ...?")."""
+    """Whether a question asks for nothing but a time: a date spaCy finds ("the nine months ended March 3, 2018",
+    "May 2, 2019", "last year") and joining words around it ("And for ...?", "What about ...?")."""
     doc = _spacy()(question)
     dates = [e for e in doc.ents if e.label_ == "DATE"]
     inside = {t.i for e in dates for t in e}

@@ -67,7 +67,7 @@ class Query:
     said: tuple[tuple[str, int, int], ...] = ()
     asked: str = ""  # the question as typed
     # The documents it asks about, the conversation considered: those it names, or those an earlier question
-    # named when it names none or only a wider set ("And its net income?" after a question about one company's
+    # named when it names none or only a wider set ("And its profit?" after a question about one company's
     # quarter); () when it is about no document in particular, or when the caller left it to the tokens.
     documents: tuple[str, ...] = ()
 
@@ -348,7 +348,7 @@ class Reader:
         if _EXPLANATION.search(query.asked or query.question):
             return None
         documents = set(self.documents(query))
-        tokens = set(query.tokens) | set(query.history_tokens)  # "And for the six months?": the earlier row's label
+        tokens = set(query.tokens) | set(query.history_tokens)  # "And for the whole year?": the earlier row's label
         best, most = None, 0
         for cand in cands:
             if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
@@ -362,7 +362,7 @@ class Reader:
         return best
 
     def _same_row_elsewhere(self, query: Query, row: Candidate, score: float) -> list[Citation]:
-        """For a question over several documents that a named row answers (a quarter's "Total net sales"), the
+        """For a question over several documents that a named row answers (one quarter's revenue row), the
         row with the same label in each of the others: in the table whose section path shares most words with
         the answer's, one per document, latest first, up to MAX_PERIODS citations in all."""
         label = frozenset(search_tokens(label_text(row.text)))
@@ -458,8 +458,8 @@ def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
                marked: tuple[int, int] | None = None, earlier: set[str] = frozenset()) -> tuple[int, int] | None:
     """The value of a table row that answers, as offsets into the row's text: the value (a figure) whose column
     header shares most search tokens with the question's; among equals, the one sharing most with the earlier
-    question a follow-up leans on ("And for the six months?" after a question on Q2 2023: the six months of
-    2023, not of 2022), then the one holding the phrase the span head
+    question a follow-up leans on ("And for the nine months?" after a question on Q3 2018: the nine months
+    of 2018, not of 2017), then the one holding the phrase the span head
     marked (then that phrase, when the value is words: "8.89%" of "Projected CAGR of 8.89% between 2023 and
     2027"), else the first (a filing's first column is its latest period). None when no value holds a figure.
 

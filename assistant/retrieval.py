@@ -195,7 +195,7 @@ class Retriever:
 
     def uncovered_quarter(self, question: str) -> tuple[str, str] | None:
         """(company, quarter) when the question asks about a company's quarter that none of its documents
-        covers ("What were Microsoft's inventories in Q3 2023?" over filings up to Q1 2023): the answer should
+        covers ("What were Acme's inventories in Q4 2019?" over reports up to Q2 2019): the answer should
         abstain saying so (messages.py, "no_quarter"), rather than cite another quarter's figure."""
         return self.catalogue.uncovered_quarter(search_tokens(question))
 

@@ -1,12 +1,12 @@
 """Table rows a question names by their label.
 
-A financial statement answers "What was the company's gross margin?" with its row "Gross margin | Three Months
-Ended ...: 40,215 | ...". The reader model, trained on prose (SQuAD), scores such a row low: it holds figures, not
-a sentence that says what they are. But a row has a name, its label (the first cell), and a question that names
-the label in full asks for that row. `named_words` says how many of a label's words a question names, by word
-class alone: every word of the label counts but the determiners, prepositions, conjunctions, particles, numbers
-and symbols (spaCy's part-of-speech tags), so "Other, net" is not named by a question about "net cash", nor
-"More Personal Computing" by one about "Personal Computing". docs/answering.md, section 3, has the rule and its
+A financial statement answers "What was the company's operating profit?" with its row "Operating profit | Three
+Months Ended ...: 12,345 | ...". The reader model, trained on prose (SQuAD), scores such a row low: it holds
+figures, not a sentence that says what they are. But a row has a name, its label (the first cell), and a question
+that names the label in full asks for that row. `named_words` says how many of a label's words a question names, by
+word class alone: every word of the label counts but the determiners, prepositions, conjunctions, particles,
+numbers and symbols (spaCy's part-of-speech tags), so "Other, net" is not named by a question about "net cash", nor
+"Total Northern Region" by one about "the Northern Region". docs/answering.md, section 3, has the rule and its
 measured effect.
 """
 
@@ -17,7 +17,7 @@ from functools import lru_cache
 from .nlp import part_of_speech
 from .text import raw_tokens, search_tokens
 
-# Word classes a label may hold that do not name anything: "Research and development", "% of net revenue".
+# Word classes a label may hold that do not name anything: "Repairs and upkeep", "% of net sales".
 _FUNCTION = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "NUM", "SPACE"})
 
 
