@@ -312,10 +312,14 @@ class Reader:
         if probability < self.threshold and defining is None and named is None:
             reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
             return Reading(True, probability, self._closest(cands), reason)
-        citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
-            citations += self._same_row_elsewhere(query, best, probability)
-            return Reading(False, probability, tuple(citations), span=self._span(query, best))
+            # The row in each document, latest period first: the answer is the latest one's.
+            rows = sorted([best.chunk, *self._same_row_elsewhere(query, best)], reverse=True,
+                          key=lambda c: self.retriever.catalogue.period_order(c.source))
+            citations = [self._citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
+            span = self._span(query, best) if rows[0] is best.chunk else self._row_span(query, rows[0])
+            return Reading(False, probability, tuple(citations), span=span)
+        citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
         for cand in cands[1:]:
@@ -361,22 +365,28 @@ class Reader:
                 best, most = cand, n
         return best
 
-    def _same_row_elsewhere(self, query: Query, row: Candidate, score: float) -> list[Citation]:
+    def _same_row_elsewhere(self, query: Query, row: Candidate) -> list[Chunk]:
         """For a question over several documents that a named row answers (one quarter's revenue row), the
         row with the same label in each of the others: in the table whose section path shares most words with
-        the answer's, one per document, latest first, up to MAX_PERIODS citations in all."""
+        the answer's, one per document, the latest periods first, up to MAX_PERIODS rows with the answer's."""
         label = frozenset(search_tokens(label_text(row.text)))
         section = set(search_tokens(row.chunk.section))
         out = []
         others = [s for s in self.documents(query) if s != row.chunk.source]
         for source in sorted(others, key=self.retriever.catalogue.period_order, reverse=True):
-            found = self.retriever.rows_labelled(label, source)
-            if found:
-                chunk = max(found, key=lambda c: (len(section & set(search_tokens(c.section))), -c.start))
-                out.append(self._citation(len(out) + 2, chunk, chunk.start, chunk.end, score))
             if len(out) + 1 >= MAX_PERIODS:
                 break
+            found = self.retriever.rows_labelled(label, source)
+            if found:
+                out.append(max(found, key=lambda c: (len(section & set(search_tokens(c.section))), -c.start)))
         return out
+
+    def _row_span(self, query: Query, chunk: Chunk) -> Span | None:
+        """The value of a row (a chunk of its own) in the column the question asks for, as a phrase."""
+        if not query.wants_phrase:
+            return None
+        found = row_phrase(set(query.tokens), chunk.text, chunk.headers, None, set(query.history_tokens))
+        return Span(chunk.start + found[0], chunk.start + found[1], chunk.text[found[0]:found[1]]) if found else None
 
     def _about(self, kind: str, hits: list[Hit]) -> Reading | None:
         """A question about the document itself, answered from its opening (assistant/about.py): the only

@@ -160,3 +160,8 @@ def test_a_question_over_several_filings_cites_the_named_row_in_each(filings):
         assert citation.kind == "row" and label_text(citation.quote) == "Total net sales"
         assert citation.passage[citation.start - citation.passage_start:citation.end - citation.passage_start] \
             == citation.quote
+    # Latest quarter first, and the answer is its row, with a figure of it marked.
+    assert [c.source for c in answer.citations] == ["2023 Q3 AAPL.pdf", "2023 Q2 AAPL.pdf", "2022 Q3 AAPL.pdf"]
+    first, span = answer.citations[0], answer.answer_span
+    assert answer.answer == first.quote and span is not None and first.start <= span.start < span.end <= first.end
+    assert span.text in first.quote and any(ch.isdigit() for ch in span.text)
