@@ -108,17 +108,18 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     return question[:pronoun.start()] + replacement + rest
 
 
-def asked_documents(reader: Reader, tokens: list[str], history: list[str]) -> tuple[str, ...]:
-    """The documents a question asks about, the conversation considered: those its tokens name, unless the latest
-    earlier question that named some named fewer of them, or the question names none: then that question's. "What
-    about staff costs?" goes on with the report the conversation is about, and "What was its margin?", read as
-    "What was Acme's margin?", stays with the quarter asked about before, not every report of Acme's."""
-    own = reader.retriever.named_documents(tokens)
-    for earlier in reversed(history):
-        named = reader.retriever.named_documents(search_tokens(earlier))
-        if named:
-            return tuple(named) if not own or set(named) < set(own) else tuple(own)
-    return tuple(own)
+def asked_documents(reader: Reader, typed: str, tokens: list[str], history: list[str]) -> tuple[str, ...]:
+    """The documents a question asks about, the conversation considered: those the question as typed names, or,
+    when it names none, those of the latest earlier question that named some; else those its reading (tokens)
+    names. "What about staff costs?" goes on with the report the conversation is about, and "What was its
+    margin?", read as "What was Acme's margin?", stays with the quarter asked about before, while "How has
+    Acme's margin changed over time?" asks about every report of Acme's."""
+    if not reader.retriever.named_documents(search_tokens(typed)):
+        for earlier in reversed(history):
+            named = reader.retriever.named_documents(search_tokens(earlier))
+            if named:
+                return tuple(named)
+    return tuple(reader.retriever.named_documents(tokens))
 
 
 @dataclass
@@ -264,7 +265,7 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question,
-                      documents=asked_documents(reader, tokens, history))
+                      documents=asked_documents(reader, question, tokens, history))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents)
         return reader, query, hits

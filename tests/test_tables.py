@@ -165,3 +165,6 @@ def test_a_question_over_several_filings_cites_the_named_row_in_each(filings):
     first, span = answer.citations[0], answer.answer_span
     assert answer.answer == first.quote and span is not None and first.start <= span.start < span.end <= first.end
     assert span.text in first.quote and any(ch.isdigit() for ch in span.text)
+    # A question that names the company itself asks about all its filings, even after one about a quarter.
+    later = filings.ask("How have Apple's total net sales changed over time?", ["What was Apple's net income in Q2 2023?"])
+    assert [c.source for c in later.citations] == [c.source for c in answer.citations]
