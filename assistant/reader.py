@@ -66,9 +66,10 @@ class Query:
     # (source, start, end) of the answer the previous question got, when this one follows up on it.
     said: tuple[tuple[str, int, int], ...] = ()
     asked: str = ""  # the question as typed
-    # The documents it asks about, the conversation considered: those it names, or those an earlier question
-    # named when it names none or only a wider set ("And its profit?" after a question about one company's
-    # quarter); () when it is about no document in particular, or when the caller left it to the tokens.
+    # The documents it asks about, the conversation considered (assistant.asked_documents): those it names, or
+    # those an earlier question named when, as typed, it names none ("And its profit?" after a question about
+    # one company's quarter); () when it is about no document in particular, or when the caller left it to the
+    # tokens.
     documents: tuple[str, ...] = ()
 
     @cached_property
