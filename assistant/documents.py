@@ -195,10 +195,7 @@ class DocumentCatalogue:
         """The documents a question's tokens name, best first; [] when it names none in particular."""
         if len(self.records) < 2:
             return []
-        asked = set(tokens)
-        by_entity = {s: len(asked & names) for s, names in self.entities.items()}
-        best = max(by_entity.values(), default=0)
-        candidates = [s for s, n in by_entity.items() if n == best] if best else list(self.records)
+        candidates = self._by_entity(set(tokens)) or list(self.records)
         period = question_period(tokens)
         if period.given:
             scores = {s: self._period_score(s, period, candidates) for s in candidates}
@@ -208,6 +205,12 @@ class DocumentCatalogue:
         if len(candidates) == len(self.records):
             return []
         return sorted(candidates)
+
+    def _by_entity(self, asked: set[str]) -> list[str]:
+        """The documents whose names share most tokens with the question's; [] when none shares any."""
+        by_entity = {s: len(asked & names) for s, names in self.entities.items()}
+        best = max(by_entity.values(), default=0)
+        return [s for s, n in by_entity.items() if n == best] if best else []
 
     def naming_tokens(self, tokens: list[str], named: list[str]) -> set[str]:
         """The question's tokens that only say which filing it asks about: the named documents' names,
@@ -242,9 +245,7 @@ class DocumentCatalogue:
         asked = set(tokens)
         if not (period.quarters and period.years) or "fiscal" in asked or any(t.startswith("fy") for t in asked):
             return None
-        by_entity = {s: len(asked & names) for s, names in self.entities.items()}
-        best = max(by_entity.values(), default=0)
-        mine = [s for s, n in by_entity.items() if best and n == best]
+        mine = self._by_entity(asked)
         if not mine or len(mine) == len(self.records) or not all(self.records[s].get("quarters") for s in mine):
             return None
         for source in mine:
