@@ -16,8 +16,8 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, only_a_period, possessor, referents,
-                  spelled_out)
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, names_a_subject, only_a_period, possessor,
+                  referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -57,7 +57,7 @@ def validate_question(question: str, max_chars: int, need_words: bool = True) ->
     return cleaned
 
 
-def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str:
+def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_drop: bool = False) -> str:
     """The question as it is to be read: a follow-up's pronoun or bare noun replaced by what it points at.
 
     "What did it regulate?" after "When was the Federal Radio Commission created?" reads "What did the Federal
@@ -66,6 +66,12 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     is put in front instead, as it is for a question that asks for nothing but another period ("And for the
     whole year?"). A question that stands on its own (no pronoun, or more than MAX_FOLLOWUP_TERMS terms of its own)
     is left as it is, so it is not dragged toward the previous topic.
+
+    pro_drop: the questions were asked in a language that leaves a subject unstated (Spanish) and are read in
+    translation. A question whose translation names no subject (nlp.names_a_subject) needs no pronoun to point
+    back then: "¿Con quién está trabajando?" (Apertium's "With who is working?") asks about the earlier subject,
+    and the object pronoun of "¿Para qué los usan?" ("For what use them?") is the earlier turn's next referent,
+    the unstated subject being its first.
     """
     history = [h for h in history if h and h.strip()]
     if not history:
@@ -74,7 +80,7 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     period = PRONOUNS.search(probe) is None and only_a_period(question)  # "And in the nine months ended ...?"
     if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS and not period:
         return question
-    previous = resolve_followup(history[-1], history[:-1])
+    previous = resolve_followup(history[-1], history[:-1], pro_drop)
     if _EVENT.search(probe) or period:
         # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
@@ -82,18 +88,22 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str]) -> str
     plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL
     found = referents(previous, plural)
     subject = found[0] if found else None
+    leaned = f"{previous} {question}"
     if pronoun is None and subject:
         # A bare noun that names the earlier subject by its kind: "the programme" after "the Apollo program".
         words = {w[:5] for w in search_tokens(subject) if len(w) >= 5}
         for match in BARE_NOUN.finditer(probe):
             if match.group(1)[:5] in words:
                 return question[:match.start()] + subject + question[match.end():]
-        return question
     if pronoun is None:
-        return question
+        return leaned if pro_drop and not names_a_subject(question) else question
     if not subject:
-        return f"{previous} {question}"
+        return leaned
     replacement = subject
+    if pro_drop and _OBJECT.fullmatch(pronoun.group(0)) and not names_a_subject(question):
+        # "For what use them?": the unstated subject is the earlier turn's, the object another of its referents.
+        unstated = next(iter(referents(previous)), None)
+        replacement = next((r for r in found if r != unstated), subject)
     if pronoun.group(0).lower() in _POSSESSIVE:
         # What owns something owns the next thing too: "And its profit?" after "What was Acme's total revenue?"
         # asks for Acme's, not for the revenue's.
@@ -238,14 +248,15 @@ class Assistant:
         return extra
 
     def _retrieve(self, question: str, history: list[str], follow_on: bool = True,
-                  extra_tokens: list[str] = ()) -> tuple[Reader, Query, list]:
+                  extra_tokens: list[str] = (), pro_drop: bool = False) -> tuple[Reader, Query, list]:
         """The reader, the query and its hits. With follow_on, a follow-up's query also knows the answer the
-        previous question got (what the user has just read); the hits do not depend on it."""
+        previous question got (what the user has just read); the hits do not depend on it. pro_drop: the
+        conversation is read in translation from a language that leaves subjects unstated (resolve_followup)."""
         if self._reader is None:
             self.reload()
         with self._lock:
             reader, acronyms = self._reader, self._acronyms
-        read_as = resolve_followup(question, history)
+        read_as = resolve_followup(question, history, pro_drop)
         long_forms = self._long_forms(read_as, reader)
         if long_forms:  # "the EU" in a folder that only says "the European Union" is read as that
             question, read_as = (UNWRITTEN_ACRONYM.sub(lambda m: long_forms.get(m.group(0), m.group(0)), text)
@@ -260,7 +271,7 @@ class Assistant:
             if leaned else []
         said: tuple = ()
         if follow_on and read_as != question:
-            _, previous, previous_hits = self._retrieve(history[-1], history[:-1])
+            _, previous, previous_hits = self._retrieve(history[-1], history[:-1], pro_drop=pro_drop)
             reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
@@ -316,8 +327,15 @@ class Assistant:
         searched in its English translation with its own names and words, as ask() searches it."""
         question = validate_question(question, self.settings.max_question_chars)
         history = [h for h in history if h and h.strip()]
-        _, english, english_history, extra = self.in_english(question, history)
-        return self._retrieve(english, english_history, follow_on=False, extra_tokens=extra)[2]
+        return self.read_question(question, history, follow_on=False)[4]
+
+    def read_question(self, question: str, history: list[str], follow_on: bool = True
+                      ) -> tuple[str, str, Reader, Query, list]:
+        """(language, the question in English, the reader, the query, its hits) for a question as asked: a Spanish
+        one read in translation (in_english), its conversation as a Spanish one is (resolve_followup's pro_drop)."""
+        language, english, english_history, extra = self.in_english(question, history)
+        reader, query, hits = self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH)
+        return language, english, reader, query, hits
 
     def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
         """(the question's language, the question and the history in English, extra search tokens): a Spanish
@@ -370,8 +388,7 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        language, english, english_history, extra = self.in_english(question, history)
-        reader, query, hits = self._retrieve(english, english_history, extra_tokens=extra)
+        language, english, reader, query, hits = self.read_question(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and

@@ -60,6 +60,18 @@ def possessor(phrase: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def names_a_subject(text: str) -> bool:
+    """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word
+    ("How many farms were sold?", "When was it built?", "Who wrote it?"). Apertium's English of a Spanish question
+    that leaves its subject unstated has none: "With who is working?" and "For what opened the path?", whose
+    question word follows a preposition. The noun of "Which is the aim?" counts as stated."""
+    doc = _spacy()(text)
+    return any(t.dep_ in ("nsubj", "nsubjpass", "csubj", "attr") and t.pos_ in ("NOUN", "PROPN")
+               or t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PRON" and (t.i == 0 or doc[t.i - 1].pos_ != "ADP")
+               for t in doc)
+
+
 # Words that only join a question to what it asks: "And for ...?", "What about ...?", "How about in ...?"
 _JOINING = frozenset({"CCONJ", "SCONJ", "ADP", "DET", "PRON", "AUX", "PART", "PUNCT", "SPACE"})
 

@@ -153,6 +153,25 @@ def test_resolve_followup_reads_a_follow_up_with_what_it_points_at(question, his
     assert resolve_followup(question, history) == read_as
 
 
+# A Spanish question leaves its subject unstated, and Apertium's English shows none (pro_drop): no pronoun is
+# needed to point back. One whose question word is its subject, or that names a noun subject, stands alone.
+PRO_DROP = [
+    ("With who is working?", ["Tell me about the Acme Space Agency"],
+     "Tell me about the Acme Space Agency With who is working?"),
+    ("For what are using them?", ["Which cities are installing traffic cameras?"], "For what are using traffic cameras?"),
+    ("Who formulated the theory?", ["What is gravity?"], "Who formulated the theory?"),
+    ("Which effect had in the competition?", ["Tell me about the Acme Space Agency"],
+     "Which effect had in the competition?"),
+]
+
+
+@pytest.mark.parametrize("question, history, read_as", PRO_DROP)
+def test_a_translated_question_with_an_unstated_subject_points_back(question, history, read_as):
+    assert resolve_followup(question, history, pro_drop=True) == read_as
+    if read_as != question:  # an English question needs its pronoun
+        assert resolve_followup(question, history) != read_as
+
+
 def test_follow_ups_about_an_event_and_with_two_pronouns_find_their_answer(paper_assistant):
     """Before, the first was read "When did Mexico happen?" and the second "What do cities use them for?"."""
     when = paper_assistant.ask("When did that happen?", history=["Which satellite did Mexico launch first?"])

@@ -157,6 +157,17 @@ def test_a_spanish_question_that_names_its_subject_is_not_read_as_a_follow_up(pa
     assert "Telecommunications" in follow_up.read_as
 
 
+def test_a_spanish_follow_up_with_an_unstated_subject_asks_about_the_earlier_one(paper_assistant):
+    # Before, "¿Con quién colabora?" read "With who collaborates?" whatever came before it, and the clitic of
+    # "¿Para qué los usan?" ("For what use them?") took the earlier subject, the cities.
+    partner = paper_assistant.ask("¿Con quién colabora?", ["¿Qué hace el INSA?"])
+    assert "INSA" in partner.read_as
+    assert not partner.abstained and "private startups" in partner.answer
+    use = paper_assistant.ask("¿Para qué los usan?", ["¿Qué ciudades instalan sensores IoT?"])
+    assert use.read_as == "For what use sensors?"
+    assert not use.abstained and "traffic management" in use.answer
+
+
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
     assert answer.abstained and answer.answer is None and answer.translation is None

@@ -43,8 +43,7 @@ def _assistant(model_dir: Path, corpus: Path, index: Path, embedder):
 
 
 def _record(assistant, question: str, history: list[str], answerable: bool, holds) -> dict:
-    _, english, english_history, extra = assistant.in_english(question, history)  # as ask reads a Spanish one
-    reader, query, hits = assistant._retrieve(english, english_history, extra_tokens=extra)
+    _, _, reader, query, hits = assistant.read_question(question, history)  # as ask reads it (Spanish too)
     cands = reader.candidates(query, hits[:assistant.settings.read_k])
     return {"answerable": answerable,
             "features": [c.features.tolist() for c in cands],
