@@ -16,8 +16,8 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, names_a_subject, only_a_period, possessor,
-                  referents, spelled_out)
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun, names_a_subject,
+                  only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices)
@@ -29,6 +29,7 @@ MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
 MAX_SPELLED, MAX_SPELLED_KEPT = 4, 2000
 _POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
 _PLURAL = {"they", "them", "their", "theirs", "these", "those"}
+_DEMONSTRATIVE = {"this", "that", "these", "those"}
 # "When did that happen?": the pronoun stands for the event the earlier turn asked about, not for one of its
 # noun phrases ("What did the Normans conquer?" then "Why did this happen?" is not "Why did the Normans happen?").
 # Apertium's English of a Spanish one puts the pronoun after the verb: "In which year occurred this?".
@@ -85,6 +86,11 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
         # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
     pronoun = PRONOUNS.search(probe)
+    # "this sector", "these companies": a demonstrative that determines a noun makes a noun phrase that points back.
+    demonstrative = pronoun is not None and pronoun.group(0).lower() in _DEMONSTRATIVE \
+        and determines_a_noun(question, pronoun.start())
+    if demonstrative:
+        pronoun = None
     plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL
     found = referents(previous, plural)
     subject = found[0] if found else None
@@ -96,7 +102,9 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
             if match.group(1)[:5] in words:
                 return question[:match.start()] + subject + question[match.end():]
     if pronoun is None:
-        return leaned if pro_drop and not names_a_subject(question) else question
+        # Another demonstrative phrase ("that growth" after a question on a growth rate, "this initiative" when
+        # the initiative was the earlier answer) points at what the earlier turn is about, not at its subject.
+        return leaned if demonstrative or (pro_drop and not names_a_subject(question)) else question
     if not subject:
         return leaned
     replacement = subject

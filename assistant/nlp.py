@@ -61,6 +61,16 @@ def possessor(phrase: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+def determines_a_noun(question: str, at: int) -> bool:
+    """Whether the word at character offset `at` is a determiner of a noun ("this" of "this sector", "these" of
+    "these companies"), not a pronoun of its own ("Is that true?"). spaCy sometimes parses the "that" of "is that
+    growth projected" as a conjunction; a noun right after it counts too."""
+    doc = _spacy()(question)
+    return any(t.idx == at and (t.dep_ == "det" and t.head.pos_ in ("NOUN", "PROPN")
+                                or t.i + 1 < len(doc) and doc[t.i + 1].pos_ in ("NOUN", "PROPN")) for t in doc)
+
+
+@lru_cache(maxsize=4096)
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word
     ("How many farms were sold?", "When was it built?", "Who wrote it?"). Apertium's English of a Spanish question
