@@ -86,25 +86,22 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
         # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
     pronoun = PRONOUNS.search(probe)
-    # "this sector", "these companies": a demonstrative that determines a noun makes a noun phrase that points back.
-    demonstrative = pronoun is not None and pronoun.group(0).lower() in _DEMONSTRATIVE \
-        and determines_a_noun(question, pronoun.start())
-    if demonstrative:
-        pronoun = None
     plural = None if pronoun is None else pronoun.group(0).lower() in _PLURAL
     found = referents(previous, plural)
     subject = found[0] if found else None
     leaned = f"{previous} {question}"
-    if pronoun is None and subject:
-        # A bare noun that names the earlier subject by its kind: "the programme" after "the Apollo program".
+    # A demonstrative that determines a noun ("this program", "these companies") is part of a noun phrase.
+    demonstrative = pronoun is not None and pronoun.group(0).lower() in _DEMONSTRATIVE \
+        and determines_a_noun(question, pronoun.start())
+    if (pronoun is None or demonstrative) and subject:
+        # A bare noun that names the earlier subject by its kind: "the programme" after "the Apollo program" (and
+        # "this program" is replaced whole, not read "the Apollo program program").
         words = {w[:5] for w in search_tokens(subject) if len(w) >= 5}
         for match in BARE_NOUN.finditer(probe):
             if match.group(1)[:5] in words:
                 return question[:match.start()] + subject + question[match.end():]
     if pronoun is None:
-        # Another demonstrative phrase ("that growth" after a question on a growth rate, "this initiative" when
-        # the initiative was the earlier answer) points at what the earlier turn is about, not at its subject.
-        return leaned if demonstrative or (pro_drop and not names_a_subject(question)) else question
+        return leaned if pro_drop and not names_a_subject(question) else question
     if not subject:
         return leaned
     replacement = subject

@@ -145,14 +145,15 @@ FOLLOW_UPS = [
     ("What were their profits?", ["What were the companies' sales?"], "What were the companies' profits?"),
     ("What is its budget?", ["When was the Federal Radio Commission created?"],
      "What is the Federal Radio Commission's budget?"),
-    # A demonstrative that determines a noun makes a phrase: replaced whole when it names the earlier subject's
-    # kind (before: "the Apollo program program"), else the earlier question is read in front (before: "companies
-    # companies"). A demonstrative of its own is a pronoun still.
+    # A demonstrative phrase whose noun names the earlier referent's kind is replaced whole (before: "the Apollo
+    # program program", "companies companies"); with another noun the demonstrative alone is ("that agency" after a
+    # question on an institute); a demonstrative of its own is a pronoun.
     ("When did this program start?", ["What is the Apollo program?"], "When did the Apollo program start?"),
-    ("What happened to these companies?", ["Which companies did Acme buy?"],
-     "Which companies did Acme buy? What happened to these companies?"),
+    ("What happened to these companies?", ["Which companies did Acme buy?"], "What happened to companies?"),
     ("Over which years is that growth projected?", ["What is the projected growth rate of the market?"],
      "Over which years is the projected growth rate projected?"),
+    ("What did that agency regulate?", ["When was the Federal Radio Commission created?"],
+     "What did the Federal Radio Commission agency regulate?"),
     ("Was that legal?", ["Did Acme buy Beta?"], "Was Acme legal?"),
 ]
 
