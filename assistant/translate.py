@@ -115,6 +115,7 @@ class _Pipeline:
             stages.append(shlex.join([words[0], "-z", *words[1:]]))
         split = next((i + 1 for i, stage in enumerate(stages) if ".autobil.bin" in stage), len(stages))
         self.chains = [_Chain(stages[:split]), *([_Chain(stages[split:])] if split < len(stages) else [])]
+        self.pair = pair
         self.lock = threading.Lock()
 
     def translate(self, text: str, known=None, alternatives=None) -> str:
@@ -124,10 +125,12 @@ class _Pipeline:
         with self.lock:
             out = self.chains[0].run(payload)
             if len(self.chains) > 1:
+                stream = out.rstrip(b"\0").decode("utf-8", "replace")
+                if self.pair == "spa-eng":
+                    stream = continuing(stream)
                 if known is not None:
-                    out = prefer_senses(out.rstrip(b"\0").decode("utf-8", "replace"), known,
-                                        alternatives).encode("utf-8") + b"\0"
-                out = self.chains[1].run(out)
+                    stream = prefer_senses(stream, known, alternatives)
+                out = self.chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
         return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
 
@@ -185,6 +188,18 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
     return _UNIT.sub(choose, stream)
+
+
+# "seguir" before a gerund is the periphrasis "to keep doing" ("¿Qué sigue frenando ...?", "siguieron
+# aprendiendo"), which Spanish grammar reads as "continuar" + gerund; Apertium's dictionary has it only in
+# "seguir siendo" and otherwise writes "follows braking". Its translation becomes continuar's, with its tags.
+_SEGUIR_GERUND = re.compile(r"\^([Ss]eguir)(<vblex>[^/$]*)/[^<$]*(<vblex>[^/$]*)\$(\s*\^[^/$<]*<vblex><ger>)")
+
+
+def continuing(stream: str) -> str:
+    """The stream after the bilingual dictionary with seguir + gerund read as continuar + gerund."""
+    return _SEGUIR_GERUND.sub(lambda m: f"^{m.group(1)}{m.group(2)}/"
+                              f"{'C' if m.group(1)[0] == 'S' else 'c'}ontinue{m.group(3)}${m.group(4)}", stream)
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:

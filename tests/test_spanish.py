@@ -37,6 +37,14 @@ def test_a_one_letter_prefix_is_kept_rather_than_translated_as_a_word():
     assert translator().translate("La nota [e-] es breve.", SPANISH, ENGLISH).count("[") == 1
 
 
+def test_seguir_before_a_gerund_reads_as_continuing():
+    # Apertium's dictionary writes "follows braking"; only "seguir siendo" was its own entry ("keeps on being").
+    assert translator().translate("¿Qué sigue frenando la reforma?", SPANISH, ENGLISH) == \
+        "What continues braking the reform?"
+    assert "continued learning" in translator().translate("Los alumnos siguieron aprendiendo.", SPANISH, ENGLISH)
+    assert translator().translate("Sigue la carretera.", SPANISH, ENGLISH) == "It follows the road."
+
+
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
     in_use = {"prescription": True, "recipe": False}
