@@ -127,7 +127,7 @@ class _Pipeline:
             if len(self.chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
-                    stream = continuing(stream)
+                    stream = passive(continuing(stream))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 out = self.chains[1].run(stream.encode("utf-8") + b"\0")
@@ -200,6 +200,25 @@ def continuing(stream: str) -> str:
     """The stream after the bilingual dictionary with seguir + gerund read as continuar + gerund."""
     return _SEGUIR_GERUND.sub(lambda m: f"^{m.group(1)}{m.group(2)}/"
                               f"{'C' if m.group(1)[0] == 'S' else 'c'}ontinue{m.group(3)}${m.group(4)}", stream)
+
+
+# "se" right before a finite verb in the third person is, in a question or a report, most often the passive
+# ("¿Cuándo se creó el instituto?": when was the institute created), which Apertium writes as an active verb
+# with a subject of its own making ("When it created the institute?"). It becomes ser + past participle, which
+# Apertium writes as the English passive ("When it was created the institute?").
+_SE_VERB = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<vblex>"
+                      r"(<(?:pri|pii|ifi|fti|cni|prs|pis)>)<p3><(sg|pl)>((?:/(?:\\.|[^\\^$/])*)+)\$")
+_SENSE_TENSE = re.compile(r"<vblex><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>")
+
+
+def passive(stream: str) -> str:
+    """The stream after the bilingual dictionary with se + a third-person verb read as its passive."""
+    def rewrite(m: re.Match) -> str:
+        tense, number = m.group(3), m.group(4)
+        senses = _SENSE_TENSE.sub(f"<vblex><pp><m><{number}>", m.group(5))
+        return (f"^ser<vbser>{tense}<p3><{number}>/be<vbser>{tense}<p3><{number}>${m.group(1)}"
+                f"^{m.group(2)}<vblex><pp><m><{number}>{senses}$")
+    return _SE_VERB.sub(rewrite, stream)
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:

@@ -45,6 +45,14 @@ def test_seguir_before_a_gerund_reads_as_continuing():
     assert translator().translate("Sigue la carretera.", SPANISH, ENGLISH) == "It follows the road."
 
 
+def test_se_before_a_third_person_verb_reads_as_the_passive():
+    # Apertium wrote these as active verbs with a subject of its own: "How many votes annulled?", "It estimates...".
+    assert translator().translate("¿Cuántos votos se anularon?", SPANISH, ENGLISH) == "How many votes were annulled?"
+    assert translator().translate("Se estima que la población crece.", SPANISH, ENGLISH) == \
+        "It is estimated that the population grows."
+    assert translator().translate("Juan se lo dio.", SPANISH, ENGLISH) == "Juan gave it to him."  # not a passive
+
+
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
     in_use = {"prescription": True, "recipe": False}
