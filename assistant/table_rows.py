@@ -30,12 +30,15 @@ def label_text(text: str) -> str:
 @lru_cache(maxsize=8192)
 def label_words(label: str) -> tuple[frozenset[str], ...]:
     """Each naming word of a label (not a function word), as the forms a question may name it by: its search
-    tokens, or the word itself when it has none ("Other", "More": words a search leaves out)."""
-    out = []
+    tokens, or the word itself when it has none ("Other", "More": words a search leaves out). An elliptical label,
+    whose naming words are all adjectives ("Total", "Other", "Net", "Current"), names nothing on its own: what it
+    totals is in the table's heading, so it has none."""
+    out, adjectives = [], True
     for word, pos in part_of_speech(label):
         if pos not in _FUNCTION and any(ch.isalpha() for ch in word):  # (spaCy may tag "%" a noun)
             out.append(frozenset(search_tokens(word)) or frozenset({word.lower()}))
-    return tuple(out)
+            adjectives = adjectives and pos == "ADJ"
+    return () if adjectives else tuple(out)
 
 
 def named_words(question: str, question_tokens: set[str], row_text: str) -> int:
