@@ -41,7 +41,7 @@ def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label
     # A label of adjectives alone is elliptical: the table's heading says what it totals, so "total" does not
     # name it (before, "Total" answered a question about one segment's share of the total revenue).
     ("What share of total revenue came from the Cloud segment?", "Total | 2023: $56,517", 0),
-    ("What were other current liabilities?", "Other current | 2023: 1,204", 0),
+    ("What other income did the company report?", "Other | 2023: 1,204", 0),
     ("What was total revenue?", "Total revenue | 2023: $56,517", 2),
 ])
 def test_a_question_names_a_row_when_it_names_every_word_of_its_label(question, row, named):
