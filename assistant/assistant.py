@@ -70,8 +70,8 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
 
     pro_drop: the questions were asked in a language that leaves a subject unstated (Spanish) and are read in
     translation. A question whose translation names no subject (nlp.names_a_subject) needs no pronoun to point
-    back then: "¿Con quién está trabajando?" (Apertium's "With who is working?") asks about the earlier subject,
-    and the object pronoun of "¿Para qué los usan?" ("For what use them?") is the earlier turn's next referent,
+    back then: "¿Con quién colabora?" (Apertium's "With who collaborates?") asks about the earlier subject, and
+    the object pronoun of "¿Para qué los compran?" ("For what buy them?") is the earlier turn's next referent,
     the unstated subject being its first.
     """
     history = [h for h in history if h and h.strip()]
@@ -106,7 +106,7 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
         return leaned
     replacement = subject
     if pro_drop and _OBJECT.fullmatch(pronoun.group(0)) and not names_a_subject(question):
-        # "For what use them?": the unstated subject is the earlier turn's, the object another of its referents.
+        # "For what buy them?": the unstated subject is the earlier turn's, the object another of its referents.
         unstated = next(iter(referents(previous)), None)
         replacement = next((r for r in found if r != unstated), subject)
     if pronoun.group(0).lower() in _POSSESSIVE:

@@ -62,7 +62,7 @@ def possessor(phrase: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def determines_a_noun(question: str, at: int) -> bool:
-    """Whether the word at character offset `at` is a determiner of a noun ("this" of "this sector", "these" of
+    """Whether the word at character offset `at` is a determiner of a noun ("this" of "this program", "these" of
     "these companies"), not a pronoun of its own ("Is that true?"). spaCy sometimes parses the "that" of "is that
     growth projected" as a conjunction; a noun right after it counts too."""
     doc = _spacy()(question)
@@ -74,8 +74,8 @@ def determines_a_noun(question: str, at: int) -> bool:
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word
     ("How many farms were sold?", "When was it built?", "Who wrote it?"). Apertium's English of a Spanish question
-    that leaves its subject unstated has none: "With who is working?" and "For what opened the path?", whose
-    question word follows a preposition. The noun of "Which is the aim?" counts as stated."""
+    that leaves its subject unstated has none: "With who collaborates?" and "For what serves?", whose question
+    word follows a preposition. The noun of "Which is the price?" counts as stated."""
     doc = _spacy()(text)
     return any(t.dep_ in ("nsubj", "nsubjpass", "csubj", "attr") and t.pos_ in ("NOUN", "PROPN")
                or t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PRON" and (t.i == 0 or doc[t.i - 1].pos_ != "ADP")

@@ -102,8 +102,9 @@ class _Chain:
 
 class _Pipeline:
     """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
-    translation of each word, and the rest (lexical selection, transfer, generation). Between the two, a caller
-    may keep only the senses its documents use (prefer_senses)."""
+    translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
+    constructions the dictionary reads wrongly are mended (continuing, passive), and a caller may keep only the
+    senses its documents use (prefer_senses)."""
 
     def __init__(self, pair: str):
         # The stages of Apertium's own mode file, each told to flush on NUL (-z); "$1" is the generator's
@@ -190,9 +191,9 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
     return _UNIT.sub(choose, stream)
 
 
-# "seguir" before a gerund is the periphrasis "to keep doing" ("¿Qué sigue frenando ...?", "siguieron
-# aprendiendo"), which Spanish grammar reads as "continuar" + gerund; Apertium's dictionary has it only in
-# "seguir siendo" and otherwise writes "follows braking". Its translation becomes continuar's, with its tags.
+# "seguir" before a gerund is the periphrasis "to keep doing" ("¿Quién sigue dirigiendo la empresa?", "siguen
+# trabajando"), which Spanish grammar reads as "continuar" + gerund; Apertium's dictionary has it only in
+# "seguir siendo" and otherwise writes "follows directing". Its translation becomes continuar's, with its tags.
 _SEGUIR_GERUND = re.compile(r"\^([Ss]eguir)(<vblex>[^/$]*)/[^<$]*(<vblex>[^/$]*)\$(\s*\^[^/$<]*<vblex><ger>)")
 
 
@@ -203,9 +204,9 @@ def continuing(stream: str) -> str:
 
 
 # "se" right before a finite verb in the third person is, in a question or a report, most often the passive
-# ("¿Cuándo se creó el instituto?": when was the institute created), which Apertium writes as an active verb
-# with a subject of its own making ("When it created the institute?"). It becomes ser + past participle, which
-# Apertium writes as the English passive ("When it was created the institute?").
+# ("¿Cuándo se fundó la empresa?": when was the company founded), which Apertium writes as an active verb with
+# a subject of its own making ("When it founded the company?"). It becomes ser + past participle, which
+# Apertium writes as the English passive ("When it was founded the company?"; "How many books were sold?").
 _SE_VERB = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<vblex>"
                       r"(<(?:pri|pii|ifi|fti|cni|prs|pis)>)<p3><(sg|pl)>((?:/(?:\\.|[^\\^$/])*)+)\$")
 _SENSE_TENSE = re.compile(r"<vblex><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>")
