@@ -82,6 +82,42 @@ def names_a_subject(text: str) -> bool:
                for t in doc)
 
 
+@lru_cache(maxsize=4096)
+def asks_for_several(question: str) -> bool:
+    """Whether a question asks for several things by a plural noun after its question word: "What techniques did
+    they use?", "Which countries joined?" (not "What technique ...?")."""
+    return any(t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS")
+               for t in _spacy()(question))
+
+
+_MEMBER_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+_NOT_MEMBER = frozenset({"conj", "cc", "punct", "relcl", "acl", "appos", "prep", "advcl"})
+
+
+def coordination(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the whole list of nouns, names or adjectives that the phrase sentence[start:end] is one
+    member of ("acupuncture" in "acupuncture, moxibustion and herbal drugs" -> the three), or the phrase's own
+    offsets when it is no such member. Each member keeps its own words (determiners, modifiers), not a clause
+    or a prepositional phrase hanging on the last one."""
+    doc = _spacy()(sentence)
+    tokens = [t for t in doc if t.idx >= start and t.idx + len(t) <= end]
+    if not tokens:
+        return start, end
+    head = doc[tokens[0].i:tokens[-1].i + 1].root
+    while head.dep_ == "conj" and head.head.pos_ in _MEMBER_POS:
+        head = head.head
+    members = [head, *head.conjuncts]
+    if head.pos_ not in _MEMBER_POS or len(members) < 2:
+        return start, end
+
+    def extent(member):
+        words = [member] + [t for child in member.children if child.dep_ not in _NOT_MEMBER for t in child.subtree]
+        return min(t.i for t in words), max(t.i for t in words)
+
+    first, last = min(extent(m)[0] for m in members), max(extent(m)[1] for m in members)
+    return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last]))
+
+
 # Words that only join a question to what it asks: "And for ...?", "What about ...?", "How about in ...?"
 _JOINING = frozenset({"CCONJ", "SCONJ", "ADP", "DET", "PRON", "AUX", "PART", "PUNCT", "SPACE"})
 

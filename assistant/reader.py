@@ -19,7 +19,7 @@ from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import defined_term, defines, is_about
-from .nlp import lacks_expected_entity
+from .nlp import asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import label_text, named_words
@@ -428,6 +428,8 @@ class Reader:
         if found is None:
             return None
         a, b = found
+        if best.chunk.kind != "row" and asks_for_several(query.question):  # "What techniques ...?": the whole list
+            a, b = coordination(best.text, a, b)
         text = best.text[a:b]
         if not text.strip() or len(text) >= 0.9 * len(best.text):  # the whole sentence marks nothing
             return None

@@ -405,6 +405,33 @@ def test_a_table_answer_marks_the_figure_of_the_period_asked(tmp_path, real_embe
     assert not dated.abstained and dated.answer == answer.answer and dated.answer_span.text == "1,410"
 
 
+def test_a_question_for_several_things_marks_the_whole_list():
+    from assistant.nlp import asks_for_several, coordination
+
+    sentence = "The clinic treated patients with acupuncture, massage, herbal teas and breathing exercises."
+    at = sentence.index("acupuncture")
+    start, end = coordination(sentence, at, at + len("acupuncture"))
+    assert sentence[start:end] == "acupuncture, massage, herbal teas and breathing exercises"
+    # A clause on the last member is not part of the list; a phrase that is no list member keeps its offsets.
+    clause = "It won prizes for poetry and painting, which it taught for years."
+    at = clause.index("painting")
+    assert clause[slice(*coordination(clause, at, at + 8))] == "poetry and painting"
+    at = sentence.index("The clinic")
+    assert coordination(sentence, at, at + 10) == (at, at + 10)
+    assert asks_for_several("What techniques did the clinic use?") and asks_for_several("Which countries joined?")
+    assert not asks_for_several("What technique did the clinic use first?")
+
+
+def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
+        "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "
+        "patients with acupuncture, massage, herbal teas and breathing exercises. The clinic has twelve rooms.\n")})
+    answer = assistant.ask("What treatments do the clinic's doctors use?")
+    assert not answer.abstained and "acupuncture" in answer.answer
+    assert answer.answer_span is not None and answer.answer_span.text.startswith("acupuncture")
+    assert answer.answer_span.text.endswith("breathing exercises")
+
+
 def test_the_phrase_marked_is_short_while_the_span_confidence_still_reads_longer_phrases():
     # Tokens 0-2 are the question, 3-42 the sentence. The head likes a 25-token clause (3..27) best and a
     # 3-token phrase (30..32) next: the phrase marked is the short one (at most PHRASE_TOKENS), while the span
