@@ -198,7 +198,10 @@ class DocumentCatalogue:
         candidates = self._by_entity(set(tokens)) or list(self.records)
         period = question_period(tokens)
         if period.given:
-            scores = {s: self._period_score(s, period, candidates) for s in candidates}
+            # "latest": the latest period among the candidates, found once (not once per candidate: a folder of a
+            # thousand documents made that a million comparisons a question).
+            latest = max((self._end(s) for s in candidates), default=None) if period.latest else None
+            scores = {s: self._period_score(s, period, latest) for s in candidates}
             top = max(scores.values(), default=0)
             if top > 0:
                 candidates = [s for s in candidates if scores[s] == top]
@@ -218,17 +221,20 @@ class DocumentCatalogue:
         names = set().union(*(self.entities.get(s, frozenset()) for s in named)) if named else set()
         return {t for t in tokens if t in names or t in _NAMING or re.fullmatch(r"q[1-4]|fy\d{2,4}", t)}
 
-    def _period_score(self, source: str, period: QuestionPeriod, candidates: list[str]) -> int:
+    def _period_score(self, source: str, period: QuestionPeriod, latest: str | None) -> int:
+        """How well a document's period matches the question's; latest is the latest end among the candidates
+        when the question asks for the latest."""
         record = self.records[source]
         score = len(period.years & set(record.get("years", ()))) + 2 * len(period.quarters & set(record.get("quarters", ())))
         if record.get("period_end") and record["period_end"] in period.dates:
             score += 3
-        if period.latest:
-            ends = [self.records[s].get("period_end") or self.period_order(s) for s in candidates]
-            mine = record.get("period_end") or self.period_order(source)
-            if ends and mine == max(ends):
-                score += 3
+        if latest is not None and self._end(source) == latest:
+            score += 3
         return score
+
+    def _end(self, source: str) -> str:
+        """A document's period end, or for a record without one where it stands in time (period_order)."""
+        return self.records[source].get("period_end") or self.period_order(source)
 
     def period_order(self, source: str) -> str:
         """Where a record without a period stands in time: its latest year and quarter ("2023q3")."""
