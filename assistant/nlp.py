@@ -96,7 +96,7 @@ _NOT_MEMBER = frozenset({"conj", "cc", "punct", "relcl", "acl", "appos", "prep",
 
 def coordination(sentence: str, start: int, end: int) -> tuple[int, int]:
     """(start, end) of the whole list of nouns, names or adjectives that the phrase sentence[start:end] is one
-    member of ("acupuncture" in "acupuncture, moxibustion and herbal drugs" -> the three), or the phrase's own
+    member of ("tea" in "coffee, green tea and cocoa" -> the three), or the phrase's own
     offsets when it is no such member. Each member keeps its own words (determiners, modifiers), not a clause
     or a prepositional phrase hanging on the last one."""
     doc = _spacy()(sentence)
