@@ -187,6 +187,15 @@ def test_a_follow_up_in_the_browser(server, browser) -> None:
     page.close()
 
 
+def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, browser) -> None:
+    page, chat = open_chat(browser, server["url"])
+    ask(page, chat, "¿Qué hace el INSA?")
+    reply = ask(page, chat, "¿Con quién colabora?")
+    assert "private startups" in answer_text(reply), reply.inner_text()
+    assert "INSA" in reply.inner_text() and "Traducción automática" in reply.inner_text()
+    page.close()
+
+
 def test_a_question_asked_while_the_previous_answer_is_drawn_loses_neither(server, browser) -> None:
     """The second question interrupts the run still drawing the first answer's sources (held there by the
     cards gate); both questions and both answers stay on the page, in the order asked."""
