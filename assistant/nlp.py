@@ -82,10 +82,16 @@ def names_a_subject(text: str) -> bool:
                for t in doc)
 
 
+_WHAT_OR_WHICH = re.compile(r"\b(?:what|which)\b", re.I)
+
+
 @lru_cache(maxsize=4096)
 def asks_for_several(question: str) -> bool:
     """Whether a question asks for several things by a plural noun after its question word: "What techniques did
-    they use?", "Which countries joined?" (not "What technique ...?")."""
+    they use?", "Which countries joined?" (not "What technique ...?"). Asked of every answer: a question without
+    either word is not parsed."""
+    if not _WHAT_OR_WHICH.search(question):
+        return False
     return any(t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS")
                for t in _spacy()(question))
 
@@ -110,12 +116,11 @@ def coordination(sentence: str, start: int, end: int) -> tuple[int, int]:
     if head.pos_ not in _MEMBER_POS or len(members) < 2:
         return start, end
 
-    def extent(member):
-        words = [member] + [t for child in member.children if child.dep_ not in _NOT_MEMBER for t in child.subtree]
-        return min(t.i for t in words), max(t.i for t in words)
-
-    first, last = min(extent(m)[0] for m in members), max(extent(m)[1] for m in members)
-    return min(start, doc[first].idx), max(end, doc[last].idx + len(doc[last]))
+    # Each member with its own words: not the list after it, nor a clause or phrase hanging on it.
+    words = [t.i for m in members
+             for t in [m, *(w for child in m.children if child.dep_ not in _NOT_MEMBER for w in child.subtree)]]
+    first, last = doc[min(words)], doc[max(words)]
+    return min(start, first.idx), max(end, last.idx + len(last))
 
 
 # Words that only join a question to what it asks: "And for ...?", "What about ...?", "How about in ...?"
