@@ -6,12 +6,14 @@ figures, not a sentence that says what they are. But a row has a name, its label
 that names the label in full asks for that row. `named_words` says how many of a label's words a question names, by
 word class alone: every word of the label counts but the determiners, prepositions, conjunctions, particles,
 numbers and symbols (spaCy's part-of-speech tags), so "Other, net" is not named by a question about "net cash", nor
-"Total Northern Region" by one about "the Northern Region". docs/answering.md, section 3, has the rule and its
-measured effect.
+"Total Northern Region" by one about "the Northern Region". A word in parentheses is an alternative to the word
+next to it ("Net income (loss)" is named by "net income" and by "net loss": `label_readings`). docs/answering.md,
+section 3, has the rules and their measured effect.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .nlp import part_of_speech
@@ -19,6 +21,9 @@ from .text import raw_tokens, search_tokens
 
 # Word classes a label may hold that do not name anything: "Repairs and upkeep", "% of net sales".
 _FUNCTION = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "NUM", "SPACE"})
+# A parenthesised group of a label, with the slash that may join it to its neighbour ("income/(expense)").
+_GROUP = re.compile(r"/?\(([^()]*)\)/?")
+MAX_GROUPS = 3  # alternatives read per label (2**3 readings at most)
 
 
 def label_text(text: str) -> str:
@@ -41,10 +46,63 @@ def label_words(label: str) -> tuple[frozenset[str], ...]:
     return () if adjectives else tuple(out)
 
 
+def _naming(text: str) -> list[str]:
+    return [word for word, pos in part_of_speech(text) if pos not in _FUNCTION and any(ch.isalpha() for ch in word)]
+
+
+def _kind(text: str, word: str) -> str:
+    """The kind of a word of a short text: "noun" (nouns and names), "verb", or its part-of-speech tag."""
+    pos = next((p for w, p in part_of_speech(text) if w == word), "")
+    return {"PROPN": "noun", "NOUN": "noun", "AUX": "verb", "VERB": "verb"}.get(pos, pos)
+
+
+@lru_cache(maxsize=8192)
+def label_readings(label: str) -> tuple[str, ...]:
+    """The label as a question may name it. Statements write a word's alternative in parentheses next to it:
+    "Net income (loss)" reads "Net income" or "Net loss", "(Gains) losses on investments" "losses on
+    investments" or "Gains on investments", "Cash provided by (used in) operations" either verb. A group of one
+    naming word is such an alternative, to the naming word before it, or after it when nothing names before it
+    or a slash follows it ("net (gains)/losses"), when both are the same kind of word (nouns, verbs). A group
+    with a figure qualifies the label, and a question need not name it: "Population (1 January 2024)" is the
+    population row, "Online stores (1)" (a footnote) the online stores row. A group of several naming words and
+    no figure stays in the label as it is."""
+    readings = [label]
+    for group in list(_GROUP.finditer(label))[:MAX_GROUPS]:
+        inner = group.group(1).strip()
+        alternative = _naming(inner)
+        qualifier = any(ch.isdigit() for ch in inner)
+        if len(alternative) != 1 and not qualifier:
+            continue
+        kind = "" if qualifier else _kind(inner, alternative[0])
+        out = []
+        for reading in readings:
+            at = reading.find(group.group(0))
+            if at < 0:
+                out.append(reading)
+                continue
+            before, after = reading[:at], reading[at + len(group.group(0)):]
+            out.append(f"{before.rstrip()} {after.lstrip()}".strip())  # the word itself, or the label unqualified
+            if qualifier:
+                continue
+            words = _naming(before) if before.strip() and not group.group(0).endswith("/") else []
+            if words:  # the alternative in place of the word before it
+                if _kind(before, words[-1]) == kind:
+                    i = before.rfind(words[-1])
+                    out.append(f"{before[:i]}{inner}{before[i + len(words[-1]):]} {after.lstrip()}".strip())
+            elif (words := _naming(after)) and _kind(after, words[0]) == kind:  # ... or of the word after it
+                i = after.find(words[0])
+                out.append(f"{before.rstrip()} {after[:i]}{inner}{after[i + len(words[0]):]}".strip())
+        readings = out
+    return tuple(dict.fromkeys(readings))
+
+
 def named_words(question: str, question_tokens: set[str], row_text: str) -> int:
-    """How many naming words of the row's label the question names, when it names all of them; else 0."""
-    words = label_words(label_text(row_text))
-    if not words:
-        return 0
+    """How many naming words of the row's label the question names, when it names all of them in one of the
+    label's readings (the most such words); else 0."""
     known = question_tokens | {w.lower() for w in raw_tokens(question)}
-    return len(words) if all(forms <= known for forms in words) else 0
+    most = 0
+    for reading in label_readings(label_text(row_text)):
+        words = label_words(reading)
+        if words and all(forms <= known for forms in words):
+            most = max(most, len(words))
+    return most

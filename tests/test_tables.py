@@ -43,6 +43,24 @@ def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label
     ("What share of total revenue came from the Cloud segment?", "Total | 2023: $56,517", 0),
     ("What other income did the company report?", "Other | 2023: 1,204", 0),
     ("What was total revenue?", "Total revenue | 2023: $56,517", 2),
+    # A word in parentheses is an alternative to its neighbour: "Net income (loss)" is the net income row and the
+    # net loss row, but a question must still name the rest of the label.
+    ("What was the company's net income in 2023?", "Net income (loss) | 2023: 3,172", 2),
+    ("What was the net loss for the quarter?", "Net income (loss) | 2023: (2,758)", 2),
+    ("What was the net loss for the quarter?", "Net income (loss) attributable to Acme | 2023: (2,758)", 0),
+    ("How much net cash was used in investing activities?",
+     "Net cash provided by (used in) investing activities | 2023: (4,120)", 5),
+    ("What net gains on equity investments were recorded?", "(Gains) losses on equity investments, net | 2023: 169", 4),
+    ("What was other expense, net?", "Other income/(expense), net | 2023: (443)", 3),
+    ("How much did the company spend on research and development?", "Research and development (R&D) | 2023: 81", 2),
+    # A group with a figure (a footnote mark, a date) qualifies the label and need not be named; a group of
+    # several words is no alternative and stays part of the label.
+    ("What were online stores sales?", "Online stores (1) | 2023: 51,096", 2),
+    ("What is the town's population?", "Population (1 January 2024) | Count: 1.37 million", 1),
+    ("What was the population in January?", "Population (1 January 2024) | Count: 1.37 million", 1),
+    ("How much cash dividends were declared and paid?",
+     "Cash dividends declared and paid ($0.04 per common share) | 2023: 165", 4),
+    ("What was deferred revenue?", "Deferred revenue (current and long term) | 2023: 1,870", 0),
 ])
 def test_a_question_names_a_row_when_it_names_every_word_of_its_label(question, row, named):
     assert names(question, row) == named
@@ -85,9 +103,10 @@ def filings(tmp_path_factory, real_embedder):
 
 
 def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
-    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 15 of 24 rows holding the figure
-    # (1 abstained) over these six filings and over the 18 of ../shared/data/10q; without the rule 11 and 10 of
-    # 24 (7 abstained). The floor is two questions under.
+    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 16 of 24 rows holding the figure
+    # (none abstained) over these six filings since a label's parenthesised word is an alternative; 15 of 24 (1
+    # abstained) before, over these and over the 18 of ../shared/data/10q; without the named-row rule 11 and 10
+    # of 24 (7 abstained). The floor is two questions under.
     questions = [json.loads(line) for line in (TABLES / "questions.jsonl").read_text().splitlines() if line.strip()]
     right = abstained = 0
     for q in questions:
@@ -97,7 +116,7 @@ def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
         right += (not answer.abstained and first.kind == "row" and first.source == q["matches"][0]
                   and row_holds_figure(first.quote, q["answer"]))
     assert len(questions) == 24
-    assert right >= 13 and abstained <= 3
+    assert right >= 14 and abstained <= 2
 
 
 def _follow_ups(filings, name: str) -> tuple[int, int, int]:
