@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .nlp import progressive
+
 # "What is Tidewatch?", "What are the harbour pilots?": a term of at most 4 words after the copula.
 _QUESTION = re.compile(r"^\s*what\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(?P<term>[^?]+?)\s*\?\s*$", re.I)
 _MAX_WORDS = 4
@@ -38,6 +40,8 @@ def defined_term(question: str) -> str | None:
         return None
     term = match.group("term").strip()
     if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term) or _SELECTION.search(term):
+        return None
+    if "ing" in term.lower() and progressive(question):  # "What is the agency building?": what it does
         return None
     return term
 

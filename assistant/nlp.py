@@ -82,6 +82,21 @@ def names_a_subject(text: str) -> bool:
                for t in doc)
 
 
+@lru_cache(maxsize=4096)
+def progressive(question: str) -> bool:
+    """Whether a question is a clause in the progressive: a present participle with an object ("What is causing
+    the delay?") or one it ends on that has a subject of its own ("What are the rebels building?"). Either asks
+    what something does, not what "causing the delay" or "the rebels building" is. ("What is machine
+    learning?", whose -ing word is the subject, and "What is crowdfunding?", with no other subject, are not.)"""
+    doc = _spacy()(question)
+    if any(t.tag_ == "VBG" and any(c.dep_ == "dobj" for c in t.children) for t in doc):
+        return True  # "What is causing the delay?" (and Apertium's order: "What is developing the agency?")
+    last = next((t for t in reversed(doc) if not t.is_punct), None)
+    return (last is not None and last.tag_ == "VBG" and last.dep_ not in ("nsubj", "nsubjpass")
+            and any(t.dep_ == "nsubj" and t.pos_ in ("NOUN", "PROPN", "PRON") and t.tag_ not in ("WP", "WDT")
+                    and t.whitespace_ for t in doc))  # (a word of its own: not the "i" of "i-Voting")
+
+
 _WHAT_OR_WHICH = re.compile(r"\b(?:what|which)\b", re.I)
 
 

@@ -23,6 +23,14 @@ from conftest import ROOT, indexed_assistant
     ("What are classified as heavy vessels?", None),
     ("What is a roll-on/roll-off ferry?", "roll-on/roll-off ferry"),
     ("What is a state-of-the-art crane?", "state-of-the-art crane"),  # "of" inside a word is no preposition
+    # A present participle with its subject asks what something does, not what it is.
+    ("What are the pilots planning?", None),
+    ("What is Tidewatch developing?", None),
+    ("What are the rebels building?", None),
+    ("What is causing the delay?", None),
+    ("What is machine learning?", "machine learning"),
+    ("What is crowdfunding?", "crowdfunding"),
+    ("What is e-ticketing?", "e-ticketing"),
 ])
 def test_a_definition_question_names_the_term_it_asks_about(question, term):
     assert defined_term(question) == term
@@ -74,3 +82,10 @@ def test_a_definition_the_model_declines_is_the_answer(tmp_path, real_embedder):
     # Named but never said what it is: the sentences that mention it are not an answer (answered before).
     mentioned = assistant.ask("What is the European Union?")
     assert mentioned.abstained and mentioned.message == messages.text("not_close", "en")
+
+
+def test_a_question_about_what_something_is_doing_is_not_a_definition_question(paper_assistant):
+    # Before, "What is INSA developing?" was read as "What is T?" with T = "INSA developing" and declined (at an
+    # answer probability of 0.71) because the sentence about INSA's programmes does not say what that T is.
+    answer = paper_assistant.ask("What is INSA developing?")
+    assert not answer.abstained and "nanosatellite" in answer.answer
