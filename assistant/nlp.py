@@ -24,6 +24,9 @@ _ENTITY_LABELS = ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT", "EVENT", "LA
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’-]*|of|for|and|the|de|del|la|y)(?:\s+(?:[A-Z][\w'’-]*|of|for|and|the|de|del|"
                       r"la|y)){1,8})\s*\(([A-Z][A-Za-z&]{1,9})\)")
 _SMALL = frozenset("of for and the de del la y".split())
+# "software development kit (SDK)", "quantum chromodynamics (or QCD)": a long form in lower case, whose words'
+# initials must then spell the acronym exactly, in order.
+_LOWER_ACRONYM = re.compile(r"((?:[a-z][\w'’-]*\s+){1,7}[a-z][\w'’-]*)\s*\((?:or\s+|also\s+)?([A-Z]{2,6})\)")
 
 
 class NlpUnavailable(RuntimeError):
@@ -229,7 +232,33 @@ def defined_acronyms(text: str) -> dict[str, str]:
             if capitals == size and _within(initials, letters):
                 found.setdefault(acronym, " ".join(reversed(taken)))
                 break
+        else:  # "New York City Police Department (NYPD)": in order, one word inside the name left unspelled
+            long = _spelled_in_order(words, acronym, skips=1)
+            if long:
+                found.setdefault(acronym, long)
+    for match in _LOWER_ACRONYM.finditer(text):
+        long = _spelled_in_order(match.group(1).split(), match.group(2), skips=0)
+        if long:
+            found.setdefault(match.group(2), long)
     return found
+
+
+def _spelled_in_order(words: list[str], acronym: str, skips: int) -> str | None:
+    """The last words before an acronym whose initials spell its capitals in order, small words ("of") between
+    them and at most `skips` other words inside the name; None if they do not."""
+    letters = [c for c in acronym if c.isupper()]
+    taken: list[str] = []
+    for word in reversed(words):
+        if not letters:
+            break
+        if word[0].upper() == letters[-1]:
+            letters.pop()
+        elif not taken or not (word.lower() in _SMALL or skips > 0):
+            return None
+        elif word.lower() not in _SMALL:
+            skips -= 1
+        taken.append(word)
+    return " ".join(reversed(taken)) if not letters else None
 
 
 # An acronym a question uses that the documents never write, only spell out: two to six capitals.

@@ -18,7 +18,7 @@ import numpy as np
 from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
-from .definitions import defined_term, defines, is_about
+from .definitions import acronym_asked, defined_term, defines, is_about
 from .nlp import asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
@@ -297,6 +297,12 @@ class Reader:
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
         term = defined_term(query.question)
         defining = self._definition(term, cands) if term else None
+        acronym = None if term else acronym_asked(query.question)
+        if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
+            return Reading(True, 0.0, self._closest(cands), "unknown_term")  # "What does XYZ stand for?", never used
+        spelled = self._spelled_out(acronym, cands)
+        if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
+            defining = spelled[0]
         if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
             cands = [defining] + [c for c in cands if c is not defining]
         named = self._named_row(query, cands) if defining is None else None
@@ -323,7 +329,7 @@ class Reader:
         citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
-        for cand in cands[1:]:
+        for cand in cands[1:] if spelled is None else ():  # (an acronym's long form is said once)
             if len(citations) >= self.settings.max_citations:
                 break
             # Further sources: passages that answer nearly as well on their own.
@@ -334,7 +340,22 @@ class Reader:
                 continue
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.end, p))
-        return Reading(False, probability, tuple(citations), span=self._span(query, best))
+        return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
+
+    def _spelled_out(self, acronym: str | None, cands: list[Candidate]) -> tuple[Candidate, Span] | None:
+        """For a question that asks what an acronym the documents define stands for, the best candidate that
+        writes it with its long form ("... the Federal Aviation Administration (FAA) ..."), and the long form as
+        the answer phrase."""
+        long = self.acronyms.get(acronym or "")
+        if not long:
+            return None
+        written = re.compile(r"\s+".join(map(re.escape, long.split())), re.I)
+        for cand in cands:
+            text = cand.text
+            found = written.search(text)
+            if cand.chunk.kind != "row" and found and re.search(rf"(?<![\w&]){re.escape(acronym)}(?![\w&])", text):
+                return cand, Span(cand.start + found.start(), cand.start + found.end(), found.group(0))
+        return None
 
     def _definition(self, term: str, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks what the term is, the best candidate the model read that defines it."""

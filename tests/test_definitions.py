@@ -4,7 +4,7 @@ with such a sentence where the model alone declines it."""
 import pytest
 
 from assistant import messages
-from assistant.definitions import defined_term, defines, is_about
+from assistant.definitions import acronym_asked, defined_term, defines, is_about
 
 from conftest import ROOT, indexed_assistant
 
@@ -34,6 +34,25 @@ from conftest import ROOT, indexed_assistant
 ])
 def test_a_definition_question_names_the_term_it_asks_about(question, term):
     assert defined_term(question) == term
+
+
+@pytest.mark.parametrize("question, acronym", [
+    ("What does HPA stand for?", "HPA"),
+    ("What does the acronym HPA stand for?", "HPA"),
+    ("What did HPA originally stand for?", "HPA"),
+    ("What is HPA short for?", "HPA"),
+    ("HPA is an abbreviation of what?", "HPA"),
+    ("What is the full name of HPA?", "HPA"),
+    ("What does HPA mean?", "HPA"),
+    ("What means the abbreviation HPA?", "HPA"),  # Apertium's English of "¿Qué significa la abreviatura HPA?"
+    ("What does R&D stand for?", "R&D"),
+    ("What does B.I.C. stand for?", "B.I.C"),
+    ("What does resilience mean?", None),  # a word, not an acronym: a definition question
+    ("What is HPA?", None),
+    ("Who runs the HPA?", None),
+])
+def test_a_question_for_what_an_acronym_stands_for_names_it(question, acronym):
+    assert acronym_asked(question) == acronym
 
 
 @pytest.mark.parametrize("term, sentence, previous, expected", [

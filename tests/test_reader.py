@@ -200,6 +200,26 @@ def test_acronyms_a_document_defines_are_linked_both_ways():
                                       "FDA": "Food and Drug Administration", "NY": "New York"}
 
 
+def test_acronyms_with_a_word_left_unspelled_or_a_long_form_in_lower_case_are_defined():
+    text = ("The Harbour City Pilots Association (HPA) met the port's remote operations centre (ROC) team, which "
+            "runs the vessel traffic system (or VTS); three big tugs (BBT) stood by.")
+    assert defined_acronyms(text) == {"HPA": "Harbour City Pilots Association",
+                                      "ROC": "remote operations centre", "VTS": "vessel traffic system"}
+
+
+def test_what_an_acronym_stands_for_is_answered_where_the_documents_define_it(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "harbour.md": "# Harbour\n\nThe HPA sets the pilotage fees every spring. The HPA also trains new pilots. "
+                      "Since 2011 the Harbour City Pilots Association (HPA) has run the pilot station.\n"})
+    answer = assistant.ask("What does HPA stand for?")
+    # Before, the first sentences that use "HPA" answered; none says what it stands for.
+    assert not answer.abstained and answer.answer.startswith("Since 2011")
+    assert answer.answer_span is not None and answer.answer_span.text == "Harbour City Pilots Association"
+    assert len(answer.citations) == 1
+    never = assistant.ask("What does XYZ stand for?")
+    assert never.abstained and never.message == messages.text("unknown_term", "en")
+
+
 def test_an_acronym_the_documents_only_spell_out_is_read_as_its_long_form(tmp_path, real_embedder):
     text = ("Members of the European Union trade freely. The Organisation for Economic Co-operation and Development "
             "publishes surveys, and the European Union funds them; the Eastern Uplands are hilly.")
