@@ -196,6 +196,14 @@ def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, bro
     page.close()
 
 
+def test_what_an_acronym_stands_for_in_the_browser(server, browser) -> None:
+    # The sentence that defines the acronym answers, its long form in bold (before, a sentence that only used it).
+    page, chat = open_chat(browser, server["url"])
+    reply = ask(page, chat, "What does DPI stand for?")
+    assert reply.locator(".qa-answer b.qa-phrase").inner_text() == "Digital Public Infrastructure"
+    page.close()
+
+
 def test_a_question_asked_while_the_previous_answer_is_drawn_loses_neither(server, browser) -> None:
     """The second question interrupts the run still drawing the first answer's sources (held there by the
     cards gate); both questions and both answers stay on the page, in the order asked."""
