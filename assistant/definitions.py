@@ -62,7 +62,7 @@ _ACRONYM_QUESTIONS = [re.compile(p, re.I) for p in (
 
 
 def acronym_asked(question: str) -> str | None:
-    """The acronym a question asks the long form of ("What does FAA stand for?", "What is QED short for?", "What
+    """The acronym a question asks the long form of ("What does FAA stand for?", "What is HPA short for?", "What
     does the acronym FAA mean?" -> "FAA"), or None. "What does X mean?" counts only for a word of two or more
     capitals, or one the question calls an acronym: "What does resilience mean?" asks for a definition."""
     for n, pattern in enumerate(_ACRONYM_QUESTIONS):

@@ -24,7 +24,7 @@ _ENTITY_LABELS = ("ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT", "EVENT", "LA
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’-]*|of|for|and|the|de|del|la|y)(?:\s+(?:[A-Z][\w'’-]*|of|for|and|the|de|del|"
                       r"la|y)){1,8})\s*\(([A-Z][A-Za-z&]{1,9})\)")
 _SMALL = frozenset("of for and the de del la y".split())
-# "software development kit (SDK)", "quantum chromodynamics (or QCD)": a long form in lower case, whose words'
+# "remote operations centre (ROC)", "vessel traffic system (or VTS)": a long form in lower case, whose words'
 # initials must then spell the acronym exactly, in order.
 _LOWER_ACRONYM = re.compile(r"((?:[a-z][\w'’-]*\s+){1,7}[a-z][\w'’-]*)\s*\((?:or\s+|also\s+)?([A-Z]{2,6})\)")
 
@@ -232,7 +232,7 @@ def defined_acronyms(text: str) -> dict[str, str]:
             if capitals == size and _within(initials, letters):
                 found.setdefault(acronym, " ".join(reversed(taken)))
                 break
-        else:  # "New York City Police Department (NYPD)": in order, one word inside the name left unspelled
+        else:  # "Harbour City Pilots Association (HPA)": in order, one word inside the name left unspelled
             long = _spelled_in_order(words, acronym, skips=1)
             if long:
                 found.setdefault(acronym, long)
