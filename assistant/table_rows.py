@@ -63,8 +63,8 @@ def label_readings(label: str) -> tuple[str, ...]:
     investments" or "Gains on investments", "Cash provided by (used in) operations" either verb. A group of one
     naming word is such an alternative, to the naming word before it, or after it when nothing names before it
     or a slash follows it ("net (gains)/losses"), when both are the same kind of word (nouns, verbs). A group
-    with a figure qualifies the label, and a question need not name it: "Population (1 January 2024)" is the
-    population row, "Online stores (1)" (a footnote) the online stores row. A group of several naming words and
+    with a figure qualifies the label, and a question need not name it: "Headcount (31 March 2024)" is the
+    headcount row, "Product sales (1)" (a footnote) the product sales row. A group of several naming words and
     no figure stays in the label as it is."""
     readings = [label]
     for group in list(_GROUP.finditer(label))[:MAX_GROUPS]:
