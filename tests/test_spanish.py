@@ -223,3 +223,30 @@ def test_without_apertium_a_spanish_question_gets_one_sentence_and_english_keeps
     with pytest.raises(TranslationUnavailable, match="^Spanish needs .* apertium-eng-spa"):
         paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
     assert "2013" in paper_assistant.ask("When was the Federal Telecommunications Institute created?").answer
+
+
+def test_a_pdf_with_an_english_page_and_a_spanish_page_is_read_page_by_page(tmp_path, real_embedder):
+    from pdf_factory import make_pdf
+
+    english = ["The port of Valmar handles grain and timber for the northern provinces.",
+               "Its harbour master publishes the tide tables every Monday morning.",
+               "Pilots guide every vessel longer than ninety metres into the inner basin.",
+               "The port authority was founded in 1887 by the merchants of the town."]
+    spanish = ["El puerto de Valmar abrió una nueva terminal de contenedores en 2019.",
+               "La terminal tiene tres grúas y puede atender dos buques a la vez.",
+               "Los camiones entran por una puerta automática que lee sus matrículas.",
+               "La autoridad portuaria cobra una tasa por cada contenedor que descarga."]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "valmar.pdf").write_bytes(make_pdf([english, spanish]))
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    by_page = {c.page: c.language for c in assistant.store.chunks}
+    assert by_page == {1: ENGLISH, 2: SPANISH}
+    # An English question finds the Spanish page: the quote is the Spanish sentence, page 2, translation labelled.
+    answer = assistant.ask("When did the port open a new container terminal?")
+    assert not answer.abstained and "2019" in answer.answer and "terminal de contenedores" in answer.answer
+    assert answer.citations[0].page == 2 and answer.translation.label == "Machine translation"
+    # A Spanish question finds the English page, quoted in English with a Spanish translation under it.
+    founded = assistant.ask("¿Cuándo se fundó la autoridad portuaria?")
+    assert not founded.abstained and "1887" in founded.answer and founded.citations[0].page == 1
+    assert founded.translation.label == "Traducción automática"
