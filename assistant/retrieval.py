@@ -154,9 +154,12 @@ class Retriever:
         dense = dict(self.dense(query_vector, k, within))
         sparse = dict(self.sparse(tokens, k, within))
         labelled = self.labelled_rows(tokens, within)
-        if labelled:
-            # Their own similarity, so a named row is weighed on the same scale as the others.
-            dense.update(self._dense_of(query_vector, labelled - dense.keys()))
+        # A passage BM25 found beyond the dense search's top k is weighed with its own cosine, not 0 (which would
+        # rank it under every passage the dense search returned), and so is a named row. Inside the documents a
+        # question names, only named rows are: the fusion weight was measured there with prose outside the top k
+        # at 0, and giving it its cosine cost table rows (docs/answering.md, "What is left").
+        found = (sparse.keys() | labelled) if within is None else labelled
+        dense.update(self._dense_of(query_vector, found - dense.keys()))
         top_sparse = max(sparse.values(), default=0.0) or 1.0
         fused = {i: DENSE_WEIGHT * dense.get(i, 0.0) + (1 - DENSE_WEIGHT) * sparse.get(i, 0.0) / top_sparse
                  + (LABEL_BONUS if i in labelled else 0.0)

@@ -147,3 +147,24 @@ def test_a_passage_every_filing_repeats_is_read_once(filings: Assistant):
     reader, query, hits = filings._retrieve("What legal proceedings does Apple describe?", [])
     sentences = said([c.text for c in reader.candidates(query, hits[:filings.settings.read_k])])
     assert len(set(sentences)) == len(sentences), sentences
+
+
+def test_a_passage_only_bm25_finds_is_weighed_with_its_own_cosine(paper_assistant):
+    # Before, a passage outside the dense search's top 20 counted as cosine 0 in the fusion, so any passage the
+    # dense search returned outranked it, however well its words matched. Over a whole index (no document named)
+    # every hit now carries its cosine, and its fused score is 0.7 x cosine + 0.3 x its share of the best BM25.
+    from assistant.retrieval import DENSE_WEIGHT
+
+    _, _, reader, query, hits = paper_assistant.read_question("What did the IFT break?", [])
+    retriever = reader.retriever
+    assert not query.documents and len(hits) == retriever.top_k
+    dense = dict(retriever.dense(query.vector, retriever.top_k))
+    sparse = dict(retriever.sparse(query.tokens, retriever.top_k))
+    only_bm25 = [h for h in hits if retriever.store.chunks.index(h.chunk) not in dense]
+    assert only_bm25, "the question should bring a passage the dense search's top k lacks"
+    best = max(sparse.values())
+    for hit in hits:
+        i = retriever.store.chunks.index(hit.chunk)
+        assert hit.dense_score is not None and hit.dense_score > 0
+        expected = DENSE_WEIGHT * hit.dense_score + (1 - DENSE_WEIGHT) * sparse.get(i, 0.0) / best
+        assert hit.score == pytest.approx(expected, abs=1e-6)
