@@ -38,16 +38,21 @@ def label_words(label: str) -> tuple[frozenset[str], ...]:
     tokens, or the word itself when it has none ("Other", "More": words a search leaves out). An elliptical label,
     whose naming words are all adjectives ("Total", "Other", "Net", "Current"), names nothing on its own: what it
     totals is in the table's heading, so it has none."""
-    out, adjectives = [], True
-    for word, pos in part_of_speech(label):
-        if pos not in _FUNCTION and any(ch.isalpha() for ch in word):  # (spaCy may tag "%" a noun)
-            out.append(frozenset(search_tokens(word)) or frozenset({word.lower()}))
-            adjectives = adjectives and pos == "ADJ"
-    return () if adjectives else tuple(out)
+    tagged = _naming_tagged(label)
+    if all(pos == "ADJ" for _, pos in tagged):
+        return ()
+    return tuple(frozenset(search_tokens(word)) or frozenset({word.lower()}) for word, _ in tagged)
+
+
+def _naming_tagged(text: str) -> list[tuple[str, str]]:
+    """The naming words of a short text with their part-of-speech tags: not function words, and holding a letter
+    (spaCy may tag "%" a noun)."""
+    return [(word, pos) for word, pos in part_of_speech(text)
+            if pos not in _FUNCTION and any(ch.isalpha() for ch in word)]
 
 
 def _naming(text: str) -> list[str]:
-    return [word for word, pos in part_of_speech(text) if pos not in _FUNCTION and any(ch.isalpha() for ch in word)]
+    return [word for word, _ in _naming_tagged(text)]
 
 
 def _kind(text: str, word: str) -> str:
