@@ -49,15 +49,19 @@ def defined_term(question: str) -> str | None:
 # "What does X stand for?" and its other wordings (Apertium's among them: "What means the acronym X?"). X: a word of
 # letters (periods and "&" allowed: "B.I.C.", "R&D").
 _X = r"[\"“']?(?P<x>[A-Za-z][\w&.-]*?[\w&])\.?[\"”']?"
-_NAMED = r"(?:(?:the|an?)\s+)?(?:(?:acronyms?|abbreviations?|initials|initialism)\s+)?"
-_ACRONYM_QUESTIONS = [re.compile(p, re.I) for p in (
-    rf"^\s*what\s+(?:does|do|did)\s+{_NAMED}{_X}\s+(?:originally\s+)?(?:stand|stands)\s+for\s*\?*\s*$",
-    rf"^\s*what\s+(?:does|do|did)\s+{_NAMED}{_X}\s+mean\s*\?*\s*$",
-    rf"^\s*what\s+(?:means|mean)\s+{_NAMED}{_X}\s*\?*\s*$",
-    rf"^\s*what\s+(?:is|was)\s+{_NAMED}{_X}\s+(?:short|an?\s+abbreviation|the\s+abbreviation|an?\s+acronym)"
-    rf"\s+(?:for|of)\s*\?*\s*$",
-    rf"^\s*{_NAMED}{_X}\s+(?:is|was)\s+(?:short|an?\s+abbreviation|an?\s+acronym)\s+(?:for|of)\s+what\s*\?*\s*$",
-    rf"^\s*what\s+(?:is|was)\s+the\s+(?:full|long)\s+(?:name|form)\s+of\s+{_NAMED}{_X}\s*\?*\s*$",
+_ACRONYM_WORD = r"(?:acronyms?|abbreviations?|initials|initialism)"
+_NAMED = rf"(?:(?:the|an?)\s+)?(?:{_ACRONYM_WORD}\s+)?"
+# Each wording, and whether it also asks what an ordinary word means ("What does X mean?"): then X must look like
+# an acronym, or the question must call it one.
+_ACRONYM_QUESTIONS = [(re.compile(p, re.I), loose) for p, loose in (
+    (rf"^\s*what\s+(?:does|do|did)\s+{_NAMED}{_X}\s+(?:originally\s+)?(?:stand|stands)\s+for\s*\?*\s*$", False),
+    (rf"^\s*what\s+(?:does|do|did)\s+{_NAMED}{_X}\s+mean\s*\?*\s*$", True),
+    (rf"^\s*what\s+(?:means|mean)\s+{_NAMED}{_X}\s*\?*\s*$", True),
+    (rf"^\s*what\s+(?:is|was)\s+{_NAMED}{_X}\s+(?:short|an?\s+abbreviation|the\s+abbreviation|an?\s+acronym)"
+     rf"\s+(?:for|of)\s*\?*\s*$", False),
+    (rf"^\s*{_NAMED}{_X}\s+(?:is|was)\s+(?:short|an?\s+abbreviation|an?\s+acronym)\s+(?:for|of)\s+what\s*\?*\s*$",
+     False),
+    (rf"^\s*what\s+(?:is|was)\s+the\s+(?:full|long)\s+(?:name|form)\s+of\s+{_NAMED}{_X}\s*\?*\s*$", False),
 )]
 
 
@@ -65,12 +69,11 @@ def acronym_asked(question: str) -> str | None:
     """The acronym a question asks the long form of ("What does FAA stand for?", "What is HPA short for?", "What
     does the acronym FAA mean?" -> "FAA"), or None. "What does X mean?" counts only for a word of two or more
     capitals, or one the question calls an acronym: "What does resilience mean?" asks for a definition."""
-    for n, pattern in enumerate(_ACRONYM_QUESTIONS):
+    for pattern, loose in _ACRONYM_QUESTIONS:
         match = pattern.match(question)
         if match:
             x = match.group("x")
-            named = re.search(r"\b(?:acronyms?|abbreviations?|initials|initialism)\b", question, re.I)
-            if n in (1, 2) and not named and sum(ch.isupper() for ch in x) < 2:
+            if loose and sum(ch.isupper() for ch in x) < 2 and not re.search(rf"\b{_ACRONYM_WORD}\b", question, re.I):
                 return None
             return x
     return None

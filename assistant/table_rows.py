@@ -51,13 +51,8 @@ def _naming_tagged(text: str) -> list[tuple[str, str]]:
             if pos not in _FUNCTION and any(ch.isalpha() for ch in word)]
 
 
-def _naming(text: str) -> list[str]:
-    return [word for word, _ in _naming_tagged(text)]
-
-
-def _kind(text: str, word: str) -> str:
-    """The kind of a word of a short text: "noun" (nouns and names), "verb", or its part-of-speech tag."""
-    pos = next((p for w, p in part_of_speech(text) if w == word), "")
+def _kind(pos: str) -> str:
+    """The kind of a word by its part-of-speech tag: "noun" (nouns and names), "verb", or the tag itself."""
     return {"PROPN": "noun", "NOUN": "noun", "AUX": "verb", "VERB": "verb"}.get(pos, pos)
 
 
@@ -74,11 +69,11 @@ def label_readings(label: str) -> tuple[str, ...]:
     readings = [label]
     for group in list(_GROUP.finditer(label))[:MAX_GROUPS]:
         inner = group.group(1).strip()
-        alternative = _naming(inner)
+        alternative = _naming_tagged(inner)
         qualifier = any(ch.isdigit() for ch in inner)
         if len(alternative) != 1 and not qualifier:
             continue
-        kind = "" if qualifier else _kind(inner, alternative[0])
+        kind = "" if qualifier else _kind(alternative[0][1])
         out = []
         for reading in readings:
             at = reading.find(group.group(0))
@@ -89,14 +84,16 @@ def label_readings(label: str) -> tuple[str, ...]:
             out.append(f"{before.rstrip()} {after.lstrip()}".strip())  # the word itself, or the label unqualified
             if qualifier:
                 continue
-            words = _naming(before) if before.strip() and not group.group(0).endswith("/") else []
+            words = _naming_tagged(before) if before.strip() and not group.group(0).endswith("/") else []
             if words:  # the alternative in place of the word before it
-                if _kind(before, words[-1]) == kind:
-                    i = before.rfind(words[-1])
-                    out.append(f"{before[:i]}{inner}{before[i + len(words[-1]):]} {after.lstrip()}".strip())
-            elif (words := _naming(after)) and _kind(after, words[0]) == kind:  # ... or of the word after it
-                i = after.find(words[0])
-                out.append(f"{before.rstrip()} {after[:i]}{inner}{after[i + len(words[0]):]}".strip())
+                word, pos = words[-1]
+                if _kind(pos) == kind:
+                    i = before.rfind(word)
+                    out.append(f"{before[:i]}{inner}{before[i + len(word):]} {after.lstrip()}".strip())
+            elif (words := _naming_tagged(after)) and _kind(words[0][1]) == kind:  # ... or of the word after it
+                word = words[0][0]
+                i = after.find(word)
+                out.append(f"{before.rstrip()} {after[:i]}{inner}{after[i + len(word):]}".strip())
         readings = out
     return tuple(dict.fromkeys(readings))
 
