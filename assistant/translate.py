@@ -114,8 +114,13 @@ class _Pipeline:
         for stage in mode.split(" | "):
             words = [w for w in shlex.split(stage.replace("$1", "-n").replace("$2", ""))]
             stages.append(shlex.join([words[0], "-z", *words[1:]]))
-        split = next((i + 1 for i, stage in enumerate(stages) if ".autobil.bin" in stage), len(stages))
-        self.chains = [_Chain(stages[:split]), *([_Chain(stages[split:])] if split < len(stages) else [])]
+        # Cut after the analyser (which lists every reading of a word, before the tagger keeps one) and after the
+        # bilingual dictionary (which lists every translation): between the chains the stream can be mended.
+        cuts = [i + 1 for i, stage in enumerate(stages)
+                if (i == 0 and pair == "spa-eng") or ".autobil.bin" in stage]
+        bounds = [0, *(c for c in cuts if c < len(stages)), len(stages)]
+        self.chains = [_Chain(stages[a:b]) for a, b in zip(bounds, bounds[1:])]
+        self.tagged = len(bounds) > 2 and pair == "spa-eng"  # chains[0] is the analyser alone
         self.pair = pair
         self.lock = threading.Lock()
 
@@ -124,14 +129,18 @@ class _Pipeline:
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
         payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
         with self.lock:
-            out = self.chains[0].run(payload)
-            if len(self.chains) > 1:
+            chains = self.chains
+            if self.tagged:
+                readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
+                payload, chains = nouns_after_how_many(readings).encode("utf-8") + b"\0", chains[1:]
+            out = chains[0].run(payload)
+            if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
                     stream = passive(continuing(stream))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
-                out = self.chains[1].run(stream.encode("utf-8") + b"\0")
+                out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
         return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
 
@@ -189,6 +198,27 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
     return _UNIT.sub(choose, stream)
+
+
+# "cuántos" or "cuántas" and the next word, as the analyser reads them: "^Cuántos/cuánto<det><itg><m><pl>/
+# cuánto<prn><itg><m><pl>$ ^empleados/empleado<n><m><pl>/emplear<vblex><pp><m><pl>$".
+_HOW_MANY_NEXT = re.compile(r"(\^(?:\\.|[^\\^$])*?/[Cc]uánto<det><itg><([mf])><pl>(?:\\.|[^\\^$])*\$\s*)"
+                            r"\^((?:\\.|[^\\^$])*)\$")
+
+
+def nouns_after_how_many(stream: str) -> str:
+    """The analyser's stream with the word right after "cuántos"/"cuántas" kept to its plural noun readings of
+    the same gender, when it has one among others. Spanish puts the determiner's noun there (or an adjective
+    before it), and the tagger reads some nouns as participles or adjectives: "¿Cuántos empleados tiene Acme?"
+    was "How many employed has Acme?". Only the plural forms: after "cuánto" a verb may follow that is also a
+    noun ("¿Cuánto vale?"), and after "cuántos" the agreement rules that out."""
+    def keep_nouns(m: re.Match) -> str:
+        surface, *readings = _SLASH.split(m.group(3))
+        nouns = [r for r in readings if re.match(rf"[^<]*<n><(?:{m.group(2)}|mf)><(?:pl|sp)>", r)]
+        if not nouns or len(nouns) == len(readings):
+            return m.group(0)
+        return m.group(1) + "^" + "/".join([surface, *nouns]) + "$"
+    return _HOW_MANY_NEXT.sub(keep_nouns, stream)
 
 
 # "seguir" before a gerund is the periphrasis "to keep doing" ("¿Quién sigue dirigiendo la empresa?", "siguen

@@ -22,7 +22,7 @@ def test_the_language_of_short_questions_is_detected():
 
 def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
     assert translator().translate("¿Cuántos mexicanos carecen de cobertura?", SPANISH, ENGLISH) == \
-        "How many Mexican lack coverage?"
+        "How many Mexicans lack coverage?"  # the noun, not the adjective
     assert "[1]" in translator().translate("El agua hierve a 100 grados [1].", SPANISH, ENGLISH)
     assert translator().translate("The water boils.", ENGLISH, SPANISH).lower() == "el agua hierve."
 
@@ -51,6 +51,17 @@ def test_se_before_a_third_person_verb_reads_as_the_passive():
     assert translator().translate("Se estima que la población crece.", SPANISH, ENGLISH) == \
         "It is estimated that the population grows."
     assert translator().translate("Juan se lo dio.", SPANISH, ENGLISH) == "Juan gave it to him."  # not a passive
+
+
+def test_the_word_after_cuantos_is_read_as_its_noun():
+    # Apertium's tagger read these nouns as a participle and an adjective: "How many employed has Acme?".
+    assert translator().translate("¿Cuántos empleados tiene Acme?", SPANISH, ENGLISH) == "How many employees has Acme?"
+    assert translator().translate("¿Cuántos médicos trabajan en Valmar?", SPANISH, ENGLISH) == \
+        "How many doctors work in Valmar?"
+    # Only a noun of the determiner's gender and number: after "cuánto" a verb that is also a noun stays a verb.
+    stream = "^Cuántos/Cuánto<det><itg><m><pl>/Cuánto<prn><itg><m><pl>$ ^pesas/pesa<n><f><pl>/pesar<vblex><pri><p2><sg>$"
+    assert translate.nouns_after_how_many(stream) == stream
+    assert translator().translate("¿Cuánto vale la empresa?", SPANISH, ENGLISH) == "How much costs the company?"
 
 
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
