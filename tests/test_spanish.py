@@ -59,7 +59,8 @@ def test_the_word_after_cuantos_is_read_as_its_noun():
     assert translator().translate("¿Cuántos médicos trabajan en Valmar?", SPANISH, ENGLISH) == \
         "How many doctors work in Valmar?"
     # Only a noun of the determiner's gender and number: after "cuánto" a verb that is also a noun stays a verb.
-    stream = "^Cuántos/Cuánto<det><itg><m><pl>/Cuánto<prn><itg><m><pl>$ ^pesas/pesa<n><f><pl>/pesar<vblex><pri><p2><sg>$"
+    stream = ("^Cuántos/Cuánto<det><itg><m><pl>/Cuánto<prn><itg><m><pl>$ "
+              "^pesas/pesa<n><f><pl>/pesar<vblex><pri><p2><sg>$")
     assert translate.nouns_after_how_many(stream) == stream
     assert translator().translate("¿Cuánto vale la empresa?", SPANISH, ENGLISH) == "How much costs the company?"
 
