@@ -253,10 +253,11 @@ class Assistant:
         return extra
 
     def _retrieve(self, question: str, history: list[str], follow_on: bool = True,
-                  extra_tokens: list[str] = (), pro_drop: bool = False) -> tuple[Reader, Query, list]:
+                  extra_tokens: list[str] = (), pro_drop: bool = False, typed: str = "") -> tuple[Reader, Query, list]:
         """The reader, the query and its hits. With follow_on, a follow-up's query also knows the answer the
         previous question got (what the user has just read); the hits do not depend on it. pro_drop: the
-        conversation is read in translation from a language that leaves subjects unstated (resolve_followup)."""
+        conversation is read in translation from a language that leaves subjects unstated (resolve_followup).
+        typed: the question as the user wrote it, when question is its translation (Query.typed)."""
         if self._reader is None:
             self.reload()
         with self._lock:
@@ -280,7 +281,7 @@ class Assistant:
             reading = reader.read(previous, previous_hits[:self.settings.read_k])
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
-        query = Query(read_as, vector, tokens, history_tokens, said, asked=question,
+        query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
                       documents=asked_documents(reader, question, tokens, history))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents)
@@ -339,7 +340,8 @@ class Assistant:
         """(language, the question in English, the reader, the query, its hits) for a question as asked: a Spanish
         one read in translation (in_english), its conversation as a Spanish one is (resolve_followup's pro_drop)."""
         language, english, english_history, extra = self.in_english(question, history)
-        reader, query, hits = self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH)
+        reader, query, hits = self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH,
+                                             typed="" if language == ENGLISH else question)
         return language, english, reader, query, hits
 
     def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:

@@ -23,7 +23,7 @@ from .nlp import asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import label_text, named_words
-from .text import is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
+from .text import fold, is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -65,7 +65,8 @@ class Query:
     history_tokens: list[str] = ()  # tokens only earlier turns contribute (when no referent could be named)
     # (source, start, end) of the answer the previous question got, when this one follows up on it.
     said: tuple[tuple[str, int, int], ...] = ()
-    asked: str = ""  # the question as typed
+    asked: str = ""  # the question as typed (in English: a Spanish question's translation)
+    typed: str = ""  # a question read in translation, as the user typed it; "" for one asked in English
     # The documents it asks about, the conversation considered (assistant.asked_documents): those it names, or
     # those an earlier question named when, as typed, it names none ("And its profit?" after a question about
     # one company's quarter); () when it is about no document in particular, or when the caller left it to the
@@ -228,11 +229,16 @@ class Reader:
 
     # --- rules -----------------------------------------------------------------------------------------
 
-    def unknown_terms(self, question: str, known: set[str] = frozenset()) -> list[str]:
+    def unknown_terms(self, question: str, known: set[str] = frozenset(), typed: str = "") -> list[str]:
         """Terms the question names precisely that no passage of the documents contains (search tokens in known,
-        such as the terms that only name a document, excepted)."""
+        such as the terms that only name a document, excepted). typed: the question as the user wrote it, when
+        question is its translation; then only the terms it writes too are counted, as the user's: "Secretariat"
+        for "Secretaría" is the translator's English for a word, capitalised because the word was."""
+        written = {fold(w) for w in re.findall(r"[\w.%$-]+", typed)} if typed else None
         out = []
         for word in named_terms(question):
+            if written is not None and fold(word) not in written:
+                continue
             token = (search_tokens(word) or [""])[0]
             if token and token not in known and self.retriever.document_frequency(token) == 0:
                 out.append(word)
@@ -262,6 +268,17 @@ class Reader:
                 best.chunk.kind == "row"):
             return "type_missing"
         return ""
+
+    def _reason(self, query: Query, flags) -> str:
+        """What a declined answer tells the user: the first rule that spoke, or "not_close". The answer probability
+        weighs an unknown term of a question read in translation as it does any other, but the message claims it
+        only of a term the user typed: "Secretariat", Apertium's word for "Secretaría" where the documents say
+        "Ministry", is no name the question names that the documents never mention."""
+        for rule, flag in zip(RULES, flags):
+            if flag and not (rule == "unknown_term" and query.typed
+                             and not self.unknown_terms(query.asked, self._naming_tokens(query), query.typed)):
+                return rule
+        return "not_close"
 
     def documents(self, query: Query) -> list[str]:
         """The documents the question asks about (Query.documents), or else those its words name."""
@@ -317,8 +334,7 @@ class Reader:
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
         if probability < self.threshold and defining is None and named is None:
-            reason = next((rule for rule, flag in zip(RULES, features[-len(RULES):]) if flag), "not_close")
-            return Reading(True, probability, self._closest(cands), reason)
+            return Reading(True, probability, self._closest(cands), self._reason(query, features[-len(RULES):]))
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.
             rows = sorted([best.chunk, *self._same_row_elsewhere(query, best)], reverse=True,

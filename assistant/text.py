@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -168,6 +169,11 @@ def named_terms(question: str) -> list[str]:
 
 
 _NOT_WORD = re.compile(r"[^\w]+")
+
+
+def fold(word: str) -> str:
+    """Lowercase, without accents: "reintrodujéron" -> "reintrodujeron"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def wording(text: str) -> str:

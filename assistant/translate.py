@@ -15,11 +15,10 @@ import shlex
 import shutil
 import subprocess
 import threading
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .text import search_tokens
+from .text import fold, search_tokens
 
 ENGLISH, SPANISH = "en", "es"
 APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
@@ -305,7 +304,7 @@ def cognate_index(words) -> dict[str, list[tuple[str, str]]]:
     (folded, as written): cognate's candidates. Made once with the documents' back_translations."""
     starts: dict[str, list[tuple[str, str]]] = {}
     for word in words:
-        folded = _fold(word)
+        folded = fold(word)
         if len(folded) >= COGNATE_PREFIX and folded.isalpha():
             starts.setdefault(folded[:COGNATE_PREFIX], []).append((folded, word))
     return starts
@@ -328,7 +327,7 @@ def word_choices(document_frequency, table: dict[tuple[str, str], set[str]],
 
     def alternatives(lemma: str, part: str) -> list[str]:
         if not part:
-            return cognate(lemma, (starts or {}).get(_fold(lemma)[:COGNATE_PREFIX], []), used)
+            return cognate(lemma, (starts or {}).get(fold(lemma)[:COGNATE_PREFIX], []), used)
         return sorted((w for w in table.get((lemma, part), ()) if used(w)), key=lambda w: (-used(w), w))
 
     return known, alternatives
@@ -344,7 +343,7 @@ def cognate(word: str, candidates: list[tuple[str, str]], used) -> list[str]:
     "reintrodujeron": "reintroduced", "estonias": "estonian", not "interétnico": "interest"), the longest
     shared start first, then the most used. None when the documents have the word itself: a name, or a word
     both languages share."""
-    folded = _fold(word)
+    folded = fold(word)
     scored = []
     for other, written in candidates:
         if other == folded:
@@ -353,11 +352,6 @@ def cognate(word: str, candidates: list[tuple[str, str]], used) -> list[str]:
         if shared >= max(COGNATE_PREFIX, COGNATE_SHARE[0] * len(folded), COGNATE_SHARE[1] * len(other)):
             scored.append((-shared, -used(written), written))
     return [w for *_, w in sorted(scored)]
-
-
-def _fold(word: str) -> str:
-    """Lowercase, without accents: "reintrodujéron" -> "reintrodujeron"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def _is_word(analysis: str) -> bool:

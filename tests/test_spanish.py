@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import translate
+from assistant import messages, translate
 from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
 
 from conftest import GOLD, PAPER, assistant_over, indexed_assistant
@@ -199,10 +199,23 @@ def test_a_spanish_follow_up_with_an_unstated_subject_asks_about_the_earlier_one
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
     assert answer.abstained and answer.answer is None and answer.translation is None
-    assert answer.message in {"ningún pasaje responde a la pregunta con suficiente precisión",
-                              "la pregunta nombra algo que los documentos nunca mencionan",
-                              "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
-                              "el pasaje más cercano no menciona el número o el año por el que se pregunta"}
+    assert answer.message in {messages.text(key, SPANISH)
+                              for key in ("not_close", "unknown_term", "type_missing", "number_missing")}
+
+
+def test_a_declined_spanish_question_is_not_told_it_names_the_translators_word(tmp_path, real_embedder):
+    # Apertium writes "Secretariat" for "Secretaría" where the notes say "Ministry": no name the user typed is
+    # missing, so the message must not say so; a name typed that the notes lack still is.
+    assistant = assistant_over(tmp_path, real_embedder, {"notes.md": (
+        "# Valmar\n\nThe Ministry of Health of Valmar opened twelve clinics in 2021. Each clinic has a pharmacy "
+        "and a small laboratory.\n\nThe river port of Valmar handles grain and timber.\n")})
+    unknown = messages.text("unknown_term", SPANISH)
+    budget = assistant.ask("¿Cuál es el presupuesto de la Secretaría de Salud?")
+    assert "Secretariat" in budget.read_as
+    assert budget.abstained and budget.message and budget.message != unknown
+    assert assistant.ask("¿Quién dirige la Secretaría de Salud de Tidewatch?").message == unknown
+    assert assistant.ask("What is the budget of the Secretariat of Health?").message == \
+        messages.text("unknown_term", ENGLISH)  # typed in English, "Secretariat" is the user's word
 
 
 @pytest.fixture(scope="module")
