@@ -102,8 +102,9 @@ class _Chain:
 class _Pipeline:
     """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
     translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
-    constructions the dictionary reads wrongly are mended (continuing, passive), and a caller may keep only the
-    senses its documents use (prefer_senses)."""
+    constructions the dictionary reads wrongly are mended (continuing, passive; and before the tagger,
+    nouns_after_how_many and by_which_noun), and a caller may keep only the senses its documents use
+    (prefer_senses)."""
 
     def __init__(self, pair: str):
         # The stages of Apertium's own mode file, each told to flush on NUL (-z); "$1" is the generator's
@@ -131,7 +132,7 @@ class _Pipeline:
             chains = self.chains
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
-                payload, chains = nouns_after_how_many(readings).encode("utf-8") + b"\0", chains[1:]
+                payload, chains = by_which_noun(nouns_after_how_many(readings)).encode("utf-8") + b"\0", chains[1:]
             out = chains[0].run(payload)
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
@@ -218,6 +219,26 @@ def nouns_after_how_many(stream: str) -> str:
             return m.group(0)
         return m.group(1) + "^" + "/".join([surface, *nouns]) + "$"
     return _HOW_MANY_NEXT.sub(keep_nouns, stream)
+
+
+# "por qué" as the analyser reads it, and the next word: "^Por qué/Por qué<adv><itg>$ ^medio/medio<adv>/
+# medio<n><m><sg>/medio<adj><m><sg>/mediar<vblex><pri><p1><sg>$".
+_WHY_NEXT = re.compile(r"\^([Pp]or) (qué)/[Pp]or qué<adv><itg>\$(\s*)\^((?:\\.|[^\\^$])*)\$")
+
+
+def by_which_noun(stream: str) -> str:
+    """The analyser's stream with "por qué" read as "por" + the interrogative "qué" when the word after it can be
+    a common noun, which then keeps only its noun readings: "¿Por qué medio se transmitieron las clases?" asks by
+    which means, not why (Apertium wrote "Why half were transmitted"). "¿Por qué cerró...?" and "¿Por qué los
+    bancos...?" stay "why"."""
+    def split(m: re.Match) -> str:
+        surface, *readings = _SLASH.split(m.group(4))
+        nouns = [r for r in readings if re.match(r"[^<]*<n>", r)]
+        if not nouns:
+            return m.group(0)
+        return (f"^{m.group(1)}/{m.group(1)}<pr>$ ^{m.group(2)}/{m.group(2)}<det><itg><mf><sp>${m.group(3)}"
+                + "^" + "/".join([surface, *nouns]) + "$")
+    return _WHY_NEXT.sub(split, stream)
 
 
 # "seguir" before a gerund is the periphrasis "to keep doing" ("¿Quién sigue dirigiendo la empresa?", "siguen

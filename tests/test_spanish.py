@@ -65,6 +65,17 @@ def test_the_word_after_cuantos_is_read_as_its_noun():
     assert translator().translate("¿Cuánto vale la empresa?", SPANISH, ENGLISH) == "How much costs the company?"
 
 
+def test_por_que_before_a_noun_asks_by_which_and_otherwise_why():
+    # Apertium read "por qué" as "why" whatever follows: "Why half were transmitted ...?", "Why road arrive ...?".
+    assert translator().translate("¿Por qué medio se publicaron los resultados de Acme?", SPANISH, ENGLISH) == \
+        "By which means were published the results of Acme?"
+    assert translator().translate("¿Y por qué vía llegan los datos a Valmar?", SPANISH, ENGLISH) == \
+        "And by which road arrive the data to Valmar?"
+    assert translator().translate("¿Por qué cerró Acme la fábrica?", SPANISH, ENGLISH).startswith("Why")
+    assert translator().translate("¿Por qué los bancos cobran comisiones?", SPANISH, ENGLISH).startswith("Why")
+    assert translator().translate("¿Por qué Valmar invierte en puertos?", SPANISH, ENGLISH).startswith("Why")
+
+
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
     in_use = {"prescription": True, "recipe": False}
