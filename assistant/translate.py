@@ -35,6 +35,7 @@ _UNESCAPE = re.compile(r"\\(.)")
 # the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
 _PREFIX = re.compile(r"(?<![\w\\-])([A-Za-z])-(?=\w)")
 _PREFIX_OUT = re.compile(r"(?<!\\)\[([A-Za-z])-(?<!\\)\]")
+_TRIPLE_E = re.compile(r"(?<=\w)eeed\b")
 
 
 class TranslationUnavailable(RuntimeError):
@@ -142,6 +143,8 @@ class _Pipeline:
                     stream = prefer_senses(stream, known, alternatives)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
+        if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
+            translated = _TRIPLE_E.sub("eed", translated)
         return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
 
     def alive(self) -> bool:

@@ -76,6 +76,13 @@ def test_por_que_before_a_noun_asks_by_which_and_otherwise_why():
     assert translator().translate("¿Por qué Valmar invierte en puertos?", SPANISH, ENGLISH).startswith("Why")
 
 
+def test_the_past_of_guarantee_is_spelled_as_english_spells_it():
+    # Apertium's English generator writes "guaranteeed"; a search for "guaranteed" would not find it.
+    english = translator().translate("Acme garantizó el acceso. ¿Está garantizado el servicio?", SPANISH,
+                                     ENGLISH).lower()
+    assert "guaranteed the access" in english and "guaranteed the service" in english and "eeed" not in english
+
+
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
     in_use = {"prescription": True, "recipe": False}
