@@ -128,6 +128,8 @@ class _Pipeline:
     def translate(self, text: str, known=None, alternatives=None) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
+        if self.pair == "spa-eng":
+            text = asking_name(text)
         payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
         with self.lock:
             chains = self.chains
@@ -222,6 +224,25 @@ def nouns_after_how_many(stream: str) -> str:
             return m.group(0)
         return m.group(1) + "^" + "/".join([surface, *nouns]) + "$"
     return _HOW_MANY_NEXT.sub(keep_nouns, stream)
+
+
+# "¿Cómo se llama X?" asks for X's name; Apertium writes "How it is called X?". The verb's number and tense give
+# the wording that asks for the name instead, which Apertium translates as it should.
+_ASKING_NAME = re.compile(r"(¿\s*(?:[Yy]\s+)?)([Cc])ómo\s+se\s+(llamaban|llamaba|llaman|llama)\b(\s+el\b)?(\s*\?)?")
+_NAME_WORDING = {"llama": "uál es el nombre", "llaman": "uáles son los nombres", "llamaba": "uál era el nombre",
+                 "llamaban": "uáles eran los nombres"}
+
+
+def asking_name(text: str) -> str:
+    """A Spanish text with "¿Cómo se llama X?" (llaman, llamaba, llamaban) at the start of a question read as
+    "¿Cuál es el nombre de X?" (son los nombres, era, eran), and "¿Cómo se llama?" alone as "¿Cuál es su
+    nombre?"."""
+    def rewrite(m: re.Match) -> str:
+        wording = m.group(2) + _NAME_WORDING[m.group(3)]
+        if m.group(5):  # nothing named after the verb: its own name
+            return m.group(1) + wording.replace(" el ", " su ").replace(" los ", " sus ") + m.group(5)
+        return m.group(1) + wording + (" del" if m.group(4) else " de")
+    return _ASKING_NAME.sub(rewrite, text)
 
 
 # "por qué" as the analyser reads it, and the next word: "^Por qué/Por qué<adv><itg>$ ^medio/medio<adv>/

@@ -76,6 +76,16 @@ def test_por_que_before_a_noun_asks_by_which_and_otherwise_why():
     assert translator().translate("¿Por qué Valmar invierte en puertos?", SPANISH, ENGLISH).startswith("Why")
 
 
+def test_como_se_llama_asks_for_a_name():
+    # Apertium wrote "How it is called the director of Acme?" (the passive of "llamar"), a question about manner.
+    assert translator().translate("¿Cómo se llama el director de Acme?", SPANISH, ENGLISH) == \
+        "Which is the name of the director of Acme?"
+    assert translator().translate("¿Y cómo se llamaban los puertos de Valmar?", SPANISH, ENGLISH) == \
+        "And which were the names of the ports of Valmar?"
+    # Only a question asking it: a statement keeps its "is called".
+    assert translator().translate("El puerto se llama Tidewatch.", SPANISH, ENGLISH) == "The port is called Tidewatch."
+
+
 def test_the_past_of_guarantee_is_spelled_as_english_spells_it():
     # Apertium's English generator writes "guaranteeed"; a search for "guaranteed" would not find it.
     english = translator().translate("Acme garantizó el acceso. ¿Está garantizado el servicio?", SPANISH,
