@@ -31,7 +31,8 @@ from .ingest import (PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile
                      scan_corpus, sha256_file)
 from .schema import Chunk, Document
 from .store import Backend, BuildOutput, IndexError_, NothingToIndex, Store, backend_for, check_manifest
-from .translate import TranslationUnavailable, mark_languages, translate_chunks
+from .translate import ENGLISH, TRANSLATION_VERSION, TranslationUnavailable, apertium_available, mark_languages, \
+    translate_chunks
 
 StatusFn = Callable[[str], None]
 ProgressFn = Callable[[int, int], None]
@@ -87,6 +88,9 @@ def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
         if entry is None:
             diff.added.append(file.source)
             continue
+        if _translated_before(entry):  # the same file, but its English would read differently now
+            diff.changed.append(file.source)
+            continue
         if entry.get("size") == file.size and entry.get("mtime_ns") == file.mtime_ns:
             diff.unchanged.append(file.source)
             continue
@@ -101,6 +105,15 @@ def diff_corpus(settings: Settings, manifest: dict | None) -> CorpusDiff:
     passed_over = {p.source for p in skipped}  # still there, but refused by the scan (too large, link...)
     diff.removed = sorted((set(known) - present) | (set(failed_before) - present - passed_over))
     return diff
+
+
+def _translated_before(entry: dict) -> bool:
+    """Whether a document not in English was indexed with translations another version of the translator made,
+    or without any for want of Apertium, which is there now ("translation" in its manifest entry)."""
+    if "translation" not in entry:
+        return False
+    made = entry["translation"]
+    return apertium_available() if made is None else made != TRANSLATION_VERSION
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -644,3 +657,6 @@ def _report_read(event: FileRead, plan: _Plan, new_chunks: dict, new_files: dict
                          "title": document.title, "chunk_ids": [c.id for c in chunks],
                          "pages": max((b.page or 0) for b in document.blocks) or None,
                          "warnings": list(document.warnings), "record": event.record}
+    foreign = [c for c in chunks if c.language != ENGLISH]
+    if foreign:  # the translator's version, or None when Apertium was missing
+        new_files[source]["translation"] = TRANSLATION_VERSION if all(c.translations for c in foreign) else None

@@ -25,6 +25,10 @@ APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
 APERTIUM_MODES = Path("/usr/share/apertium/modes")
 _PAIRS = {(SPANISH, ENGLISH): "spa-eng", (ENGLISH, SPANISH): "eng-spa"}
 TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline is stuck: restart it
+# What a Spanish document's English reads like depends on the rules below: an index records, per document, the
+# version its translations were made with, and reads the document again when it differs (build.diff_corpus).
+# Raise it with any change that alters a translation into English.
+TRANSLATION_VERSION = 1
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never

@@ -8,7 +8,7 @@ import pytest
 from assistant import messages, translate
 from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
 
-from conftest import GOLD, PAPER, assistant_over, indexed_assistant
+from conftest import GOLD, PAPER, assistant_over, indexed_assistant, make_settings
 
 SPANISH_DOC = GOLD / "es" / "corpus"
 
@@ -244,6 +244,44 @@ def test_a_declined_spanish_question_is_not_told_it_names_the_translators_word(t
     assert assistant.ask("¿Quién dirige la Secretaría de Salud de Tidewatch?").message == unknown
     assert assistant.ask("What is the budget of the Secretariat of Health?").message == \
         messages.text("unknown_term", ENGLISH)  # typed in English, "Secretariat" is the user's word
+
+
+def test_a_spanish_file_is_read_again_when_its_translations_would_read_differently(tmp_path, real_embedder,
+                                                                                   monkeypatch):
+    from assistant import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notas.md").write_text(  # (over MIN_DETECT_CHARS: enough text to tell its language)
+        "# Valmar\n\nEl puerto de Valmar exporta grano y madera desde 1990. Cada barco que atraca en sus muelles "
+        "paga una tasa por tonelada, y el ayuntamiento invierte lo recaudado en dragar el río y en mantener los "
+        "almacenes del puerto.\n", encoding="utf-8")
+    (corpus / "notes.md").write_text("# Notes\n\nThe river port of Valmar handles grain and timber.\n",
+                                     encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+
+    def without_apertium(chunks):
+        if any(c.language != ENGLISH for c in chunks):
+            raise TranslationUnavailable("Spanish needs Apertium")
+        return chunks
+
+    # Built where Apertium is missing: indexed untranslated, and not read again while it stays missing.
+    with monkeypatch.context() as m:
+        m.setattr(build, "translate_chunks", without_apertium)
+        m.setattr(build, "apertium_available", lambda: False)
+        assert build.build_index(settings, real_embedder).added == ["notas.md", "notes.md"]
+        assert build.build_index(settings, real_embedder).chunks_embedded == 0
+    # Apertium installed: the Spanish file is read again and translated; the English one is not touched.
+    report = build.build_index(settings, real_embedder)
+    assert report.changed == ["notas.md"] and report.unchanged == ["notes.md"]
+    assert build.build_index(settings, real_embedder).chunks_embedded == 0
+    # A translator whose rules changed since: read again once.
+    monkeypatch.setattr(build, "TRANSLATION_VERSION", build.TRANSLATION_VERSION + 1)
+    report = build.build_index(settings, real_embedder)
+    assert report.changed == ["notas.md"] and report.unchanged == ["notes.md"] and report.chunks_embedded > 0
+    assert build.build_index(settings, real_embedder).chunks_embedded == 0
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    assert all(c.translations for c in assistant.store.chunks if c.source == "notas.md")
 
 
 @pytest.fixture(scope="module")
