@@ -128,6 +128,9 @@ def ask(page, chat, question: str, timeout_ms: int = 60_000):
                      return !!last.querySelector('.qa-answer, [data-testid="stAlert"]')
                             || last.innerText.includes("I couldn't find this in the documents."); }}""",
         timeout=timeout_ms)
+    # The rest of the reply (a translation line, the sources) is drawn by the same script run, after the answer:
+    # a busy machine may not have drawn it yet.
+    wait_until_idle(page, timeout_ms)
     return replies.last
 
 
