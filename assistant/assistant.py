@@ -17,6 +17,7 @@ from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
 from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun, names_a_subject,
+                  names_nothing,
                   only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -395,6 +396,12 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
+        if history and detect_language(question) == ENGLISH and names_nothing(question):
+            # "Since when?", "By whom?": a fragment has nothing to look for, and read with the earlier question it
+            # gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
+            return Answer(question=question, answer=None, abstained=True, score=0.0,
+                          timings_ms={"total": (time.perf_counter() - started) * 1000},
+                          message=messages.text("fragment", ENGLISH))
         language, english, reader, query, hits = self.read_question(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])

@@ -74,6 +74,13 @@ def determines_a_noun(question: str, at: int) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def names_nothing(text: str) -> bool:
+    """Whether a question is a fragment with no noun, name, verb or number of its own: "Since when?", "By whom?",
+    "Why not?"; not "Which one?" (a noun) or "And in 2022?" (a number)."""
+    return not any(t.pos_ in ("NOUN", "PROPN", "VERB", "AUX", "NUM") for t in _spacy()(text))
+
+
+@lru_cache(maxsize=4096)
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word
     ("How many farms were sold?", "When was it built?", "Who wrote it?"). Apertium's English of a Spanish question

@@ -81,6 +81,18 @@ def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
     assert "students" in audience.answer and "teachers" in audience.answer
 
 
+def test_a_follow_up_that_names_nothing_is_declined_with_a_request_for_the_whole_question(paper_assistant):
+    # "Since when?" has nothing to look for: a sentence that opens "Since 2017" is no answer, and read with the
+    # earlier question it would get that question's answer back whether or not the documents say.
+    fragment = paper_assistant.ask("Since when?", history=["Which cities are deploying IoT sensors?"])
+    assert fragment.abstained and fragment.answer is None and not fragment.citations
+    assert fragment.message == messages.text("fragment")
+    # Asked with no earlier turn, or naming something of its own, it is read as before.
+    assert paper_assistant.ask("Since when?").message != messages.text("fragment")
+    again = paper_assistant.ask("And in Guadalajara?", history=["Which cities are deploying IoT sensors?"])
+    assert again.message != messages.text("fragment")
+
+
 def test_a_follow_up_asks_for_something_new_not_the_answer_just_given(paper_assistant):
     history = ["Tell me about the Federal Telecommunications Institute"]
     before = paper_assistant.ask(history[0])
