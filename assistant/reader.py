@@ -232,8 +232,8 @@ class Reader:
     def unknown_terms(self, question: str, known: set[str] = frozenset(), typed: str = "") -> list[str]:
         """Terms the question names precisely that no passage of the documents contains (search tokens in known,
         such as the terms that only name a document, excepted). typed: the question as the user wrote it, when
-        question is its translation; then only the terms it writes too are counted, as the user's: "Secretariat"
-        for "Secretaría" is the translator's English for a word, capitalised because the word was."""
+        question is its translation; then only the terms it writes too are counted, as the user's: "Property" for
+        "Hacienda" is the translator's English for a word, capitalised because the word was."""
         written = {fold(w) for w in re.findall(r"[\w.%$-]+", typed)} if typed else None
         out = []
         for word in named_terms(question):
@@ -272,8 +272,8 @@ class Reader:
     def _reason(self, query: Query, flags) -> str:
         """What a declined answer tells the user: the first rule that spoke, or "not_close". The answer probability
         weighs an unknown term of a question read in translation as it does any other, but the message claims it
-        only of a term the user typed: "Secretariat", Apertium's word for "Secretaría" where the documents say
-        "Ministry", is no name the question names that the documents never mention."""
+        only of a term the user typed: "Property", Apertium's word for "Hacienda" where the documents say "Finance
+        Ministry", is no name the question names that the documents never mention."""
         for rule, flag in zip(RULES, flags):
             if flag and not (rule == "unknown_term" and query.typed
                              and not self.unknown_terms(query.asked, self._naming_tokens(query), query.typed)):

@@ -256,8 +256,8 @@ _WHY_NEXT = re.compile(r"\^([Pp]or) (qué)/[Pp]or qué<adv><itg>\$(\s*)\^((?:\\.
 
 def by_which_noun(stream: str) -> str:
     """The analyser's stream with "por qué" read as "por" + the interrogative "qué" when the word after it can be
-    a common noun, which then keeps only its noun readings: "¿Por qué medio se transmitieron las clases?" asks by
-    which means, not why (Apertium wrote "Why half were transmitted"). "¿Por qué cerró...?" and "¿Por qué los
+    a common noun, which then keeps only its noun readings: "¿Por qué medio se publicaron los resultados?" asks by
+    which means, not why (Apertium read it "Why half ..."). "¿Por qué cerró...?" and "¿Por qué los
     bancos...?" stay "why"."""
     def split(m: re.Match) -> str:
         surface, *readings = _SLASH.split(m.group(4))
