@@ -75,6 +75,13 @@ class EvalReport:
 BATCH = 64  # questions encoded and searched together (Assistant.prepare)
 
 
+def states_facts(item: dict, answer: str | None, abstained: bool) -> bool:
+    """Whether an answer to a gold item holds every one of its facts (case aside): an answerable item's answer
+    is right when it does."""
+    text = (answer or "").lower()
+    return not abstained and all(f.lower() in text for f in item["facts"])
+
+
 def _prepare(assistant, questions: list[str]) -> None:
     prepare = getattr(assistant, "prepare", None)
     if prepare is not None:
@@ -88,8 +95,7 @@ def evaluate(assistant, gold: list[dict]) -> EvalReport:
             _prepare(assistant, [g["question"] for g in gold[n:n + BATCH] if not g.get("history")])
         history = item.get("history") or []
         answer = assistant.ask(item["question"], history).to_dict()
-        text = (answer["answer"] or "").lower()
-        correct = (not answer["abstained"]) and all(f.lower() in text for f in item["facts"])
+        correct = states_facts(item, answer["answer"], answer["abstained"])
         first = answer["citations"][0] if answer["citations"] else None
         cited = bool(first and item["section"] and item["section"] in first["section"].split(" > ")[-1:])
         rank = None
@@ -178,6 +184,13 @@ def holds_answer(citation: dict | None, item: SquadQuestion) -> bool:
     """Whether a cited span contains one of the gold answers where the article states it."""
     return bool(citation) and citation["source"] == item.source and any(
         citation["start"] <= a and b <= citation["end"] for a, b, _ in item.answers)
+
+
+def answer_holds(answer, item: SquadQuestion) -> bool:
+    """Whether an Answer (not declined) cites first a span that holds one of the item's gold answers."""
+    first = answer.citations[0] if answer.citations and not answer.abstained else None
+    return first is not None and holds_answer({"source": first.source, "start": first.start, "end": first.end},
+                                              item)
 
 
 def evaluate_squad(assistant, questions: list[SquadQuestion]) -> dict:

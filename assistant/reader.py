@@ -23,7 +23,7 @@ from .nlp import asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import label_text, named_words
-from .text import fold, is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
+from .text import TERM_WORD, fold, is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -234,7 +234,7 @@ class Reader:
         such as the terms that only name a document, excepted). typed: the question as the user wrote it, when
         question is its translation; then only the terms it writes too are counted, as the user's: "Property" for
         "Hacienda" is the translator's English for a word, capitalised because the word was."""
-        written = {fold(w) for w in re.findall(r"[\w.%$-]+", typed)} if typed else None
+        written = {fold(w) for w in TERM_WORD.findall(typed)} if typed else None
         out = []
         for word in named_terms(question):
             if written is not None and fold(word) not in written:

@@ -157,11 +157,14 @@ def spanish_tokens(text: str) -> list[str]:
             for t in raw_tokens(text) if t and t not in stop]
 
 
+TERM_WORD = re.compile(r"[\w.%$-]+")  # a word as a question names it: "U.S.", "8.89%", "$5", "e-Tax"
+
+
 def named_terms(question: str) -> list[str]:
     """Words a question names precisely, which translation and paraphrase must not lose: numbers, acronyms
     and capitalised names (not the first word, which is capitalised anyway)."""
     out = []
-    for pos, word in enumerate(re.findall(r"[\w.%$-]+", question)):
+    for pos, word in enumerate(TERM_WORD.findall(question)):
         w = word.strip(".-")
         if w and (is_number(w) or (w.isupper() and len(w) >= 2) or (pos > 0 and w[:1].isupper() and len(w) > 2)):
             out.append(w)

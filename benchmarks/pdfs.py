@@ -155,6 +155,15 @@ def unit_lengths(ctx: Context, documents: list) -> None:
              close="" if ok else "split such paragraphs by line in assistant/pdf/pages.py (_run_on)")
 
 
+def judge_filing_answer(answer, question: dict) -> tuple[bool, bool]:
+    """(answered with a table row of the question's one filing that holds a figure of its reference answer, answered
+    with a sentence or row of that filing that states one) for a single-filing question of the 10-Q collection."""
+    first = answer.citations[0] if answer.citations and not answer.abstained else None
+    mine = first is not None and first.source == question["matches"][0]
+    return (mine and first.kind == "row" and row_holds_figure(first.quote, question["answer"]),
+            mine and quotes_figure(first.quote, question["answer"]))
+
+
 def tenq(ctx: Context, folder: Path) -> None:
     """8b-8d on the 10-Q folder: a full build against the encoder alone, then every single-filing question."""
     r = ctx.results
@@ -205,12 +214,10 @@ def tenq(ctx: Context, folder: Path) -> None:
         if q.get("source_chunk_type") == "Table":
             tables += 1
             abstained += answer.abstained
-            good = not answer.abstained and first is not None and first.kind == "row" \
-                and first.source == q["matches"][0] and row_holds_figure(first.quote, q["answer"])
+            good, states = judge_filing_answer(answer, q)
             rows_ok += good
             # The rest of the answers: does the cited sentence or row state the figure all the same?
-            states_figure += not answer.abstained and first is not None and first.source == q["matches"][0] \
-                and quotes_figure(first.quote, q["answer"])
+            states_figure += states
             if not is_tuning_filing(q["matches"][0]):
                 held_tables += 1
                 held_ok += good

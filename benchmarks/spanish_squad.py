@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.assistant import Assistant
-from assistant.evaluate import holds_answer, write_squad_corpus
+from assistant.evaluate import answer_holds, write_squad_corpus
 from assistant.train.pairs import load_articles, load_split
 
 from .measure import ROOT
@@ -38,8 +38,7 @@ def measure(assistant: Assistant, items: list[dict], by_text: dict) -> dict[str,
             elif answer.abstained:
                 declined += 1
             else:
-                first = answer.citations[0]
-                right += holds_answer({"source": first.source, "start": first.start, "end": first.end}, gold)
+                right += answer_holds(answer, gold)
         out[language] = (right, declined, impossible)
     return out
 

@@ -45,7 +45,7 @@ def _record(source: str, question: str, answerable: bool, answer, right: bool, *
 
 
 def _gold(make, work: Path, names: list[str]) -> dict[str, dict]:
-    from assistant.evaluate import copy_corpus, gold_sets, load_gold
+    from assistant.evaluate import copy_corpus, gold_sets, load_gold, states_facts
 
     out, built = {}, {}
     for entry in gold_sets():
@@ -57,26 +57,21 @@ def _gold(make, work: Path, names: list[str]) -> dict[str, dict]:
                               work / f"index-{len(built)}")
         for item in load_gold(ROOT / entry["questions"]):
             answer = built[key].ask(item["question"], item.get("history") or [])
-            text = (answer.answer or "").lower()
-            right = answer.abstained if not item["answerable"] else \
-                not answer.abstained and all(f.lower() in text for f in item["facts"])
+            right = states_facts(item, answer.answer, answer.abstained) if item["answerable"] else answer.abstained
             out[f"{entry['name']}|{item['id']}"] = _record(entry["name"], item["question"], item["answerable"],
                                                          answer, right)
     return out
 
 
 def _squad(make, work: Path, spanish: bool, english: bool) -> dict[str, dict]:
-    from assistant.evaluate import holds_answer, write_squad_corpus
+    from assistant.evaluate import answer_holds, write_squad_corpus
     from assistant.train.pairs import load_articles, load_split
 
     questions = write_squad_corpus(load_articles(load_split()["validation"]), work / "squad-corpus")
     assistant = make(work / "squad-corpus", work / "squad-index")
 
     def judged(item, answer) -> bool:
-        if not item.answers:
-            return answer.abstained
-        first = answer.citations[0] if answer.citations and not answer.abstained else None
-        return bool(first) and holds_answer({"source": first.source, "start": first.start, "end": first.end}, item)
+        return answer_holds(answer, item) if item.answers else answer.abstained
 
     out = {}
     if english:
@@ -97,8 +92,9 @@ def _squad(make, work: Path, spanish: bool, english: bool) -> dict[str, dict]:
 
 
 def _filings(make, work: Path, folder: Path) -> dict[str, dict]:
-    from assistant.figures import quotes_figure, row_holds_figure
     from assistant.train.rows import is_tuning_filing
+
+    from .pdfs import judge_filing_answer
 
     corpus = work / "filings"
     corpus.mkdir()
@@ -113,10 +109,7 @@ def _filings(make, work: Path, folder: Path) -> dict[str, dict]:
         if len(matches) != 1 or not is_tuning_filing(matches[0]):
             continue
         answer = assistant.ask(item["question"])
-        first = answer.citations[0] if answer.citations and not answer.abstained else None
-        mine = bool(first) and first.source == matches[0]
-        row = mine and first.kind == "row" and row_holds_figure(first.quote, item["answer"])
-        states = mine and quotes_figure(first.quote, item["answer"])
+        row, states = judge_filing_answer(answer, item)
         table = item.get("source_chunk_type") == "Table"
         # A table question is right when the row holding the figure answers (target 8d); any other when the answer
         # states a figure of the reference answer.
