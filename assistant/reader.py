@@ -22,7 +22,7 @@ from .definitions import acronym_asked, defined_term, defines, is_about
 from .nlp import asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
-from .table_rows import label_text, named_words
+from .table_rows import holds_figures_only, label_text, named_words
 from .text import TERM_WORD, fold, is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
@@ -385,8 +385,8 @@ class Reader:
 
     def _named_row(self, query: Query, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks for something, not why, the table row the model read whose label it names in
-        full and that holds a figure, in a document the question names, and that no rule speaks against: the one
-        naming most label words, then the best ranked."""
+        full and whose values are figures, in a document the question names, and that no rule speaks against:
+        the one naming most label words, then the best ranked."""
         if _EXPLANATION.search(query.asked or query.question):
             return None
         documents = set(self.documents(query))
@@ -396,7 +396,8 @@ class Reader:
             if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
                 continue
             text = cand.text
-            if not any(ch.isdigit() for _, s, e in row_values(text, cand.chunk.headers) for ch in text[s:e]):
+            values = [text[s:e] for _, s, e in row_values(text, cand.chunk.headers)]
+            if not holds_figures_only(values):  # a row that describes is read like prose: the model judges it
                 continue
             n = named_words(query.question, tokens, text)
             if n > most and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)

@@ -7,8 +7,9 @@ that names the label in full asks for that row. `named_words` says how many of a
 word class alone: every word of the label counts but the determiners, prepositions, conjunctions, particles,
 numbers and symbols (spaCy's part-of-speech tags), so "Other, net" is not named by a question about "net cash", nor
 "Total Northern Region" by one about "the Northern Region". A word in parentheses is an alternative to the word
-next to it ("Net income (loss)" is named by "net income" and by "net loss": `label_readings`). docs/answering.md,
-section 3, has the rules and their measured effect.
+next to it ("Net income (loss)" is named by "net income" and by "net loss": `label_readings`). Only a row of figures
+answers this way (`holds_figures_only`): a row whose value describes ("Accounts for 95% of firms") is read by the
+model like a sentence. docs/answering.md, section 3, has the rules and their measured effect.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from functools import lru_cache
 
 from .nlp import part_of_speech
+from .schema import split_row
 from .text import raw_tokens, search_tokens
 
 # Word classes a label may hold that do not name anything: "Repairs and upkeep", "% of net sales".
@@ -28,8 +30,10 @@ MAX_GROUPS = 3  # alternatives read per label (2**3 readings at most)
 
 def label_text(text: str) -> str:
     """The label of a table row as the index holds it: its first cell, without the section or table headings a
-    PDF row carries before it ("Changes in operating assets and liabilities: Net cash from operations")."""
-    return text.split(" | ", 1)[0].rsplit(": ", 1)[-1].strip(" |")
+    PDF row carries before it ("Changes in operating assets and liabilities: Net cash from operations"). A row of a
+    Markdown or text table is held tab-separated: its label is the cell before the first tab."""
+    first = split_row(text)[0] if "\t" in text.strip() else text.split(" | ", 1)[0]
+    return first.rsplit(": ", 1)[-1].strip(" |")
 
 
 @lru_cache(maxsize=8192)
@@ -108,3 +112,13 @@ def named_words(question: str, question_tokens: set[str], row_text: str) -> int:
         if words and all(forms <= known for forms in words):
             most = max(most, len(words))
     return most
+
+
+PROSE_WORDS = 3  # words of letters from which a table cell is prose, not a figure ("$5.2 billion" is a figure)
+
+
+def holds_figures_only(cells: list[str]) -> bool:
+    """Whether a row's value cells are figures: one holds a digit, and none is prose (a description such as
+    "Accounts for 95% of firms" is read by the model like any sentence)."""
+    return any(ch.isdigit() for cell in cells for ch in cell) and not any(
+        sum(any(ch.isalpha() for ch in word) for word in cell.split()) >= PROSE_WORDS for cell in cells)

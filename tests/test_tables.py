@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from assistant.figures import row_holds_figure
-from assistant.table_rows import label_text, named_words
+from assistant.table_rows import holds_figures_only, label_text, named_words
 from assistant.text import search_tokens
 
 from conftest import FIXTURES, GOLD, assistant_over, indexed_assistant
@@ -23,6 +23,8 @@ def names(question: str, row: str) -> int:
      "Net cash from operations"),
     ("| Gross margin | 40,215 | 38,000 |", "Gross margin"),
     ("Inventories | September 30, 2022: 4,268", "Inventories"),
+    # A Markdown or text table's row is held tab-separated.
+    ("Small firms\tAccount for 95% of firms and 52% of output", "Small firms"),
 ])
 def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label):
     assert label_text(row) == label
@@ -64,6 +66,17 @@ def test_a_row_label_is_its_first_cell_without_the_headings_before_it(row, label
 ])
 def test_a_question_names_a_row_when_it_names_every_word_of_its_label(question, row, named):
     assert names(question, row) == named
+
+
+@pytest.mark.parametrize("cells, figures", [
+    (["$5.2 billion", "2.38%–4.88%"], True),
+    (["(1)ppt", "—"], True),
+    (["1.37 million people"], True),
+    (["Account for 95.4% of businesses"], False),  # a description is prose, whatever figures it holds
+    (["—", "n/a"], False),  # no figure at all
+])
+def test_a_row_of_figures_is_told_from_a_row_that_describes(cells, figures):
+    assert holds_figures_only(cells) is figures
 
 
 def test_a_named_row_answers_where_the_model_alone_reads_prose(tmp_path, real_embedder):
