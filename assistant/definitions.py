@@ -4,7 +4,8 @@
 reader model, trained on SQuAD (whose questions seldom ask for a definition), can score such a sentence under
 the threshold, and the assistant declined it. `defined_term` recognises the question and `defines` a sentence
 that defines its term by English sentence structure alone: the term (or a noun it modifies: "the Tidewatch
-platform") as the subject of a copula, the term described by a relative clause or an appositive, the term as
+platform") as the subject of a copula or of a verb that says what it has or does ("Heavy vessels have a draught
+of...", "The Tidewatch platform allows agents to..."), the term described by a relative clause or an appositive, the term as
 the other name of what the sentence is about ("known as T", "is called T"), or "It is a ..." right after a
 sentence that ends on it. The reader answers with such a sentence; without one, it declines a best sentence
 that is not about the term (`is_about`). docs/answering.md, section 3, has both rules and their measured
@@ -29,6 +30,9 @@ _SELECTION = re.compile(r"\b(most|least|first|last|best|worst|\w{3,}est)\b", re.
 _EMPHASIS = re.compile(r"\*\*|__")
 _LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")
 _COPULA = r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for)\b"
+# A thing is said by what it has or does too: "Complex seizures have focal symptoms", "The system allows ...".
+_DESCRIBES = (r"(?:ha(?:s|ve|d)|involve[sd]?|include[sd]?|consist(?:s|ed)?\s+of|comprise[sd]?|allow(?:s|ed)?|lets|"
+              r"enable[sd]?|provide[sd]?|contain(?:s|ed)?)\b")
 _ANAPHORA_REACH = 6  # words at the end of the sentence before "It is a ..." where its term must stand
 _ANAPHORA = re.compile(r"^(?:it|this|they)\s+(?:is|are|was|were)\s+(?:a|an|the)\b", re.I)
 
@@ -110,8 +114,8 @@ def defines(term: str, sentence: str, previous: str = "") -> bool:
     """Whether the sentence says what the term is (previous: the sentence before it, for "It is a ...")."""
     t = _term_pattern(term)
     text = _plain(sentence)
-    subject = _opening(t) + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+" + _COPULA
-    if re.search(subject, text, re.I):
+    subject = _opening(t) + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+"
+    if re.search(subject + _COPULA, text, re.I) or re.search(subject + _DESCRIBES, text, re.I):
         return True
     # An acronym is defined where it is introduced: "Long Form (T)", "known by its acronym T".
     if re.search(r"\w\s*\(\s*" + t + r"\s*\)|\b(?:acronym|abbreviation)\s+" + t, text, re.I):

@@ -65,6 +65,11 @@ def test_a_question_for_what_an_acronym_stands_for_names_it(question, acronym):
     ("TW", "The shared booking platform, known in the port as TW, opened in 2016.", "", True),
     ("Tidewatch", "Vessels book their berths through Tidewatch.", "", False),  # names it, says nothing of it
     ("port authority", "The port authority holds the records of every vessel.", "", False),  # "holds" is no copula
+    # What a thing has or does describes it too, with the term as the subject.
+    ("heavy vessels", "Heavy vessels have a draught of more than ten metres.", "", True),
+    ("night pilotage", "Night pilotage involves two pilots on the bridge.", "", True),
+    ("Tidewatch", "The Tidewatch platform allows agents to book a berth online.", "", True),
+    ("Tidewatch", "Agents have booked their berths through Tidewatch since 2016.", "", False),
     ("Tidewatch", "It is a platform that pilots use.", "The harbour opened Tidewatch.", True),
     ("harbour", "It is a platform that pilots use.", "The harbour opened a platform for its pilots in 2016.", False),
     ("HMO", "Berths are assigned by the Harbour Master's Office (HMO) each morning.", "", True),

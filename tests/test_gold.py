@@ -31,7 +31,7 @@ FLOORS = {
     # is 8-33 points. The Spanish document's unanswerable ones are all answered today (its sentences are read in
     # Apertium's English, which the definition rules do not check: docs/answering.md, section 3): no floor.
     "definitions, Estonia (tuning)": (0.74, 0.25, 0.74),
-    "definitions, febrile seizure (tuning)": (0.40, 0.60, 0.66),
+    "definitions, febrile seizure (tuning)": (0.75, 0.25, 0.66),
     "definitions, Spanish document (tuning)": (0.60, 0.40, None),
     "definitions, steam engine (held-out)": (0.30, 0.50, 0.80),
 }
