@@ -288,10 +288,13 @@ class DocumentCatalogue:
         return out
 
 
-_NAME = r"[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}"
+# A name: capitalised words, "of" allowed between them ("Bank of America", "Institute of Statistics").
+_NAME = r"[A-Z][\w&.-]*(?:\s+(?:of\s+)?[A-Z][\w&.-]*){0,3}"
 _ORG_FORMS = [
     re.compile(r"(" + _NAME + r")['’]s\b"),  # Adobe's
-    re.compile(r"\b(?:at|of|for|by|from|about)\s+(" + _NAME + r")(?=[\s?.,!]|$)"),  # at Adobe
+    # at Adobe; not "Telecommunications" of "the Federal Institute of Telecommunications": a preposition after
+    # a capitalised word is inside a longer name (_inside_a_name).
+    re.compile(r"\b(?:at|of|for|by|from|about)\s+(" + _NAME + r")(?=[\s?.,!]|$)"),
     re.compile(r"(" + _NAME + r")\s+(?:Inc|Corp|Corporation|Company|Ltd|plc|Group)\b"),
 ]
 _NOT_NAMES = frozenset(search_tokens("what which who how when where why does did is was are were the a an in "
@@ -299,10 +302,20 @@ _NOT_NAMES = frozenset(search_tokens("what which who how when where why does did
                                      + " ".join(MONTHS)))
 
 
+def _inside_a_name(question: str, at: int) -> bool:
+    """Whether the text before position at ends with a capitalised word that is not the question's first: "the
+    Federal Institute| of ...", not "What| ..." nor "revenue| at ..."."""
+    before = question[:at].rstrip()
+    word = re.search(r"([\w&.-]+)$", before)
+    return bool(word and word.group(1)[:1].isupper() and before[:word.start()].strip(" ¿¡\"'“‘("))
+
+
 def _named_organisations(question: str) -> list[str]:
     names: list[str] = []
     for pattern in _ORG_FORMS:
         for match in pattern.finditer(question):
+            if pattern is _ORG_FORMS[1] and _inside_a_name(question, match.start()):
+                continue
             name = re.sub(r"\s+(?:Inc|Corp|Corporation|Company|Ltd|plc|Group|LLC)$", "", match.group(1).strip(" ."))
             tokens = search_tokens(name)
             if tokens and not all(t in _NOT_NAMES or re.fullmatch(r"\d.*|fy\d{2,4}|q[1-4]", t) for t in tokens) \

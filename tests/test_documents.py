@@ -90,6 +90,11 @@ def test_an_organisation_no_document_is_about_is_unmatched():
     assert unmatched("What was Apple's gross margin in Q3 2023?") == []
     assert unmatched("What was Azure's revenue growth?") == []  # the documents discuss it
     assert unmatched("What were the revenues of Personal Computing in Q1 2023?") == []  # not an organisation
+    # "of" inside a longer name does not introduce one: Apertium's English of "el Instituto Federal de
+    # Telecomunicaciones" names no organisation called "Telecommunications".
+    assert unmatched("When was the Federal Institute of Telecommunications created?") == []
+    assert unmatched("What was the revenue of Bank of America?") == ["Bank of America"]
+    assert unmatched("What did Bank of America's filing say?") == ["Bank of America"]
 
 
 def test_a_folder_without_companies_never_reports_an_unmatched_name():

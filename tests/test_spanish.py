@@ -3,12 +3,14 @@ real models and Debian's Apertium (installed by `make install`)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from assistant import messages, translate
 from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
 
-from conftest import GOLD, PAPER, assistant_over, indexed_assistant, make_settings
+from conftest import FIXTURES, GOLD, PAPER, assistant_over, indexed_assistant, make_settings
 
 SPANISH_DOC = GOLD / "es" / "corpus"
 
@@ -200,6 +202,22 @@ def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a
     cited = paper_assistant.ask(question).citations[0]
     best = paper_assistant.retrieve(question)[0].chunk
     assert best.start <= cited.start < best.end
+
+
+def test_an_institute_named_in_spanish_is_not_taken_for_a_company_missing_from_a_folder_of_filings(
+        tmp_path, real_embedder):
+    # Beside a 10-Q, the folder's documents are told apart by company; Apertium's "Federal Institute of
+    # Telecommunications" used to be read as a company "Telecommunications" that no document is about.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    shutil.copy(FIXTURES / "2023 Q2 NVDA.pdf", corpus / "2023 Q2 NVDA.pdf")
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    answer = assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    assert not answer.abstained and "2013" in answer.answer and answer.citations[0].source == PAPER.name
+    # A company no document is about is still declined, saying so.
+    other = assistant.ask("¿Cuáles fueron los ingresos de Tesla en 2023?")
+    assert other.abstained and "Tesla" in other.message
 
 
 def test_a_spanish_question_that_names_its_subject_is_not_read_as_a_follow_up(paper_assistant):
