@@ -7,9 +7,9 @@ that defines its term by English sentence structure alone: the term (or a noun i
 platform") as the subject of a copula or of a verb that says what it has or does ("Heavy vessels have a draught
 of...", "The Tidewatch platform allows agents to..."), the term described by a relative clause or an
 appositive, the term as the other name of what the sentence is about ("known as T", "is called T"), or "It is a
-..." right after a sentence that ends on it. The reader answers with such a sentence; without one, it declines a best sentence
-that is not about the term (`is_about`). docs/answering.md, section 3, has both rules and their measured
-effects.
+..." right after a sentence that ends on it. The reader answers with such a sentence; without one, it declines
+a best sentence that is not about the term (`is_about`). docs/answering.md, section 3, has both rules and their
+measured effects.
 """
 
 from __future__ import annotations
