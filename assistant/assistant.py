@@ -21,7 +21,7 @@ from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, dete
                   only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
-                        vocabulary, word_choices)
+                        vocabulary, word_choices, words_of)
 
 _SELF_REFERENCE = re.compile(r"\b(this|the) (paper|document|study|report|article|text|research)\b", re.I)
 MAX_FOLLOWUP_TERMS = 3  # a question with more terms of its own stands alone
@@ -418,8 +418,10 @@ class Assistant:
             text = citations[0].quote
             source_language = detect_language(text)
             if source_language != language:
-                translation = Translation(translator().translate(text, source_language, language), source_language,
-                                          language, messages.text("translation", language))
+                # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").
+                translation = Translation(translator().translate(text, source_language, language,
+                                                                 known=words_of(question, language)),
+                                          source_language, language, messages.text("translation", language))
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:

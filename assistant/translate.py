@@ -18,7 +18,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from .text import fold, search_tokens
+from .text import fold, search_tokens, spanish_tokens
 
 ENGLISH, SPANISH = "en", "es"
 APERTIUM_DATA = Path("/usr/share/apertium/apertium-eng-spa")
@@ -357,6 +357,21 @@ def cognate_index(words) -> dict[str, list[tuple[str, str]]]:
         if len(folded) >= COGNATE_PREFIX and folded.isalpha():
             starts.setdefault(folded[:COGNATE_PREFIX], []).append((folded, word))
     return starts
+
+
+def words_of(text: str, language: str):
+    """known for prefer_senses from one text: whether every content word of a translation is in it (None for
+    words that are all stop words). Translating an answer for the person who asked, the words of the question
+    choose among a word's translations: "quarter" is "barrio", "cuarto" or "trimestre" in Apertium's dictionary,
+    and after a question about the "tercer trimestre" the answer's "third quarter" reads "tercer trimestre"."""
+    tokens = spanish_tokens if language == SPANISH else search_tokens
+    own = set(tokens(text))
+
+    def known(words: str) -> bool | None:
+        found = tokens(words)
+        return all(t in own for t in found) if found else None
+
+    return known
 
 
 def word_choices(document_frequency, table: dict[tuple[str, str], set[str]],

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from assistant import messages, translate
-from assistant.translate import ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator
+from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
+                                 words_of)
 
 from conftest import FIXTURES, GOLD, PAPER, assistant_over, indexed_assistant, make_settings
 
@@ -202,6 +203,27 @@ def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a
     cited = paper_assistant.ask(question).citations[0]
     best = paper_assistant.retrieve(question)[0].chunk
     assert best.start <= cited.start < best.end
+
+
+def test_the_askers_words_choose_among_the_translations_of_an_answer_word():
+    # Apertium's dictionary gives "quarter" as "barrio" first; a question about the "trimestre" reads it so.
+    english = "Acme's sales rose 4% in the third quarter."
+    assert "barrio" in translator().translate(english, ENGLISH, SPANISH)
+    spanish = translator().translate(english, ENGLISH, SPANISH,
+                                     known=words_of("¿Cuánto subieron las ventas en el tercer trimestre?", SPANISH))
+    assert "tercer trimestre" in spanish and "barrio" not in spanish
+    # A question that names none of a word's translations leaves Apertium's choice alone.
+    assert translator().translate(english, ENGLISH, SPANISH, known=words_of("¿Qué vendió Acme?", SPANISH)) == \
+        translator().translate(english, ENGLISH, SPANISH)
+
+
+def test_an_answers_translation_uses_the_words_of_the_spanish_question(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"report.md": (
+        "# Quarterly report\n\nAcme's sales rose 4% in the third quarter, driven by its harbour cranes.\n\n"
+        "The company opened two new depots in the north of the country.\n")})
+    answer = assistant.ask("¿Cuánto subieron las ventas de Acme en el tercer trimestre?")
+    assert not answer.abstained and "third quarter" in answer.answer
+    assert "tercer trimestre" in answer.translation.text and "barrio" not in answer.translation.text
 
 
 def test_an_institute_named_in_spanish_is_not_taken_for_a_company_missing_from_a_folder_of_filings(
