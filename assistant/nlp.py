@@ -51,6 +51,13 @@ def part_of_speech(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((t.text, t.pos_) for t in _spacy()(text))
 
 
+@lru_cache(maxsize=1024)
+def fine_tags(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, Penn Treebank tag) of each word of an English text: "Acme marked a record" -> (("Acme", "NNP"),
+    ("marked", "VBD"), ...). The fine tag tells a past tense (VBD) from a past participle (VBN)."""
+    return tuple((t.text, t.tag_) for t in _spacy()(text))
+
+
 @lru_cache(maxsize=4096)
 def possessor(phrase: str) -> str | None:
     """Who owns what a noun phrase names, when the phrase says: "Acme's total revenue" -> "Acme", "the

@@ -18,6 +18,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from .nlp import NlpUnavailable, fine_tags
 from .text import fold, search_tokens, spanish_tokens
 
 ENGLISH, SPANISH = "en", "es"
@@ -121,11 +122,10 @@ class _Pipeline:
             stages.append(shlex.join([words[0], "-z", *words[1:]]))
         # Cut after the analyser (which lists every reading of a word, before the tagger keeps one) and after the
         # bilingual dictionary (which lists every translation): between the chains the stream can be mended.
-        cuts = [i + 1 for i, stage in enumerate(stages)
-                if (i == 0 and pair == "spa-eng") or ".autobil.bin" in stage]
+        cuts = [i + 1 for i, stage in enumerate(stages) if i == 0 or ".autobil.bin" in stage]
         bounds = [0, *(c for c in cuts if c < len(stages)), len(stages)]
         self.chains = [_Chain(stages[a:b]) for a, b in zip(bounds, bounds[1:])]
-        self.tagged = len(bounds) > 2 and pair == "spa-eng"  # chains[0] is the analyser alone
+        self.tagged = len(bounds) > 2  # chains[0] is the analyser alone
         self.pair = pair
         self.lock = threading.Lock()
 
@@ -139,7 +139,9 @@ class _Pipeline:
             chains = self.chains
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
-                payload, chains = by_which_noun(nouns_after_how_many(readings)).encode("utf-8") + b"\0", chains[1:]
+                readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
+                            else english_tenses(readings, text))
+                payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
             out = chains[0].run(payload)
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
@@ -298,6 +300,40 @@ def passive(stream: str) -> str:
         return (f"^ser<vbser>{tense}<p3><{number}>/be<vbser>{tense}<p3><{number}>${m.group(1)}"
                 f"^{m.group(2)}<vblex><pp><m><{number}>{senses}$")
     return _SE_VERB.sub(rewrite, stream)
+
+
+_PAST, _PARTICIPLE = "<past>", "<pp>"
+
+
+def english_tenses(stream: str, text: str) -> str:
+    """The analyser's readings of an English text, with a verb form that is both a past tense and a past
+    participle ("marked", "paved") kept to the past tense where spaCy's tagger reads one (VBD). Apertium's own
+    tagger takes "The Institute's creation in 2013 marked a watershed" for a participle and writes "marcado"
+    where Spanish says "marcó". spaCy's participles (VBN) are not forced: in a table's telegraphic cells
+    ("Launched first satellite") it reads participles where Apertium's past tense was right. A form whose word
+    cannot be found in spaCy's reading keeps every reading."""
+    try:
+        tags = fine_tags(text)
+    except NlpUnavailable:
+        return stream
+    at = 0
+
+    def choose(match: re.Match) -> str:
+        nonlocal at
+        source, *readings = _SLASH.split(match.group(1))
+        word = _UNESCAPE.sub(r"\1", source)
+        for i in range(at, min(at + 4, len(tags))):  # spaCy splits some words Apertium keeps whole
+            if tags[i][0] == word:
+                at, tag = i + 1, tags[i][1]
+                break
+        else:
+            return match.group(0)
+        if not any(_PAST in r for r in readings) or not any(_PARTICIPLE in r for r in readings):
+            return match.group(0)
+        keep = [r for r in readings if _PAST in r] if tag == "VBD" else readings
+        return "^" + "/".join([source, *keep]) + "$" if keep and len(keep) < len(readings) else match.group(0)
+
+    return _UNIT.sub(choose, stream)
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:

@@ -217,6 +217,16 @@ def test_the_askers_words_choose_among_the_translations_of_an_answer_word():
         translator().translate(english, ENGLISH, SPANISH)
 
 
+def test_an_english_past_tense_is_translated_as_one():
+    # Apertium's tagger reads "marked" after a long subject as a participle ("marcado"); spaCy reads the tense.
+    spanish = translator().translate("The opening of the new harbour in 2016 marked a turning point for the town.",
+                                     ENGLISH, SPANISH)
+    assert "marcó" in spanish and "marcado" not in spanish
+    assert "creó" in translator().translate("Acme created a fund.", ENGLISH, SPANISH)
+    # A participle stays one.
+    assert "marcado" in translator().translate("The crate was marked fragile.", ENGLISH, SPANISH)
+
+
 def test_an_answers_translation_uses_the_words_of_the_spanish_question(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"report.md": (
         "# Quarterly report\n\nAcme's sales rose 4% in the third quarter, driven by its harbour cranes.\n\n"
