@@ -196,8 +196,10 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         if not senses:
             return match.group(0)
         verdicts = [known(_lemma(sense)) for sense in senses]
-        if None in verdicts or all(verdicts):
+        if None in verdicts:
             return match.group(0)
+        if all(verdicts):
+            return _more_used(match, source, senses, alternatives)
         if any(verdicts):
             return "^" + "/".join([source, *(s for s, v in zip(senses, verdicts) if v)]) + "$"
         sense = senses[0]
@@ -209,6 +211,24 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
     return _UNIT.sub(choose, stream)
+
+
+MORE_USED = 20  # times more passages a documents' word needs than a dictionary translation to take its place
+
+
+def _more_used(match: re.Match, source: str, senses: list[str], alternatives) -> str:
+    """A word whose translations the documents all use, read as a documents' word that translates to it too when
+    that one is far more used: "ingreso" is only "entry" in Apertium's dictionary, and filings that say "income"
+    in thousands of passages and "entry" in a few read "ingreso neto" as "net income"."""
+    used = getattr(alternatives, "used", None)
+    if used is None or "#" in match.group(1) or "<" not in source or not all(_is_word(s) for s in senses):
+        return match.group(0)
+    choices = alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
+    most = max(used(_lemma(sense)) for sense in senses)
+    if not choices or used(choices[0]) < MORE_USED * max(most, 1):
+        return match.group(0)
+    sense = senses[0]
+    return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
 
 
 # "cuántos" or "cuántas" and the next word, as the analyser reads them: "^Cuántos/cuánto<det><itg><m><pl>/
@@ -430,6 +450,7 @@ def word_choices(document_frequency, table: dict[tuple[str, str], set[str]],
             return cognate(lemma, (starts or {}).get(fold(lemma)[:COGNATE_PREFIX], []), used)
         return sorted((w for w in table.get((lemma, part), ()) if used(w)), key=lambda w: (-used(w), w))
 
+    alternatives.used = used  # how many passages use a word: _more_used weighs the dictionary's words with it
     return known, alternatives
 
 

@@ -8,9 +8,9 @@ reader is judged before it is kept (docs/answering.md, "How a change is judged")
 record per question: the tuning gold sets of tests/gold/sets.json (role "tuning"), the SQuAD validation articles
 (open retrieval over the two as one corpus), the Spanish questions written from them
 (tests/gold/tuning/squad-validation-es.jsonl), and the single-filing questions of the tuning companies' 10-Q
-filings (assistant/train/rows.py, TUNING_COMPANIES) when the collection is beside the project
-(../shared/data/10q; skipped otherwise). Held-out sets are never asked: nothing may be chosen on them, so
-they are asked once, after the decision, with `python -m assistant eval`.
+filings (assistant/train/rows.py, TUNING_COMPANIES), in English and in the Spanish of tests/gold/tuning/filings-es,
+when the collection is beside the project (../shared/data/10q; skipped otherwise). Held-out sets are never
+asked: nothing may be chosen on them, so they are asked once, after the decision, with `python -m assistant eval`.
 
 `compare` prints, per source, the questions right and declined before and after, then every question whose
 outcome or answer moved. To run the code of another commit, check it out beside this one
@@ -35,6 +35,7 @@ from .measure import ROOT
 SOURCES = ("gold", "squad", "spanish-squad", "filings")
 TENQ = ROOT.parent / "shared" / "data" / "10q"
 SPANISH_SQUAD = ROOT / "tests" / "gold" / "tuning" / "squad-validation-es.jsonl"
+FILINGS_ES = ROOT / "tests" / "gold" / "tuning" / "filings-es" / "questions.jsonl"
 ANSWER_CHARS = 100  # of each answer kept in a record: enough to tell two answers apart
 
 
@@ -115,6 +116,16 @@ def _filings(make, work: Path, folder: Path) -> dict[str, dict]:
         # states a figure of the reference answer.
         out[f"filings|{item['question']}"] = _record("filings", item["question"], True, answer,
                                                      row if table else states, table=table, row=row, states=states)
+    # The same filings asked in Spanish (a tuning set of our own, judged the same way).
+    for line in FILINGS_ES.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line) if line.strip() else {}
+        if item and is_tuning_filing(item["matches"][0]):
+            answer = assistant.ask(item["question"])
+            row, states = judge_filing_answer(answer, item)
+            table = item.get("source_chunk_type") == "Table"
+            out[f"filings, Spanish|{item['question']}"] = _record(
+                "filings, Spanish", item["question"], True, answer, row if table else states, table=table, row=row,
+                states=states)
     return out
 
 

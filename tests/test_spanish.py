@@ -152,6 +152,26 @@ def test_a_word_whose_translation_the_documents_never_use_takes_the_word_they_do
                                   lambda lemma, part: ["lead"]) == "Who leads the project?"
 
 
+def test_a_word_the_documents_use_far_more_takes_the_place_of_the_dictionarys():
+    stream = "^ingreso<n><m><sg>/entry<n><sg>$ ^neto<adj><m><sg>/net<adj>$"
+    passages = {"entry": 3, "income": 900, "net": 800}
+
+    def alternatives(lemma, part):
+        return ["income"] if (lemma, part) == ("ingreso", "n") else []
+
+    alternatives.used = lambda word: passages.get(word, 0)
+    chosen = translate.prefer_senses(stream, lambda words: words in passages, alternatives)
+    assert "^ingreso<n><m><sg>/income<n><sg>$" in chosen and "^neto<adj><m><sg>/net<adj>$" in chosen
+    passages["entry"] = 100  # used in a ninth as many passages: not far enough apart to overrule the dictionary
+    assert translate.prefer_senses(stream, lambda words: words in passages, alternatives) == stream
+    # Through the real Apertium.
+    passages["entry"] = 3
+    question = "¿Cuál fue el ingreso neto?"
+    assert "net entry" in translator().translate(question, SPANISH, ENGLISH)
+    assert "net income" in translator().translate(question, SPANISH, ENGLISH, lambda words: words in passages or None,
+                                                  alternatives)
+
+
 def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_embedder):
     readings = _readings(tmp_path, real_embedder, "¿Quién dirige la agencia?", {
         "leads": "A council of five members leads the agency and reports to parliament.\n",
