@@ -203,14 +203,22 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
         if any(verdicts):
             return "^" + "/".join([source, *(s for s, v in zip(senses, verdicts) if v)]) + "$"
         sense = senses[0]
-        if alternatives is None or "#" in match.group(1) or "<" not in source or not _is_word(sense):
-            return match.group(0)
-        choices = alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
-        if not choices:
-            return match.group(0)
-        return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
+        choices = _documents_words(match, source, alternatives) if _is_word(sense) else []
+        return _in_place(source, sense, choices[0]) if choices else match.group(0)
 
     return _UNIT.sub(choose, stream)
+
+
+def _documents_words(match: re.Match, source: str, alternatives) -> list[str]:
+    """alternatives() for a unit's Spanish lemma and part of speech; none for a multi-word unit or an untagged one."""
+    if alternatives is None or "#" in match.group(1) or "<" not in source:
+        return []
+    return alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
+
+
+def _in_place(source: str, sense: str, word: str) -> str:
+    """The unit with word as its only translation, inflected as sense is (its tags)."""
+    return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", word) + sense[sense.index("<"):]]) + "$"
 
 
 MORE_USED = 20  # times more passages a documents' word needs than a dictionary translation to take its place
@@ -221,14 +229,12 @@ def _more_used(match: re.Match, source: str, senses: list[str], alternatives) ->
     that one is far more used: "ingreso" is only "entry" in Apertium's dictionary, and filings that say "income"
     in thousands of passages and "entry" in a few read "ingreso neto" as "net income"."""
     used = getattr(alternatives, "used", None)
-    if used is None or "#" in match.group(1) or "<" not in source or not all(_is_word(s) for s in senses):
+    if used is None or not all(_is_word(s) for s in senses):
         return match.group(0)
-    choices = alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
-    most = max(used(_lemma(sense)) for sense in senses)
-    if not choices or used(choices[0]) < MORE_USED * max(most, 1):
+    choices = _documents_words(match, source, alternatives)
+    if not choices or used(choices[0]) < MORE_USED * max(max(used(_lemma(s)) for s in senses), 1):
         return match.group(0)
-    sense = senses[0]
-    return "^" + "/".join([source, _ESCAPE.sub(r"\\\1", choices[0]) + sense[sense.index("<"):]]) + "$"
+    return _in_place(source, senses[0], choices[0])
 
 
 # "cuántos" or "cuántas" and the next word, as the analyser reads them: "^Cuántos/cuánto<det><itg><m><pl>/

@@ -104,28 +104,21 @@ def _filings(make, work: Path, folder: Path) -> dict[str, dict]:
             shutil.copy2(pdf, corpus / pdf.name)
     assistant = make(corpus, work / "filings-index")
     out = {}
-    for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        item = json.loads(line) if line.strip() else {}
-        matches = item.get("matches", [])
-        if len(matches) != 1 or not is_tuning_filing(matches[0]):
-            continue
-        answer = assistant.ask(item["question"])
-        row, states = judge_filing_answer(answer, item)
-        table = item.get("source_chunk_type") == "Table"
-        # A table question is right when the row holding the figure answers (target 8d); any other when the answer
-        # states a figure of the reference answer.
-        out[f"filings|{item['question']}"] = _record("filings", item["question"], True, answer,
-                                                     row if table else states, table=table, row=row, states=states)
-    # The same filings asked in Spanish (a tuning set of our own, judged the same way).
-    for line in FILINGS_ES.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line) if line.strip() else {}
-        if item and is_tuning_filing(item["matches"][0]):
+    # The collection's single-filing questions, then the same filings asked in Spanish (a tuning set of our own).
+    for source, path in (("filings", folder / "questions.jsonl"), ("filings, Spanish", FILINGS_ES)):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            matches = item.get("matches", [])
+            if len(matches) != 1 or not is_tuning_filing(matches[0]):
+                continue
             answer = assistant.ask(item["question"])
             row, states = judge_filing_answer(answer, item)
             table = item.get("source_chunk_type") == "Table"
-            out[f"filings, Spanish|{item['question']}"] = _record(
-                "filings, Spanish", item["question"], True, answer, row if table else states, table=table, row=row,
-                states=states)
+            # A table question is right when the row holding the figure answers (target 8d); any other when the
+            # answer states a figure of the reference answer.
+            out[f"{source}|{item['question']}"] = _record(source, item["question"], True, answer,
+                                                          row if table else states, table=table, row=row,
+                                                          states=states)
     return out
 
 
