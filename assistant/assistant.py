@@ -20,6 +20,7 @@ from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, dete
                   names_nothing,
                   only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
+from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices, words_of)
 
@@ -419,9 +420,16 @@ class Assistant:
             source_language = detect_language(text)
             if source_language != language:
                 # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").
-                translation = Translation(translator().translate(text, source_language, language,
-                                                                 known=words_of(question, language)),
-                                          source_language, language, messages.text("translation", language))
+                known = words_of(question, language)
+
+                def translate(part: str) -> str:
+                    return translator().translate(part, source_language, language, known=known)
+
+                # A table row is translated cell by cell: as one text its words move across the cells.
+                translated = (translate_row(text, translate, language) if citations[0].kind == "row"
+                              else translate(text))
+                translation = Translation(translated, source_language, language,
+                                          messages.text("translation", language))
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from assistant import messages, translate
+from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
 
@@ -254,6 +255,34 @@ def test_an_answers_translation_uses_the_words_of_the_spanish_question(tmp_path,
     answer = assistant.ask("¿Cuánto subieron las ventas de Acme en el tercer trimestre?")
     assert not answer.abstained and "third quarter" in answer.answer
     assert "tercer trimestre" in answer.translation.text and "barrio" not in answer.translation.text
+
+
+def test_a_table_row_is_translated_cell_by_cell_with_its_figures_as_printed():
+    def to_spanish(text: str) -> str:
+        return translator().translate(text, ENGLISH, SPANISH)
+
+    row = ("Inventories | Three Months Ended March 31, 2024: $1,234 | Three Months Ended March 31, 2023: (56) | "
+           "As of December 31, 2023: 7.5 %")
+    # As one text, Apertium reads the cells as one sentence: words leave their cells and "March" stays English.
+    assert "March" in to_spanish(row)
+    cells = translate_row(row, to_spanish, SPANISH).split(" | ")
+    assert cells[0] == to_spanish("Inventories") and len(cells) == 4
+    assert cells[1].endswith("31 de marzo de 2024: $1,234") and "hasta el" in cells[1]
+    assert cells[2].endswith("31 de marzo de 2023: (56)")
+    assert cells[3] == "al 31 de diciembre de 2023: 7.5 %"
+    # A Markdown table's row is held tab-separated; the other way, a Spanish row's words are translated alone too.
+    assert translate_row("Ventas netas\t31 de marzo de 2024\t1.234", lambda t: translator().translate(
+        t, SPANISH, ENGLISH), ENGLISH) == "Net sales | 31 March 2024 | 1.234"
+
+
+def test_a_spanish_question_answered_by_a_table_row_gets_the_rows_cells_in_spanish(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"report.md": (
+        "# Acme quarterly report\n\nAcme makes harbour cranes and sells them in four countries.\n\n"
+        "| Item | Three Months Ended March 31, 2024 | Three Months Ended March 31, 2023 |\n| --- | --- | --- |\n"
+        "| Net sales | $1,234 | $1,100 |\n| Operating expenses | $456 | $430 |\n")})
+    answer = assistant.ask("¿Cuáles fueron las ventas netas de Acme?")
+    assert not answer.abstained and answer.citations[0].kind == "row" and "$1,234" in answer.answer
+    assert answer.translation.text == "Ventas netas | $1,234 | $1,100"
 
 
 def test_an_institute_named_in_spanish_is_not_taken_for_a_company_missing_from_a_folder_of_filings(
