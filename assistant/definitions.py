@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .nlp import progressive
+from .nlp import fine_tags, progressive
 
 # "What is Tidewatch?", "What are the harbour pilots?": a term of at most 4 words after the copula.
 _QUESTION = re.compile(r"^\s*what\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(?P<term>[^?]+?)\s*\?\s*$", re.I)
@@ -47,7 +47,18 @@ def defined_term(question: str) -> str | None:
         return None
     if "ing" in term.lower() and progressive(question):  # "What is the agency building?": what it does
         return None
+    if _holds_a_clause(question):  # "What are the risks Acme describes?": which ones, not what risks are
+        return None
     return term
+
+
+_FINITE = frozenset({"VBZ", "VBP", "VBD"})
+
+
+def _holds_a_clause(question: str) -> bool:
+    """Whether the term of a "What is T?" question holds a finite verb of its own, after the copula: a clause
+    with its own subject ("the main challenges the port faces") picks out some of the things, and asks which."""
+    return any(tag in _FINITE for _, tag in fine_tags(question)[2:])
 
 
 # "What does X stand for?" and its other wordings (Apertium's among them: "What means the acronym X?"). X: a word of

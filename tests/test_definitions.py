@@ -31,6 +31,10 @@ from conftest import ROOT, indexed_assistant
     ("What is machine learning?", "machine learning"),
     ("What is crowdfunding?", "crowdfunding"),
     ("What is e-ticketing?", "e-ticketing"),
+    # A clause with its own subject picks some of the things out: which ones, not what they are.
+    ("What are the main risks the port faces?", None),
+    ("What is the fee Tidewatch charged?", None),
+    ("What are the berths?", "berths"),
 ])
 def test_a_definition_question_names_the_term_it_asks_about(question, term):
     assert defined_term(question) == term
@@ -113,3 +117,10 @@ def test_a_question_about_what_something_is_doing_is_not_a_definition_question(p
     # answer probability of 0.71) because the sentence about INSA's programmes does not say what that T is.
     answer = paper_assistant.ask("What is INSA developing?")
     assert not answer.abstained and "nanosatellite" in answer.answer
+
+
+def test_a_question_for_the_things_a_clause_picks_out_is_not_a_definition_question(paper_assistant):
+    # Before, "What are the main challenges Mexico faces?" was read as "What is T?" and declined (at an answer
+    # probability of 0.50) because the sentence on Mexico's challenges does not say what "main challenges ..." are.
+    answer = paper_assistant.ask("What are the main challenges Mexico faces?")
+    assert not answer.abstained and "digital inequality" in answer.answer
