@@ -140,7 +140,7 @@ class _Pipeline:
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
                 readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
-                            else english_tenses(readings, text))
+                            else english_readings(readings, text))
                 payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
             out = chains[0].run(payload)
             if len(chains) > 1:
@@ -331,13 +331,36 @@ def passive(stream: str) -> str:
 _PAST, _PARTICIPLE = "<past>", "<pp>"
 
 
-def english_tenses(stream: str, text: str) -> str:
-    """The analyser's readings of an English text, with a verb form that is both a past tense and a past
-    participle ("marked", "paved") kept to the past tense where spaCy's tagger reads one (VBD). Apertium's own
-    tagger takes "The Institute's creation in 2013 marked a watershed" for a participle and writes "marcado"
-    where Spanish says "marcó". spaCy's participles (VBN) are not forced: in a table's telegraphic cells
-    ("Launched first satellite") it reads participles where Apertium's past tense was right. A form whose word
-    cannot be found in spaCy's reading keeps every reading."""
+# Apertium's word classes (the first tag of a reading) that each of spaCy's Penn Treebank tags allows. Tags not
+# listed (TO, WDT, WP, RP, ...) leave a word's readings alone.
+_VERBS = frozenset({"vblex", "vbser", "vbhaver", "vbmod", "vbdo", "vaux"})
+# A noun keeps its adjective readings: before another noun Spanish says "espacial", not "de espacio" ("space
+# agency"), and spaCy tags such a modifier a noun. A determiner keeps its pronoun readings ("This led ...": "Esto")
+# and a number its pronoun ones ("one of the ...": "uno"); every word keeps its ordinal readings (Apertium's
+# "<det><ord>": "Second Law", "the first coordinated campaign", whatever spaCy calls them).
+_CLASSES = {
+    **dict.fromkeys(("NN", "NNS", "NNP", "NNPS"), frozenset({"n", "np", "adj"})),
+    **dict.fromkeys(("VB", "VBD", "VBG", "VBN", "VBP", "VBZ"), _VERBS),
+    "MD": frozenset({"vbmod", "vaux"}),
+    **dict.fromkeys(("JJ", "JJR", "JJS"), frozenset({"adj", "num"})),
+    **dict.fromkeys(("RB", "RBR", "RBS"), frozenset({"adv", "preadv"})),
+    "IN": frozenset({"pr", "cnjsub", "cnjadv"}),
+    **dict.fromkeys(("DT", "PDT"), frozenset({"det", "predet", "prn"})),
+    "CC": frozenset({"cnjcoo"}),
+    "CD": frozenset({"num", "prn"}),
+}
+_FIRST_TAG = re.compile(r"<([^>]*)>")
+_ORDINAL = "<ord>"
+
+
+def english_readings(stream: str, text: str) -> str:
+    """The analyser's readings of an English text, narrowed by spaCy's tagger, which reads English far better than
+    Apertium's own: a word keeps the readings of the word class spaCy gives it ("Cities like Guadalajara": "like" a
+    preposition, "como", not the verb "gustar"; "Cost of sales": "coste", not "costar"), and a form that is both a
+    past tense and a past participle ("marked", "paved") keeps the past tense where spaCy reads one (VBD: "marcó",
+    not "marcado"). spaCy's participles (VBN) are not forced: in a table's telegraphic cells ("Launched first
+    satellite") it reads participles where Apertium's past tense was right. A word whose class none of its readings
+    has, or that cannot be found in spaCy's reading, keeps every reading."""
     try:
         tags = fine_tags(text)
     except NlpUnavailable:
@@ -354,12 +377,18 @@ def english_tenses(stream: str, text: str) -> str:
                 break
         else:
             return match.group(0)
-        if not any(_PAST in r for r in readings) or not any(_PARTICIPLE in r for r in readings):
-            return match.group(0)
-        keep = [r for r in readings if _PAST in r] if tag == "VBD" else readings
-        return "^" + "/".join([source, *keep]) + "$" if keep and len(keep) < len(readings) else match.group(0)
+        allowed = _CLASSES.get(tag)
+        keep = [r for r in readings if allowed is None or _word_class(r) in allowed or _ORDINAL in r] or readings
+        if tag == "VBD" and any(_PAST in r for r in keep) and any(_PARTICIPLE in r for r in keep):
+            keep = [r for r in keep if _PAST in r]
+        return "^" + "/".join([source, *keep]) + "$" if len(keep) < len(readings) else match.group(0)
 
     return _UNIT.sub(choose, stream)
+
+
+def _word_class(reading: str) -> str:
+    found = _FIRST_TAG.search(reading)
+    return found.group(1) if found else ""
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:

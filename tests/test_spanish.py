@@ -248,6 +248,17 @@ def test_an_english_past_tense_is_translated_as_one():
     assert "marcado" in translator().translate("The crate was marked fragile.", ENGLISH, SPANISH)
 
 
+def test_spacys_word_classes_choose_among_apertiums_readings_of_an_english_word():
+    # Apertium's tagger reads "like" as the verb ("A Ciudades les gustan ...") and "Cost" as a verb; spaCy's tagger
+    # reads a preposition and a noun.
+    assert translator().translate("Many others like Columbus sailed west.", ENGLISH, SPANISH).startswith(
+        "Muchos otros como Colón")  # Apertium's own tagger: "Muchos a otros les gusta Colón"
+    assert translator().translate("Cost of sales", ENGLISH, SPANISH) == "Coste de ventas"
+    # A noun before a noun keeps its adjective reading, and an ordinal stays one.
+    assert "Agencia Espacial" in translator().translate("The Space Agency was founded.", ENGLISH, SPANISH)
+    assert translator().translate("The second law holds.", ENGLISH, SPANISH).startswith("La segunda ley")
+
+
 def test_an_answers_translation_uses_the_words_of_the_spanish_question(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"report.md": (
         "# Quarterly report\n\nAcme's sales rose 4% in the third quarter, driven by its harbour cranes.\n\n"
