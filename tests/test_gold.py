@@ -34,6 +34,12 @@ FLOORS = {
     "definitions, febrile seizure (tuning)": (0.75, 0.25, 0.66),
     "definitions, Spanish document (tuning)": (0.60, 0.40, None),
     "definitions, steam engine (held-out)": (0.30, 0.50, 0.80),
+    # Yes/no sets of 11, 11, 7 and 7 answerable and 5, 5, 3 and 3 unanswerable questions (9-33 points each),
+    # measured 2026-12-04 (fifth session): 100/0/80, 72.7/27.3/100, 71.4/28.6/33.3 and 100/0/100.
+    "yes/no, paper (tuning)": (0.90, 0.10, 0.60),
+    "yes/no, Estonia (tuning)": (0.63, 0.37, 0.80),
+    "yes/no, febrile seizure (held-out)": (0.57, 0.43, 0.30),
+    "yes/no, steam engine (held-out)": (0.85, 0.15, 0.66),
 }
 
 
