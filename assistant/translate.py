@@ -335,7 +335,7 @@ _PAST, _PARTICIPLE = "<past>", "<pp>"
 # listed (TO, WDT, WP, RP, ...) leave a word's readings alone.
 _VERBS = frozenset({"vblex", "vbser", "vbhaver", "vbmod", "vbdo", "vaux"})
 # A noun keeps its adjective readings: before another noun Spanish says "espacial", not "de espacio" ("space
-# agency"), and spaCy tags such a modifier a noun. A determiner keeps its pronoun readings ("This led ...": "Esto")
+# probe"), and spaCy tags such a modifier a noun. A determiner keeps its pronoun readings ("This led ...": "Esto")
 # and a number its pronoun ones ("one of the ...": "uno"); every word keeps its ordinal readings (Apertium's
 # "<det><ord>": "Second Law", "the first coordinated campaign", whatever spaCy calls them).
 _CLASSES = {
@@ -355,11 +355,11 @@ _ORDINAL = "<ord>"
 
 def english_readings(stream: str, text: str) -> str:
     """The analyser's readings of an English text, narrowed by spaCy's tagger, which reads English far better than
-    Apertium's own: a word keeps the readings of the word class spaCy gives it ("Cities like Guadalajara": "like" a
+    Apertium's own: a word keeps the readings of the word class spaCy gives it ("others like Columbus": "like" a
     preposition, "como", not the verb "gustar"; "Cost of sales": "coste", not "costar"), and a form that is both a
     past tense and a past participle ("marked", "paved") keeps the past tense where spaCy reads one (VBD: "marcó",
-    not "marcado"). spaCy's participles (VBN) are not forced: in a table's telegraphic cells ("Launched first
-    satellite") it reads participles where Apertium's past tense was right. A word whose class none of its readings
+    not "marcado"). spaCy's participles (VBN) are not forced: in a table's telegraphic cells (an event that opens on
+    its verb) it reads participles where Apertium's past tense was right. A word whose class none of its readings
     has, or that cannot be found in spaCy's reading, keeps every reading."""
     try:
         tags = fine_tags(text)
