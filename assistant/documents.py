@@ -290,11 +290,12 @@ class DocumentCatalogue:
 
 # A name: capitalised words, "of" allowed between them ("Bank of America", "Institute of Statistics").
 _NAME = r"[A-Z][\w&.-]*(?:\s+(?:of\s+)?[A-Z][\w&.-]*){0,3}"
+# at Adobe; not "Telecommunications" of "the Federal Institute of Telecommunications": a preposition after a
+# capitalised word is inside a longer name (_inside_a_name).
+_AFTER_PREPOSITION = re.compile(r"\b(?:at|of|for|by|from|about)\s+(" + _NAME + r")(?=[\s?.,!]|$)")
 _ORG_FORMS = [
     re.compile(r"(" + _NAME + r")['’]s\b"),  # Adobe's
-    # at Adobe; not "Telecommunications" of "the Federal Institute of Telecommunications": a preposition after
-    # a capitalised word is inside a longer name (_inside_a_name).
-    re.compile(r"\b(?:at|of|for|by|from|about)\s+(" + _NAME + r")(?=[\s?.,!]|$)"),
+    _AFTER_PREPOSITION,
     re.compile(r"(" + _NAME + r")\s+(?:Inc|Corp|Corporation|Company|Ltd|plc|Group)\b"),
 ]
 _NOT_NAMES = frozenset(search_tokens("what which who how when where why does did is was are were the a an in "
@@ -314,7 +315,7 @@ def _named_organisations(question: str) -> list[str]:
     names: list[str] = []
     for pattern in _ORG_FORMS:
         for match in pattern.finditer(question):
-            if pattern is _ORG_FORMS[1] and _inside_a_name(question, match.start()):
+            if pattern is _AFTER_PREPOSITION and _inside_a_name(question, match.start()):
                 continue
             name = re.sub(r"\s+(?:Inc|Corp|Corporation|Company|Ltd|plc|Group|LLC)$", "", match.group(1).strip(" ."))
             tokens = search_tokens(name)
