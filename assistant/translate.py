@@ -108,7 +108,7 @@ class _Chain:
 class _Pipeline:
     """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
     translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
-    constructions the dictionary reads wrongly are mended (continuing, passive; and before the tagger,
+    constructions the dictionary reads wrongly are mended (continuing, passive, subject_first; and before the tagger,
     nouns_after_how_many and by_which_noun), and a caller may keep only the senses its documents use
     (prefer_senses)."""
 
@@ -146,7 +146,7 @@ class _Pipeline:
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
-                    stream = passive(continuing(stream))
+                    stream = subject_first(passive(continuing(stream)))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
@@ -326,6 +326,100 @@ def passive(stream: str) -> str:
         return (f"^ser<vbser>{tense}<p3><{number}>/be<vbser>{tense}<p3><{number}>${m.group(1)}"
                 f"^{m.group(2)}<vblex><pp><m><{number}>{senses}$")
     return _SE_VERB.sub(rewrite, stream)
+
+
+# Interrogatives after which Spanish puts the subject behind the verb, and that are not themselves the subject
+# ("¿Qué/Quién ... ?" may be): the question's subject is then the noun phrase after the verb.
+_WH_ADVERBS = frozenset({"cuándo", "dónde", "adónde", "cómo", "por qué", "cuánto"})
+_FINITE = re.compile(r"<(?:vblex|vbser|vbhaver|vbmod)><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(sg|pl)>")
+_DEPENDENT = {"vbser": "<vblex><pp>", "vbhaver": "<vblex><pp>", "vbmod": "<vblex><inf>"}
+_STREAM_UNIT = re.compile(r"(\s*)(\^(?:\\.|[^\\^$])*\$)")
+
+
+def subject_first(stream: str) -> str:
+    """The stream after the bilingual dictionary with a question's subject moved before its verb: Spanish asks
+    "¿Cuándo murió Pedro Ruiz?", which Apertium kept in that order with a subject of its own ("When it died
+    Pedro Ruiz?"); now "When Pedro Ruiz died?". Only after an interrogative adverb (_WH_ADVERBS), and only a noun
+    phrase that agrees with the third-person verb in number: a run of names, or a determiner, adjectives, a noun,
+    adjectives and up to two "de" complements ("la adopción de tecnología")."""
+    units = [[m.group(1), m.group(2)] for m in _STREAM_UNIT.finditer(stream)]
+    head = "".join(a + b for a, b in units)
+    if not units or not stream.startswith(head):
+        return stream
+    sources = [_SLASH.split(unit[1:-1])[0] for _, unit in units]  # each unit's Spanish analysis
+    for i in range(len(units) - 2):
+        if _lemma(sources[i]).lower() not in _WH_ADVERBS or "<itg>" not in sources[i]:
+            continue
+        finite = _FINITE.search(sources[i + 1])
+        if not finite:
+            continue
+        end = i + 2  # after the verb, and its participle or infinitive if it has one
+        dependent = _DEPENDENT.get(_part(sources[i + 1]))
+        if dependent and end < len(units) and dependent in sources[end]:
+            end += 1
+        phrase = _noun_phrase(sources[end:], finite.group(1))
+        after = end + phrase
+        # The phrase must end where a word does: not inside "Mobile-ID".
+        if phrase and (after == len(units) or units[after][0] or _tag(sources[after]) in ("sent", "cm")):
+            moved = [[" ", u[1]] for u in units[end:end + phrase]] + [[" ", u[1]] for u in units[i + 1:end]]
+            units[i + 1:end + phrase] = moved
+            break
+    return "".join(a + b for a, b in units) + stream[len(head):]
+
+
+def _noun_phrase(sources: list[str], number: str) -> int:
+    """How many of these analysed units (the stream's source sides) make a noun phrase of this number at their
+    start, 0 when they do not start one."""
+    def is_name(source: str) -> bool:
+        return (source.startswith("*") and source[1:2].isupper()) or (not source.startswith("*") and
+                                                                      "<np>" in source)
+
+    n = 0
+    while n < len(sources) and is_name(sources[n]):
+        n += 1
+    if n:
+        return n if number == "sg" else 0
+    head = _nominal(sources, 0)
+    if not head:
+        return 0
+    n, head_number = head
+    if head_number not in (number, "sp"):
+        return 0
+    for _ in range(2):  # "de" + a noun phrase or a name: "la adopción de tecnología", "el gobierno de Acme"
+        if n + 1 >= len(sources) or not sources[n].startswith("de<pr>"):
+            break
+        names = 0
+        while n + 1 + names < len(sources) and is_name(sources[n + 1 + names]):
+            names += 1
+        complement = (n + 1 + names, "sg") if names else _nominal(sources, n + 1, determiner=False)
+        if not complement:
+            break
+        n = complement[0]
+    return n
+
+
+def _nominal(sources: list[str], start: int, determiner: bool = True):
+    """(end, number) of a determiner (required unless determiner is False), adjectives or numbers, a common noun
+    and adjectives from start; None when there is none."""
+    n = start
+    if n < len(sources) and _tag(sources[n]) == "det" and "<itg>" not in sources[n]:
+        n += 1
+    elif determiner:
+        return None
+    while n < len(sources) and _tag(sources[n]) in ("adj", "num"):
+        n += 1
+    if n >= len(sources) or _tag(sources[n]) != "n":
+        return None
+    number = re.search(r"<(sg|pl|sp)>", sources[n])
+    n += 1
+    while n < len(sources) and _tag(sources[n]) == "adj":
+        n += 1
+    return n, number.group(1) if number else "sp"
+
+
+def _tag(source: str) -> str:
+    """The part of speech of an analysed unit, "" for a word the analyser does not know."""
+    return _part(source) if "<" in source and not source.startswith("*") else ""
 
 
 _PAST, _PARTICIPLE = "<past>", "<pp>"

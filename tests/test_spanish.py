@@ -66,7 +66,7 @@ def test_the_word_after_cuantos_is_read_as_its_noun():
     stream = ("^Cuántos/Cuánto<det><itg><m><pl>/Cuánto<prn><itg><m><pl>$ "
               "^pesas/pesa<n><f><pl>/pesar<vblex><pri><p2><sg>$")
     assert translate.nouns_after_how_many(stream) == stream
-    assert translator().translate("¿Cuánto vale la empresa?", SPANISH, ENGLISH) == "How much costs the company?"
+    assert translator().translate("¿Cuánto vale la empresa?", SPANISH, ENGLISH) == "How much the company costs?"
 
 
 def test_por_que_before_a_noun_asks_by_which_and_otherwise_why():
@@ -178,6 +178,21 @@ def test_a_spanish_question_is_read_in_the_words_its_folder_uses(tmp_path, real_
         "leads": "A council of five members leads the agency and reports to parliament.\n",
         "directs": "A council of five members directs the agency and reports to parliament.\n"})
     assert readings == {"leads": "Who leads the agency?", "directs": "Who directs the agency?"}
+
+
+def test_a_spanish_questions_subject_after_its_verb_is_read_before_it():
+    # Apertium kept the Spanish order and wrote a subject of its own: "When it died Pedro Ruiz?".
+    def english(question):
+        return translator().translate(question, SPANISH, ENGLISH)
+
+    assert english("¿Cuándo murió Pedro Ruiz?") == "When Pedro Ruiz died?"
+    assert english("¿Dónde vive el presidente de la empresa?") == "Where the president of the company lives?"
+    assert english("¿Cuándo se fundó la empresa?") == "When the company was founded?"
+    # A noun phrase that does not agree with the verb is not its subject, and stays where it is.
+    assert english("¿Cómo vende los libros?") == "How it sells the books?"
+    # Not after "quién" or "qué", which may be the subject themselves, nor inside a hyphenated name.
+    assert english("¿Quién fundó la empresa?") == "Who founded the company?"
+    assert english("¿Cuándo se añadió Mobile-ID?").startswith("When it was added Mobile")
 
 
 def test_a_word_the_dictionary_does_not_know_takes_the_documents_word_it_is_plainly_a_form_of():
