@@ -33,7 +33,7 @@ _POSSESSIVE = {"its", "their", "theirs", "his", "her", "hers"}
 _PLURAL = {"they", "them", "their", "theirs", "these", "those"}
 _DEMONSTRATIVE = {"this", "that", "these", "those"}
 # "When did that happen?": the pronoun stands for the event the earlier turn asked about, not for one of its
-# noun phrases ("What did the Normans conquer?" then "Why did this happen?" is not "Why did the Normans happen?").
+# noun phrases ("What did the guild ban?" then "Why did this happen?" is not "Why did the guild happen?").
 # Apertium's English of a Spanish one puts the pronoun after the verb: "In which year occurred this?".
 _HAPPEN = r"(?:happen|happens|happened|occur|occurs|occurred|take place|takes place|took place|taken place)"
 # ("When did it happen?" keeps its noun phrase: "it" is more often a thing that happened, such as a battle.)
@@ -357,8 +357,8 @@ class Assistant:
             return language, question, history, []
         known, alternatives = self._document_words()
         english = translator().translate(question, language, ENGLISH, known, alternatives)
-        # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Mongke Kan?": "When it
-        # died Mongke Kan?"), which would read as a pronoun pointing at the earlier turn. A question that names a
+        # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Pedro Ruiz?": "When it
+        # died Pedro Ruiz?"), which would read as a pronoun pointing at the earlier turn. A question that names a
         # name or acronym of its own asks about that: it stands alone.
         terms = named_terms(question)
         names = [t for t in terms if not is_number(t)]

@@ -225,7 +225,8 @@ class DocumentCatalogue:
         """How well a document's period matches the question's; latest is the latest end among the candidates
         when the question asks for the latest."""
         record = self.records[source]
-        score = len(period.years & set(record.get("years", ()))) + 2 * len(period.quarters & set(record.get("quarters", ())))
+        score = (len(period.years & set(record.get("years", ())))
+                 + 2 * len(period.quarters & set(record.get("quarters", ()))))
         if record.get("period_end") and record["period_end"] in period.dates:
             score += 3
         if latest is not None and self._end(source) == latest:

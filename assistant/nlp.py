@@ -111,7 +111,7 @@ def progressive(question: str) -> bool:
     last = next((t for t in reversed(doc) if not t.is_punct), None)
     return (last is not None and last.tag_ == "VBG" and last.dep_ not in ("nsubj", "nsubjpass")
             and any(t.dep_ == "nsubj" and t.pos_ in ("NOUN", "PROPN", "PRON") and t.tag_ not in ("WP", "WDT")
-                    and t.whitespace_ for t in doc))  # (a word of its own: not the "i" of "i-Voting")
+                    and t.whitespace_ for t in doc))  # (a word of its own: not the "i" of "i-Banking")
 
 
 _WHAT_OR_WHICH = re.compile(r"\b(?:what|which)\b", re.I)

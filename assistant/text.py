@@ -175,7 +175,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 
 def fold(word: str) -> str:
-    """Lowercase, without accents: "reintrodujéron" -> "reintrodujeron"."""
+    """Lowercase, without accents: "Información" -> "informacion"."""
     return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 

@@ -36,7 +36,7 @@ _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves 
 # comes): the caret travels as the look-alike modifier letter and is put back afterwards.
 _CARET, _CARET_STAND_IN = "^", "\u02c6"
 _UNESCAPE = re.compile(r"\\(.)")
-# A letter joined by a hyphen to a word ("e-residencia", "i-Voting") is a prefix, not the conjunction "e" or
+# A letter joined by a hyphen to a word ("e-comercio", "i-Banking") is a prefix, not the conjunction "e" or
 # the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
 _PREFIX = re.compile(r"(?<![\w\\-])([A-Za-z])-(?=\w)")
 _PREFIX_OUT = re.compile(r"(?<!\\)\[([A-Za-z])-(?<!\\)\]")
@@ -187,11 +187,11 @@ def prefer_senses(stream: str, known, alternatives=None) -> str:
     best first, and the first takes the translation's place with its tags: "dirige" is "directs" in
     Apertium's dictionary, and a folder that speaks of who leads what reads "leads". A word the dictionary
     does not know at all is passed on as it is; for a lowercase one (a capitalised word is a name),
-    alternatives(word, "") may name the documents' word it is plainly a form of ("confucianismo":
-    "confucianism"), which then takes its place."""
+    alternatives(word, "") may name the documents' word it is plainly a form of ("feudalismo":
+    "feudalism"), which then takes its place."""
     def choose(match: re.Match) -> str:
         source, *senses = _SLASH.split(match.group(1))
-        if source.startswith("*"):  # a word the dictionary does not know ("*reintrodujeron")
+        if source.startswith("*"):  # a word the dictionary does not know ("*reorganizaron")
             return _unknown(match.group(0), _UNESCAPE.sub(r"\1", source[1:]), alternatives)
         if not senses:
             return match.group(0)
@@ -486,7 +486,7 @@ def _word_class(reading: str) -> str:
 
 
 def _unknown(unit: str, word: str, alternatives) -> str:
-    # A capitalised word is a name, written as the asker knows it ("Boleslaw", "Czerniakow"): left as it is.
+    # A capitalised word is a name, written as the asker knows it ("Tuzlanski", "Vrbovec"): left as it is.
     choices = alternatives(word, "") if alternatives is not None and word and word.islower() else []
     if not choices:
         return unit
@@ -589,8 +589,8 @@ COGNATE_SHARE = (0.6, 0.7)  # ... and this share of the Spanish word (a verb's e
 
 def cognate(word: str, candidates: list[tuple[str, str]], used) -> list[str]:
     """The documents' words (candidates: (accents folded, as written)) that the Spanish word is plainly a form
-    of: one whose start it shares for most of both words (COGNATE_SHARE: "confucianismo": "confucianism",
-    "reintrodujeron": "reintroduced", "estonias": "estonian", not "interétnico": "interest"), the longest
+    of: one whose start it shares for most of both words (COGNATE_SHARE: "feudalismo": "feudalism",
+    "reorganizaron": "reorganized", "italianas": "italian", not "intercambio": "interest"), the longest
     shared start first, then the most used. None when the documents have the word itself: a name, or a word
     both languages share."""
     folded = fold(word)
