@@ -36,7 +36,7 @@ def about_kind(question: str) -> str | None:
     if not itself:
         return None
     rest = [t for t in search_tokens(_ITSELF.sub(" ", question)) if t not in _ASKING]
-    if rest:  # "What does this paper say about SMEs?" asks about SMEs, not about the paper
+    if rest:  # "What does this paper say about tariffs?" asks about tariffs, not about the paper
         return None
     for kind, pattern in _KINDS:
         if pattern.search(question):

@@ -25,7 +25,7 @@ _MAX_WORDS = 4
 # "the port's income"), which the reader model handles as any other question.
 _NOT_A_NAME = re.compile(r"(?<![\w-])(of|for|to|in|on|at|by|with|from|about|between|into|than|as|does|do|did|has|"
                          r"have)(?![\w-])|['’]s?\b", re.I)
-# A superlative or an ordinal asks which one ("the strongest interaction", "the first satellite"), not what it is.
+# A superlative or an ordinal asks which one ("the strongest material", "the first bridge"), not what it is.
 _SELECTION = re.compile(r"\b(most|least|first|last|best|worst|\w{3,}est)\b", re.I)
 _EMPHASIS = re.compile(r"\*\*|__")
 _LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")

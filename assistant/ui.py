@@ -261,7 +261,7 @@ def topic_of(section: str) -> str:
 
 
 _NAME_WORD = r"(?:[A-Z][\w'’&-]*[\w'’]|[A-Z])"
-# Two to six capitalised words, possibly joined by 'of', 'and'...: "Federal Telecommunications Institute".
+# Two to six capitalised words, possibly joined by 'of', 'and'...: "Harbourtown Port Authority".
 _NAME = re.compile(rf"(?<![\w-])(the )?({_NAME_WORD}(?:(?: (?:of|for|and|de|del|la|y|on|in|to))? {_NAME_WORD}){{1,5}})")
 _JOINERS = frozenset("of for and de del la y on in to".split())
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)$")
@@ -275,7 +275,7 @@ NAMED_FIRST = 6  # named things taken from each document before its section topi
 
 
 def named_things(chunks: Sequence[Chunk]) -> list[str]:
-    """Names a document keeps using ('the Federal Telecommunications Institute', 'Greater China'), the most
+    """Names a document keeps using ('the Harbourtown Port Authority', 'Northern Europe'), the most
     used first. The first chunk (title, authors, a cover page) is left out: it names the document itself."""
     counts: dict[str, int] = {}
     with_the: dict[str, int] = {}
