@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Settings
@@ -16,9 +16,9 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun, names_a_subject,
-                  names_nothing,
-                  only_a_period, possessor, referents, spelled_out)
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, asked_instead, defined_acronyms, determines_a_noun,
+                  lacks_asked_entity, names_a_subject, names_nothing, only_a_period, possessor, referents,
+                  spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -84,6 +84,9 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
     if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS and not period:
         return question
     previous = resolve_followup(history[-1], history[:-1], pro_drop)
+    if not pro_drop and names_nothing(question):
+        # "By whom?" after "When was the bridge opened?": the earlier question with these question words.
+        return asked_instead(previous, question) or question
     if _EVENT.search(probe) or period:
         # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
@@ -397,8 +400,10 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        if history and detect_language(question) == ENGLISH and names_nothing(question):
-            # "Since when?", "By whom?": a fragment has nothing to look for, and read with the earlier question it
+        if history and detect_language(question) == ENGLISH and names_nothing(question) and \
+                asked_instead(resolve_followup(history[-1], history[:-1]), question) is None:
+            # "Since when?" after "Which firm built the bridge?": a fragment that cannot take the place of the
+            # earlier question's question words has nothing to look for, and read with the earlier question it
             # gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
@@ -406,6 +411,11 @@ class Assistant:
         language, english, reader, query, hits = self.read_question(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
+        if history and language == ENGLISH and not reading.abstained and names_nothing(question) and \
+                lacks_asked_entity(query.question, reading.citations[0].quote):
+            # A fragment read with the earlier question ("By whom was the bridge opened?") is first shown the
+            # sentence that answered that one: it answers only if it holds what the fragment asks for.
+            reading = replace(reading, abstained=True, reason="type_missing")
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.
         unmatched = reader.retriever.unmatched_entities(english)
