@@ -40,6 +40,10 @@ FLOORS = {
     "yes/no, Estonia (tuning)": (0.63, 0.37, 0.80),
     "yes/no, febrile seizure (held-out)": (0.57, 0.43, 0.30),
     "yes/no, steam engine (held-out)": (0.85, 0.15, 0.66),
+    # Fragments after an earlier turn ("By whom?"), 8 and 6 answerable and 3 and 2 unanswerable questions (12.5-50
+    # points each), measured 2026-12-04 (sixth session): 50/50/100 and 83.3/16.7/100; one question under that.
+    "fragment follow-ups, paper (tuning)": (0.37, 0.63, 0.66),
+    "fragment follow-ups, Estonia (tuning)": (0.66, 0.34, 0.50),
 }
 
 
