@@ -400,21 +400,24 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        if history and detect_language(question) == ENGLISH and names_nothing(question) and \
-                asked_instead(resolve_followup(history[-1], history[:-1]), question) is None:
-            # "Since when?" after "Which firm built the bridge?": a fragment that cannot take the place of the
-            # earlier question's question words has nothing to look for, and read with the earlier question it
-            # gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
+        language, english, reader, query, hits = self.read_question(question, history)
+        # A fragment ("Since when?") is read as the earlier question with its words in place of that one's question
+        # words (resolve_followup, nlp.asked_instead), a Spanish one ("¿Por quién?") with the earlier question in
+        # front, as a question with an unstated subject is (docs/answering.md, section 4).
+        fragment = bool(history) and names_nothing(english)
+        if fragment and query.question == english:
+            # "Since when?" after "Which firm built the bridge?": nothing took the earlier question words' place,
+            # and read with the earlier question it would get that question's answer back whether or not the
+            # documents say.
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
-                          message=messages.text("fragment", ENGLISH))
-        language, english, reader, query, hits = self.read_question(question, history)
+                          message=messages.text("fragment", language), language=language)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
-        if history and language == ENGLISH and not reading.abstained and names_nothing(question) and \
-                lacks_asked_entity(query.question, reading.citations[0].quote):
-            # A fragment read with the earlier question ("By whom was the bridge opened?") is first shown the
-            # sentence that answered that one: it answers only if it holds what the fragment asks for.
+        if fragment and not reading.abstained and lacks_asked_entity(
+                query.question, reading.citations[0].quote, asking=None if language == ENGLISH else english):
+            # The sentence that answered the earlier turn is read first: it answers the fragment only if it holds
+            # what the fragment asks for ("By whom was the bridge opened?": a name other than the bridge's).
             reading = replace(reading, abstained=True, reason="type_missing")
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.

@@ -420,16 +420,19 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
     return not any(label in wanted for _, label in entities(sentence))
 
 
-# "By whom ...?" asks for a person or a body (a leading "who" is in _WANTS).
-_BY_WHOM = re.compile(r"\bby whom\b", re.I)
+# "By whom ...?" asks for a person or a body (a leading "who" is in _WANTS); Apertium writes "¿Por quién?" "By who?".
+_BY_WHOM = re.compile(r"\bby whom?\b", re.I)
 
 
-def lacks_asked_entity(question: str, sentence: str) -> bool:
+def lacks_asked_entity(question: str, sentence: str, asking: str | None = None) -> bool:
     """Whether a sentence lacks what a fragment asks for, read in place of the earlier question's question words
-    (asked_instead: "By whom was the Harbourtown Port Authority founded?"). Stricter than lacks_expected_entity,
-    since the sentence that answered the earlier turn names the thing asked about and is read first: an entity
-    the question itself names is no answer, nor are a date's digits a number asked for by "how many / much"."""
-    wanted = frozenset({"PERSON", "ORG", "NORP"}) if _BY_WHOM.search(question) else expected_entities(question)
+    (asked_instead: "By whom was the Harbourtown Port Authority founded?") or after the earlier question ("When was
+    the Harbourtown Port Authority founded? By who?", with asking the fragment alone: "By who?"). Stricter than
+    lacks_expected_entity, since the sentence that answered the earlier turn names the thing asked about and is
+    read first: an entity the question itself names is no answer, nor are a date's digits a number asked for by
+    "how many / much"."""
+    asking = question if asking is None else asking
+    wanted = frozenset({"PERSON", "ORG", "NORP"}) if _BY_WHOM.search(asking) else expected_entities(asking)
     if wanted is None:
         return False
     found = entities(sentence)

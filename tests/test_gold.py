@@ -44,6 +44,10 @@ FLOORS = {
     # points each), measured 2026-12-04 (sixth session): 50/50/100 and 83.3/16.7/100; one question under that.
     "fragment follow-ups, paper (tuning)": (0.37, 0.63, 0.66),
     "fragment follow-ups, Estonia (tuning)": (0.66, 0.34, 0.50),
+    # The same in Spanish (read after the earlier question, as Spanish questions with no subject are): 100/0/100
+    # and 100/0/50; with 2 unanswerable questions, one under 50% is no floor.
+    "fragment follow-ups in Spanish, paper (tuning)": (0.87, 0.13, 0.66),
+    "fragment follow-ups in Spanish, Estonia (tuning)": (0.83, 0.17, None),
 }
 
 

@@ -128,6 +128,21 @@ def test_a_fragment_after_an_earlier_turn_asks_it_again_with_its_own_question_wo
     assert creator.abstained and creator.message == messages.text("type_missing")
 
 
+def test_a_spanish_fragment_is_read_after_the_earlier_question_and_answers_only_with_what_it_asks_for(
+        paper_assistant):
+    reason = paper_assistant.ask("¿Por qué?", history=["¿Qué introdujo la Secretaría de Educación de México durante "
+                                                      "la pandemia?"])
+    assert not reason.abstained and "Learn at Home" in reason.answer
+    creator = paper_assistant.ask("¿Por quién?", history=["¿Cuándo se creó el Instituto Federal de "
+                                                         "Telecomunicaciones?"])
+    assert creator.abstained and creator.message == messages.text("type_missing", "es")
+    # The kind asked for is the fragment's own ("By who?"), what the question names the whole reading's.
+    reading = "When was the Harbourtown Port Authority founded? By who?"
+    alone = "The creation of the Harbourtown Port Authority (HPA) in 1921 marked a turn in the city's trade."
+    assert lacks_asked_entity(reading, alone, asking="By who?")
+    assert not lacks_asked_entity(reading, alone, asking="When?")
+
+
 def test_a_follow_up_asks_for_something_new_not_the_answer_just_given(paper_assistant):
     history = ["Tell me about the Federal Telecommunications Institute"]
     before = paper_assistant.ask(history[0])
