@@ -16,9 +16,8 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, asked_instead, defined_acronyms, determines_a_noun,
-                  lacks_asked_entity, names_a_subject, names_nothing, only_a_period, possessor, referents,
-                  spelled_out)
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun, lacks_asked_entity,
+                  names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -84,9 +83,6 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
     if len(set(search_tokens(probe))) > MAX_FOLLOWUP_TERMS and not period:
         return question
     previous = resolve_followup(history[-1], history[:-1], pro_drop)
-    if not pro_drop and names_nothing(question):
-        # "By whom?" after "When was the bridge opened?": the earlier question with these question words.
-        return asked_instead(previous, question) or question
     if _EVENT.search(probe) or period:
         # "Why did this happen?", or another period of what the earlier question asked: it, asked again of this.
         return f"{previous} {question}"
@@ -400,24 +396,20 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        language, english, reader, query, hits = self.read_question(question, history)
-        # A fragment ("Since when?") is read as the earlier question with its words in place of that one's question
-        # words (resolve_followup, nlp.asked_instead), a Spanish one ("¿Por quién?") with the earlier question in
-        # front, as a question with an unstated subject is (docs/answering.md, section 4).
-        fragment = bool(history) and names_nothing(english)
-        if fragment and query.question == english:
-            # "Since when?" after "Which firm built the bridge?": nothing took the earlier question words' place,
-            # and read with the earlier question it would get that question's answer back whether or not the
-            # documents say.
+        if history and detect_language(question) == ENGLISH and names_nothing(question):
+            # "Since when?", "By whom?": a fragment has nothing to look for, and read with the earlier question it
+            # gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
-                          message=messages.text("fragment", language), language=language)
+                          message=messages.text("fragment", ENGLISH))
+        language, english, reader, query, hits = self.read_question(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
-        if fragment and not reading.abstained and lacks_asked_entity(
-                query.question, reading.citations[0].quote, asking=None if language == ENGLISH else english):
-            # The sentence that answered the earlier turn is read first: it answers the fragment only if it holds
-            # what the fragment asks for ("By whom was the bridge opened?": a name other than the bridge's).
+        if history and language != ENGLISH and not reading.abstained and names_nothing(english) and \
+                lacks_asked_entity(query.question, reading.citations[0].quote, asking=english):
+            # A Spanish fragment ("¿Por quién?") is read with the earlier question in front, as a question with an
+            # unstated subject is, so the sentence that answered that one is read first: it answers the fragment
+            # only if it holds what the fragment asks for ("By who?": a name other than the ones asked about).
             reading = replace(reading, abstained=True, reason="type_missing")
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.

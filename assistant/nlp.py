@@ -89,44 +89,6 @@ def names_nothing(text: str) -> bool:
     return not any(t.pos_ in ("NOUN", "PROPN", "VERB", "AUX", "NUM") for t in _spacy()(text))
 
 
-_QUESTION_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
-_LEADING_JOINER = re.compile(r"^\s*(?:and|but|so|or)\b[\s,]*", re.I)
-
-
-@lru_cache(maxsize=1024)
-def asked_instead(previous: str, fragment: str) -> str | None:
-    """The earlier question asked again with a fragment's question words ("By whom?", "Since when?") in place of
-    its own: "By whom?" after "When was the Harbourtown bridge opened?" reads "By whom was the Harbourtown bridge
-    opened?", "When?" after "In which city did Acme open its plant?" reads "When did Acme open its plant?". After
-    a yes/no question the fragment goes in front: "Since when?" after "Has Acme's revenue grown?" reads "Since when
-    has Acme's revenue grown?". None when the earlier question's own question words are its subject ("Which firm
-    built the bridge?", "Who runs Acme?"): without them nothing is left to ask about."""
-    words = _LEADING_JOINER.sub("", fragment).strip().rstrip("?").strip()
-    previous = previous.strip()
-    if not words or not previous:
-        return None
-    words = words[0].upper() + words[1:]
-    doc = _spacy()(previous)
-    if doc[0].pos_ == "AUX":  # a yes/no question: "Is the card compulsory?"
-        return f"{words} {previous[0].lower()}{previous[1:]}"
-    asking = next((t for t in doc[:2] if t.tag_ in _QUESTION_TAGS), None)
-    if asking is None or (asking.i == 1 and doc[0].pos_ != "ADP"):
-        return None
-    end = asking.i + 1
-    if asking.lower_ == "how" and end < len(doc) and doc[end].pos_ in ("ADJ", "ADV"):  # "how much", "how many"
-        end += 1
-    if asking.lower_ in ("which", "what", "whose", "how"):  # and its noun: "which elections", "how many people"
-        while end < len(doc) and (doc[end].pos_ in ("NOUN", "PROPN", "NUM") or doc[end].pos_ == "ADJ"
-                                  and end + 1 < len(doc) and doc[end + 1].pos_ == "NOUN"):
-            end += 1
-    phrase = doc[:end]
-    if doc[0].pos_ != "ADP" and any(t.dep_ in ("nsubj", "nsubjpass", "csubj") for t in phrase):
-        return None  # "Which institute regulates ...?": the question words are the subject
-    if end >= len(doc) or doc[end].is_punct:
-        return None
-    return f"{words} {previous[doc[end].idx:]}"
-
-
 @lru_cache(maxsize=4096)
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word
@@ -424,14 +386,12 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
 _BY_WHOM = re.compile(r"\bby whom?\b", re.I)
 
 
-def lacks_asked_entity(question: str, sentence: str, asking: str | None = None) -> bool:
-    """Whether a sentence lacks what a fragment asks for, read in place of the earlier question's question words
-    (asked_instead: "By whom was the Harbourtown Port Authority founded?") or after the earlier question ("When was
-    the Harbourtown Port Authority founded? By who?", with asking the fragment alone: "By who?"). Stricter than
+def lacks_asked_entity(question: str, sentence: str, asking: str) -> bool:
+    """Whether a sentence lacks what a fragment asks for (asking: "By who?", "Where?", "How much?"), read after the
+    earlier question (question: "When was the Harbourtown Port Authority founded? By who?"). Stricter than
     lacks_expected_entity, since the sentence that answered the earlier turn names the thing asked about and is
     read first: an entity the question itself names is no answer, nor are a date's digits a number asked for by
     "how many / much"."""
-    asking = question if asking is None else asking
     wanted = frozenset({"PERSON", "ORG", "NORP"}) if _BY_WHOM.search(asking) else expected_entities(asking)
     if wanted is None:
         return False
