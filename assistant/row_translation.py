@@ -16,6 +16,7 @@ import re
 from typing import Callable
 
 from .documents import MONTHS
+from .schema import split_row
 from .translate import SPANISH
 
 SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
@@ -32,7 +33,7 @@ _PIECE = re.compile(r"(: )")  # a header and its figure, or a table heading and 
 def translate_row(text: str, translate: Callable[[str], str], target: str) -> str:
     """The row's translation: its cells in order, joined by " | ", each text part translated on its own by
     translate(text) and each figure kept as it is."""
-    cells = text.strip().strip("|").split("\t" if "\t" in text.strip() else "|")
+    cells = [cell for cell in split_row(text) if cell]
     done: dict[str, str] = {}  # a header repeated across the row is translated once
 
     def piece(part: str) -> str:
@@ -42,8 +43,7 @@ def translate_row(text: str, translate: Callable[[str], str], target: str) -> st
             done[part] = _with_dates(part, translate) if target == SPANISH else translate(part)
         return done[part]
 
-    return " | ".join("".join(p if p == ": " else piece(p.strip()) for p in _PIECE.split(cell.strip()))
-                      for cell in cells if cell.strip())
+    return " | ".join("".join(p if p == ": " else piece(p.strip()) for p in _PIECE.split(cell)) for cell in cells)
 
 
 def _with_dates(part: str, translate: Callable[[str], str]) -> str:

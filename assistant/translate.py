@@ -360,7 +360,7 @@ def subject_first(stream: str) -> str:
         phrase = _noun_phrase(sources[end:], finite.group(1))
         after = end + phrase
         # The phrase must end where a word does: not inside "Mobile-ID".
-        if phrase and (after == len(units) or units[after][0] or _tag(sources[after]) in ("sent", "cm")):
+        if phrase and (after == len(units) or units[after][0] or _word_class(sources[after]) in ("sent", "cm")):
             moved = [[" ", u[1]] for u in units[end:end + phrase]] + [[" ", u[1]] for u in units[i + 1:end]]
             units[i + 1:end + phrase] = moved
             break
@@ -402,24 +402,19 @@ def _nominal(sources: list[str], start: int, determiner: bool = True):
     """(end, number) of a determiner (required unless determiner is False), adjectives or numbers, a common noun
     and adjectives from start; None when there is none."""
     n = start
-    if n < len(sources) and _tag(sources[n]) == "det" and "<itg>" not in sources[n]:
+    if n < len(sources) and _word_class(sources[n]) == "det" and "<itg>" not in sources[n]:
         n += 1
     elif determiner:
         return None
-    while n < len(sources) and _tag(sources[n]) in ("adj", "num"):
+    while n < len(sources) and _word_class(sources[n]) in ("adj", "num"):
         n += 1
-    if n >= len(sources) or _tag(sources[n]) != "n":
+    if n >= len(sources) or _word_class(sources[n]) != "n":
         return None
     number = re.search(r"<(sg|pl|sp)>", sources[n])
     n += 1
-    while n < len(sources) and _tag(sources[n]) == "adj":
+    while n < len(sources) and _word_class(sources[n]) == "adj":
         n += 1
     return n, number.group(1) if number else "sp"
-
-
-def _tag(source: str) -> str:
-    """The part of speech of an analysed unit, "" for a word the analyser does not know."""
-    return _part(source) if "<" in source and not source.startswith("*") else ""
 
 
 _PAST, _PARTICIPLE = "<past>", "<pp>"
@@ -481,6 +476,8 @@ def english_readings(stream: str, text: str) -> str:
 
 
 def _word_class(reading: str) -> str:
+    """The part of speech of a reading or an analysed unit ("lead<vblex><pri>": "vblex"), "" for a word the analyser
+    does not know ("*Acme")."""
     found = _FIRST_TAG.search(reading)
     return found.group(1) if found else ""
 
