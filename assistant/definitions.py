@@ -27,6 +27,11 @@ _NOT_A_NAME = re.compile(r"(?<![\w-])(of|for|to|in|on|at|by|with|from|about|betw
                          r"have)(?![\w-])|['’]s?\b", re.I)
 # A superlative or an ordinal asks which one ("the strongest material", "the first bridge"), not what it is.
 _SELECTION = re.compile(r"\b(most|least|first|last|best|worst|\w{3,}est)\b", re.I)
+# So does an adjective that picks a value of the thing ("the default port", "the total cost", "the current
+# version"): the answer is the value, not what a port or a cost is.
+_VALUE = re.compile(r"^(default|current|total|average|mean|median|maximum|minimum|overall|net|gross|annual|monthly|"
+                    r"weekly|daily|yearly|quarterly|typical|usual|normal|expected|estimated|projected|required|"
+                    r"recommended|present|actual)\s+\w", re.I)
 _EMPHASIS = re.compile(r"\*\*|__")
 _LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")
 _COPULA = r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for)\b"
@@ -43,7 +48,8 @@ def defined_term(question: str) -> str | None:
     if not match:
         return None
     term = match.group("term").strip()
-    if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term) or _SELECTION.search(term):
+    if not term or len(term.split()) > _MAX_WORDS or _NOT_A_NAME.search(term) or _SELECTION.search(term) \
+            or _VALUE.match(term):
         return None
     if "ing" in term.lower() and progressive(question):  # "What is the agency building?": what it does
         return None

@@ -6,7 +6,7 @@ import pytest
 from assistant import messages
 from assistant.definitions import acronym_asked, defined_term, defines, is_about
 
-from conftest import ROOT, indexed_assistant
+from conftest import ROOT, assistant_over, indexed_assistant
 
 
 @pytest.mark.parametrize("question, term", [
@@ -35,6 +35,12 @@ from conftest import ROOT, indexed_assistant
     ("What are the main risks the port faces?", None),
     ("What is the fee Tidewatch charged?", None),
     ("What are the berths?", "berths"),
+    # An adjective that picks a value asks for the value: the answer is the setting's row, not a definition.
+    ("What is the default berth fee?", None),
+    ("What is the total tonnage?", None),
+    ("What is the current harbour master?", None),
+    ("What is a net?", "net"),  # the word alone is the term
+    ("What is the total?", "total"),
 ])
 def test_a_definition_question_names_the_term_it_asks_about(question, term):
     assert defined_term(question) == term
@@ -124,3 +130,24 @@ def test_a_question_for_the_things_a_clause_picks_out_is_not_a_definition_questi
     # probability of 0.50) because the sentence on Mexico's challenges does not say what "main challenges ..." are.
     answer = paper_assistant.ask("What are the main challenges Mexico faces?")
     assert not answer.abstained and "digital inequality" in answer.answer
+
+
+SETTINGS = """# Harbourtown berth booking: settings
+
+| setting | meaning |
+| --- | --- |
+| `BERTH_WINDOW` | hours a booking holds a berth (default 6) |
+| `BERTH_QUEUE` | where waiting vessels are listed: `tidewatch` (default) or `paper`, the harbour office's ledger |
+| `BERTH_PREFIX` | name prefix of the booking records (default `hbt`): `<prefix>_bookings` and `<prefix>_log` |
+
+Bookings made outside the window are refused with a message that names the next free hour.
+"""
+
+
+def test_a_question_for_a_default_value_is_answered_by_the_row_that_gives_it(tmp_path, real_embedder):
+    """"What is the default X?" asks for a value, so it is no "What is T?" question: the row answers although it
+    does not open with the term (found on a settings table, 2026-12-04 seventh session; docs/answering.md)."""
+    assistant = assistant_over(tmp_path, real_embedder, {"settings.md": SETTINGS})
+    answer = assistant.ask("What is the default record name prefix?")
+    assert not answer.abstained, answer.message
+    assert "BERTH_PREFIX" in answer.citations[0].quote
