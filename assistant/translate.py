@@ -29,7 +29,7 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 2  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...)
+TRANSLATION_VERSION = 3  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
@@ -39,7 +39,17 @@ _UNESCAPE = re.compile(r"\\(.)")
 # A letter joined by a hyphen to a word ("e-comercio", "i-Banking") is a prefix, not the conjunction "e" or
 # the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
 _PREFIX = re.compile(r"(?<![\w\\-])([A-Za-z])-(?=\w)")
-_PREFIX_OUT = re.compile(r"(?<!\\)\[([A-Za-z])-(?<!\\)\]")
+# Text that is no word of either language is copied as it is, as a superblank too: Markdown's inline code, a URL,
+# and a token that names a file, a path or an identifier (an underscore in it, a file name's extension, a slash
+# with a digit, a dot or a second slash): "`tests/run.py`", "datos_2023.csv", "BERTH_PREFIX", "2022/23/q3".
+_VERBATIM = re.compile(
+    r"`[^`\n]+`"
+    r"|(?:https?://|www\.)\S+?(?=[.,;:!?)\]\"'”’]*(?:\s|$))"
+    r"|(?<![\w./-])(?:[\w-]*_[\w./-]*\w"
+    r"|[\w-]{2,}\.(?=\w{0,4}[A-Za-z])\w{1,5}"
+    r"|[\w.-]*\w/(?=[\w./-]*(?:\d|\.|/|_))[\w./-]*\w)(?![\w/-]|\.\w)")
+# A superblank in Apertium's output, its escapes still in: what is inside is put back as it is.
+_SUPERBLANK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]")
 _TRIPLE_E = re.compile(r"(?<=\w)eeed\b")
 
 
@@ -105,6 +115,32 @@ class _Chain:
         self.process.kill()
 
 
+def _stream(text: str) -> str:
+    """A text in Apertium's stream format: its reserved characters escaped, a prefix letter ("e-comercio") and each
+    verbatim part (_VERBATIM) as superblanks, which every stage copies as they are."""
+    out, at = [], 0
+    for found in _VERBATIM.finditer(text):
+        out.append(_PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text[at:found.start()])))
+        out.append("[" + _ESCAPE.sub(r"\\\1", found.group(0)) + "]")
+        at = found.end()
+    out.append(_PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text[at:])))
+    return "".join(out)
+
+
+def _lower_after_verbatim(source: str, translated: str) -> str:
+    """Apertium capitalises the first word it translates in a sentence: after a verbatim part that opens the text
+    ("`run.py` kills a build") that word is no sentence's first, and stays lower case as the source has it."""
+    opening = _VERBATIM.match(source.lstrip())
+    if not opening or not translated.startswith(opening.group(0)):
+        return translated
+    after = source.lstrip()[opening.end():].lstrip()
+    rest = translated[opening.end():]
+    first = len(rest) - len(rest.lstrip())
+    if after[:1].islower() and rest[first:first + 1].isupper():
+        return translated[:opening.end()] + rest[:first] + rest[first].lower() + rest[first + 1:]
+    return translated
+
+
 class _Pipeline:
     """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
     translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
@@ -134,13 +170,13 @@ class _Pipeline:
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
         if self.pair == "spa-eng":
             text = asking_name(text)
-        payload = _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text)).encode("utf-8") + b"\n\0"
+        payload = _stream(text).encode("utf-8") + b"\n\0"
         with self.lock:
             chains = self.chains
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
                 readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
-                            else english_readings(readings, text))
+                            else english_readings(readings, _VERBATIM.sub(" ", text)))
                 payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
             out = chains[0].run(payload)
             if len(chains) > 1:
@@ -150,10 +186,10 @@ class _Pipeline:
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
-        translated = _PREFIX_OUT.sub(r"\1-", out.rstrip(b"\0").decode("utf-8", "replace"))
+        translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
             translated = _TRIPLE_E.sub("eed", translated)
-        return _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET)
+        return _lower_after_verbatim(text, _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET))
 
     def alive(self) -> bool:
         return all(chain.alive() for chain in self.chains)

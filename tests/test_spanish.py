@@ -41,6 +41,22 @@ def test_a_one_letter_prefix_is_kept_rather_than_translated_as_a_word():
     assert translator().translate("La nota [e-] es breve.", SPANISH, ENGLISH).count("[") == 1
 
 
+def test_code_file_names_paths_and_identifiers_are_copied_not_translated():
+    # Apertium alone wrote "`Pruebas/test_backends.py`", "AYUDANTE puesto_MILVUS_URI", "docker-componer.yml",
+    # and "data_2023.csv" for a Spanish question's "datos_2023.csv".
+    english = "`tests/run_all.py` stops a build. Set BERTH_QUEUE_URI in harbour-compose.yml, see docs/setup.md."
+    spanish = translator().translate(english, ENGLISH, SPANISH)
+    for kept in ("`tests/run_all.py`", "BERTH_QUEUE_URI", "harbour-compose.yml", "docs/setup.md"):
+        assert kept in spanish, spanish
+    after = spanish.removeprefix("`tests/run_all.py` ")
+    assert after != spanish and after[0].islower(), spanish  # no capital after the code that opens it
+    assert "datos_2023.csv" in translator().translate("¿Qué contiene el archivo datos_2023.csv?", SPANISH, ENGLISH)
+    url = "https://www.gob.mx/informes/anual_2023.pdf"
+    assert translator().translate(f"Véase {url}.", SPANISH, ENGLISH) == f"See {url}."
+    # A word pair with a slash is still words: "y/o" is "and/or".
+    assert "and/or" in translator().translate("Puertos y/o aeropuertos.", SPANISH, ENGLISH)
+
+
 def test_seguir_before_a_gerund_reads_as_continuing():
     # Apertium's dictionary writes "follows directing"; only "seguir siendo" was its own entry ("keeps on being").
     assert translator().translate("¿Quién sigue dirigiendo la empresa?", SPANISH, ENGLISH) == \
