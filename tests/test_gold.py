@@ -40,11 +40,6 @@ FLOORS = {
     "yes/no, Estonia (tuning)": (0.63, 0.37, 0.80),
     "yes/no, febrile seizure (held-out)": (0.57, 0.43, 0.30),
     "yes/no, steam engine (held-out)": (0.85, 0.15, 0.66),
-    # Fragments after an earlier turn in Spanish ("¿Por quién?"), 8 and 6 answerable and 3 and 2 unanswerable
-    # questions (12.5-50 points each), measured 2026-12-04 (sixth session): 100/0/100 and 100/0/50; one question
-    # under that, and with 2 unanswerable questions one under 50% is no floor.
-    "fragment follow-ups in Spanish, paper (tuning)": (0.87, 0.13, 0.66),
-    "fragment follow-ups in Spanish, Estonia (tuning)": (0.83, 0.17, None),
 }
 
 
