@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant import messages
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
@@ -126,7 +128,8 @@ def ask(page, chat, question: str, timeout_ms: int = 60_000):
                      if (m.length < {before + 2}) return false;
                      const last = m[m.length - 1];
                      return !!last.querySelector('.qa-answer, [data-testid="stAlert"]')
-                            || last.innerText.includes("I couldn't find this in the documents."); }}""",
+                            || last.innerText.includes("I couldn't find this in the documents.")
+                            || last.innerText.includes("No encontré esto en los documentos."); }}""",
         timeout=timeout_ms)
     return replies.last
 
@@ -197,6 +200,11 @@ def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, bro
     # The translation line is drawn after the answer: wait for it rather than read the reply once.
     expect(reply).to_contain_text("Traducción automática")
     assert "INSA" in reply.inner_text()
+    # A fragment that names nothing is declined, in Spanish, with the request for the whole question.
+    fragment = ask(page, chat, "¿Desde cuándo?")
+    assert not answer_text(fragment)
+    assert "No encontré esto en los documentos." in fragment.inner_text()
+    assert messages.text("fragment", "es") in fragment.inner_text()
     page.close()
 
 
