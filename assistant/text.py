@@ -18,8 +18,11 @@ _ABBREVIATIONS = {
 # The look-behind and possessive runs keep a long run of "?!." linear instead of quadratic.
 _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _NON_SPACE = re.compile(r"\S")
-# A blank line before anything but a lower-case continuation, or a line break before a list item.
-_HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)])[ \t])")
+# A blank line before anything but a lower-case continuation, or a line break before a list item: a bullet, a
+# number ("1.", "2)"), a letter ("a)", "(b)") or a roman numeral ("(iv)", "ii.", "IV.") as legal texts number them.
+_HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)"
+                         r"|[ivxIVX]{2,5}\.)[ \t])")
+_ROMAN = re.compile(r"[ivx]{2,5}")  # a roman list number of two letters or more ("ii", "iv"; "i" is a word)
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
 MAX_SENTENCE_CHARS = 1200
 
@@ -80,8 +83,9 @@ def _is_boundary(text: str, sent_start: int, punct: int, cut: int, end: int) -> 
     word = word_match.group(1).lower().rstrip(".") if word_match else ""
     if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
-    # "1. Introduction": a list or heading number at the start of a sentence is not an ending.
-    if word.replace(".", "").isdigit() and len(word) <= 4 and not text[sent_start:punct - len(word)].strip(" *#\t"):
+    # "1. Introduction", "IV. Findings": a list or heading number at the start of a sentence is not an ending.
+    number = word.replace(".", "").isdigit() and len(word) <= 4 or _ROMAN.fullmatch(word)
+    if number and not text[sent_start:punct - len(word)].strip(" *#\t"):
         return False
     return True
 

@@ -24,6 +24,24 @@ def test_a_blank_line_ends_a_sentence_unless_the_text_continues_in_lower_case():
                                "Next one!", "- item one", "- item two"]
 
 
+def test_lettered_and_roman_list_items_start_sentences_of_their_own():
+    # Legal texts and government reports number their lists so; a sentence ran over the whole list before
+    # (found on a licence text, docs/answering.md, section 1).
+    text = ("You may convey the work in one of these ways:\n    a) with the source,\n    b) with a written offer,"
+            "\n  valid for three years,\n(c) on a server; or\n(iv) by hand.\nii. Then this.\nIV. And this.\n"
+            "I. Smith and\nthe harbour board (Harbourtown) agreed.")
+    assert sentences(text) == [
+        "You may convey the work in one of these ways:",
+        "a) with the source,",
+        "b) with a written offer,\n  valid for three years,",
+        "(c) on a server; or",
+        "(iv) by hand.",
+        "ii. Then this.",
+        "IV. And this.",
+        "I. Smith and\nthe harbour board (Harbourtown) agreed.",  # one initial and a period: no list number
+    ]
+
+
 def test_spans_are_offsets_into_the_text():
     text = "  First one.   Second one?  "
     spans = sentence_spans(text)
