@@ -184,7 +184,7 @@ def load_document(source: str, data: bytes) -> Document:
     text, warnings_ = decode_text(data)
     if not text.strip():
         raise IngestError("the file holds only white space", skipped=True)
-    return parse_markdown(source, text, warnings_)
+    return parse_markdown(source, text, warnings_, plain=suffix == ".txt")
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -252,6 +252,10 @@ def clean_text(text: str) -> str:
 # Closing '#'s are stripped in Python: the lazy regex form backtracked quadratically on long lines.
 _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BOLD_NUMBERED_HEADING = re.compile(r"^\*\*(\d+(?:\.\d+)*\.?[ \t]+[^*\n]{1,150})\*\*[ \t]*$")
+# A setext heading's underline: "=" under a heading of level 1, "-" under one of level 2.
+_UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})[ \t]*$")
+PLAIN_HEADING_WORDS = 10  # a plain-text heading is a short line standing alone
+PLAIN_HEADING_CHARS = 80
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 # Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
 _PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
@@ -272,6 +276,27 @@ def _heading(line: str) -> tuple[int, str] | None:
     match = _BOLD_NUMBERED_HEADING.match(line.strip())
     if match:
         return 2, clean_heading(match.group(1))
+    return None
+
+
+def _plain_heading(line: str) -> str | None:
+    """The heading a line of plain text is, when it stands alone (the caller checks the blank lines around it):
+    short, opening with a capital or a section number, and in capitals ("TERMS AND CONDITIONS"), numbered ("1.
+    Source Code.", "3.2 Scope") or with its longer words capitalised and no full stop ("How to Apply These Terms").
+    A sentence ("Thank you for reading.") or a list item ("1. buy the tickets") is none."""
+    text = line.strip()
+    words = text.split()
+    if not words or len(words) > PLAIN_HEADING_WORDS or len(text) > PLAIN_HEADING_CHARS or text[-1] in ",;:?!":
+        return None
+    numbered = _SECTION_NUMBER.match(text)
+    rest = text[numbered.end():].strip() if numbered else text
+    if not rest or not rest[0].isupper():
+        return None
+    letters = [ch for ch in rest if ch.isalpha()]
+    capitals = len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    titled = all(w[0].isupper() for w in rest.split() if len(w.strip("\"'’.,()")) >= 5)
+    if capitals or numbered and titled or titled and not text.endswith("."):
+        return clean_heading(text)
     return None
 
 
@@ -300,8 +325,10 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = ()) -> Document:
-    """Headings become a section path; tab-separated and pipe tables become one row block each."""
+def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plain: bool = False) -> Document:
+    """Headings become a section path; tab-separated and pipe tables become one row block each. Headings are "#"
+    lines, bold numbered lines and underlined (setext) lines; in plain text (plain), also a short line standing
+    alone that reads as one (_plain_heading), which stays text as well, since it is only a guess."""
     lines = _lines(text)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
@@ -320,22 +347,41 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = ()) -> D
             blocks.append(Block("text", para_start, para_end, section()))
             para_start = None
 
+    def open_section(level: int, name: str, depth: int) -> None:
+        nonlocal title
+        if level == 1 and not title and not blocks:
+            title = name
+            return
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        stack.append((depth, name))
+
     i = 0
     while i < len(lines):
         pos, line = lines[i]
         heading = _heading(line)
+        following = lines[i + 1][1] if i + 1 < len(lines) else ""
+        alone = i == 0 or not lines[i - 1][1].strip()  # a blank line (or the file's start) before it
+        if not heading and alone and line.strip() and _UNDERLINE.match(following) \
+                and not _is_pipe_row(line) and not _is_tab_row(line):
+            name = clean_heading(line)  # "Title" over "=====": a heading, and its underline no text
+            if name:
+                flush()
+                level = 1 if following.strip().startswith("=") else 2
+                open_section(level, name, _depth(level, name))
+                i += 2
+                continue
         if heading:
             flush()
             level, name = heading
-            if level == 1 and not title and not blocks:
-                title = name
-            else:
-                depth = _depth(level, name)
-                while stack and stack[-1][0] >= depth:
-                    stack.pop()
-                stack.append((depth, name))
+            open_section(level, name, _depth(level, name))
             i += 1
             continue
+        if plain and alone and not following.strip() and (name := _plain_heading(line)):
+            # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") hold the numbered ones under them.
+            flush()
+            number = _SECTION_NUMBER.match(name)
+            open_section(2, name, number.group(1).count(".") + 2 if number else 1)
         table_end = _table_end(lines, i)
         if table_end > i:
             flush()

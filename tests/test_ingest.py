@@ -101,6 +101,31 @@ def test_heading_forms_nest_by_number_or_level():
                              "Back to top"]
 
 
+def test_underlined_headings_are_headings():
+    text = ("Harbourtown Port Report\n=======================\n\nIntro.\n\nBerths\n------\n\nThe berths.\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nA paragraph line\nstill the paragraph.\n")
+    doc = parse_markdown("setext.md", text)
+    assert doc.title == "Harbourtown Port Report"
+    assert sections(doc) == ["", "Berths"]
+    assert "=====" not in " ".join(doc.text[b.start:b.end] for b in doc.blocks)
+    assert [b.kind for b in doc.blocks].count("row") == 1  # a table's separator is no underline
+
+
+def test_plain_text_headings_give_section_paths_and_stay_text():
+    text = ("HARBOURTOWN BERTH RULES\n    Version 2, 3 May 2024\n\n                Preamble\n\n"
+            "  These rules say who may berth.\n\n  TERMS AND CONDITIONS\n\n  0. Definitions.\n\n"
+            "  A \"vessel\" is any boat.\n\n  1. Use of Berths by Visiting Vessels.\n\n  A vessel may berth for a day.\n\n"
+            "Thank you for reading.\n\n1. bring the papers\n\nEnd.\n")
+    doc = load_document("rules.txt", text.encode())
+    assert sections(doc) == ["", "Preamble", "TERMS AND CONDITIONS", "TERMS AND CONDITIONS > 0. Definitions.",
+                             "TERMS AND CONDITIONS > 1. Use of Berths by Visiting Vessels."]
+    # The heading is a guess, so its words stay in the text that is read; a sentence and a list item are no heading.
+    units = [doc.text[s:e] for c in chunk_document(doc) for s, e in c.units]
+    assert "Preamble" in units and "1. bring the papers" in units and "Thank you for reading." in units
+    # The same lines in Markdown are paragraphs: only "#", bold numbered and underlined lines are headings there.
+    assert sections(parse_markdown("rules.md", text)) == [""]
+
+
 def test_a_closing_hash_needs_white_space_before_it():
     doc = parse_markdown("c.md", "## Learning C#\n\nText.\n")
     assert doc.blocks[0].section == "Learning C#"
