@@ -26,9 +26,10 @@ class ChunkSettings:
     target_words: int = 90
     max_words: int = 160
     overlap_sentences: int = 1
-    # The sentence splitter's rules (text.sentence_spans): 2 since lettered and roman list items ("a)", "(iv)")
-    # start a sentence of their own.
-    sentence_rules: int = 2
+    # The rules that cut a Markdown or text file into sections and sentences (ingest.parse_markdown,
+    # text.sentence_spans): 2 since lettered and roman list items ("a)", "(iv)") start a sentence of their own and
+    # plain-text and underlined headings start sections.
+    text_rules: int = 2
 
 
 @dataclass(frozen=True)
