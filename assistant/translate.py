@@ -29,7 +29,8 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 3  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+TRANSLATION_VERSION = 4  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+# parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
@@ -182,7 +183,7 @@ class _Pipeline:
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
-                    stream = subject_first(passive(continuing(stream)))
+                    stream = subject_first(passive(continuing(what_happens(stream))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
@@ -337,6 +338,42 @@ def by_which_noun(stream: str) -> str:
 # trabajando"), which Spanish grammar reads as "continuar" + gerund; Apertium's dictionary has it only in
 # "seguir siendo" and otherwise writes "follows directing". Its translation becomes continuar's, with its tags.
 _SEGUIR_GERUND = re.compile(r"\^([Ss]eguir)(<vblex>[^/$]*)/[^<$]*(<vblex>[^/$]*)\$(\s*\^[^/$<]*<vblex><ger>)")
+
+
+# "¿Qué pasa si ...?", "¿Qué le pasó a ...?", "¿Qué ha pasado con ...?": pasar after the interrogative "qué" is "to
+# happen", which the dictionary lists beside "to spend"; Apertium's lexical selection wrote "What passes if ...?".
+_WHAT_PASAR = re.compile(r"(\^[Qq]ué<prn><itg>[^$]*\$\s*)(\^prpers<prn><pro>[^$]*\$\s*)?"
+                         r"((?:\^haber<vbhaver>[^$]*\$\s*)?)\^(pasar<vblex>[^/$]*)/[^$]*?(happen<vblex>[^/$]*)[^$]*\$"
+                         r"(\s*\^a<pr>)?")
+
+
+def what_happens(stream: str) -> str:
+    """The stream after the bilingual dictionary with pasar after the interrogative "qué" read as "happen",
+    written out as a word Apertium passes on as it is (the documents' words must not put "pass" back: prefer_senses
+    leaves such a word alone). Its clitic ("le", "les") doubles the "a ..." after it and is left out then: "¿Qué le
+    pasó a Pedro?" is "What happened to Pedro?"; without one, "¿Qué le pasó?" is "What happened to him?"."""
+    def rewrite(m: re.Match) -> str:
+        verb = _happen_form(m.group(5))
+        unit = f"^*{verb}/*{verb}$"
+        if m.group(6) or not m.group(2):
+            return f"{m.group(1)}{m.group(3)}{unit}{m.group(6) or ''}"
+        return f"{m.group(1)}{m.group(3)}{unit} ^a<pr>/to<pr>$ {m.group(2).strip()}"
+    return _WHAT_PASAR.sub(rewrite, stream)
+
+
+def _happen_form(reading: str) -> str:
+    """"happen" in the tense and person of pasar's reading ("happen<vblex><ifi><p3><sg>": "happened"; the
+    participle of "ha pasado" too, whose "has" Apertium writes)."""
+    tags = reading[reading.index("<"):]
+    if "<pp>" in tags:
+        return "happened"
+    if "<ifi>" in tags or "<pii>" in tags:
+        return "happened"
+    if "<fti>" in tags:
+        return "will happen"
+    if "<cni>" in tags:
+        return "would happen"
+    return "happens" if "<sg>" in tags and "<p3>" in tags else "happen"
 
 
 def continuing(stream: str) -> str:

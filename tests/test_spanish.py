@@ -57,6 +57,22 @@ def test_code_file_names_paths_and_identifiers_are_copied_not_translated():
     assert "and/or" in translator().translate("Puertos y/o aeropuertos.", SPANISH, ENGLISH)
 
 
+def test_what_pasa_reads_what_happens():
+    # Apertium wrote "What passes if ...?" and "What spent him to ...?"; pasar after the interrogative "qué" is
+    # "to happen", in the tense asked, and a documents' word ("pass") does not take its place.
+    assert translator().translate("¿Qué pasa si cierra el puerto?", SPANISH, ENGLISH).startswith("What happens if")
+    assert translator().translate("¿Qué le pasó a Pedro Ruiz?", SPANISH, ENGLISH) == "What happened to Pedro Ruiz?"
+    assert translator().translate("¿Qué le pasó?", SPANISH, ENGLISH) == "What happened to him?"
+    assert "will happen" in translator().translate("¿Qué pasará con los precios?", SPANISH, ENGLISH)
+    known = {"pass": True, "happen": False, "spend": False}.get
+    instead = lambda lemma, pos: ["pass"] if lemma == "pasar" else []  # noqa: E731 (documents that say "pass")
+    assert "passes" in translator().translate("El barco pasa el puerto.", SPANISH, ENGLISH,
+                                              lambda words: known(words, None), instead)
+    assert "happens" in translator().translate("¿Qué pasa con los barcos?", SPANISH, ENGLISH,
+                                               lambda words: known(words, None), instead)
+    assert "spent" in translator().translate("Pasó tres años en Lima.", SPANISH, ENGLISH)  # no question: as before
+
+
 def test_seguir_before_a_gerund_reads_as_continuing():
     # Apertium's dictionary writes "follows directing"; only "seguir siendo" was its own entry ("keeps on being").
     assert translator().translate("¿Quién sigue dirigiendo la empresa?", SPANISH, ENGLISH) == \
