@@ -341,9 +341,14 @@ class Assistant:
         """(language, the question in English, the reader, the query, its hits) for a question as asked: a Spanish
         one read in translation (in_english), its conversation as a Spanish one is (resolve_followup's pro_drop)."""
         language, english, english_history, extra = self.in_english(question, history)
-        reader, query, hits = self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH,
-                                             typed="" if language == ENGLISH else question)
+        reader, query, hits = self._search_english(question, language, english, english_history, extra, follow_on)
         return language, english, reader, query, hits
+
+    def _search_english(self, question: str, language: str, english: str, english_history: list[str],
+                        extra: list[str], follow_on: bool = True) -> tuple[Reader, Query, list]:
+        """(the reader, the query, its hits) for a question already read in English (in_english)."""
+        return self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH,
+                              typed="" if language == ENGLISH else question)
 
     def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
         """(the question's language, the question and the history in English, extra search tokens): a Spanish
@@ -396,14 +401,14 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        language = detect_language(question)
-        if history and names_nothing(question if language == ENGLISH else self.in_english(question, [])[1]):
+        language, english, english_history, extra = self.in_english(question, history)
+        if history and names_nothing(english):
             # "Since when?", "¿Por quién?": a fragment has nothing to look for, and read with the earlier question
             # it gets that question's answer back whether or not the documents say (docs/answering.md, section 4).
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message=messages.text("fragment", language), language=language)
-        language, english, reader, query, hits = self.read_question(question, history)
+        reader, query, hits = self._search_english(question, language, english, english_history, extra)
         retrieved = time.perf_counter()
         reading = reader.read(query, hits[:self.settings.read_k])
         # Issue 11 wiring (retrieval.py): a question about an organisation no document is about abstains, and

@@ -119,22 +119,24 @@ class _Chain:
 def _stream(text: str) -> str:
     """A text in Apertium's stream format: its reserved characters escaped, a prefix letter ("e-comercio") and each
     verbatim part (_VERBATIM) as superblanks, which every stage copies as they are."""
+    def words(part: str) -> str:
+        return _PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", part))
+
     out, at = [], 0
     for found in _VERBATIM.finditer(text):
-        out.append(_PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text[at:found.start()])))
-        out.append("[" + _ESCAPE.sub(r"\\\1", found.group(0)) + "]")
+        out += [words(text[at:found.start()]), "[" + _ESCAPE.sub(r"\\\1", found.group(0)) + "]"]
         at = found.end()
-    out.append(_PREFIX.sub(r"[\1-]", _ESCAPE.sub(r"\\\1", text[at:])))
-    return "".join(out)
+    return "".join(out) + words(text[at:])
 
 
 def _lower_after_verbatim(source: str, translated: str) -> str:
     """Apertium capitalises the first word it translates in a sentence: after a verbatim part that opens the text
     ("`run.py` kills a build") that word is no sentence's first, and stays lower case as the source has it."""
-    opening = _VERBATIM.match(source.lstrip())
+    source = source.lstrip()
+    opening = _VERBATIM.match(source)
     if not opening or not translated.startswith(opening.group(0)):
         return translated
-    after = source.lstrip()[opening.end():].lstrip()
+    after = source[opening.end():].lstrip()
     rest = translated[opening.end():]
     first = len(rest) - len(rest.lstrip())
     if after[:1].islower() and rest[first:first + 1].isupper():
@@ -365,9 +367,7 @@ def _happen_form(reading: str) -> str:
     """"happen" in the tense and person of pasar's reading ("happen<vblex><ifi><p3><sg>": "happened"; the
     participle of "ha pasado" too, whose "has" Apertium writes)."""
     tags = reading[reading.index("<"):]
-    if "<pp>" in tags:
-        return "happened"
-    if "<ifi>" in tags or "<pii>" in tags:
+    if "<pp>" in tags or "<ifi>" in tags or "<pii>" in tags:
         return "happened"
     if "<fti>" in tags:
         return "will happen"
