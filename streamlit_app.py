@@ -8,11 +8,12 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import functools  # noqa: E402
 import io  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from assistant import ui, uploads  # noqa: E402
+from assistant import messages, ui, uploads  # noqa: E402
 from assistant.answer_model import ReaderModelUnavailable  # noqa: E402
 from assistant.assistant import QuestionError, Status, index_status  # noqa: E402
 from assistant.config import Settings  # noqa: E402
@@ -241,33 +242,32 @@ def sidebar_chat_controls(box) -> None:
 
 # --- the chat ---------------------------------------------------------------------------------
 
-def show_pdf_page(settings: Settings, citation, key: str) -> None:
+def show_pdf_page(settings: Settings, citation, key: str, language: str) -> None:
     path = (settings.corpus / citation.source).resolve()
     if not path.is_relative_to(settings.corpus.resolve()):
         return
-    if not st.toggle(f"Show page {citation.page} with the sentence highlighted", key=key):
+    say = functools.partial(messages.text, language=language)
+    if not st.toggle(say("show_page", page=citation.page), key=key):
         return
     try:
         png, match = page_png(str(path), path.stat().st_mtime_ns, citation.page, citation.quote)
     except FileNotFoundError:
-        st.error(ui.escape_markdown(f"{citation.source} is no longer in the documents folder; rebuild the index."))
+        st.error(ui.escape_markdown(say("file_gone", source=citation.source)))
         return
     except PdfViewError as exc:
         st.error(ui.escape_markdown(str(exc)))
         return
-    notes = {"exact": "The highlighted text is the quoted sentence.",
-             "approximate": "The page's text differs a little from the index; the closest stretch is highlighted.",
-             "": "The sentence could not be located on the page; the whole page is shown."}
+    notes = {"exact": say("highlight_exact"), "approximate": say("highlight_approximate"), "": say("highlight_none")}
     st.image(png, caption=notes[match], width="stretch")
 
 
 def show_cards(settings: Settings, answer, turn: int, closest: bool) -> None:
     for citation in ui.visible_citations(answer, st.session_state.n_sources):
-        with st.expander(ui.card_label(citation, closest=closest)):
+        with st.expander(ui.card_label(citation, closest=closest, language=answer.language)):
             st.markdown(ui.passage_html(citation), unsafe_allow_html=True)
-            st.caption(ui.card_details(citation))
+            st.caption(ui.card_details(citation, answer.language))
             if citation.page and citation.source.lower().endswith(".pdf"):
-                show_pdf_page(settings, citation, key=f"page-{turn}-{citation.n}")
+                show_pdf_page(settings, citation, key=f"page-{turn}-{citation.n}", language=answer.language)
 
 
 def show_question(question: str) -> None:

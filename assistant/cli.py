@@ -172,7 +172,7 @@ def format_answer(answer) -> str:
         lines.append(f"\n{say('sources')}:")
     for c in answer.citations:
         where = " > ".join(x for x in (c.source, c.section) if x)
-        page = f", page {c.page}" if c.page else ""
+        page = f", {messages.text('page', answer.language, page=c.page)}" if c.page else ""
         lines.append(f"[{c.n}] {where}{page}: \"{' '.join(c.quote.split())}\"")
     return "\n".join(lines)
 

@@ -171,34 +171,35 @@ def passage_html(citation: Citation) -> str:
     return f'<div class="qa-passage">{text_html(passage, markdown, mark=(start, end))}</div>'
 
 
-def location(citation: Citation) -> str:
-    """Where the quote is: title, section path and page, as plain text."""
+def location(citation: Citation, language: str = "en") -> str:
+    """Where the quote is: title, section path and page, as plain text, in the language of the answer."""
     parts = [citation.title or citation.source]
     if citation.section:
         parts.append(citation.section.replace(" > ", " › "))
     if citation.page:
-        parts.append(page_label(citation))
+        parts.append(page_label(citation, language))
     return " · ".join(parts)
 
 
-def page_label(citation: Citation) -> str:
+def page_label(citation: Citation, language: str = "en") -> str:
     """'page 23', or 'page 23 (printed 20)' when the PDF page prints another number than its position."""
     printed = getattr(citation, "printed_page", None)
     if printed and printed != str(citation.page):
-        return f"page {citation.page} (printed {printed})"
-    return f"page {citation.page}"
+        return messages.text("printed_page", language, page=citation.page, printed=printed)
+    return messages.text("page", language, page=citation.page)
 
 
-def card_label(citation: Citation, closest: bool = False) -> str:
+def card_label(citation: Citation, closest: bool = False, language: str = "en") -> str:
     """The source card's title, Markdown-escaped: '[1] Title · Section · page 3' or 'Closest passage 1 · ...'."""
-    label = f"Closest passage {citation.n} · {location(citation)}" if closest else \
-        f"[{citation.n}] {location(citation)}"
+    where = location(citation, language)
+    label = f"{messages.text('closest_passage', language, n=citation.n)} · {where}" if closest else \
+        f"[{citation.n}] {where}"
     return escape_markdown(label)
 
 
-def card_details(citation: Citation) -> str:
+def card_details(citation: Citation, language: str = "en") -> str:
     """The card's small print, Markdown-escaped: file name, and the match score when there is one."""
-    score = f" · match score {citation.score:.2f}" if citation.score > 0 else ""
+    score = f" · {messages.text('match_score', language)} {citation.score:.2f}" if citation.score > 0 else ""
     return escape_markdown(f"{citation.source}{score}")
 
 
@@ -466,9 +467,9 @@ def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = No
         if answer.citations:
             lines += [heading, ""]
             for c in answer.citations:
-                where = f"{c.n}. {markdown_text(location(c))} ({markdown_text(c.source)})"
+                where = f"{c.n}. {markdown_text(location(c, answer.language))} ({markdown_text(c.source)})"
                 if is_row(c):
-                    lines += [f"{where}, a table row:", ""] + markdown_row_table(c, indent="   ") + [""]
+                    lines += [f"{where}, {fixed('table_row', answer)}:", ""] + markdown_row_table(c, indent="   ") + [""]
                 else:
                     lines.append(f"{where}: \"{markdown_text(c.quote)}\"")
             lines.append("")

@@ -296,6 +296,18 @@ def test_a_pdf_table_answer_is_a_small_table(server, browser) -> None:
     assert len(names) == len(values) <= 8, table.inner_text()
     assert values[names.index("Three Months Ended June 25, 2022")] == "$82,959", table.inner_text()
     assert not any(name and value.startswith(name) for name, value in zip(names, values)), table.inner_text()
+    # Asked in Spanish, the same row answers, and its card and page view speak Spanish.
+    from playwright.sync_api import expect
+
+    reply = ask(page, chat, "¿Cuáles fueron las ventas netas totales de Apple en los tres meses terminados el 25 de "
+                            "junio de 2022?")
+    assert "$82,959" in answer_text(reply), reply.inner_text()
+    card = reply.locator('[data-testid="stExpander"]').filter(has_text="[1]").first
+    summary = card.locator("summary")
+    expect(summary).to_contain_text("página")
+    assert "page" not in summary.inner_text(), summary.inner_text()
+    summary.click()
+    expect(card.get_by_text("Mostrar la página", exact=False)).to_be_visible(timeout=10_000)
     page.close()
 
 

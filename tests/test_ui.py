@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from assistant import ui
+from assistant import messages, ui
 from assistant.chunking import chunk_document
 from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
@@ -122,6 +123,23 @@ def test_labels_are_markdown_escaped() -> None:
     assert r"\<i\>Yield\</i\>" in label and "page 3" in label
     assert ui.card_label(citation(n=2), closest=True).startswith("Closest passage 2 · ")
     assert ui.escape_markdown("$x$ :smile: [a](b)\n\n# h") == r"\$x\$ \:smile\: \[a\]\(b\) \# h"
+
+
+def test_an_answer_in_spanish_labels_its_sources_in_spanish() -> None:
+    printed = citation(n=2, page=23, printed_page="20", source="r.pdf", title="Report")
+    assert ui.card_label(printed) == r"\[2\] Report · 2\. Results › 2\.1 \<i\>Yield\</i\> · page 23 \(printed 20\)"
+    assert ui.card_label(printed, closest=True, language="es").startswith("Pasaje más cercano 2 · Report")
+    assert ui.card_label(printed, language="es").endswith(r"página 23 \(numerada 20\)")
+    assert ui.card_details(printed, "es") == r"r\.pdf · puntuación de coincidencia 0\.91"
+    row = row_citation(quote="2019\t<Sat> | 1", passage="2019\t<Sat> | 1")
+    turns = [ui.Turn("¿Cuándo?", Answer("¿Cuándo?", printed.quote, False, 1.0, (printed, row), language="es"))]
+    text = ui.transcript_markdown(turns)
+    assert "Fuentes:" in text and "· página 23 (numerada 20) (r.pdf)" in text and "(t.md), una fila de tabla:" in text
+    assert "page" not in text.split("Fuentes:")[1] and "a table row" not in text
+    # Every fixed text has its Spanish, with the same placeholders.
+    assert messages.TEXTS["es"].keys() == messages.TEXTS["en"].keys()
+    placeholders = lambda s: sorted(re.findall(r"{(\w+)}", s))  # noqa: E731
+    assert all(placeholders(messages.TEXTS["es"][k]) == placeholders(v) for k, v in messages.TEXTS["en"].items())
 
 
 def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
