@@ -174,7 +174,6 @@ class _Pipeline:
         if self.pair == "spa-eng":
             text = asking_name(text)
         payload = _stream(text).encode("utf-8") + b"\n\0"
-        opening = ("", frozenset())
         with self.lock:
             chains = self.chains
             if self.tagged:
@@ -186,14 +185,13 @@ class _Pipeline:
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
-                    stream, opening = yes_no_order(subject_first(passive(continuing(what_happens(stream)))))
+                    stream = subject_first(passive(continuing(what_happens(stream))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
             translated = _TRIPLE_E.sub("eed", translated)
-            translated = _lower_after(opening, translated)
         return _lower_after_verbatim(text, _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET))
 
     def alive(self) -> bool:
@@ -440,115 +438,6 @@ def subject_first(stream: str) -> str:
             units[i + 1:end + phrase] = moved
             break
     return "".join(a + b for a, b in units) + stream[len(head):]
-
-
-# A yes/no question opens with its verb ("¿Almacena Acme los datos?", "¿Pueden los votantes cambiar su voto?"), and
-# Apertium writes that verb with a subject of its own in front ("It stores Acme the data?", "They can the voters
-# change ...?"). English asks with an auxiliary, then the subject, then the verb: "Does Acme store the data?".
-# A unit may carry superblanks before it ("[X-]^*Road/*Road$": a verbatim prefix), which stay with it.
-_UNIT_WITH_BLANKS = re.compile(r"((?:\s*(?<!\\)\[(?:\\.|[^\\\]])*\])*\s*)(\^(?:\\.|[^\\^$])*\$)")
-_TENSE = re.compile(r"<(pri|pii|ifi|fti|cni)><p3><(sg|pl)>")
-_AUXILIARY = {  # (English verb, Spanish tense, number) -> the auxiliary that opens the English question
-    **{("do", t, n): w for t, by in (("pri", ("Does", "Do")), ("pii", ("Did", "Did")), ("ifi", ("Did", "Did")),
-                                      ("fti", ("Will", "Will")), ("cni", ("Would", "Would")))
-       for n, w in zip(("sg", "pl"), by)},
-    **{("be", t, n): w for t, by in (("pri", ("Is", "Are")), ("pii", ("Was", "Were")), ("ifi", ("Was", "Were")))
-       for n, w in zip(("sg", "pl"), by)},
-    **{("have", t, n): w for t, by in (("pri", ("Has", "Have")), ("pii", ("Had", "Had")), ("ifi", ("Had", "Had")))
-       for n, w in zip(("sg", "pl"), by)},
-    **{("can", t, n): w for t, w in (("pri", "Can"), ("pii", "Could"), ("ifi", "Could"), ("cni", "Could"))
-       for n in ("sg", "pl")},
-}
-
-
-def yes_no_order(stream: str) -> tuple[str, tuple[str, frozenset[str]]]:
-    """The stream after the bilingual dictionary with a yes/no question in English order, and what _lower_after
-    needs to undo the capital Apertium then gives the word after the auxiliary (("", ...) when the stream is left as
-    it was). Only when a third-person finite verb opens the question and a noun phrase that agrees with it follows
-    (after its participle or infinitive, if it has one): "¿Ha declarado Acme un dividendo?" reads "Has Acme
-    declared a dividend?", "¿Almacena X-Road datos?" "Does X-Road store data?", "¿Se vendieron libros?" "Were books
-    sold?". "¿Hay ...?", a subjunctive and modals other than poder are left alone."""
-    unchanged = stream, ("", frozenset())
-    units = [[m.group(1), m.group(2)] for m in _UNIT_WITH_BLANKS.finditer(stream)]
-    head = "".join(a + b for a, b in units)
-    if len(units) < 3 or not stream.startswith(head) or not units[0][1].startswith("^¿<lquest>"):
-        return unchanged
-    sources = [_source(unit) for _, unit in units]
-    senses = _SLASH.split(units[1][1][1:-1])[1:]
-    finite, tense = _FINITE.search(sources[1]), _TENSE.search(sources[1])
-    if not (finite and tense and senses and _is_word(senses[0])) or " " in _lemma(senses[0]) or units[1][0].strip():
-        return unchanged  # also "¿Hay ...?", which the dictionary reads "there is"
-    part, english = _part(sources[1]), _lemma(senses[0]).lower()
-    if english == "be" or part == "vbser":
-        verb, dependent = "be", "<vblex><pp>"  # ser, estar: "¿Está alojada la embajada ...?"
-    elif part in ("vbhaver", "vbmod"):
-        verb, dependent = ("have" if part == "vbhaver" else english), _DEPENDENT[part]
-    else:
-        verb, dependent = "do", None
-    has_dependent = bool(dependent and dependent in sources[2])
-    auxiliary = _AUXILIARY.get((verb, tense.group(1), tense.group(2)))
-    if not auxiliary or (part == "vbhaver" and not has_dependent):
-        return unchanged
-    start = 3 if has_dependent else 2
-    phrase = _subject(sources[start:], finite.group(1), bare=verb == "be" and has_dependent)
-    after = start + phrase
-    if not phrase or not (after == len(units) or units[after][0] or _word_class(sources[after]) in ("sent", "cm")):
-        return unchanged
-    moved = [[units[1][0], f"^*{auxiliary}/*{auxiliary}$"], *units[start:after]]
-    if verb == "do":  # the verb itself follows its subject, in the infinitive: "Does X-Road store ..."
-        forms = [_TENSE.sub("<inf>", form) for form in (sources[1], *senses)]
-        moved.append([" ", "^" + "/".join(form[:1].lower() + form[1:] for form in forms) + "$"])
-    if has_dependent:
-        moved.append([" ", units[2][1]])
-    units[1:after] = moved
-    # Words Apertium may capitalise that are names: those capitalised in Spanish too (the verb, now moved, aside).
-    names = frozenset(word for i, (_, unit) in enumerate(units) if i > 1 and _source(unit).lstrip("*")[:1].isupper()
-                      for word in _english_words(unit))
-    return "".join(a + b for a, b in units) + stream[len(head):], (auxiliary, names)
-
-
-def _subject(sources: list[str], number: str, bare: bool) -> int:
-    """How many analysed units at the start make a noun phrase of this number, as _noun_phrase, and also a
-    determiner before names ("el IFT") and, when bare, a plural noun without its determiner ("libros")."""
-    phrase = _noun_phrase(sources, number)
-    if phrase:
-        return phrase
-    names = 0
-    while 1 + names < len(sources) and (sources[1 + names].startswith("*") and sources[1 + names][1:2].isupper()
-                                         or "<np>" in sources[1 + names]):
-        names += 1
-    if names and _word_class(sources[0]) == "det" and "<itg>" not in sources[0] and number == "sg":
-        return 1 + names
-    nominal = _nominal(sources, 0, determiner=False) if bare else None
-    return nominal[0] if nominal and nominal[1] in (number, "sp") else 0
-
-
-def _source(unit: str) -> str:
-    """A stream unit's Spanish analysis: "^receta<n><f><sg>/recipe<n><sg>$" -> "receta<n><f><sg>"."""
-    return _SLASH.split(unit[1:-1])[0]
-
-
-def _english_words(unit: str) -> list[str]:
-    """The words of a stream unit's translations (of the word itself when the dictionary does not know it)."""
-    return [w.lstrip("*") for sense in _SLASH.split(unit[1:-1])[1:] for w in _lemma(sense).split()]
-
-
-def _lower_after(opening: tuple[str, frozenset[str]], translated: str) -> str:
-    """Apertium capitalises the first word it translates in a question, which after an auxiliary written out by
-    yes_no_order is no longer the first: "Can The voters ...", "Does X-Road Store ...". The first capitalised word
-    after the auxiliary is lowered, unless it is a name (opening's names) or a lower-case word comes before it."""
-    auxiliary, names = opening
-    found = re.match(rf"\s*¿?\s*{auxiliary}\b", translated)
-    if not auxiliary or not found:
-        return translated
-    for word in re.finditer(r"[\w-]+", translated[found.end():]):
-        text = word.group(0)
-        if not text[:1].isupper():
-            return translated
-        if text not in names and not any(part in names for part in text.split("-")):
-            at = found.end() + word.start()
-            return translated[:at] + text[0].lower() + translated[at + 1:]
-    return translated
 
 
 def _noun_phrase(sources: list[str], number: str) -> int:
