@@ -60,7 +60,7 @@ def chat_service(corpus: str, index: str) -> ChatService:
     return ChatService(Settings.from_env(corpus, index), shared_embedder(), suggestions=SUGGESTIONS)
 
 
-@st.cache_data(show_spinner="Rendering the page…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def page_png(path: str, mtime_ns: int, page: int, quote: str) -> tuple[bytes, str]:
     """The page as PNG with the quote highlighted, and how it was found; mtime_ns keys out stale renders."""
     view = render_page(path, page, quote)
@@ -73,9 +73,14 @@ def page_png(path: str, mtime_ns: int, page: int, quote: str) -> tuple[bytes, st
 
 def init_state() -> None:
     defaults = {"turns": [], "pending_questions": [], "last_update": None, "upload_round": 0,
-                "remove_round": 0, "seen_version": -1}
+                "remove_round": 0, "seen_version": -1, "language": ui.language_of_locale(st.context.locale)}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+
+
+def say(key: str, **values) -> str:
+    """One of the chat's own sentences, in the language the reader chose (the browser's until they pick one)."""
+    return messages.text(key, st.session_state.language, **values)
 
 
 def ask_suggestion(question: str) -> None:
@@ -100,8 +105,7 @@ def remember_update(title: str, lines: list[tuple[str, str]]) -> None:
 def start_indexing(service: ChatService, title: str, lines: list[tuple[str, str]] = ()) -> None:
     st.session_state.last_update = None  # its lines go along with the run, which every page shows
     if not service.start_indexing(title, tuple(lines)):
-        remember_update("Queued", [("info", "An indexing run is going on; your changes will be indexed as soon as "
-                                            "it ends.")])
+        remember_update(say("queued"), [("info", say("queued_line"))])
 
 
 # --- progress, shown to every page --------------------------------------------------------------
@@ -110,8 +114,7 @@ def show_job(job: Job) -> None:
     with st.status(ui.escape_markdown(job.title), expanded=True, state="running"):
         fraction = job.done / job.total if job.total else 0.0
         st.progress(min(1.0, fraction), text=ui.escape_markdown(job.progress_text))
-        st.caption("You can keep asking: answers come from the index as it was until this run ends. Reloading "
-                   "the page or opening another tab does not stop it.")
+        st.caption(say("keep_asking"))
 
 
 def live_panel(service: ChatService) -> None:
@@ -138,35 +141,36 @@ def show_lines(lines) -> None:
 
 
 def sidebar_status(status: Status, service: ChatService) -> None:
-    st.header("Index")
+    st.header(say("index"))
     data = status.to_dict()
     job = service.job()
     running = job is not None and job.running
     if not status.exists:
-        st.caption("No index yet.")
+        st.caption(say("no_index"))
     else:
         docs = data["documents"]
-        st.markdown(f"**{docs}** document{'' if docs == 1 else 's'} · **{data['chunks']}** chunks")
+        st.markdown(say("counts_one", chunks=data["chunks"]) if docs == 1 else
+                    say("counts", documents=docs, chunks=data["chunks"]))
         model = (data["model"] or "").split("/")[-1]
-        st.caption(ui.escape_markdown(f"Model {model} · built {ui.built_when(data['built_at'])}"))
+        st.caption(ui.escape_markdown(say("model_built", model=model, built=ui.built_when(data["built_at"]))))
         changes = ui.changes_sentence(data)
         if changes and not running:
-            st.warning(ui.escape_markdown(f"Out of date ({changes})."))
+            st.warning(ui.escape_markdown(say("out_of_date", changes=changes)))
         elif not changes:
-            st.caption("Up to date with the documents folder.")
+            st.caption(say("up_to_date"))
         files = (status.manifest or {}).get("files", {})
-        with st.expander(f"Documents ({len(files)})"):
+        with st.expander(say("documents", n=len(files))):
             for source in sorted(files):
                 title = files[source].get("title") or source
                 st.markdown(ui.escape_markdown(title) + "  \n" + f"`{source.replace('`', '')}`")
             for item in data["failed"]:
-                st.error(ui.escape_markdown(f"Not indexed: {item['path']}: {item['error']}"))
+                st.error(ui.escape_markdown(say("not_indexed", path=item["path"], reason=item["error"])))
             for item in data["skipped"]:
-                st.warning(ui.escape_markdown(f"Not indexed: {item['path']}: {item['reason']}"))
+                st.warning(ui.escape_markdown(say("not_indexed", path=item["path"], reason=item["reason"])))
     if running:
         st.caption(ui.escape_markdown(f"{job.title}: {job.progress_text}."))
-    if st.button("Rebuild index", help="Index new and changed documents; forget removed ones."):
-        start_indexing(service, "Updating the index")
+    if st.button(say("rebuild"), help=say("rebuild_help")):
+        start_indexing(service, say("updating"))
         st.rerun()
     update = st.session_state.last_update
     if update:
@@ -178,13 +182,13 @@ def sidebar_status(status: Status, service: ChatService) -> None:
 
 
 def sidebar_upload(settings: Settings, service: ChatService) -> None:
-    st.header("Add documents")
+    st.header(say("add_documents"))
     limit_mb = settings.max_file_bytes // (1024 * 1024)
-    files = st.file_uploader("Markdown, text or PDF files", type=[s.lstrip(".") for s in uploads.UPLOAD_SUFFIXES],
+    files = st.file_uploader(say("file_types"), type=[s.lstrip(".") for s in uploads.UPLOAD_SUFFIXES],
                              accept_multiple_files=True, max_upload_size=limit_mb,
                              key=f"upload-{st.session_state.upload_round}")
-    replace = st.checkbox("Replace documents with the same name", key=f"replace-{st.session_state.upload_round}")
-    if st.button("Add and index", disabled=not files, type="primary"):
+    replace = st.checkbox(say("replace"), key=f"replace-{st.session_state.upload_round}")
+    if st.button(say("add_and_index"), disabled=not files, type="primary"):
         lines: list[tuple[str, str]] = []
         saved = 0
         for file in files:
@@ -195,12 +199,12 @@ def sidebar_upload(settings: Settings, service: ChatService) -> None:
                 lines.append(("error", str(exc)))
             else:
                 saved += 1
-                lines.append(("ok", f"Saved {path.name}."))
+                lines.append(("ok", say("saved", name=path.name)))
         st.session_state.upload_round += 1  # a fresh uploader, so the same files are not added twice
         if saved:
-            start_indexing(service, "Indexing the new documents", lines)
+            start_indexing(service, say("indexing_new"), lines)
         else:
-            remember_update("Nothing was added", lines)
+            remember_update(say("nothing_added"), lines)
         st.rerun()
 
 
@@ -208,25 +212,24 @@ def sidebar_remove(settings: Settings, status: Status, service: ChatService) -> 
     present = sorted(status.diff.files) if status.diff else []
     if not present:
         return
-    st.header("Remove a document")
+    st.header(say("remove_document"))
     suffix = st.session_state.remove_round
-    choice = st.selectbox("Document", present, index=None, placeholder="Choose a document",
+    choice = st.selectbox("Document", present, index=None, placeholder=say("choose_document"),
                           key=f"remove-choice-{suffix}", label_visibility="collapsed")
-    confirm = st.checkbox("Delete the file from the documents folder", key=f"remove-confirm-{suffix}",
+    confirm = st.checkbox(say("delete_file"), key=f"remove-confirm-{suffix}",
                           disabled=choice is None)
-    if st.button("Remove and update the index", disabled=not (choice and confirm)):
+    if st.button(say("remove_and_update"), disabled=not (choice and confirm)):
         st.session_state.remove_round += 1
         if len(present) == 1:
             # The index cannot be empty, so removing the last file would leave it answering from that file.
-            remember_update("Nothing was removed", [("error", f"'{choice}' is the only document; add another "
-                                                              "document before removing it.")])
+            remember_update(say("nothing_removed"), [("error", say("only_document", name=choice))])
             st.rerun()
         try:
             uploads.remove_document(settings.corpus, choice)
         except uploads.UploadError as exc:
-            remember_update("Nothing was removed", [("error", str(exc))])
+            remember_update(say("nothing_removed"), [("error", str(exc))])
         else:
-            start_indexing(service, f"Removing {choice} from the index", [("ok", f"Deleted {choice}.")])
+            start_indexing(service, say("removing", name=choice), [("ok", say("deleted", name=choice))])
         st.rerun()
 
 
@@ -235,9 +238,9 @@ def sidebar_chat_controls(box) -> None:
 
     One above the other: side by side, the sidebar is too narrow for "Download transcript"."""
     turns = st.session_state.turns
-    box.download_button("Download transcript", data=ui.transcript_markdown(turns), file_name="transcript.md",
+    box.download_button(say("download"), data=ui.transcript_markdown(turns), file_name="transcript.md",
                         mime="text/markdown", on_click="ignore", disabled=not turns, width="stretch")
-    box.button("Clear chat", on_click=clear_chat, disabled=not turns, width="stretch")
+    box.button(say("clear"), on_click=clear_chat, disabled=not turns, width="stretch")
 
 
 # --- the chat ---------------------------------------------------------------------------------
@@ -246,18 +249,20 @@ def show_pdf_page(settings: Settings, citation, key: str, language: str) -> None
     path = (settings.corpus / citation.source).resolve()
     if not path.is_relative_to(settings.corpus.resolve()):
         return
-    say = functools.partial(messages.text, language=language)
-    if not st.toggle(say("show_page", page=citation.page), key=key):
+    in_answer = functools.partial(messages.text, language=language)  # the answer's language, not the chat's
+    if not st.toggle(in_answer("show_page", page=citation.page), key=key):
         return
     try:
-        png, match = page_png(str(path), path.stat().st_mtime_ns, citation.page, citation.quote)
+        with st.spinner(in_answer("rendering")):
+            png, match = page_png(str(path), path.stat().st_mtime_ns, citation.page, citation.quote)
     except FileNotFoundError:
-        st.error(ui.escape_markdown(say("file_gone", source=citation.source)))
+        st.error(ui.escape_markdown(in_answer("file_gone", source=citation.source)))
         return
     except PdfViewError as exc:
         st.error(ui.escape_markdown(str(exc)))
         return
-    notes = {"exact": say("highlight_exact"), "approximate": say("highlight_approximate"), "": say("highlight_none")}
+    notes = {"exact": in_answer("highlight_exact"), "approximate": in_answer("highlight_approximate"),
+             "": in_answer("highlight_none")}
     st.image(png, caption=notes[match], width="stretch")
 
 
@@ -273,7 +278,7 @@ def show_cards(settings: Settings, answer, turn: int, closest: bool) -> None:
 def show_question(question: str) -> None:
     if len(question) > SHOWN_QUESTION_CHARS:
         st.markdown(ui.escape_markdown(question[:SHOWN_QUESTION_CHARS]) + " …")
-        st.caption(f"({len(question):,} characters)")
+        st.caption(say("characters", n=ui.count(len(question), st.session_state.language)))
     else:
         st.markdown(ui.escape_markdown(question))
 
@@ -313,9 +318,9 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
     history = [t.question for t in st.session_state.turns if t.answer is not None]
     try:
         if not service.model_ready.is_set():
-            with st.spinner("Loading the language model (only the first question waits for it)…"):
+            with st.spinner(say("loading_model")):
                 service.model_ready.wait()
-        with st.spinner("Searching the documents…"):
+        with st.spinner(say("searching")):
             answer, note = service.ask(question, history=history)
         return ui.Turn(question, answer=answer, note=note)
     except QuestionError as exc:
@@ -323,17 +328,18 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
     except (ModelUnavailable, ReaderModelUnavailable, NlpUnavailable, TranslationUnavailable) as exc:
         return ui.Turn(question, error=str(exc))
     except IndexError_ as exc:
-        return ui.Turn(question, error=f"The index cannot be used ({exc}); press Rebuild index in the sidebar.")
+        return ui.Turn(question, error=say("index_unusable", problem=exc))
 
 
 def knowledge_line(status: Status) -> str:
     files = (status.manifest or {}).get("files", {})
     titles = [files[s].get("title") or s for s in sorted(files)]
     if not titles:
-        return "No documents are indexed yet: add some in the sidebar."
-    shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
-    noun = "document" if len(titles) == 1 else "documents"
-    return f"Answers are quoted word for word from {len(titles)} {noun}: {shown}."
+        return say("nothing_indexed")
+    shown = ", ".join(titles[:3])
+    if len(titles) > 3:
+        shown = say("and_more", titles=shown, n=len(titles) - 3)
+    return say("knowledge_one", titles=shown) if len(titles) == 1 else say("knowledge", n=len(titles), titles=shown)
 
 
 def stale_banner(status: Status, service: ChatService) -> None:
@@ -341,10 +347,9 @@ def stale_banner(status: Status, service: ChatService) -> None:
     job = service.job()
     if not (status.exists and changes) or (job is not None and job.running):
         return
-    st.warning(ui.escape_markdown(f"The documents changed since the index was built ({changes}). "
-                                  "Answers may miss the changes until the index is rebuilt."))
-    if st.button("Rebuild now", type="primary"):
-        start_indexing(service, "Updating the index")
+    st.warning(ui.escape_markdown(say("stale", changes=changes)))
+    if st.button(say("rebuild_now"), type="primary"):
+        start_indexing(service, say("updating"))
         st.rerun()
 
 
@@ -355,11 +360,11 @@ def corpus_state(status: Status) -> tuple:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Ask your documents", page_icon="📄")
-    st.markdown(CSS, unsafe_allow_html=True)
     init_state()
+    st.set_page_config(page_title=say("title"), page_icon="📄")
+    st.markdown(CSS, unsafe_allow_html=True)
     settings = Settings.from_env()
-    st.title("Ask your documents")
+    st.title(say("title"))
 
     try:
         status = index_status(settings)
@@ -372,26 +377,25 @@ def main() -> None:
     service = chat_service(str(settings.corpus), str(settings.index))
     st.session_state.seen_version = service.version
     if not status.exists or status.problem:
-        title = "Building the index for the first time" if not status.exists else \
-            f"Rebuilding the index: {status.problem}"
+        title = say("first_build") if not status.exists else say("rebuilding", problem=status.problem)
         service.start_automatic_build(title, corpus_state(status))
 
     # The box is drawn first (st.bottom keeps it at the foot of the page whatever the order), so a visitor can
     # type while the rest is drawn; the model and the index load in the background meanwhile.
     ready = bool(status.exists and not status.problem)
     with st.bottom:
-        st.chat_input("Ask a question about the documents", key="question", on_submit=take_question,
-                      disabled=not ready)
-        st.caption(f"Questions can be up to {settings.max_question_chars:,} characters. Answers are quoted word "
-                   "for word from the documents.")
+        st.chat_input(say("placeholder"), key="question", on_submit=take_question, disabled=not ready)
+        st.caption(say("limits", chars=ui.count(settings.max_question_chars, st.session_state.language)))
 
     with st.sidebar:
+        st.radio(say("language"), list(messages.LANGUAGES), format_func=messages.LANGUAGES.get, key="language",
+                 horizontal=True)
         sidebar_status(status, service)
         sidebar_upload(settings, service)
         sidebar_remove(settings, status, service)
         chat_box = st.container()
-        chat_box.header("Chat")
-        chat_box.slider("Sources to show per answer", 1, MAX_SOURCES, MAX_SOURCES, key="n_sources")
+        chat_box.header(say("chat"))
+        chat_box.slider(say("n_sources"), 1, MAX_SOURCES, MAX_SOURCES, key="n_sources")
 
     st.caption(ui.escape_markdown(knowledge_line(status)))
     if service.model_error:
@@ -405,7 +409,7 @@ def main() -> None:
     if not ready:
         job = service.job()
         if status.exists is False and not (job is not None and job.running):
-            st.info("Add a .md, .txt or .pdf document in the sidebar to start.")
+            st.info(say("start_here"))
         sidebar_chat_controls(chat_box)
         with panel_box:
             live_panel(service)
@@ -419,7 +423,7 @@ def main() -> None:
     if not turns and not pending:
         suggestions = service.suggestions()
         if suggestions:
-            st.caption("Try one of these:")
+            st.caption(say("try_these"))
             for i, suggestion in enumerate(suggestions):
                 st.button(suggestion, key=f"suggestion-{i}", on_click=ask_suggestion, args=(suggestion,))
     while pending:

@@ -249,6 +249,20 @@ def fixed(key: str, answer: Answer | None = None) -> str:
     return messages.text(key, answer.language if answer is not None else "en")
 
 
+def language_of_locale(locale: str | None) -> str:
+    """The chat's language for a browser's locale ("es-MX" -> "es"): Spanish or English, English for any other."""
+    code = (locale or "").replace("_", "-").split("-")[0].lower()
+    return code if code in messages.LANGUAGES else "en"
+
+
+def count(n: int, language: str = "en") -> str:
+    """A whole number as the language writes it: "2,000" in English; in Spanish "2000", and "12 000" from five
+    digits on (a no-break space, as the RAE asks)."""
+    if language == "es":
+        return str(n) if abs(n) < 10_000 else f"{n:,}".replace(",", "\u00a0")
+    return f"{n:,}"
+
+
 def visible_citations(answer: Answer, limit: int) -> tuple[Citation, ...]:
     return answer.citations[:max(1, limit)]
 
@@ -469,7 +483,8 @@ def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = No
             for c in answer.citations:
                 where = f"{c.n}. {markdown_text(location(c, answer.language))} ({markdown_text(c.source)})"
                 if is_row(c):
-                    lines += [f"{where}, {fixed('table_row', answer)}:", ""] + markdown_row_table(c, indent="   ") + [""]
+                    lines += [f"{where}, {fixed('table_row', answer)}:", ""]
+                    lines += markdown_row_table(c, indent="   ") + [""]
                 else:
                     lines.append(f"{where}: \"{markdown_text(c.quote)}\"")
             lines.append("")

@@ -98,9 +98,9 @@ def browser():
             chromium.close()
 
 
-def wait_for_chat(page, timeout_ms: int = 180_000) -> None:
+def wait_for_chat(page, timeout_ms: int = 180_000, placeholder: str = PLACEHOLDER) -> None:
     page.wait_for_function(
-        f"""() => {{ const box = document.querySelector('textarea[placeholder="{PLACEHOLDER}"]');
+        f"""() => {{ const box = document.querySelector('textarea[placeholder="{placeholder}"]');
                      return box && !box.disabled; }}""", timeout=timeout_ms)
 
 
@@ -206,6 +206,29 @@ def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, bro
     assert "No encontré esto en los documentos." in fragment.inner_text()
     assert messages.text("fragment", "es") in fragment.inner_text()
     page.close()
+
+
+def test_a_browser_that_prefers_spanish_gets_the_chat_in_spanish_and_can_switch_to_english(server, browser) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="es-MX", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(server["url"])
+    spanish = messages.text("placeholder", "es")
+    wait_for_chat(page, placeholder=spanish)
+    expect(page.get_by_role("heading", name=messages.text("title", "es"))).to_be_visible()
+    expect(page.get_by_text(messages.text("n_sources", "es"))).to_be_visible()
+    assert page.get_by_text(PLACEHOLDER).count() == 0 and page.get_by_text("Rebuild index").count() == 0
+    reply = ask(page, page.get_by_placeholder(spanish), "¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    assert "2013" in answer_text(reply), reply.inner_text()
+    expect(reply).to_contain_text(messages.text("sources", "es"))
+    # The reader may pick English; the answer given stays, with its labels in its question's language.
+    page.get_by_text("English", exact=True).click()
+    wait_for_chat(page)
+    expect(page.get_by_role("button", name="Download transcript")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ask your documents")).to_be_visible()
+    expect(page.locator('[data-testid="stChatMessage"]').last).to_contain_text(messages.text("sources", "es"))
+    context.close()
 
 
 def test_what_an_acronym_stands_for_in_the_browser(server, browser) -> None:

@@ -142,6 +142,13 @@ def test_an_answer_in_spanish_labels_its_sources_in_spanish() -> None:
     assert all(placeholders(messages.TEXTS["es"][k]) == placeholders(v) for k, v in messages.TEXTS["en"].items())
 
 
+def test_the_chat_speaks_the_browsers_language_when_it_has_it() -> None:
+    assert [ui.language_of_locale(x) for x in ("es-MX", "es", "ES_es", "en-GB", "fr-FR", "", None)] == \
+        ["es", "es", "es", "en", "en", "en", "en"]
+    assert [ui.count(n, "en") for n in (2000, 12000)] == ["2,000", "12,000"]
+    assert [ui.count(n, "es") for n in (2000, 12000)] == ["2000", "12\u00a0000"]
+
+
 def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
     c = citation()
     answer = Answer("q", c.quote, False, 1.0, (c,))
