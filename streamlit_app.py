@@ -421,7 +421,7 @@ def main() -> None:
 
     pending: list[str] = st.session_state.pending_questions
     if not turns and not pending:
-        suggestions = service.suggestions()
+        suggestions = service.suggestions(st.session_state.language)
         if suggestions:
             st.caption(say("try_these"))
             for i, suggestion in enumerate(suggestions):

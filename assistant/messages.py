@@ -88,6 +88,8 @@ TEXTS = {
         "rebuilding": "Rebuilding the index: {problem}",
         "start_here": "Add a .md, .txt or .pdf document in the sidebar to start.",
         "characters": "({n} characters)",
+        "suggest_one": "What does the document say about {thing}?",
+        "suggest_many": "What do the documents say about {thing}?",
     },
     "es": {
         "abstained": "No encontré esto en los documentos.",
@@ -175,6 +177,8 @@ TEXTS = {
         "rebuilding": "Reconstruyendo el índice: {problem}",
         "start_here": "Añada un documento .md, .txt o .pdf en la barra lateral para empezar.",
         "characters": "({n} caracteres)",
+        "suggest_one": "¿Qué dice el documento sobre «{thing}»?",
+        "suggest_many": "¿Qué dicen los documentos sobre «{thing}»?",
     },
 }
 

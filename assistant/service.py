@@ -15,7 +15,7 @@ from .config import Settings
 from .embedding import ModelUnavailable
 from .schema import Answer
 from .store import BuildBusy, IndexError_, NothingToIndex, backend_for
-from .translate import ENGLISH, SPANISH, apertium_available, translator
+from .translate import SPANISH, apertium_available
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class ChatService:
         self._queued: list[tuple[str, Lines]] = []  # runs asked for while one was going on
         self._jobs_started = 0
         self._auto_key: object = None
-        self._suggestions: tuple[str, list[str]] | None = None  # (index version, questions)
+        self._suggestions: tuple[str, dict[str, list[str]]] | None = None  # (index version, questions by language)
         self._suggesting = False
         self._start_thread(self._warm_up, "warm-up")
 
@@ -126,19 +126,17 @@ class ChatService:
             if self._suggesting:
                 return
             self._suggesting = True
-        key, picked = None, []
+        key, picked = None, {}
         try:
             if self.sync_index():
                 store = self.assistant.store
                 key = store.version
-                for question in ui.suggested_questions(store.chunks, limit=3 * self.n_suggestions):
-                    if not self.assistant.ask(question).abstained:
-                        picked.append(question)
-                    if len(picked) == self.n_suggestions:
-                        break
-                spanish = self._spanish_example(picked)
-                if spanish:  # one of them in Spanish too, to show that Spanish questions work
-                    picked = picked[:self.n_suggestions - 1] + [spanish]
+                english = self._answered(ui.suggested_questions(store.chunks, limit=3 * self.n_suggestions))
+                spanish = self._answered(ui.suggested_questions(store.chunks, 3 * self.n_suggestions, SPANISH)) \
+                    if apertium_available() else []
+                # One of the English ones in Spanish too, to show that Spanish questions work.
+                picked = {"en": english[:self.n_suggestions - 1] + spanish[:1] if spanish else english,
+                          "es": spanish or english}
         except Exception:  # noqa: BLE001 - suggestions are a nicety; a page without them still works
             log.exception("suggested questions could not be prepared")
         with self._lock:
@@ -147,22 +145,23 @@ class ChatService:
                 self._suggestions = (key, picked)
             self.version += 1
 
-    def _spanish_example(self, questions: list[str]) -> str | None:
-        """A suggested question in Spanish (Apertium's translation) that the index answers, if there is one."""
-        if not apertium_available():
-            return None
+    def _answered(self, questions: list[str]) -> list[str]:
+        """The first n_suggestions of the questions that the index answers."""
+        out = []
         for question in questions:
-            spanish = translator().translate(question, ENGLISH, SPANISH)
-            if spanish != question and not self.assistant.ask(spanish).abstained:
-                return spanish
-        return None
+            if len(out) == self.n_suggestions:
+                break
+            if not self.assistant.ask(question).abstained:
+                out.append(question)
+        return out
 
-    def suggestions(self) -> list[str] | None:
-        """Questions the live index answers, or None while they are being found (which this starts if needed)."""
+    def suggestions(self, language: str = "en") -> list[str] | None:
+        """Questions the live index answers, or None while they are being found (which this starts if needed). In
+        English, one of them is asked in Spanish; in Spanish, all that the index answers in Spanish are."""
         version = self._live_version()
         with self._lock:
             if self._suggestions and version is not None and self._suggestions[0] == version:
-                return list(self._suggestions[1])
+                return list(self._suggestions[1].get(language, []))
             idle = not self._suggesting and not (self._job is not None and self._job.running)
         if idle and version is not None and self.model_ready.is_set() and not self.model_error:
             self._start_thread(self._suggest, "suggestions")

@@ -341,16 +341,17 @@ def section_topics(chunks: Sequence[Chunk]) -> list[str]:
     return topics
 
 
-def suggested_questions(chunks: Iterable[Chunk], limit: int = 8) -> list[str]:
-    """Questions about what the indexed documents name, taken from every document in turn.
+def suggested_questions(chunks: Iterable[Chunk], limit: int = 8, language: str = "en") -> list[str]:
+    """Questions about what the indexed documents name, taken from every document in turn, in the language asked
+    for. A question in Spanish names the thing as the documents do, in quotes and without an English "the":
+    a translated name would not be the documents' ("¿Qué dicen los documentos sobre «Harbourtown Port Authority»?").
 
     Per document, the names it uses most come first (they make specific questions), then its section topics.
     """
     by_source: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_source.setdefault(chunk.source, []).append(chunk)
-    noun = "document" if len(by_source) <= 1 else "documents"
-    verb = "does" if noun == "document" else "do"
+    key = "suggest_one" if len(by_source) <= 1 else "suggest_many"
     queues: list[list[str]] = []
     for source in sorted(by_source):
         doc_chunks = by_source[source]
@@ -365,7 +366,8 @@ def suggested_questions(chunks: Iterable[Chunk], limit: int = 8) -> list[str]:
                 thing = queue.pop(0)
                 if thing.casefold() not in seen:
                     seen.add(thing.casefold())
-                    out.append(f"What {verb} the {noun} say about {thing}?")
+                    named = thing if language == "en" else re.sub(r"^the ", "", thing)
+                    out.append(messages.text(key, language, thing=named))
                     break
             if len(out) >= limit:
                 break

@@ -43,6 +43,11 @@ def test_suggestions_come_from_every_document_are_answered_and_follow_a_rebuild(
     assert any("Federal Telecommunications Institute" in q or "Mexico" in q for q in first), first
     for question in first:
         assert not service.ask(question)[0].abstained, question
+    # One of them is asked in Spanish; a chat in Spanish gets them all in Spanish (those the index answers so).
+    assert sum(q.startswith("¿") for q in first) == 1, first
+    in_spanish = service.suggestions("es")
+    assert in_spanish and all(q.startswith("¿") for q in in_spanish), in_spanish
+    assert first[-1] == in_spanish[0]
 
     # A suggestion is kept only if the index answers it, so the new document says what its subject is.
     (corpus / "ferries.md").write_text("# Ferries\n\nCover.\n\n## Routes\n\nThe Isla Mujeres Ferry is a passenger "

@@ -194,6 +194,10 @@ def test_suggested_questions_name_specific_things_from_every_document() -> None:
         "What do the documents say about Solar Subsidies?"]
     # The first chunk (title, authors, cover page) names the document itself, and generic parts no topic.
     assert ui.suggested_questions(chunks_of("c.md", "# C\n\nBy Ana Ruiz.\n\n## Conclusion\n\nDone.\n")) == []
+    # In Spanish, the thing is named as the documents name it, in quotes, without the English article.
+    assert ui.suggested_questions(paper + report, limit=2, language="es") == [
+        "¿Qué dicen los documentos sobre «Federal Telecommunications Institute»?",
+        "¿Qué dicen los documentos sobre «Greater China»?"]
     assert ui.suggested_questions(chunks_of("d.md", "# D\n\n## 2 Budget\n\nIt grew.\n")) == \
         ["What does the document say about Budget?"]
 
