@@ -128,6 +128,28 @@ def asks_for_several(question: str) -> bool:
                for t in _spacy()(question))
 
 
+def asks_for_list(question: str) -> bool:
+    """Whether a question asks for a list of things: its "what" or "which" determines a plural noun anywhere ("Which
+    tools ...?", "In which ways ...?"), or it asks "What are/were ...?" of a plural subject ("What are the two
+    collections called?"). Wider than asks_for_several, which marks a list inside one sentence."""
+    if not _WHAT_OR_WHICH.search(question):
+        return False
+    doc = _spacy()(question)
+    for t in doc:
+        if t.lower_ not in ("what", "which"):
+            continue
+        if t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS"):
+            return True
+        after = t.i + 1  # the parser may miss the determiner after a preposition ("In which ways ...?")
+        while after < len(doc) and doc[after].pos_ in ("ADJ", "NUM"):
+            after += 1
+        if after < len(doc) and doc[after].tag_ in ("NNS", "NNPS"):
+            return True
+    words = [t for t in doc if not t.is_punct]
+    return len(words) > 2 and words[0].lower_ == "what" and words[1].lower_ in ("are", "were") and \
+        any(t.dep_ in ("nsubj", "nsubjpass") and t.tag_ in ("NNS", "NNPS") for t in doc)
+
+
 _MEMBER_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 _NOT_MEMBER = frozenset({"conj", "cc", "punct", "relcl", "acl", "appos", "prep", "advcl"})
 

@@ -19,11 +19,12 @@ from .about import about_kind, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
-from .nlp import asks_for_several, coordination, lacks_expected_entity
+from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_entity
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words
-from .text import TERM_WORD, fold, is_number, named_terms, ordinal_forms, raw_tokens, search_tokens, wording
+from .text import (TERM_WORD, fold, is_number, list_groups, named_terms, ordinal_forms, raw_tokens, search_tokens,
+                   wording)
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -85,6 +86,7 @@ class Candidate:
     start: int
     end: int
     answer_start: int  # where the answer shown starts: the sentence before, when this one cannot stand alone
+    answer_end: int  # where it ends: past the list a lead-in introduces ("Included tools are:"), else at end
     features: np.ndarray  # FEATURES
     scored: Scored | None  # the model's reading, for the candidates it read
     score: float  # ranking score: the candidates of a question are ordered by it
@@ -93,6 +95,11 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.chunk.text[self.start - self.chunk.start:self.end - self.chunk.start]
+
+    @property
+    def shown(self) -> str:
+        """The answer as shown: the sentence, with the one before it or the list after it where it needs them."""
+        return self.chunk.text[self.answer_start - self.chunk.start:self.answer_end - self.chunk.start]
 
     def model_text(self) -> str:
         return _model_text(self.chunk, self.start, self.end)
@@ -148,7 +155,8 @@ class Reader:
         total = sum(weights.values()) or 1.0
         store = self.retriever.store
         pairs = _bigrams(query.tokens)
-        rows: list[tuple[Chunk, Hit, int, int, int, list[float]]] = []
+        wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
+        rows: list[tuple[Chunk, Hit, int, int, int, int, str, list[float]]] = []
         seen: set[tuple[str, int, int]] = set()
         said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
         for rank, hit in enumerate(hits):
@@ -156,6 +164,7 @@ class Reader:
             dense = store.units_of(store.by_id[chunk.id]).astype(np.float32) @ query.vector
             context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
             texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
+            lists = list_groups(chunk.text, chunk.units, chunk.start) if wants_list and chunk.kind == "text" else {}
             for j, (s, e) in enumerate(chunk.units):
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
@@ -170,12 +179,18 @@ class Reader:
                 leans = j > 0 and chunk.kind == "text" and bool(_DANGLING_START.match(texts[j]))
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it
                     found |= set(search_tokens(texts[j - 1]))
+                read, answer_end = [j], e
+                if j in lists:  # a lead-in says what its list is of, and the list says the rest: both are read
+                    read += [k for group in lists[j] for k in group]
+                    found |= set(search_tokens(" ".join(texts[k] for k in read[1:])))
+                    answer_end = chunk.units[read[-1]][1]
                 coverage = sum(w for t, w in weights.items() if t in found) / total
                 phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
                 # A follow-up usually asks for something new: is this the sentence the previous turn answered with?
                 repeat = 1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0
                 features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase, repeat]
-                rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, features))
+                model_text = " ".join(_model_text(chunk, *chunk.units[k]) for k in read)
+                rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, answer_end, model_text, features))
         if not rows:
             return []
         # The model reads the most promising candidates only: cosine plus shared terms.
@@ -183,14 +198,14 @@ class Reader:
         read = set(np.argsort(-cheap, kind="stable")[:self.settings.max_candidates].tolist())
         order = sorted(read)
         pending = [rows[i] for i in order]
-        texts = [self._with_long_forms(_model_text(chunk, s, e)) for chunk, _, s, e, _, _ in pending]
+        texts = [self._with_long_forms(model_text) for *_, model_text, _ in pending]
         scored = dict(zip(order, self.model.score(query.question, texts)))
         out = []
-        for i, (chunk, hit, s, e, answer_start, features) in enumerate(rows):
+        for i, (chunk, hit, s, e, answer_start, answer_end, _, features) in enumerate(rows):
             reading = scored.get(i)
             features[0] = reading.logit if reading else -10.0
             vector = np.asarray(features, dtype=np.float64)
-            out.append(Candidate(chunk, hit, s, e, answer_start, vector, reading,
+            out.append(Candidate(chunk, hit, s, e, answer_start, answer_end, vector, reading,
                                  float(vector @ self._weights + self._bias),
                                  float(vector @ self._score_w + self._score_b)))
         out.sort(key=lambda c: -c.score)
@@ -252,8 +267,7 @@ class Reader:
             return "unknown_term"
         if "number_missing" in rules:
             # A row's column headers are part of what it says ("Second quarter 2024": 1,410).
-            found = set(raw_tokens(best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start]
-                                   + (" " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else "")))
+            found = set(raw_tokens(best.shown + (" " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else "")))
             found |= {part for token in found if "-" in token for part in token.split("-")}  # "17th-century"
             numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
@@ -263,9 +277,7 @@ class Reader:
                         if part not in naming and (forms := ordinal_forms(part))]
             if any(not forms & found for forms in ordinals):
                 return "number_missing"
-        if "type_missing" in rules and lacks_expected_entity(
-                query.question, best.chunk.text[best.answer_start - best.chunk.start:best.end - best.chunk.start],
-                best.chunk.kind == "row"):
+        if "type_missing" in rules and lacks_expected_entity(query.question, best.shown, best.chunk.kind == "row"):
             return "type_missing"
         return ""
 
@@ -342,7 +354,7 @@ class Reader:
             citations = [self._citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
             span = self._span(query, best) if rows[0] is best.chunk else self._row_span(query, rows[0])
             return Reading(False, probability, tuple(citations), span=span)
-        citations = [self._citation(1, best.chunk, best.answer_start, best.end, probability)]
+        citations = [self._citation(1, best.chunk, best.answer_start, best.answer_end, probability)]
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
         for cand in cands[1:] if spelled is None else ():  # (an acronym's long form is said once)
@@ -352,10 +364,10 @@ class Reader:
             p = self._confidence(cand.answer_score)
             if p < self.settings.support_ratio * own:
                 break
-            if cand.chunk.id in used or (cand.start < best.end and best.answer_start < cand.end):
+            if cand.chunk.id in used or (cand.start < best.answer_end and best.answer_start < cand.end):
                 continue
             used.add(cand.chunk.id)
-            citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.end, p))
+            citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
 
     def _spelled_out(self, acronym: str | None, cands: list[Candidate]) -> tuple[Candidate, Span] | None:
@@ -443,8 +455,9 @@ class Reader:
 
     def _span(self, query: Query, best: Candidate) -> Span | None:
         """The answer phrase inside the best sentence, as document offsets, when the question wants one."""
-        if not query.wants_phrase or best.scored is None or best.scored.span is None or best.chunk.translations:
-            return None  # (a phrase found in a translation has no offsets in the original)
+        if not query.wants_phrase or best.scored is None or best.scored.span is None or best.chunk.translations \
+                or best.answer_end != best.end:
+            return None  # (a phrase found in a translation has no offsets in the original; a list is the answer)
         a, b = best.scored.span
         read = self._with_long_forms(best.model_text())
         if read != best.text:  # the model read a row with its headers or long forms: find the phrase in the text

@@ -22,6 +22,9 @@ _NON_SPACE = re.compile(r"\S")
 # number ("1.", "2)"), a letter ("a)", "(b)") or a roman numeral ("(iv)", "ii.", "IV.") as legal texts number them.
 _HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)"
                          r"|[ivxIVX]{2,5}\.)[ \t])")
+# What opens a list item, as _HARD_BREAK breaks before one.
+_LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)|[ivxIVX]{2,5}\.)[ \t]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ROMAN = re.compile(r"[ivx]{2,5}")  # a roman list number of two letters or more ("ii", "iv"; "i" is a word)
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
 MAX_SENTENCE_CHARS = 1200
@@ -111,6 +114,37 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _stemmer = Stemmer.Stemmer("english")
+
+
+def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0) -> dict[int, list[list[int]]]:
+    """The lists a lead-in introduces: for each unit of a text that ends with a colon and is followed by a list
+    item ("Included tools are:" then "* **apt-get** ..."), the units of its items, item by item (an item's own
+    further sentences and deeper lists with it). The list ends at a paragraph that opens no item, or at an item
+    less indented than its first. units are (start, end) offsets into text, which starts at offset."""
+    def column(at: int) -> int:
+        return at - (text.rfind("\n", 0, at) + 1)
+
+    out: dict[int, list[list[int]]] = {}
+    for j, (start, end) in enumerate(units[:-1]):
+        if not text[start - offset:end - offset].rstrip().endswith(":"):
+            continue
+        first = units[j + 1][0] - offset
+        if not _LIST_ITEM.match(text, first):
+            continue
+        indent, groups = column(first), []
+        for k in range(j + 1, len(units)):
+            at = units[k][0] - offset
+            opens = _LIST_ITEM.match(text, at)
+            if opens and column(at) < indent:
+                break
+            if not opens and _BLANK_LINE.search(text, units[k - 1][1] - offset, at):
+                break
+            if opens and column(at) == indent:
+                groups.append([k])
+            else:
+                groups[-1].append(k)
+        out[j] = groups
+    return out
 
 
 @lru_cache(maxsize=200_000)

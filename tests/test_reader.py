@@ -468,6 +468,29 @@ def test_a_question_for_several_things_marks_the_whole_list():
     assert not asks_for_several("What technique did the clinic use first?")
 
 
+def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_path, real_embedder):
+    from assistant.nlp import asks_for_list
+
+    assert asks_for_list("Which services does the authority offer?") and asks_for_list("In which ways can I pay?")
+    assert asks_for_list("What are the two collections called?") and not asks_for_list("Which service is cheapest?")
+    assert not asks_for_list("What is the capital?") and not asks_for_list("Who runs the port?")
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": (
+        "# Harbourtown Port Authority\n\n## Services\n\nThe Harbourtown Port Authority runs the harbour, its "
+        "ferries and its warehouses for the town council.\n\nThe authority offers three services:\n\n"
+        "- **Berthing** for cargo ships and ferries, booked a week ahead\n- **Storage** in bonded warehouses next "
+        "to the quays\n- **Pilotage** through the estuary for ships over 80 metres\n\nFees are set every April by "
+        "the town council.\n")})
+    listed = assistant.ask("Which services does the authority offer?")
+    assert not listed.abstained, listed.message
+    quote = listed.citations[0]
+    assert quote.quote.startswith("The authority offers three services:") and quote.quote.endswith("80 metres")
+    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
+    assert listed.answer_span is None  # the list is the answer: no phrase inside it is marked
+    # A question for one thing is answered by its item alone.
+    one = assistant.ask("Which service is offered for ships over 80 metres?")
+    assert not one.abstained and one.citations[0].quote == "- **Pilotage** through the estuary for ships over 80 metres"
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "

@@ -1,6 +1,6 @@
 """Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
 
-from assistant.text import raw_tokens, search_tokens, sentence_spans
+from assistant.text import list_groups, raw_tokens, search_tokens, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -40,6 +40,25 @@ def test_lettered_and_roman_list_items_start_sentences_of_their_own():
         "IV. And this.",
         "I. Smith and\nthe harbour board (Harbourtown) agreed.",  # one initial and a period: no list number
     ]
+
+
+def test_a_lead_in_knows_the_items_of_its_list():
+    text = ("Two kinds of berth:\n\n- **Deep** berths for ships over 80 metres. They are booked ahead.\n"
+            "- **Short** berths, which hold:\n  * ferries\n  * tugs\n\nFees are set in April.\n\n"
+            "The board met twice:\n\nIn May it met.")
+    units = sentence_spans(text)
+    said = [text[s:e] for s, e in units]
+    lists = {said[j]: [[said[k] for k in item] for item in items] for j, items in list_groups(text, units).items()}
+    # An item keeps its own further sentences and the deeper list it opens; a paragraph that opens no item ends
+    # the list, and a colon before a plain paragraph introduces none.
+    assert lists == {
+        "Two kinds of berth:": [["- **Deep** berths for ships over 80 metres.", "They are booked ahead."],
+                                ["- **Short** berths, which hold:", "* ferries", "* tugs"]],
+        "- **Short** berths, which hold:": [["* ferries"], ["* tugs"]],
+    }
+    # Offsets may be those of a chunk inside a longer text.
+    assert list_groups("x" * 5 + text, [(s + 5, e + 5) for s, e in units], 0).keys() == \
+        list_groups(text, units).keys()
 
 
 def test_spans_are_offsets_into_the_text():
