@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .config import ChunkSettings
 from .schema import Block, Chunk, Document
-from .text import sentence_spans
+from .text import list_groups, sentence_spans
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -22,8 +22,11 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
 
 def group_sentences(text: str, spans: list[tuple[int, int]],
                     settings: ChunkSettings) -> list[list[tuple[int, int]]]:
-    """Greedy groups of about target_words, never over max_words unless one sentence is, with overlap."""
+    """Greedy groups of about target_words, never over max_words unless one sentence is, with overlap. A group
+    does not end with a lead-in whose list follows (text.list_groups: "Included tools are:" and its items): it
+    ends before it, so that the next group starts with the lead-in and holds the start of its list."""
     words = [len(text[s:e].split()) for s, e in spans]
+    lead_ins = set(list_groups(text, spans))
     groups: list[list[tuple[int, int]]] = []
     i = 0
     while i < len(spans):
@@ -32,6 +35,8 @@ def group_sentences(text: str, spans: list[tuple[int, int]],
                                             and total + words[j] <= settings.max_words)):
             total += words[j]
             j += 1
+        if j - 1 > i and j - 1 in lead_ins:
+            j -= 1
         groups.append(spans[i:j])
         if j >= len(spans):
             break

@@ -146,6 +146,19 @@ def test_group_sentences_never_exceeds_max_words_unless_one_sentence_does():
     assert [u for g in groups for u in g] == spans  # no overlap asked: every sentence exactly once
 
 
+def test_a_chunk_does_not_end_with_the_lead_in_of_a_list():
+    # The lead-in would be read without its items in the chunk it ended ("You may convey it in these ways:").
+    text = "One two three four. Five six seven eight. You may pay in these ways:\n\n- in cash\n- by card\n"
+    spans = sentence_spans(text)
+    groups = group_sentences(text, spans, ChunkSettings(target_words=13, max_words=20, overlap_sentences=1))
+    said = [[text[s:e] for s, e in group] for group in groups]
+    assert said[0] == ["One two three four.", "Five six seven eight."]
+    assert said[1][1:3] == ["You may pay in these ways:", "- in cash"]
+    # A lead-in alone in its group, or with no list after it, ends a chunk as any sentence does.
+    plain = "One two three four. Five six seven eight. It says this:\n\nNothing listed here."
+    assert [len(g) for g in group_sentences(plain, sentence_spans(plain), ChunkSettings(13, 20, 1))][0] == 3
+
+
 def test_overlong_sentence_is_cut_at_white_space_with_exact_offsets():
     text = "## Run-on\n\n" + " ".join(f"word{i}" for i in range(1500)) + "."
     doc = parse_markdown("runon.md", text)
