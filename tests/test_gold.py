@@ -41,8 +41,8 @@ FLOORS = {
     "yes/no, febrile seizure (held-out)": (0.57, 0.43, 0.30),
     "yes/no, steam engine (held-out)": (0.85, 0.15, 0.66),
     # Lists: 12 answerable and 2 unanswerable questions each (8.3 and 50 points), measured 2026-12-04 (eighth
-    # session): 83.3/0/100 (tuning) and 41.7/8.3/100 (held-out; 33.3 before lists were read with their lead-ins).
-    "lists (tuning)": (0.74, 0.09, 0.50),
+    # session): 91.7/0/100 (tuning) and 41.7/8.3/100 (held-out; 33.3 before lists were read with their lead-ins).
+    "lists (tuning)": (0.83, 0.09, 0.50),
     "lists, Node.js security policy (held-out)": (0.33, 0.17, 0.50),
 }
 
