@@ -164,7 +164,7 @@ class Reader:
             dense = store.units_of(store.by_id[chunk.id]).astype(np.float32) @ query.vector
             context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
             texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
-            lists = list_groups(chunk.text, chunk.units, chunk.start) if wants_list and chunk.kind == "text" else {}
+            lists = list_groups(chunk.text, chunk.units, chunk.start) if chunk.kind == "text" else {}
             for j, (s, e) in enumerate(chunk.units):
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
@@ -180,10 +180,12 @@ class Reader:
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it
                     found |= set(search_tokens(texts[j - 1]))
                 read, answer_end = [j], e
-                if j in lists:  # a lead-in says what its list is of, and the list says the rest: both are read
-                    read += [k for group in lists[j] for k in group]
-                    found |= set(search_tokens(" ".join(texts[k] for k in read[1:])))
-                    answer_end = chunk.units[read[-1]][1]
+                if j in lists:  # a lead-in says what its list is of, and the list says the rest: it answers with it
+                    items = [k for group in lists[j] for k in group]
+                    answer_end = chunk.units[items[-1]][1]
+                    if wants_list:  # and for a question that asks for several things, both are read
+                        read += items
+                        found |= set(search_tokens(" ".join(texts[k] for k in items)))
                 coverage = sum(w for t, w in weights.items() if t in found) / total
                 phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
                 # A follow-up usually asks for something new: is this the sentence the previous turn answered with?

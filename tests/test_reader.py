@@ -486,6 +486,10 @@ def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_pa
     assert quote.quote.startswith("The authority offers three services:") and quote.quote.endswith("80 metres")
     assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
     assert listed.answer_span is None  # the list is the answer: no phrase inside it is marked
+    # A lead-in that answers a question of another form still comes with its list: alone it says nothing.
+    assert not asks_for_list("What does the authority offer?")
+    offered = assistant.ask("What does the authority offer?")
+    assert not offered.abstained and offered.citations[0].quote == quote.quote
     # A question for one thing is answered by its item alone.
     one = assistant.ask("Which service is offered for ships over 80 metres?")
     assert not one.abstained and one.citations[0].quote == "- **Pilotage** through the estuary for ships over 80 metres"
