@@ -149,8 +149,9 @@ def sidebar_status(status: Status, service: ChatService) -> None:
         st.caption(say("no_index"))
     else:
         docs = data["documents"]
-        st.markdown(say("counts_one", chunks=data["chunks"]) if docs == 1 else
-                    say("counts", documents=docs, chunks=data["chunks"]))
+        chunks = data["chunks"]
+        st.markdown(f'{say("documents_one") if docs == 1 else say("documents_many", n=docs)} · '
+                    f'{say("chunks_one") if chunks == 1 else say("chunks_many", n=chunks)}')
         model = (data["model"] or "").split("/")[-1]
         st.caption(ui.escape_markdown(say("model_built", model=model, built=ui.built_when(data["built_at"]))))
         changes = ui.changes_sentence(data)

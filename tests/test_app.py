@@ -345,6 +345,7 @@ def test_an_empty_corpus_asks_for_a_document_and_an_upload_opens_the_chat(tmp_pa
     button(at, "Add and index").click().run()
     settle(at)
     assert "Added: ferry.md" in texts(at.sidebar.success)
+    assert "**1** document · **1** chunk" in texts(at.sidebar.markdown).splitlines()  # not "1 chunks"
     assert not at.chat_input[0].proto.disabled
     ask(at, "When did the ferry to Isla Mujeres first sail?")
     assert "1998" in answer_block(at)
