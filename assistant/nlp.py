@@ -117,6 +117,12 @@ def progressive(question: str) -> bool:
 _WHAT_OR_WHICH = re.compile(r"\b(?:what|which)\b", re.I)
 
 
+@lru_cache(maxsize=1024)
+def _parsed(question: str):
+    """spaCy's reading of a question, kept: several checks ask about the same question."""
+    return _spacy()(question)
+
+
 @lru_cache(maxsize=4096)
 def asks_for_several(question: str) -> bool:
     """Whether a question asks for several things by a plural noun after its question word: "What techniques did
@@ -125,16 +131,17 @@ def asks_for_several(question: str) -> bool:
     if not _WHAT_OR_WHICH.search(question):
         return False
     return any(t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS")
-               for t in _spacy()(question))
+               for t in _parsed(question))
 
 
+@lru_cache(maxsize=4096)
 def asks_for_list(question: str) -> bool:
     """Whether a question asks for a list of things: its "what" or "which" determines a plural noun anywhere ("Which
     tools ...?", "In which ways ...?"), or it asks "What are/were ...?" of a plural subject ("What are the two
     collections called?"). Wider than asks_for_several, which marks a list inside one sentence."""
     if not _WHAT_OR_WHICH.search(question):
         return False
-    doc = _spacy()(question)
+    doc = _parsed(question)
     for t in doc:
         if t.lower_ not in ("what", "which"):
             continue

@@ -269,7 +269,8 @@ class Reader:
             return "unknown_term"
         if "number_missing" in rules:
             # A row's column headers are part of what it says ("Second quarter 2024": 1,410).
-            found = set(raw_tokens(best.shown + (" " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else "")))
+            headers = " " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else ""
+            found = set(raw_tokens(best.shown + headers))
             found |= {part for token in found if "-" in token for part in token.split("-")}  # "17th-century"
             numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):

@@ -20,10 +20,9 @@ _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _NON_SPACE = re.compile(r"\S")
 # A blank line before anything but a lower-case continuation, or a line break before a list item: a bullet, a
 # number ("1.", "2)"), a letter ("a)", "(b)") or a roman numeral ("(iv)", "ii.", "IV.") as legal texts number them.
-_HARD_BREAK = re.compile(r"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?=(?:[-*•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)"
-                         r"|[ivxIVX]{2,5}\.)[ \t])")
-# What opens a list item, as _HARD_BREAK breaks before one.
-_LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)|[ivxIVX]{2,5}\.)[ \t]")
+_ITEM_MARKER = r"(?:[-*•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)|[ivxIVX]{2,5}\.)[ \t]"
+_HARD_BREAK = re.compile(rf"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?={_ITEM_MARKER})")
+_LIST_ITEM = re.compile(_ITEM_MARKER)  # what opens a list item
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ROMAN = re.compile(r"[ivx]{2,5}")  # a roman list number of two letters or more ("ii", "iv"; "i" is a word)
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
