@@ -178,8 +178,8 @@ def sidebar_status(status: Status, service: ChatService) -> None:
         st.markdown(f"**{ui.escape_markdown(update['title'])}**")
         show_lines(update["lines"])
     if job is not None and not job.running:
-        st.markdown(f"**{ui.escape_markdown(job.outcome)}**")
-        show_lines(job.lines)
+        st.markdown(f"**{ui.escape_markdown(ui.job_outcome(job, st.session_state.language))}**")
+        show_lines(ui.job_lines(job, st.session_state.language))
 
 
 def sidebar_upload(settings: Settings, service: ChatService) -> None:

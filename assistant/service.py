@@ -11,6 +11,7 @@ from typing import Sequence
 
 from . import ui
 from .assistant import Assistant
+from .build import BuildReport
 from .config import Settings
 from .embedding import ModelUnavailable
 from .schema import Answer
@@ -40,6 +41,8 @@ class Job:
     finished: float | None = None
     outcome: str = ""  # "Index updated in 2.1 s", "The index was not updated"
     ok: bool | None = None
+    given: int = 0  # how many of lines came with the request (in the language of the page that made it)
+    report: BuildReport | None = None  # what the build did, which a page writes out in its own language
 
     @property
     def progress_text(self) -> str:
@@ -219,7 +222,7 @@ class ChatService:
     def _new_job(self, title: str, lines: Lines) -> None:
         """Called with the lock held."""
         self._jobs_started += 1
-        self._job = Job(self._jobs_started, title, lines, started=time.time())
+        self._job = Job(self._jobs_started, title, lines, started=time.time(), given=len(lines))
         self.version += 1
 
     def _update(self, **changes) -> None:
@@ -258,12 +261,12 @@ class ChatService:
             self._finish("The index was not updated", False,
                          (("error", f"Indexing failed unexpectedly ({exc.__class__.__name__}: {exc})."),))
             return False
-        self._finish(f"Index updated in {report.seconds:.1f} s", True, tuple(ui.build_summary(report)))
+        self._finish(f"Index updated in {report.seconds:.1f} s", True, tuple(ui.build_summary(report)), report)
         return True
 
-    def _finish(self, outcome: str, ok: bool, lines: Lines) -> None:
+    def _finish(self, outcome: str, ok: bool, lines: Lines, report: BuildReport | None = None) -> None:
         with self._lock:
             job = self._job
             self._job = replace(job, running=False, finished=time.time(), outcome=outcome, ok=ok,
-                                lines=job.lines + lines)
+                                lines=job.lines + lines, report=report)
             self.version += 1

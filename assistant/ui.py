@@ -395,24 +395,51 @@ def changes_sentence(status: dict) -> str:
     return "; ".join(parts)
 
 
-def build_summary(report) -> list[tuple[str, str]]:
-    """(kind, line) pairs for a BuildReport: what was added, changed, removed, skipped or failed, and why.
+def build_summary(report, language: str = "en") -> list[tuple[str, str]]:
+    """(kind, line) pairs for a BuildReport: what was added, changed, removed, skipped or failed, and why, in the
+    language asked for (the reasons are the build's own sentences, in English).
 
     kind is "ok", "warning" or "error", so the view can colour each line.
     """
+    def say(key: str, **values) -> str:
+        return messages.text(key, language, **values)
+
     lines: list[tuple[str, str]] = []
-    for label, items in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
+    for key, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if items:
-            lines.append(("ok", f"{label}: {', '.join(items)}"))
+            lines.append(("ok", say(key, names=", ".join(items))))
     for problem in report.skipped:
-        lines.append(("warning", f"Skipped {problem.source}: {problem.reason}"))
+        lines.append(("warning", say("skipped", source=problem.source, reason=problem.reason)))
     for problem in report.failed:
-        lines.append(("error", f"Failed {problem.source}: {problem.reason}"))
+        lines.append(("error", say("failed", source=problem.source, reason=problem.reason)))
     for problem in report.warnings:
-        lines.append(("warning", f"Note on {problem.source}: {problem.reason}"))
+        lines.append(("warning", say("note", source=problem.source, reason=problem.reason)))
     if not (report.added or report.changed or report.removed or report.failed):
-        lines.insert(0, ("ok", f"Nothing changed: all {len(report.unchanged)} documents were already indexed."))
+        lines.insert(0, ("ok", say("nothing_changed", n=len(report.unchanged))))
     return lines
+
+
+def job_outcome(job, language: str = "en") -> str:
+    """How an indexing run ended, in the page's language: "Index updated in 2.1 s"."""
+    if job.ok and job.report is not None:
+        return messages.text("index_updated", language, seconds=decimal(job.report.seconds, language))
+    if language == "en":
+        return job.outcome
+    return messages.text("index_not_updated", language)
+
+
+def job_lines(job, language: str = "en") -> list[tuple[str, str]]:
+    """What led to an indexing run (in the words of the page that asked for it), then what it did, in the page's
+    language; an error is the build's own sentence."""
+    if job.report is None or language == "en":
+        return list(job.lines)
+    return list(job.lines[:job.given]) + build_summary(job.report, language)
+
+
+def decimal(x: float, language: str = "en", places: int = 1) -> str:
+    """A number with a decimal point in English and a decimal comma in Spanish: "2.1", "2,1"."""
+    text = f"{x:.{places}f}"
+    return text.replace(".", ",") if language == "es" else text
 
 
 # --- transcript -------------------------------------------------------------------------------

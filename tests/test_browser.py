@@ -219,6 +219,7 @@ def test_a_browser_that_prefers_spanish_gets_the_chat_in_spanish_and_can_switch_
     expect(page.get_by_role("heading", name=messages.text("title", "es"))).to_be_visible()
     expect(page.get_by_text(messages.text("n_sources", "es"))).to_be_visible()
     assert page.get_by_text(PLACEHOLDER).count() == 0 and page.get_by_text("Rebuild index").count() == 0
+    expect(page.get_by_text("Índice actualizado en", exact=False)).to_be_visible()  # the run's report too
     # The suggested questions are asked in Spanish, naming things as the document does.
     expect(page.get_by_role("button", name="¿Qué dice el documento sobre «").first).to_be_visible(timeout=90_000)
     reply = ask(page, page.get_by_placeholder(spanish), "¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")

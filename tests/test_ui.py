@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
 from assistant.schema import Answer, Citation, Span, Translation
 from assistant.build import BuildReport
+from assistant.service import Job
 from pdf_factory import make_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -218,6 +220,18 @@ def test_build_summary_says_what_changed_and_why_files_failed() -> None:
         ("warning", "Skipped x.docx: unsupported file type"), ("error", "Failed bad.pdf: the PDF is damaged")]
     assert ui.build_summary(BuildReport(unchanged=["a.md", "b.md"]))[0] == \
         ("ok", "Nothing changed: all 2 documents were already indexed.")
+    # A page in Spanish writes the run's outcome in Spanish; the lines its request came with stay as they were.
+    assert ui.build_summary(report, "es")[:2] == [("ok", "Añadidos: new.md"), ("ok", "Modificados: a.md")]
+    job = Job(1, "Indexing", lines=(("ok", "Guardado new.md."),) + tuple(ui.build_summary(report)), running=False,
+              outcome="Index updated in 2.1 s", ok=True, given=1, report=replace(report, seconds=2.06))
+    assert ui.job_outcome(job) == "Index updated in 2.1 s"
+    assert ui.job_outcome(job, "es") == "Índice actualizado en 2,1 s"
+    assert ui.job_lines(job) == list(job.lines)
+    assert ui.job_lines(job, "es")[:2] == [("ok", "Guardado new.md."), ("ok", "Añadidos: new.md")]
+    failed = Job(2, "Indexing", lines=(("error", "The folder has no files."),), running=False,
+                 outcome="The index was not updated", ok=False)
+    assert ui.job_outcome(failed, "es") == "El índice no se actualizó"
+    assert ui.job_lines(failed, "es") == list(failed.lines)
 
 
 def test_changes_sentence_and_build_time() -> None:
