@@ -345,7 +345,6 @@ _NUMERIC = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _PERCENTAGE = frozenset({"PERCENT"})
 _PERCENT_SIGN = re.compile(r"%|\bper ?cent|\bpor ciento", re.I)
 _MONEY = frozenset({"MONEY"})
-_WHO = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 # A currency, by criteria that name no document's country: any currency sign (Unicode category Sc), and the
 # ISO 4217 codes and English names of the 20 most traded currencies (BIS Triennial Survey 2022). Names that are
 # also everyday words (won, real, rand) count only after a figure.
@@ -380,7 +379,7 @@ _WANTS = (
     (re.compile(r"\bhow (many|much)\b", re.I), _NUMERIC),
     (re.compile(r"\bhow (long|old)\b", re.I), _NUMERIC | {"DATE", "TIME"}),
     (re.compile(r"^\s*where\b", re.I), frozenset({"GPE", "LOC", "FAC", "ORG"})),
-    (re.compile(r"^\s*who\b(?!se)", re.I), _WHO),
+    (re.compile(r"^\s*who\b(?!se)", re.I), frozenset({"PERSON", "ORG", "NORP", "GPE"})),
 )
 
 
@@ -407,28 +406,4 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
         return not _PERCENT_SIGN.search(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):
         return False
-    if wanted == _WHO and does_what_is_asked(question, sentence):
-        return False
     return not any(label in wanted for _, label in entities(sentence))
-
-
-@lru_cache(maxsize=4096)
-def does_what_is_asked(question: str, sentence: str) -> bool:
-    """Whether the sentence has the question's main verb with a noun as the one who does it: its subject, or the
-    agent of its passive. "Who can nominate members?" is answered by "Existing members can nominate someone." and
-    "Who maintains the port?" by "The port is maintained by the harbour board.", though neither names a person or
-    an organisation that spaCy knows. A pronoun ("They can nominate ...") does not count."""
-    from .text import search_tokens
-
-    verbs = {search_tokens(t.text)[0] for t in _parsed(question)
-             if t.pos_ == "VERB" and t.dep_ in ("ROOT", "relcl", "xcomp") and search_tokens(t.text)}
-    if not verbs:
-        return False
-    for t in _spacy()(sentence):
-        if t.pos_ != "VERB" or not search_tokens(t.text) or search_tokens(t.text)[0] not in verbs:
-            continue
-        doers = [c for c in t.children if c.dep_ == "nsubj"]
-        doers += [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-        if any(d.pos_ in ("NOUN", "PROPN") for d in doers):
-            return True
-    return False
