@@ -322,7 +322,7 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
             with st.spinner(say("loading_model")):
                 service.model_ready.wait()
         with st.spinner(say("searching")):
-            answer, note = service.ask(question, history=history)
+            answer, note = service.ask(question, history=history, language=st.session_state.language)
         return ui.Turn(question, answer=answer, note=note)
     except QuestionError as exc:
         return ui.Turn(question, error=str(exc))

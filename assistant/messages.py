@@ -99,6 +99,7 @@ TEXTS = {
         "nothing_changed": "Nothing changed: all {n} documents were already indexed.",
         "index_updated": "Index updated in {seconds} s",
         "index_not_updated": "The index was not updated",
+        "still_indexing": "Indexing is still running ({title}), so this answer comes from the index as it was before.",
         "suggest_one": "What does the document say about {thing}?",
         "suggest_many": "What do the documents say about {thing}?",
     },
@@ -199,6 +200,8 @@ TEXTS = {
         "nothing_changed": "Nada cambió: los {n} documentos ya estaban indexados.",
         "index_updated": "Índice actualizado en {seconds} s",
         "index_not_updated": "El índice no se actualizó",
+        "still_indexing": "La indexación sigue en curso ({title}), así que esta respuesta sale del índice tal como "
+                          "estaba antes.",
         "suggest_one": "¿Qué dice el documento sobre «{thing}»?",
         "suggest_many": "¿Qué dicen los documentos sobre «{thing}»?",
     },

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from . import ui
+from . import messages, ui
 from .assistant import Assistant
 from .build import BuildReport
 from .config import Settings
@@ -172,14 +172,14 @@ class ChatService:
 
     # --- questions ----------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> tuple[Answer, str]:
-        """The answer, and a one-line note when an indexing run was going on (the answer is from the index as
-        it was). Waits for the model if it is still loading; QuestionError for an unaskable question."""
+    def ask(self, question: str, history: Sequence[str] = (), language: str = "en") -> tuple[Answer, str]:
+        """The answer, and a one-line note in the page's language when an indexing run was going on (the answer is
+        from the index as it was). Waits for the model if it is still loading; QuestionError for an unaskable
+        question."""
         job = self.job()
         note = ""
         if job is not None and job.running:
-            note = (f"Indexing is still running ({job.title[:1].lower()}{job.title[1:]}), so this answer comes "
-                    "from the index as it was before.")
+            note = messages.text("still_indexing", language, title=job.title[:1].lower() + job.title[1:])
         self.model_ready.wait()
         if self.model_error:
             raise ModelUnavailable(self.model_error)

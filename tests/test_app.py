@@ -189,12 +189,23 @@ def test_an_indexing_run_goes_on_while_questions_are_answered_and_every_tab_sees
     other.run()
     assert other.status[0].label == "Indexing the new documents"
     assert "Indexing the new documents: Waiting for any other index build to finish." in texts(other.sidebar.caption)
+    # A tab in Spanish is told so in Spanish, and reads how the run ended in Spanish.
+    spanish = AppTest.from_file(APP, default_timeout=120)
+    spanish.session_state["language"] = "es"
+    spanish.run()
+    ask(spanish, "¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    note = texts(spanish.chat_message[1].caption)
+    assert note.startswith("La indexación sigue en curso (indexing the new documents)")  # the title is the asker's
 
     gate.set()
     for page in (at, other):
         settle(page)
         assert not page.status
         assert "Saved ferry.md." in texts(page.sidebar.success) and "Added: ferry.md" in texts(page.sidebar.success)
+    settle(spanish)
+    done = texts(spanish.sidebar.success)
+    assert "Saved ferry.md." in done and "Añadidos: ferry.md" in done
+    assert "Índice actualizado en" in texts(spanish.sidebar.markdown)
     ask(other, "When did the ferry to Isla Mujeres first sail?")
     assert "1998" in answer_block(other)
     assert "Indexing is still running" not in texts(other.chat_message[1].caption)
