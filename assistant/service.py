@@ -41,7 +41,7 @@ class Job:
     finished: float | None = None
     outcome: str = ""  # "Index updated in 2.1 s", "The index was not updated"
     ok: bool | None = None
-    given: int = 0  # how many of lines came with the request (in the language of the page that made it)
+    given: int = 0  # how many of `lines` came with the request (in the language of the page that made it)
     report: BuildReport | None = None  # what the build did, which a page writes out in its own language
 
     @property

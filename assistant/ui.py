@@ -199,7 +199,8 @@ def card_label(citation: Citation, closest: bool = False, language: str = "en") 
 
 def card_details(citation: Citation, language: str = "en") -> str:
     """The card's small print, Markdown-escaped: file name, and the match score when there is one."""
-    score = f" · {messages.text('match_score', language)} {citation.score:.2f}" if citation.score > 0 else ""
+    score = f" · {messages.text('match_score', language)} {decimal(citation.score, language, 2)}" \
+        if citation.score > 0 else ""
     return escape_markdown(f"{citation.source}{score}")
 
 

@@ -132,7 +132,7 @@ def test_an_answer_in_spanish_labels_its_sources_in_spanish() -> None:
     assert ui.card_label(printed) == r"\[2\] Report · 2\. Results › 2\.1 \<i\>Yield\</i\> · page 23 \(printed 20\)"
     assert ui.card_label(printed, closest=True, language="es").startswith("Pasaje más cercano 2 · Report")
     assert ui.card_label(printed, language="es").endswith(r"página 23 \(numerada 20\)")
-    assert ui.card_details(printed, "es") == r"r\.pdf · puntuación de coincidencia 0\.91"
+    assert ui.card_details(printed, "es") == "r\\.pdf · puntuación de coincidencia 0,91"
     row = row_citation(quote="2019\t<Sat> | 1", passage="2019\t<Sat> | 1")
     turns = [ui.Turn("¿Cuándo?", Answer("¿Cuándo?", printed.quote, False, 1.0, (printed, row), language="es"))]
     text = ui.transcript_markdown(turns)
