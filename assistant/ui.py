@@ -232,8 +232,11 @@ def translation_html(answer: Answer) -> str:
     if answer.translation is None:
         return ""
     label = escape_html(answer.translation.label)
+    first = answer.citations[0] if answer.citations else None
+    # A Markdown quote's emphasis comes through the translator: shown as formatting, as in the quote, not as "**".
+    markdown = first is not None and is_markdown(first.source) and not is_row(first)
     return (f'<div class="qa-translation"><span class="qa-label">{label}:</span> '
-            f'<i>{escape_html(answer.translation.text)}</i></div>')
+            f'<i>{text_html(answer.translation.text, markdown)}</i></div>')
 
 
 def read_as_caption(answer: Answer) -> str:

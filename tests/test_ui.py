@@ -173,6 +173,12 @@ def test_the_answer_phrase_is_bold_inside_the_quote_and_a_translation_is_labelle
                                       '<span class="qa-marker">[1]</span></div>')
     assert ui.translation_html(answer) == ('<div class="qa-translation"><span class="qa-label">Traducción automática:'
                                            '</span> <i>Segundo &lt;b&gt;negrita&lt;/b&gt;.</i></div>')
+    # The translation of a Markdown quote shows its emphasis as the quote does, still escaped.
+    listed = citation(passage="The port offers:\n- **Berthing** <i>now</i>", start=0, end=41, source="port.md")
+    assert ui.translation_html(replace(answer, citations=(listed,), translation=Translation(
+        "El puerto ofrece: - **Atraque** <i>ahora</i>", "en", "es", "Traducción automática"))) == (
+        '<div class="qa-translation"><span class="qa-label">Traducción automática:</span> <i>El puerto ofrece: - '
+        '<strong>Atraque</strong> &lt;i&gt;ahora&lt;/i&gt;</i></div>')
     transcript = ui.transcript_markdown([ui.Turn("q?", answer=answer)])
     assert "**\\<b\\>bold\\</b\\>**" in transcript and "_Traducción automática: " in transcript
     assert "Fuentes:" in transcript
