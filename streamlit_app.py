@@ -113,7 +113,7 @@ def start_indexing(service: ChatService, title: str, lines: list[tuple[str, str]
 def show_job(job: Job) -> None:
     with st.status(ui.escape_markdown(job.title), expanded=True, state="running"):
         fraction = job.done / job.total if job.total else 0.0
-        st.progress(min(1.0, fraction), text=ui.escape_markdown(job.progress_text))
+        st.progress(min(1.0, fraction), text=ui.escape_markdown(job.progress_in(st.session_state.language)))
         st.caption(say("keep_asking"))
 
 
@@ -169,7 +169,7 @@ def sidebar_status(status: Status, service: ChatService) -> None:
             for item in data["skipped"]:
                 st.warning(ui.escape_markdown(say("not_indexed", path=item["path"], reason=item["reason"])))
     if running:
-        st.caption(ui.escape_markdown(f"{job.title}: {job.progress_text}."))
+        st.caption(ui.escape_markdown(f"{job.title}: {job.progress_in(st.session_state.language)}."))
     if st.button(say("rebuild"), help=say("rebuild_help")):
         start_indexing(service, say("updating"))
         st.rerun()

@@ -27,6 +27,7 @@ import numpy as np
 from .chunking import chunk_document
 from .config import Settings
 from .documents import describe, label
+from .messages import Said
 from .ingest import (PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file,
                      scan_corpus, sha256_file)
 from .schema import Chunk, Document
@@ -542,7 +543,7 @@ def _plan(settings: Settings, backend: Backend, full: bool, status: StatusFn) ->
                 first_clause = str(exc).split(";")[0].rstrip(".")
                 report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
     if report.full_reason and manifest is not None:
-        status(f"Full rebuild: {report.full_reason}.")
+        status(Said("full_rebuild", reason=report.full_reason))
     # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),
     # so the report still says what was added, changed and removed since then.
     diff = diff_corpus(settings, manifest)
@@ -561,7 +562,7 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
         report.unchanged = sorted(diff.files)
         report.chunks_total = len(old.chunks)
         report.seconds = time.perf_counter() - started
-        status(f"Index up to date: {report.chunks_total} chunks from {len(plan.old_files)} documents")
+        status(Said("up_to_date_counts", chunks=report.chunks_total, documents=len(plan.old_files)))
         old.close()
         return report
 
@@ -578,7 +579,7 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
     streaming = StreamingEmbedder(embedder, progress)
     new_chunks: dict[str, list[Chunk]] = {}
     if to_read:
-        status(f"Reading and embedding {len(to_read)} file{'s' if len(to_read) != 1 else ''}")
+        status(Said("reading_one") if len(to_read) == 1 else Said("reading_many", n=len(to_read)))
     for event in CorpusReader(settings, to_read):
         if isinstance(event, FileChunks):
             new_chunks.setdefault(event.source, []).extend(event.chunks)
@@ -607,7 +608,7 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
                              "readable .md, .txt or .pdf files and build again. Any previous index was "
                              "left as it was.")
 
-    status("Writing the index")
+    status(Said("writing"))
     kept = [c for c in old.chunks if c.source in new_files and c.source not in new_chunks] if old else []
     report.chunks_total = sum(len(new_chunks[s]) for s in new_files if s in new_chunks) + len(kept)
     build = BuildOutput(_manifest(settings, new_files, report, report.chunks_total),
@@ -618,7 +619,7 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
     if old:
         old.close()
     report.seconds = time.perf_counter() - started
-    status(f"Index ready: {report.chunks_total} chunks from {len(new_files)} documents")
+    status(Said("ready", chunks=report.chunks_total, documents=len(new_files)))
     return report
 
 

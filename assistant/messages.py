@@ -100,6 +100,16 @@ TEXTS = {
         "index_updated": "Index updated in {seconds} s",
         "index_not_updated": "The index was not updated",
         "still_indexing": "Indexing is still running ({title}), so this answer comes from the index as it was before.",
+        "starting": "Starting",
+        "waiting_model": "Waiting for the language model",
+        "waiting_build": "Waiting for any other index build to finish",
+        "full_rebuild": "Full rebuild: {reason}.",
+        "up_to_date_counts": "Index up to date: {chunks} chunks from {documents} documents",
+        "reading_one": "Reading and embedding 1 file",
+        "reading_many": "Reading and embedding {n} files",
+        "writing": "Writing the index",
+        "ready": "Index ready: {chunks} chunks from {documents} documents",
+        "embedded": "{message}: embedded {done} of {total} sentences and rows",
         "suggest_one": "What does the document say about {thing}?",
         "suggest_many": "What do the documents say about {thing}?",
     },
@@ -202,6 +212,16 @@ TEXTS = {
         "index_not_updated": "El índice no se actualizó",
         "still_indexing": "La indexación sigue en curso ({title}), así que esta respuesta sale del índice tal como "
                           "estaba antes.",
+        "starting": "Empezando",
+        "waiting_model": "Esperando al modelo de lenguaje",
+        "waiting_build": "Esperando a que termine otra indexación",
+        "full_rebuild": "Reconstrucción completa: {reason}.",
+        "up_to_date_counts": "Índice al día: {chunks} fragmentos de {documents} documentos",
+        "reading_one": "Leyendo e incorporando 1 archivo",
+        "reading_many": "Leyendo e incorporando {n} archivos",
+        "writing": "Escribiendo el índice",
+        "ready": "Índice listo: {chunks} fragmentos de {documents} documentos",
+        "embedded": "{message}: {done} de {total} frases y filas incorporadas",
         "suggest_one": "¿Qué dice el documento sobre «{thing}»?",
         "suggest_many": "¿Qué dicen los documentos sobre «{thing}»?",
     },
@@ -209,6 +229,30 @@ TEXTS = {
 
 
 LANGUAGES = {"en": "English", "es": "Español"}
+
+
+class Said(str):
+    """One of these texts in English, which remembers its key and values so that a page can write it in its own
+    language (`in_language`). A str, so whoever only prints or compares it needs nothing else: a build's status
+    messages are Said, which the command line prints and the chat shows in Spanish."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, **values: object) -> "Said":
+        said = super().__new__(cls, text(key, "en", **values))
+        said.key, said.values = key, values
+        return said
+
+    def in_language(self, language: str) -> str:
+        return text(self.key, language, **self.values)
+
+    def __reduce__(self):  # pickled and copied as its key and values, not as its English
+        return _said, (self.key, self.values)
+
+
+def _said(key: str, values: dict) -> Said:
+    return Said(key, **values)
 
 
 def text(key: str, language: str = "en", **values: object) -> str:

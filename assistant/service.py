@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from . import messages, ui
+from .messages import Said
 from .assistant import Assistant
 from .build import BuildReport
 from .config import Settings
@@ -34,7 +35,7 @@ class Job:
     title: str
     lines: Lines = ()  # what led to it (files saved or deleted), then its outcome
     running: bool = True
-    message: str = "Starting"
+    message: str = Said("starting")
     done: int = 0  # sentences embedded so far, of total
     total: int = 0
     started: float = 0.0  # time.time()
@@ -46,9 +47,15 @@ class Job:
 
     @property
     def progress_text(self) -> str:
+        return self.progress_in("en")
+
+    def progress_in(self, language: str) -> str:
+        """What the run is doing, in the language asked for (a message that is no Said stays as it is)."""
+        message = self.message.in_language(language) if isinstance(self.message, Said) else self.message
         if self.total:
-            return f"{self.message}: embedded {self.done:,} of {self.total:,} sentences and rows"
-        return self.message
+            return messages.text("embedded", language, message=message, done=ui.count(self.done, language),
+                                 total=ui.count(self.total, language))
+        return message
 
 
 class ChatService:
@@ -244,9 +251,9 @@ class ChatService:
                 self._new_job(titles[0] if len(titles) == 1 else "Indexing the changes made meanwhile", lines)
 
     def _run_job(self) -> bool:
-        self._update(message="Waiting for the language model")
+        self._update(message=Said("waiting_model"))
         self.model_ready.wait()
-        self._update(message="Waiting for any other index build to finish")
+        self._update(message=Said("waiting_build"))
         try:
             if self.model_error:
                 raise ModelUnavailable(self.model_error)

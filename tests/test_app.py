@@ -194,6 +194,7 @@ def test_an_indexing_run_goes_on_while_questions_are_answered_and_every_tab_sees
     spanish.session_state["language"] = "es"
     spanish.run()
     ask(spanish, "¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    assert "Indexing the new documents: Esperando a que termine otra indexación." in texts(spanish.sidebar.caption)
     note = texts(spanish.chat_message[1].caption)
     assert note.startswith("La indexación sigue en curso (indexing the new documents)")  # the title is the asker's
 
