@@ -207,7 +207,7 @@ TEXTS = {
         "skipped": "Omitido {source}: {reason}",
         "failed": "Falló {source}: {reason}",
         "note": "Nota sobre {source}: {reason}",
-        "nothing_changed": "Nada cambió: los {n} documentos ya estaban indexados.",
+        "nothing_changed": "Nada cambió: todos los documentos ({n}) ya estaban indexados.",
         "index_updated": "Índice actualizado en {seconds} s",
         "index_not_updated": "El índice no se actualizó",
         "still_indexing": "La indexación sigue en curso ({title}), así que esta respuesta sale del índice tal como "
