@@ -141,12 +141,12 @@ def asks_for_list(question: str) -> bool:
     collections called?"). Wider than asks_for_several, which marks a list inside one sentence."""
     if not _WHAT_OR_WHICH.search(question):
         return False
+    if asks_for_several(question):
+        return True
     doc = _parsed(question)
     for t in doc:
         if t.lower_ not in ("what", "which"):
             continue
-        if t.dep_ == "det" and t.head.tag_ in ("NNS", "NNPS"):
-            return True
         after = t.i + 1  # the parser may miss the determiner after a preposition ("In which ways ...?")
         while after < len(doc) and doc[after].pos_ in ("ADJ", "NUM"):
             after += 1

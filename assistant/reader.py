@@ -156,7 +156,7 @@ class Reader:
         store = self.retriever.store
         pairs = _bigrams(query.tokens)
         wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
-        rows: list[tuple[Chunk, Hit, int, int, int, int, str, list[float]]] = []
+        rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []
         seen: set[tuple[str, int, int]] = set()
         said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
         for rank, hit in enumerate(hits):
@@ -191,8 +191,7 @@ class Reader:
                 # A follow-up usually asks for something new: is this the sentence the previous turn answered with?
                 repeat = 1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0
                 features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase, repeat]
-                model_text = " ".join(_model_text(chunk, *chunk.units[k]) for k in read)
-                rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, answer_end, model_text, features))
+                rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, answer_end, read, features))
         if not rows:
             return []
         # The model reads the most promising candidates only: cosine plus shared terms.
@@ -200,7 +199,9 @@ class Reader:
         read = set(np.argsort(-cheap, kind="stable")[:self.settings.max_candidates].tolist())
         order = sorted(read)
         pending = [rows[i] for i in order]
-        texts = [self._with_long_forms(model_text) for *_, model_text, _ in pending]
+        # (what the model reads is built for those only: a lead-in is read with its items, when asked for a list)
+        texts = [self._with_long_forms(" ".join(_model_text(chunk, *chunk.units[k]) for k in read))
+                 for chunk, *_, read, _ in pending]
         scored = dict(zip(order, self.model.score(query.question, texts)))
         out = []
         for i, (chunk, hit, s, e, answer_start, answer_end, _, features) in enumerate(rows):

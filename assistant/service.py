@@ -45,10 +45,6 @@ class Job:
     given: int = 0  # how many of `lines` came with the request (in the language of the page that made it)
     report: BuildReport | None = None  # what the build did, which a page writes out in its own language
 
-    @property
-    def progress_text(self) -> str:
-        return self.progress_in("en")
-
     def progress_in(self, language: str) -> str:
         """What the run is doing, in the language asked for (a message that is no Said stays as it is)."""
         message = self.message.in_language(language) if isinstance(self.message, Said) else self.message

@@ -435,7 +435,7 @@ def job_outcome(job, language: str = "en") -> str:
 def job_lines(job, language: str = "en") -> list[tuple[str, str]]:
     """What led to an indexing run (in the words of the page that asked for it), then what it did, in the page's
     language; an error is the build's own sentence."""
-    if job.report is None or language == "en":
+    if job.report is None:
         return list(job.lines)
     return list(job.lines[:job.given]) + build_summary(job.report, language)
 

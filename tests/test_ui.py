@@ -237,7 +237,7 @@ def test_build_summary_says_what_changed_and_why_files_failed() -> None:
     assert ui.job_lines(job, "es")[:2] == [("ok", "Guardado new.md."), ("ok", "Añadidos: new.md")]
     # What a run is doing, too: a build's status message is English text that a page writes in its language.
     busy = Job(3, "Indexing", message=messages.Said("reading_many", n=3), done=10, total=2000)
-    assert busy.progress_text == "Reading and embedding 3 files: embedded 10 of 2,000 sentences and rows"
+    assert busy.progress_in("en") == "Reading and embedding 3 files: embedded 10 of 2,000 sentences and rows"
     assert busy.progress_in("es") == "Leyendo e incorporando 3 archivos: 10 de 2000 frases y filas incorporadas"
     assert busy.message == "Reading and embedding 3 files" and pickle.loads(pickle.dumps(busy.message)).key == \
         "reading_many"
