@@ -83,6 +83,11 @@ def say(key: str, **values) -> str:
     return messages.text(key, st.session_state.language, **values)
 
 
+def in_page_language(message: str) -> str:
+    """A messages.Said (a refused upload, say) in the reader's language; any other text as it is."""
+    return messages.in_language(message, st.session_state.language)
+
+
 def ask_suggestion(question: str) -> None:
     st.session_state.pending_questions.append(question)
 
@@ -197,7 +202,7 @@ def sidebar_upload(settings: Settings, service: ChatService) -> None:
                 path = uploads.save_upload(settings.corpus, file.name, file.getvalue(), overwrite=replace,
                                            max_bytes=settings.max_file_bytes)
             except uploads.UploadError as exc:
-                lines.append(("error", str(exc)))
+                lines.append(("error", in_page_language(exc.message)))
             else:
                 saved += 1
                 lines.append(("ok", say("saved", name=path.name)))
@@ -228,7 +233,7 @@ def sidebar_remove(settings: Settings, status: Status, service: ChatService) -> 
         try:
             uploads.remove_document(settings.corpus, choice)
         except uploads.UploadError as exc:
-            remember_update(say("nothing_removed"), [("error", str(exc))])
+            remember_update(say("nothing_removed"), [("error", in_page_language(exc.message))])
         else:
             start_indexing(service, say("removing", name=choice), [("ok", say("deleted", name=choice))])
         st.rerun()

@@ -238,17 +238,16 @@ def _translated(chunks: list[Chunk]) -> tuple[list[Chunk], str]:
     try:
         return translate_chunks(chunks), ""
     except TranslationUnavailable as exc:
-        return chunks, f"indexed without English translations, so English questions may miss it: {exc}"
+        return chunks, Said("untranslated", problem=str(exc))
 
 
 def _failure_reason(exc: BaseException) -> str:
+    """Why a file could not be read, a messages.Said (its English is what the command line and reports show)."""
     if isinstance(exc, IngestError):
-        return str(exc)
+        return exc.message
     if isinstance(exc, BrokenProcessPool):
-        return ("the PDF reader crashed on this file; open it in another program and save it again "
-                "(or print it to PDF)")
-    return f"the file could not be read ({exc.__class__.__name__}: {_short(exc)}); check that it opens in another " \
-           "program"
+        return Said("reader_crashed")
+    return Said("file_unreadable", error=f"{exc.__class__.__name__}: {_short(exc)}")
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:
@@ -601,12 +600,10 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
         getattr(report, key).sort()
     if not new_files:
         problems = report.failed + report.skipped
-        reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems[:5]) or \
-            "the folder has no .md, .txt or .pdf files"
-        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise NothingToIndex(f"Nothing could be indexed in {settings.corpus} ({reasons}{more}); add "
-                             "readable .md, .txt or .pdf files and build again. Any previous index was "
-                             "left as it was.")
+        reasons = tuple(Said("file_reason", source=p.source, reason=p.reason) for p in problems[:5]) or \
+            Said("no_files")
+        more = Said("more_reasons", n=len(problems) - 5) if len(problems) > 5 else ""
+        raise NothingToIndex(Said("nothing_to_index", corpus=str(settings.corpus), reasons=reasons, more=more))
 
     status(Said("writing"))
     kept = [c for c in old.chunks if c.source in new_files and c.source not in new_chunks] if old else []
@@ -634,7 +631,7 @@ def _report_failure(event: FileFailed, plan: _Plan, new_files: dict) -> None:
     report.failed.append(Problem(source, reason))
     if source in plan.old_files:
         new_files[source] = plan.old_files[source]
-        report.warnings.append(Problem(source, "the previously indexed version is kept until the file reads again"))
+        report.warnings.append(Problem(source, Said("kept_previous")))
 
 
 def _report_read(event: FileRead, plan: _Plan, new_chunks: dict, new_files: dict) -> None:
@@ -646,7 +643,7 @@ def _report_read(event: FileRead, plan: _Plan, new_chunks: dict, new_files: dict
         new_chunks[source] = chunks
     if not chunks:
         new_chunks.pop(source, None)
-        report.skipped.append(Problem(source, "no text to index was found in the file"))
+        report.skipped.append(Problem(source, Said("no_text")))
         return
     report.warnings.extend(Problem(source, w) for w in document.warnings)
     if source not in plan.previous_files:

@@ -7,9 +7,11 @@ import hashlib
 import os
 import re
 import stat as stat_
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
+from .messages import Said
 from .schema import Block, Document, split_row
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -21,15 +23,17 @@ READ_ATTEMPTS = 3  # a file that keeps changing while it is read is reported, no
 
 
 class IngestError(Exception):
-    """A file that cannot be indexed; the message is one sentence a user can act on."""
+    """A file that cannot be indexed; the message is one sentence a user can act on, a messages.Said (English
+    text that a page writes in its own language)."""
 
     def __init__(self, message: str, skipped: bool = False):
         super().__init__(message)
+        self.message = message
         self.skipped = skipped  # skipped: nothing to index (empty, unsupported); else failed
 
     def __reduce__(self):
-        # Raised in worker processes: the flag must survive pickling back to the build.
-        return (IngestError, (str(self), self.skipped))
+        # Raised in worker processes: the flag and the message's key and values must survive pickling back.
+        return (IngestError, (self.message, self.skipped))
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def scan_corpus(corpus: Path, max_bytes: int) -> tuple[list[SourceFile], list[Pr
             if not name.startswith(".") and (Path(dirpath) / name).is_symlink():
                 # os.walk does not follow links; say so instead of silently leaving the folder out.
                 skipped.append(Problem((Path(dirpath) / name).relative_to(corpus).as_posix(),
-                                       "symbolic link to a folder; refused, copy the folder in instead"))
+                                       Said("scan_folder_link")))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (Path(dirpath) / d).is_symlink())
         for name in sorted(filenames):
             if name.startswith("."):
@@ -101,35 +105,35 @@ def _scan_file(corpus: Path, root: Path, path: Path, max_bytes: int) -> tuple[So
     except UnicodeEncodeError:
         # Names with bytes that are not UTF-8 cannot be written to the manifest or shown reliably.
         shown = os.fsencode(source).decode("utf-8", "backslashreplace")
-        return None, Problem(shown, "the file name is not valid UTF-8; rename the file")
+        return None, Problem(shown, Said("scan_bad_name"))
     target = None
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root):
-            return None, Problem(source, "symbolic link to a file outside the corpus; refused")
+            return None, Problem(source, Said("scan_outside_link"))
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return None, Problem(source, f"unsupported file type '{path.suffix or path.name}'; "
-                                     "only .md, .txt and .pdf are indexed")
+        return None, Problem(source, Said("scan_unsupported", suffix=path.suffix or path.name))
     try:
         info = path.stat()
     except OSError as exc:
-        return None, Problem(source, f"cannot be read ({exc.strerror or exc}); check that it exists")
+        return None, Problem(source, Said("scan_unreadable", error=str(exc.strerror or exc)))
     if not stat_.S_ISREG(info.st_mode):
         # A FIFO or device would block or never end when read.
-        return None, Problem(source, "not a regular file (a pipe, device or folder); refused")
+        return None, Problem(source, Said("scan_not_regular"))
     if info.st_size > max_bytes:
-        return None, Problem(source, f"larger than the {human_size(max_bytes)} limit ({human_size(info.st_size)}); "
-                                     "split it or raise the limit")
+        return None, Problem(source, Said("scan_too_large", limit=human_size(max_bytes),
+                                          size=human_size(info.st_size)))
     return SourceFile(source, path, info.st_size, info.st_mtime_ns, target), None
 
 
-def human_size(n: int) -> str:
-    """'16 KB', '9.8 KB', '50 MB': sizes as a user reads them in a message."""
+def human_size(n: int) -> Said:
+    """'16 KB', '9.8 KB', '50 MB': sizes as a user reads them in a message ('9,8 KB' in Spanish)."""
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if n >= scale:
             value = n / scale
-            return f"{value:.0f} {unit}" if value >= 10 or value.is_integer() else f"{value:.1f} {unit}"
-    return f"{n} bytes"
+            number = f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}"
+            return Said("size", number=Decimal(number), unit=unit)
+    return Said("size", number=n, unit="bytes")
 
 
 def read_file(file: SourceFile) -> FileContent:
@@ -144,16 +148,16 @@ def read_file(file: SourceFile) -> FileContent:
         after = _stat(file)
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and len(data) == after.st_size:
             return FileContent(data, hashlib.sha256(data).hexdigest(), len(data), after.st_mtime_ns)
-    raise IngestError("the file kept changing while it was being read; build again once it is saved")
+    raise IngestError(Said("read_changing"))
 
 
 def _stat(file: SourceFile) -> os.stat_result:
     try:
         return (file.target or file.path).stat()
     except FileNotFoundError:
-        raise IngestError("the file disappeared while it was being read; build again once it is back") from None
+        raise IngestError(Said("read_gone")) from None
     except OSError as exc:
-        raise IngestError(f"the file cannot be read ({exc.strerror or exc}); check its permissions") from None
+        raise IngestError(Said("read_denied", error=str(exc.strerror or exc))) from None
 
 
 def _read(file: SourceFile) -> bytes:
@@ -162,12 +166,11 @@ def _read(file: SourceFile) -> bytes:
     try:
         fd = os.open(file.target or file.path, flags)
     except FileNotFoundError:
-        raise IngestError("the file disappeared while it was being read; build again once it is back") from None
+        raise IngestError(Said("read_gone")) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise IngestError("the file was replaced by a symbolic link while it was being indexed; refused") \
-                from None
-        raise IngestError(f"the file cannot be read ({exc.strerror or exc}); check its permissions") from None
+            raise IngestError(Said("read_link")) from None
+        raise IngestError(Said("read_denied", error=str(exc.strerror or exc))) from None
     with os.fdopen(fd, "rb") as handle:
         return handle.read()
 
@@ -176,14 +179,14 @@ def load_document(source: str, data: bytes) -> Document:
     """Parse one file's bytes into a Document, or raise IngestError saying why it cannot be indexed."""
     suffix = Path(source).suffix.lower()
     if not data:
-        raise IngestError("the file is empty", skipped=True)
+        raise IngestError(Said("file_empty"), skipped=True)
     if not data.strip():
-        raise IngestError("the file holds only white space", skipped=True)
+        raise IngestError(Said("file_blank"), skipped=True)
     if suffix in PDF_SUFFIXES:
         return load_pdf(source, data)
     text, warnings_ = decode_text(data)
     if not text.strip():
-        raise IngestError("the file holds only white space", skipped=True)
+        raise IngestError(Said("file_blank"), skipped=True)
     return parse_markdown(source, text, warnings_, plain=suffix == ".txt")
 
 
@@ -193,24 +196,24 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     """Decode UTF-8 (or UTF-16 with a BOM); otherwise fall back to cp1252/Latin-1 with a warning."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return clean_text(data.decode("utf-16")), ("decoded as UTF-16",)
+            return clean_text(data.decode("utf-16")), (Said("decoded_utf16"),)
         except UnicodeDecodeError:
-            raise IngestError("the file claims to be UTF-16 but is not; re-save it as UTF-8") from None
+            raise IngestError(Said("bad_utf16")) from None
     bomless = _utf16_without_bom(data)
     if bomless:
-        return clean_text(data.decode(bomless)), (f"decoded as {bomless.upper()} (no byte-order mark)",)
+        return clean_text(data.decode(bomless)), (Said("decoded_no_bom", encoding=bomless.upper()),)
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.1:
-        raise IngestError("the file looks binary, not text; save it as .md, .txt or .pdf")
+        raise IngestError(Said("file_binary"))
     try:
         return clean_text(data.decode("utf-8-sig")), ()
     except UnicodeDecodeError:
         pass
     for encoding in ("cp1252", "latin-1"):
         try:
-            return clean_text(data.decode(encoding)), (f"not valid UTF-8; decoded as {encoding}",)
+            return clean_text(data.decode(encoding)), (Said("decoded_legacy", encoding=encoding),)
         except UnicodeDecodeError:
             continue
-    raise IngestError("the file's text encoding is unknown; re-save it as UTF-8")  # unreachable: latin-1
+    raise IngestError(Said("unknown_encoding"))  # unreachable: latin-1
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

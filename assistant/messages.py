@@ -3,6 +3,8 @@ and the web chat's, in the language its reader chose (the browser's, until they 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 TEXTS = {
     "en": {
         "abstained": "I couldn't find this in the documents.",
@@ -112,6 +114,80 @@ TEXTS = {
         "embedded": "{message}: embedded {done} of {total} sentences and rows",
         "suggest_one": "What does the document say about {thing}?",
         "suggest_many": "What do the documents say about {thing}?",
+        # --- why a file was not indexed, and notes on one that was (a build's reasons; the command line, the
+        # build's JSON report and the manifest keep the English) ---
+        "size": "{number} {unit}",
+        "read_changing": "the file kept changing while it was being read; build again once it is saved",
+        "read_gone": "the file disappeared while it was being read; build again once it is back",
+        "read_denied": "the file cannot be read ({error}); check its permissions",
+        "read_link": "the file was replaced by a symbolic link while it was being indexed; refused",
+        "file_empty": "the file is empty",
+        "file_blank": "the file holds only white space",
+        "bad_utf16": "the file claims to be UTF-16 but is not; re-save it as UTF-8",
+        "file_binary": "the file looks binary, not text; save it as .md, .txt or .pdf",
+        "unknown_encoding": "the file's text encoding is unknown; re-save it as UTF-8",
+        "decoded_utf16": "decoded as UTF-16",
+        "decoded_no_bom": "decoded as {encoding} (no byte-order mark)",
+        "decoded_legacy": "not valid UTF-8; decoded as {encoding}",
+        "scan_folder_link": "symbolic link to a folder; refused, copy the folder in instead",
+        "scan_bad_name": "the file name is not valid UTF-8; rename the file",
+        "scan_outside_link": "symbolic link to a file outside the corpus; refused",
+        "scan_unsupported": "unsupported file type '{suffix}'; only .md, .txt and .pdf are indexed",
+        "scan_unreadable": "cannot be read ({error}); check that it exists",
+        "scan_not_regular": "not a regular file (a pipe, device or folder); refused",
+        "scan_too_large": "larger than the {limit} limit ({size}); split it or raise the limit",
+        "not_pdf": "the file is named .pdf but is not a PDF; check what it is and rename it",
+        "pdf_password": "the PDF is password-protected, skipped; remove the password to index it",
+        "pdf_needs_cryptography": "the PDF is encrypted and needs the 'cryptography' package; reinstall with "
+                                  "`make install`",
+        "pdf_damaged": "the PDF is damaged or truncated and cannot be opened ({error}); re-export or download it "
+                       "again",
+        "pdf_too_complex": "the PDF is too large or complex to read safely, even with raised limits; split it into "
+                           "smaller files",
+        "pdf_no_text": "the PDF has no extractable text (scanned?); run OCR on it first",
+        "pdf_raised_limits": "exceeded pypdf's default safety limits; read with raised limits",
+        "pdf_page_unextracted": "page {number}: text could not be extracted ({error})",
+        "pdf_pages_unread": "pages {pages} could not be read by pdfium or pypdf ({problem})",
+        "pdf_page_fallback": "page {pages} read with pypdf: pdfium could not load it",
+        "pdf_pages_fallback": "pages {pages} read with pypdf: pdfium could not load them",
+        "pdf_read_with_pypdf": "read with pypdf: {why}",
+        "pdfium_unopened": "pdfium could not open it ({error})",
+        "reader_crashed": "the PDF reader crashed on this file; open it in another program and save it again (or "
+                          "print it to PDF)",
+        "file_unreadable": "the file could not be read ({error}); check that it opens in another program",
+        "kept_previous": "the previously indexed version is kept until the file reads again",
+        "no_text": "no text to index was found in the file",
+        "untranslated": "indexed without English translations, so English questions may miss it: {problem}",
+        "nothing_to_index": "Nothing could be indexed in {corpus} ({reasons}{more}); add readable .md, .txt or .pdf "
+                            "files and build again. Any previous index was left as it was.",
+        "file_reason": "{source}: {reason}",
+        "no_files": "the folder has no .md, .txt or .pdf files",
+        "more_reasons": "; and {n} more",
+        # --- uploads and removals refused ---
+        "upload_no_name": "The file has no name; give it a name ending in .md, .txt or .pdf and upload it again.",
+        "upload_control": "The file name contains control characters (such as NUL); rename the file and upload it "
+                          "again.",
+        "upload_folders": "The file name '{name}' contains folder parts; rename it to a plain name such as "
+                          "'{plain}' and upload it again.",
+        "upload_hidden": "The file name '{name}' starts with a dot, which makes it a hidden file that is never "
+                         "indexed; rename it and upload it again.",
+        "upload_type": "'{name}' is not a .md, .txt or .pdf file; only those can be added to the documents.",
+        "upload_no_letters": "The file name '{name}' has no letters or digits before '{suffix}'; rename it and "
+                             "upload it again.",
+        "upload_too_large": "'{name}' is {size} MB, over the {limit} MB limit; split it into smaller files and "
+                            "upload those.",
+        "upload_empty": "'{name}' is empty; there is nothing in it to index.",
+        "upload_not_pdf": "'{name}' is named .pdf but is not a PDF (it does not start with %PDF-); export it as a "
+                          "real PDF and upload it again.",
+        "upload_not_text": "'{name}' cannot be read as text ({problem}).",
+        "upload_blank": "'{name}' holds only white space; there is nothing in it to index.",
+        "upload_no_folder": "The documents folder {folder} does not exist; create it and try again.",
+        "upload_outside": "'{name}' would be saved outside the documents folder; refused.",
+        "upload_exists": "A document named '{name}' already exists; choose to replace existing files, or rename "
+                         "the file, and upload it again.",
+        "remove_unknown": "'{name}' is not a document in the corpus; pick one from the list.",
+        "remove_outside": "'{name}' points outside the documents folder; it was not removed.",
+        "remove_gone": "'{name}' is no longer in the documents folder; rebuild the index to forget it.",
     },
     "es": {
         "abstained": "No encontré esto en los documentos.",
@@ -224,6 +300,83 @@ TEXTS = {
         "embedded": "{message}: {done} de {total} frases y filas incorporadas",
         "suggest_one": "¿Qué dice el documento sobre «{thing}»?",
         "suggest_many": "¿Qué dicen los documentos sobre «{thing}»?",
+        # --- why a file was not indexed, and notes on one that was ---
+        "size": "{number} {unit}",
+        "read_changing": "el archivo siguió cambiando mientras se leía; vuelva a indexar cuando termine de "
+                         "guardarse",
+        "read_gone": "el archivo desapareció mientras se leía; vuelva a indexar cuando esté otra vez en la carpeta",
+        "read_denied": "no se puede leer el archivo ({error}); revise sus permisos",
+        "read_link": "el archivo fue reemplazado por un enlace simbólico mientras se indexaba; se rechazó",
+        "file_empty": "el archivo está vacío",
+        "file_blank": "el archivo solo contiene espacios en blanco",
+        "bad_utf16": "el archivo dice estar en UTF-16 pero no lo está; vuelva a guardarlo como UTF-8",
+        "file_binary": "el archivo parece binario, no texto; guárdelo como .md, .txt o .pdf",
+        "unknown_encoding": "no se reconoce la codificación del texto del archivo; vuelva a guardarlo como UTF-8",
+        "decoded_utf16": "leído como UTF-16",
+        "decoded_no_bom": "leído como {encoding} (sin marca de orden de bytes)",
+        "decoded_legacy": "no es UTF-8 válido; leído como {encoding}",
+        "scan_folder_link": "enlace simbólico a una carpeta; se rechazó, copie la carpeta misma",
+        "scan_bad_name": "el nombre del archivo no es UTF-8 válido; cámbiele el nombre",
+        "scan_outside_link": "enlace simbólico a un archivo fuera de la carpeta de documentos; se rechazó",
+        "scan_unsupported": "tipo de archivo '{suffix}' no admitido; solo se indexan archivos .md, .txt y .pdf",
+        "scan_unreadable": "no se puede leer ({error}); compruebe que existe",
+        "scan_not_regular": "no es un archivo normal (es una tubería, un dispositivo o una carpeta); se rechazó",
+        "scan_too_large": "supera el límite de {limit} ({size}); divídalo o aumente el límite",
+        "not_pdf": "el archivo tiene extensión .pdf pero no es un PDF; compruebe qué es y cámbiele el nombre",
+        "pdf_password": "el PDF está protegido con contraseña y se omitió; quítele la contraseña para indexarlo",
+        "pdf_needs_cryptography": "el PDF está cifrado y necesita el paquete 'cryptography'; reinstale con "
+                                  "`make install`",
+        "pdf_damaged": "el PDF está dañado o incompleto y no se puede abrir ({error}); expórtelo o descárguelo de "
+                       "nuevo",
+        "pdf_too_complex": "el PDF es demasiado grande o complejo para leerlo con seguridad, incluso con límites más "
+                           "altos; divídalo en archivos más pequeños",
+        "pdf_no_text": "el PDF no tiene texto extraíble (¿está escaneado?); aplíquele OCR primero",
+        "pdf_raised_limits": "superó los límites de seguridad predeterminados de pypdf; se leyó con límites más "
+                             "altos",
+        "pdf_page_unextracted": "página {number}: no se pudo extraer el texto ({error})",
+        "pdf_pages_unread": "las páginas {pages} no se pudieron leer ni con pdfium ni con pypdf ({problem})",
+        "pdf_page_fallback": "página {pages} leída con pypdf: pdfium no pudo cargarla",
+        "pdf_pages_fallback": "páginas {pages} leídas con pypdf: pdfium no pudo cargarlas",
+        "pdf_read_with_pypdf": "leído con pypdf: {why}",
+        "pdfium_unopened": "pdfium no pudo abrirlo ({error})",
+        "reader_crashed": "el lector de PDF falló con este archivo; ábralo en otro programa y vuelva a guardarlo (o "
+                          "imprímalo como PDF)",
+        "file_unreadable": "no se pudo leer el archivo ({error}); compruebe que se abre en otro programa",
+        "kept_previous": "se conserva la versión indexada antes hasta que el archivo se pueda leer de nuevo",
+        "no_text": "no se encontró texto que indexar en el archivo",
+        "untranslated": "indexado sin traducciones al inglés, así que las preguntas en inglés pueden no "
+                        "encontrarlo: {problem}",
+        "nothing_to_index": "No se pudo indexar nada en {corpus} ({reasons}{more}); añada archivos .md, .txt o .pdf "
+                            "legibles y vuelva a indexar. El índice anterior, si había uno, quedó como estaba.",
+        "file_reason": "{source}: {reason}",
+        "no_files": "la carpeta no tiene archivos .md, .txt ni .pdf",
+        "more_reasons": "; y {n} más",
+        # --- uploads and removals refused ---
+        "upload_no_name": "El archivo no tiene nombre; póngale un nombre que termine en .md, .txt o .pdf y vuelva a "
+                          "subirlo.",
+        "upload_control": "El nombre del archivo contiene caracteres de control (como NUL); cámbiele el nombre y "
+                          "vuelva a subirlo.",
+        "upload_folders": "El nombre de archivo '{name}' incluye carpetas; cámbielo por un nombre simple como "
+                          "'{plain}' y vuelva a subirlo.",
+        "upload_hidden": "El nombre de archivo '{name}' empieza con un punto, lo que lo vuelve un archivo oculto que "
+                         "nunca se indexa; cámbiele el nombre y vuelva a subirlo.",
+        "upload_type": "'{name}' no es un archivo .md, .txt ni .pdf; solo esos se pueden añadir a los documentos.",
+        "upload_no_letters": "El nombre de archivo '{name}' no tiene letras ni dígitos antes de '{suffix}'; "
+                             "cámbiele el nombre y vuelva a subirlo.",
+        "upload_too_large": "'{name}' pesa {size} MB, más que el límite de {limit} MB; divídalo en archivos más "
+                            "pequeños y súbalos.",
+        "upload_empty": "'{name}' está vacío; no tiene nada que indexar.",
+        "upload_not_pdf": "'{name}' tiene extensión .pdf pero no es un PDF (no empieza con %PDF-); expórtelo como un "
+                          "PDF de verdad y vuelva a subirlo.",
+        "upload_not_text": "'{name}' no se puede leer como texto ({problem}).",
+        "upload_blank": "'{name}' solo contiene espacios en blanco; no tiene nada que indexar.",
+        "upload_no_folder": "La carpeta de documentos {folder} no existe; créela y vuelva a intentarlo.",
+        "upload_outside": "'{name}' se guardaría fuera de la carpeta de documentos; se rechazó.",
+        "upload_exists": "Ya existe un documento llamado '{name}'; elija reemplazar los documentos con el mismo "
+                         "nombre, o cambie el nombre del archivo, y vuelva a subirlo.",
+        "remove_unknown": "'{name}' no es un documento de la carpeta; elija uno de la lista.",
+        "remove_outside": "'{name}' apunta fuera de la carpeta de documentos; no se eliminó.",
+        "remove_gone": "'{name}' ya no está en la carpeta de documentos; reconstruya el índice para olvidarlo.",
     },
 }
 
@@ -234,18 +387,22 @@ LANGUAGES = {"en": "English", "es": "Español"}
 class Said(str):
     """One of these texts in English, which remembers its key and values so that a page can write it in its own
     language (`in_language`). A str, so whoever only prints or compares it needs nothing else: a build's status
-    messages are Said, which the command line prints and the chat shows in Spanish."""
+    messages and its reasons for passing a file over are Said, which the command line prints and the chat shows in
+    Spanish.
+
+    A value is written in the text's language too: a Said in that language, a Decimal with a decimal comma in
+    Spanish ("2,3"), a tuple as its items separated by "; "; anything else as it is."""
 
     key: str
     values: dict
 
     def __new__(cls, key: str, **values: object) -> "Said":
-        said = super().__new__(cls, text(key, "en", **values))
+        said = super().__new__(cls, _written_text(key, "en", values))
         said.key, said.values = key, values
         return said
 
     def in_language(self, language: str) -> str:
-        return text(self.key, language, **self.values)
+        return _written_text(self.key, language, self.values)
 
     def __reduce__(self):  # pickled and copied as its key and values, not as its English
         return _said, (self.key, self.values)
@@ -253,6 +410,25 @@ class Said(str):
 
 def _said(key: str, values: dict) -> Said:
     return Said(key, **values)
+
+
+def in_language(message: str, language: str) -> str:
+    """A Said written in the language; any other text as it is."""
+    return message.in_language(language) if isinstance(message, Said) else message
+
+
+def _written(value: object, language: str) -> object:
+    if isinstance(value, Said):
+        return value.in_language(language)
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",") if language == "es" else str(value)
+    if isinstance(value, tuple):
+        return "; ".join(str(_written(item, language)) for item in value)
+    return value
+
+
+def _written_text(key: str, language: str, values: dict) -> str:
+    return text(key, language, **{name: _written(value, language) for name, value in values.items()})
 
 
 def text(key: str, language: str = "en", **values: object) -> str:

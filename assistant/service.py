@@ -47,7 +47,7 @@ class Job:
 
     def progress_in(self, language: str) -> str:
         """What the run is doing, in the language asked for (a message that is no Said stays as it is)."""
-        message = self.message.in_language(language) if isinstance(self.message, Said) else self.message
+        message = messages.in_language(self.message, language)
         if self.total:
             return messages.text("embedded", language, message=message, done=ui.count(self.done, language),
                                  total=ui.count(self.total, language))
@@ -256,8 +256,9 @@ class ChatService:
             report = self.assistant.rebuild(status=lambda message: self._update(message=message),
                                             progress=lambda done, total: self._update(done=done, total=total),
                                             wait=True)
-        except BUILD_ERRORS as exc:
-            self._finish("The index was not updated", False, (("error", str(exc)),))
+        except BUILD_ERRORS as exc:  # a Said (NothingToIndex) stays one, for each page to write in its language
+            said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Said) else str(exc)
+            self._finish("The index was not updated", False, (("error", said),))
             return False
         except Exception as exc:  # noqa: BLE001 - a run must never be left showing as running
             log.exception("indexing failed")

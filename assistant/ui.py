@@ -401,23 +401,26 @@ def changes_sentence(status: dict) -> str:
 
 def build_summary(report, language: str = "en") -> list[tuple[str, str]]:
     """(kind, line) pairs for a BuildReport: what was added, changed, removed, skipped or failed, and why, in the
-    language asked for (the reasons are the build's own sentences, in English).
+    language asked for (a reason that is a messages.Said in that language too; any other as it is).
 
     kind is "ok", "warning" or "error", so the view can colour each line.
     """
     def say(key: str, **values) -> str:
         return messages.text(key, language, **values)
 
+    def why(problem) -> str:
+        return messages.in_language(problem.reason, language)
+
     lines: list[tuple[str, str]] = []
     for key, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if items:
             lines.append(("ok", say(key, names=", ".join(items))))
     for problem in report.skipped:
-        lines.append(("warning", say("skipped", source=problem.source, reason=problem.reason)))
+        lines.append(("warning", say("skipped", source=problem.source, reason=why(problem))))
     for problem in report.failed:
-        lines.append(("error", say("failed", source=problem.source, reason=problem.reason)))
+        lines.append(("error", say("failed", source=problem.source, reason=why(problem))))
     for problem in report.warnings:
-        lines.append(("warning", say("note", source=problem.source, reason=problem.reason)))
+        lines.append(("warning", say("note", source=problem.source, reason=why(problem))))
     if not (report.added or report.changed or report.removed or report.failed):
         lines.insert(0, ("ok", say("nothing_changed", n=len(report.unchanged))))
     return lines
@@ -434,9 +437,9 @@ def job_outcome(job, language: str = "en") -> str:
 
 def job_lines(job, language: str = "en") -> list[tuple[str, str]]:
     """What led to an indexing run (in the words of the page that asked for it), then what it did, in the page's
-    language; an error is the build's own sentence."""
+    language (an error too when it is a messages.Said; any other is the build's own sentence)."""
     if job.report is None:
-        return list(job.lines)
+        return [(kind, messages.in_language(line, language)) for kind, line in job.lines]
     return list(job.lines[:job.given]) + build_summary(job.report, language)
 
 

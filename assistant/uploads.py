@@ -7,7 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+from decimal import Decimal
+
 from .ingest import IngestError, decode_text
+from .messages import Said
 
 UPLOAD_SUFFIXES = (".md", ".txt", ".pdf")
 MAX_NAME_CHARS = 120
@@ -17,7 +20,12 @@ _UNSAFE_CHAR = re.compile(r"[^\w .()\-+,&'\[\]]", re.UNICODE)
 
 
 class UploadError(ValueError):
-    """An upload or removal that was refused; the message says what happened and what to do."""
+    """An upload or removal that was refused; the message, a messages.Said (English text that a page writes in
+    its own language), says what happened and what to do."""
+
+    def __init__(self, message: Said):
+        super().__init__(message)
+        self.message = message
 
 
 class UploadExists(UploadError):
@@ -31,24 +39,20 @@ def safe_name(raw: str) -> str:
     because a browser never sends folder parts: such a name is a mistake or an attack, not a file.
     """
     if not isinstance(raw, str) or not raw.strip():
-        raise UploadError("The file has no name; give it a name ending in .md, .txt or .pdf and upload it again.")
+        raise UploadError(Said("upload_no_name"))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
-        raise UploadError("The file name contains control characters (such as NUL); rename the file and "
-                          "upload it again.")
+        raise UploadError(Said("upload_control"))
     name = unicodedata.normalize("NFC", raw.strip())
     if "/" in name or "\\" in name or name in (".", "..") or re.match(r"^[A-Za-z]:", name):
-        raise UploadError(f"The file name '{raw}' contains folder parts; rename it to a plain name such as "
-                          f"'{_plain_part(name)}' and upload it again.")
+        raise UploadError(Said("upload_folders", name=raw, plain=_plain_part(name)))
     if name.startswith("."):
-        raise UploadError(f"The file name '{raw}' starts with a dot, which makes it a hidden file that is "
-                          "never indexed; rename it and upload it again.")
+        raise UploadError(Said("upload_hidden", name=raw))
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        raise UploadError(f"'{raw}' is not a .md, .txt or .pdf file; only those can be added to the documents.")
+        raise UploadError(Said("upload_type", name=raw))
     stem = _UNSAFE_CHAR.sub("_", name[: -len(suffix)]).strip(" .")
     if not any(ch.isalnum() for ch in stem):
-        raise UploadError(f"The file name '{raw}' has no letters or digits before '{suffix}'; rename it and "
-                          "upload it again.")
+        raise UploadError(Said("upload_no_letters", name=raw, suffix=suffix))
     stem = stem[: MAX_NAME_CHARS - len(suffix)].rstrip(" .")
     return stem + suffix
 
@@ -61,22 +65,21 @@ def _plain_part(name: str) -> str:
 def check_content(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Refuse empty, over-size or mislabelled content: a .pdf must be a PDF, a text file must be text."""
     if len(data) > max_bytes:
-        raise UploadError(f"'{name}' is {len(data) / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB "
-                          "limit; split it into smaller files and upload those.")
+        raise UploadError(Said("upload_too_large", name=name, size=Decimal(f"{len(data) / 1_048_576:.1f}"),
+                               limit=Decimal(f"{max_bytes / 1_048_576:.0f}")))
     if not data.strip():
-        raise UploadError(f"'{name}' is empty; there is nothing in it to index.")
+        raise UploadError(Said("upload_empty", name=name))
     if name.lower().endswith(".pdf"):
         # The same header test ingest applies, so a file accepted here is not refused at indexing.
         if not data[:1024].lstrip().startswith(b"%PDF-"):
-            raise UploadError(f"'{name}' is named .pdf but is not a PDF (it does not start with %PDF-); "
-                              "export it as a real PDF and upload it again.")
+            raise UploadError(Said("upload_not_pdf", name=name))
         return
     try:
         text, _warnings = decode_text(data)
     except IngestError as exc:
-        raise UploadError(f"'{name}' cannot be read as text ({exc}).") from None
+        raise UploadError(Said("upload_not_text", name=name, problem=exc.message)) from None
     if not text.strip():
-        raise UploadError(f"'{name}' holds only white space; there is nothing in it to index.")
+        raise UploadError(Said("upload_blank", name=name))
 
 
 def save_upload(corpus: Path, raw_name: str, data: bytes, overwrite: bool = False,
@@ -91,13 +94,12 @@ def save_upload(corpus: Path, raw_name: str, data: bytes, overwrite: bool = Fals
     check_content(name, data, max_bytes)
     corpus = Path(corpus)
     if not corpus.is_dir():
-        raise UploadError(f"The documents folder {corpus} does not exist; create it and try again.")
+        raise UploadError(Said("upload_no_folder", folder=str(corpus)))
     target = corpus / name
     if target.resolve().parent != corpus.resolve():  # defence in depth: safe_name already forbids this
-        raise UploadError(f"'{raw_name}' would be saved outside the documents folder; refused.")
+        raise UploadError(Said("upload_outside", name=raw_name))
     if target.exists() and not overwrite:
-        raise UploadExists(f"A document named '{name}' already exists; choose to replace existing files, "
-                           "or rename the file, and upload it again.")
+        raise UploadExists(Said("upload_exists", name=name))
     tmp = corpus / f".upload-{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
         with tmp.open("xb") as handle:
@@ -110,8 +112,7 @@ def save_upload(corpus: Path, raw_name: str, data: bytes, overwrite: bool = Fals
             try:
                 os.link(tmp, target)  # fails if the name appeared meanwhile: no race to overwrite
             except FileExistsError:
-                raise UploadExists(f"A document named '{name}' already exists; choose to replace existing "
-                                   "files, or rename the file, and upload it again.") from None
+                raise UploadExists(Said("upload_exists", name=name)) from None
     finally:
         tmp.unlink(missing_ok=True)
     return target
@@ -121,12 +122,12 @@ def remove_document(corpus: Path, source: str) -> Path:
     """Delete one indexed document (a path relative to the corpus) from the corpus folder."""
     corpus = Path(corpus).resolve()
     if not source or "\x00" in source or Path(source).is_absolute() or ".." in Path(source).parts:
-        raise UploadError(f"'{source}' is not a document in the corpus; pick one from the list.")
+        raise UploadError(Said("remove_unknown", name=source))
     path = corpus / source
     # Only the folder entry is deleted (a symlink, not its target), so the folder is what must be inside.
     if not path.parent.resolve().is_relative_to(corpus):
-        raise UploadError(f"'{source}' points outside the documents folder; it was not removed.")
+        raise UploadError(Said("remove_outside", name=source))
     if not (path.is_file() or path.is_symlink()):
-        raise UploadError(f"'{source}' is no longer in the documents folder; rebuild the index to forget it.")
+        raise UploadError(Said("remove_gone", name=source))
     path.unlink()
     return path

@@ -259,6 +259,18 @@ def test_upload_refuses_path_traversal_and_fake_pdf_then_indexes_a_real_pdf(app_
     assert "contains folder parts" in errors and "is not a PDF" in errors
     assert sorted(p.name for p in corpus.iterdir()) == [PAPER.name]
     assert not (tmp_path / "evil.md").exists() and not (tmp_path.parent / "evil.md").exists()
+    # A page in Spanish is told why in Spanish.
+    spanish = AppTest.from_file(APP, default_timeout=120)
+    spanish.session_state["language"] = "es"
+    spanish.run()
+    spanish.file_uploader[0].set_value([("../../evil.md", b"# Evil\n\nThis should never be saved.", "text/markdown"),
+                                        ("report.pdf", b"<html>not a pdf</html>", "application/pdf")])
+    spanish.run()
+    button(spanish, "Añadir e indexar").click().run()
+    errors = texts(spanish.sidebar.error)
+    assert "'../../evil.md' incluye carpetas; cámbielo por un nombre simple como 'evil.md'" in errors
+    assert "'report.pdf' tiene extensión .pdf pero no es un PDF" in errors
+    assert sorted(p.name for p in corpus.iterdir()) == [PAPER.name]
 
     pdf = make_pdf([["Quarterly notes."],
                     ["The observatory in Tonantzintla opened its new telescope dome in 1998."]])
@@ -350,6 +362,11 @@ def test_an_empty_corpus_asks_for_a_document_and_an_upload_opens_the_chat(tmp_pa
     assert "Add a .md, .txt or .pdf document in the sidebar to start." in texts(at.info)
     assert at.chat_input[0].proto.disabled
     assert "has no .md, .txt or .pdf files" in texts(at.sidebar.error)
+    spanish = AppTest.from_file(APP, default_timeout=120)  # a page in Spanish reads why in Spanish
+    spanish.session_state["language"] = "es"
+    spanish.run()
+    assert "No se pudo indexar nada en" in texts(spanish.sidebar.error)
+    assert "la carpeta no tiene archivos .md, .txt ni .pdf" in texts(spanish.sidebar.error)
 
     at.file_uploader[0].set_value(("ferry.md", b"# Ferries\n\nThe ferry to Isla Mujeres first sailed in 1998.\n",
                                    "text/markdown"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from assistant.chunking import chunk_document
 from assistant.ingest import (IngestError, SourceFile, decode_text, load_document, parse_markdown, read_file,
                               scan_corpus)
+from assistant.messages import Said
 from assistant.schema import Document, row_label
 from conftest import PAPER, REAL_PDFS
 from pdf_factory import encrypt_pdf, make_pdf
@@ -291,3 +293,26 @@ def test_read_file_hashes_exactly_the_bytes_read(tmp_path: Path):
     content = read_file(SourceFile("x.md", path, stat.st_size, stat.st_mtime_ns))
     assert content.data == b"hello world." and content.size == 12 and content.mtime_ns == stat.st_mtime_ns
     assert content.sha256 == hashlib.sha256(b"hello world.").hexdigest()
+
+
+def test_an_ingest_error_keeps_its_message_key_and_values_through_pickling():
+    """Workers are separate processes: why a file failed comes back pickled, and must still be writable in
+    Spanish."""
+    failed = IngestError(Said("pdf_damaged", error="PdfReadError"))
+    skipped = IngestError(Said("file_empty"), skipped=True)
+    for original in (failed, skipped):
+        copy = pickle.loads(pickle.dumps(original))
+        assert type(copy) is IngestError and str(copy) == str(original)
+        assert (copy.message.key, copy.message.values, copy.skipped) == \
+            (original.message.key, original.message.values, original.skipped)
+    assert str(failed) == "the PDF is damaged or truncated and cannot be opened (PdfReadError); re-export or " \
+                          "download it again"
+    assert pickle.loads(pickle.dumps(failed)).message.in_language("es") == \
+        "el PDF está dañado o incompleto y no se puede abrir (PdfReadError); expórtelo o descárguelo de nuevo"
+    assert pickle.loads(pickle.dumps(skipped)).message.in_language("es") == "el archivo está vacío"
+    # A reason within a reason (a PDF warning that names why pypdf failed) is written in Spanish through and through.
+    warning = pickle.loads(pickle.dumps(Said("pdf_pages_unread", pages="3, 4", problem=failed.message)))
+    assert warning == "pages 3, 4 could not be read by pdfium or pypdf (the PDF is damaged or truncated and cannot " \
+                      "be opened (PdfReadError); re-export or download it again)"
+    assert warning.in_language("es").startswith("las páginas 3, 4 no se pudieron leer ni con pdfium ni con pypdf "
+                                                "(el PDF está dañado")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeEmbedder, GOLD, PAPER, make_settings
+from assistant import ui
 from assistant.embedding import ModelUnavailable
 from assistant.service import ChatService
 from assistant.build import build_index
@@ -102,6 +103,12 @@ def test_a_failed_automatic_build_is_not_retried_until_the_corpus_changes(tmp_pa
     job = service.job()
     assert job.ok is False and job.outcome == "The index was not updated"
     assert "has no .md, .txt or .pdf files" in job.lines[0][1]
+    # A page in Spanish reads why in Spanish; in English, the build's sentence as it is.
+    assert ui.job_lines(job, "en") == list(job.lines)
+    assert ui.job_lines(job, "es")[0] == ("error", f"No se pudo indexar nada en {corpus} (la carpeta no tiene "
+                                                   "archivos .md, .txt ni .pdf); añada archivos .md, .txt o .pdf "
+                                                   "legibles y vuelva a indexar. El índice anterior, si había uno, "
+                                                   "quedó como estaba.")
     assert not service.start_automatic_build("Building the index for the first time", key=("empty",))
     assert service.start_automatic_build("Building the index for the first time", key=("one file",))
 

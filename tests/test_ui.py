@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 from dataclasses import replace
@@ -15,8 +16,10 @@ from assistant.chunking import chunk_document
 from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
 from assistant.schema import Answer, Citation, Span, Translation
-from assistant.build import BuildReport
+from assistant.build import BuildReport, build_index
+from assistant.faiss_store import read_manifest
 from assistant.service import Job
+from conftest import FakeEmbedder, make_settings
 from pdf_factory import make_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -246,6 +249,35 @@ def test_build_summary_says_what_changed_and_why_files_failed() -> None:
                  outcome="The index was not updated", ok=False)
     assert ui.job_outcome(failed, "es") == "El índice no se actualizó"
     assert ui.job_lines(failed, "es") == list(failed.lines)
+
+
+def test_a_build_says_why_files_were_passed_over_in_the_readers_language(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.md").write_bytes(b"")
+    (corpus / "fake.pdf").write_bytes(b"<html>not a pdf</html>")
+    (corpus / "good.md").write_text("# Ferries\n\nThe ferry to the island first sailed in 1998.\n", encoding="utf-8")
+    (corpus / "wide.txt").write_bytes("Notes on the harbour and its boats.\n".encode("utf-16"))
+    settings = make_settings(corpus, tmp_path / "index")
+    # The PDF is read in a worker process, so why it failed comes back pickled.
+    settings = type(settings)(**{**settings.__dict__, "read_workers": 1})
+    report = build_index(settings, FakeEmbedder())
+    assert report.added == ["good.md", "wide.txt"]
+    assert ui.build_summary(report, "en") == [
+        ("ok", "Added: good.md, wide.txt"),
+        ("warning", "Skipped empty.md: the file is empty"),
+        ("error", "Failed fake.pdf: the file is named .pdf but is not a PDF; check what it is and rename it"),
+        ("warning", "Note on wide.txt: decoded as UTF-16")]
+    assert ui.build_summary(report, "es") == [
+        ("ok", "Añadidos: good.md, wide.txt"),
+        ("warning", "Omitido empty.md: el archivo está vacío"),
+        ("error", "Falló fake.pdf: el archivo tiene extensión .pdf pero no es un PDF; compruebe qué es y cámbiele el "
+                  "nombre"),
+        ("warning", "Nota sobre wide.txt: leído como UTF-16")]
+    # The build's report and the manifest keep the English.
+    assert json.loads(json.dumps(report.to_dict()))["failed"] == [
+        {"path": "fake.pdf", "error": "the file is named .pdf but is not a PDF; check what it is and rename it"}]
+    assert read_manifest(settings.index)["skipped"][0]["reason"] == "the file is empty"
 
 
 def test_changes_sentence_and_build_time() -> None:

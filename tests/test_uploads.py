@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import messages
 from assistant.uploads import (MAX_NAME_CHARS, UploadError, UploadExists, check_content, remove_document,
                                safe_name, save_upload)
 
@@ -153,3 +154,28 @@ def test_remove_document_says_when_the_file_is_already_gone(tmp_path: Path) -> N
     corpus.mkdir()
     with pytest.raises(UploadError, match="no longer in the documents folder; rebuild"):
         remove_document(corpus, "gone.md")
+
+
+def test_a_refused_upload_says_why_in_the_readers_language() -> None:
+    with pytest.raises(UploadError) as info:
+        safe_name("../../etc/passwd.md")
+    assert str(info.value) == info.value.message == ("The file name '../../etc/passwd.md' contains folder parts; "
+                                                     "rename it to a plain name such as 'passwd.md' and upload it "
+                                                     "again.")
+    assert messages.in_language(info.value.message, "en") == str(info.value)
+    assert messages.in_language(info.value.message, "es") == (
+        "El nombre de archivo '../../etc/passwd.md' incluye carpetas; cámbielo por un nombre simple como "
+        "'passwd.md' y vuelva a subirlo.")
+    # Sizes are written with a decimal comma in Spanish.
+    with pytest.raises(UploadError) as info:
+        check_content("big.txt", b"a" * 2_411_725, max_bytes=1024 * 1024)
+    assert str(info.value) == "'big.txt' is 2.3 MB, over the 1 MB limit; split it into smaller files and upload those."
+    assert info.value.message.in_language("es") == ("'big.txt' pesa 2,3 MB, más que el límite de 1 MB; divídalo en "
+                                                    "archivos más pequeños y súbalos.")
+    # Why the text cannot be read is the reader's reason, in Spanish too.
+    with pytest.raises(UploadError) as info:
+        check_content("binary.txt", b"\x00\x01\x02\x03" * 100)
+    assert str(info.value) == ("'binary.txt' cannot be read as text (the file looks binary, not text; save it as "
+                               ".md, .txt or .pdf).")
+    assert info.value.message.in_language("es") == ("'binary.txt' no se puede leer como texto (el archivo parece "
+                                                    "binario, no texto; guárdelo como .md, .txt o .pdf).")

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from ..ingest import MAX_SECTION_CHARS, IngestError
+from ..messages import Said
 from ..schema import Block, Document
 from .reader import COVER_PAGES, PART_PAGES, PdfPart, read_part
 
@@ -91,7 +92,7 @@ class PdfAssembler:
 
     def document(self) -> Document:
         if not self.blocks:
-            raise IngestError("the PDF has no extractable text (scanned?); run OCR on it first")
+            raise IngestError(Said("pdf_no_text"))
         from ..documents import pdf_title
 
         return Document(self.source, self.text, pdf_title(self.source, self.metadata), tuple(self.blocks),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..ingest import IngestError, clean_text
+from ..messages import Said
 from ..schema import Block
 from .layout import PageLines
 from .pages import PageOut, compose_page
@@ -46,16 +47,15 @@ def read_part(source: str, data: bytes, first: int = 1, count: int = PART_PAGES)
     import pypdfium2 as pdfium
 
     if not is_pdf(data):
-        raise IngestError("the file is named .pdf but is not a PDF; check what it is and rename it")
+        raise IngestError(Said("not_pdf"))
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         import pypdfium2.raw as pdfium_c
 
         if pdfium_c.FPDF_GetLastError() == _PDFIUM_PASSWORD:
-            raise IngestError("the PDF is password-protected, skipped; remove the password to index it",
-                              skipped=True) from None
-        return _read_part_pypdf(source, data, first, count, f"pdfium could not open it ({exc})")
+            raise IngestError(Said("pdf_password"), skipped=True) from None
+        return _read_part_pypdf(source, data, first, count, Said("pdfium_unopened", error=str(exc)))
     try:
         return _read_part_pdfium(source, data, pdf, first, count)
     finally:
@@ -88,7 +88,7 @@ def _read_part_pdfium(source: str, data: bytes, pdf, first: int, count: int) -> 
             finally:
                 textpage.close()
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-            part.warnings.append(f"page {number}: text could not be extracted ({exc.__class__.__name__})")
+            part.warnings.append(Said("pdf_page_unextracted", number=number, error=exc.__class__.__name__))
             lines_of[number] = []
         finally:
             page.close()
@@ -168,19 +168,16 @@ def _open_pypdf(data: bytes):
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("the PDF is password-protected, skipped; remove the password to index it",
-                              skipped=True)
+            raise IngestError(Said("pdf_password"), skipped=True)
         len(reader.pages)
         return reader
     except IngestError:
         raise
     except DependencyError:
-        raise IngestError("the PDF is encrypted and needs the 'cryptography' package; "
-                          "reinstall with `make install`") from None
+        raise IngestError(Said("pdf_needs_cryptography")) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, NotImplementedError, AssertionError, ArithmeticError) as exc:
-        raise IngestError(f"the PDF is damaged or truncated and cannot be opened ({exc.__class__.__name__}); "
-                          "re-export or download it again") from None
+        raise IngestError(Said("pdf_damaged", error=exc.__class__.__name__)) from None
 
 
 def _with_raised_limits(read, warnings_: list[str]):
@@ -191,14 +188,13 @@ def _with_raised_limits(read, warnings_: list[str]):
     try:
         return read()
     except LimitReachedError:
-        warnings_.append("exceeded pypdf's default safety limits; read with raised limits")
+        warnings_.append(Said("pdf_raised_limits"))
         try:
             with pypdf.apply_configuration(array_maximum_element_count=50_000_000,
                                            dictionary_maximum_element_count=50_000_000):
                 return read()
         except LimitReachedError:
-            raise IngestError("the PDF is too large or complex to read safely, even with raised limits; "
-                              "split it into smaller files") from None
+            raise IngestError(Said("pdf_too_complex")) from None
 
 
 def _pypdf_page(reader, number: int, warnings_: list[str]) -> PageOut:
@@ -209,7 +205,7 @@ def _pypdf_page(reader, number: int, warnings_: list[str]) -> PageOut:
     except LimitReachedError:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-        warnings_.append(f"page {number}: text could not be extracted ({exc.__class__.__name__})")
+        warnings_.append(Said("pdf_page_unextracted", number=number, error=exc.__class__.__name__))
         text = ""
     page = PageOut(number, None, text)
     stripped = text.strip()
@@ -229,16 +225,15 @@ def _pypdf_pages(data: bytes, numbers: list[int], warnings_: list[str]) -> dict[
     try:
         pages = _with_raised_limits(read, warnings_)
     except IngestError as exc:
-        warnings_.append(f"pages {', '.join(map(str, numbers))} could not be read by pdfium or pypdf ({exc})")
+        warnings_.append(Said("pdf_pages_unread", pages=", ".join(map(str, numbers)), problem=exc.message))
         return {}
     if pages:
-        many = len(pages) > 1
-        warnings_.append(f"page{'s' if many else ''} {', '.join(map(str, sorted(pages)))} read with pypdf: pdfium "
-                         f"could not load {'them' if many else 'it'}")
+        warnings_.append(Said("pdf_pages_fallback" if len(pages) > 1 else "pdf_page_fallback",
+                              pages=", ".join(map(str, sorted(pages)))))
     return pages
 
 
-def _read_part_pypdf(source: str, data: bytes, first: int, count: int, why: str) -> PdfPart:
+def _read_part_pypdf(source: str, data: bytes, first: int, count: int, why: Said) -> PdfPart:
     """The whole run of pages with pypdf, for a file pdfium cannot open."""
     part = PdfPart(source, first, 0, engine="pypdf")
 
@@ -257,6 +252,6 @@ def _read_part_pypdf(source: str, data: bytes, first: int, count: int, why: str)
 
     _with_raised_limits(read, part.warnings)
     if first == 1:
-        part.warnings.insert(0, f"read with pypdf: {why.rstrip('.')}")
+        part.warnings.insert(0, Said("pdf_read_with_pypdf", why=why))
     return part
 
