@@ -91,6 +91,7 @@ class Candidate:
     scored: Scored | None  # the model's reading, for the candidates it read
     score: float  # ranking score: the candidates of a question are ordered by it
     answer_score: float  # the same features weighed to say whether this candidate answers (a logit)
+    by_heading: bool = False  # the first item of a list its heading introduces, read (and answering) as the list
 
     @property
     def text(self) -> str:
@@ -102,7 +103,7 @@ class Candidate:
         return self.chunk.text[self.answer_start - self.chunk.start:self.answer_end - self.chunk.start]
 
     def model_text(self) -> str:
-        return _model_text(self.chunk, self.start, self.end)
+        return _model_text(self.chunk, self.chunk.units.index((self.start, self.end)))
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class Reader:
         store = self.retriever.store
         pairs = _bigrams(query.tokens)
         wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
-        rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []
+        rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []  # (candidate's, read, features)
         seen: set[tuple[str, int, int]] = set()
         said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
         for rank, hit in enumerate(hits):
@@ -164,7 +165,8 @@ class Reader:
             dense = store.units_of(store.by_id[chunk.id]).astype(np.float32) @ query.vector
             context = set(search_tokens(chunk.section)) | set(search_tokens(" ".join(chunk.headers)))
             texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
-            lists = list_groups(chunk.text, chunk.units, chunk.start) if chunk.kind == "text" else {}
+            lists = list_groups(chunk.text, chunk.units, chunk.start, store.opens_section(chunk)) \
+                if chunk.kind == "text" else {}
             for j, (s, e) in enumerate(chunk.units):
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
@@ -179,18 +181,23 @@ class Reader:
                 leans = j > 0 and chunk.kind == "text" and bool(_DANGLING_START.match(texts[j]))
                 if leans:  # the words a dangling sentence leans on stand in the sentence before it
                     found |= set(search_tokens(texts[j - 1]))
-                read, answer_end = [j], e
+                read, answer_end, cosine = [j], e, float(dense[j])
                 if j in lists:  # a lead-in says what its list is of, and the list says the rest: it answers with it
                     items = [k for group in lists[j] for k in group]
                     answer_end = chunk.units[items[-1]][1]
                     if wants_list:  # and for a question that asks for several things, both are read
                         read += items
                         found |= set(search_tokens(" ".join(texts[k] for k in items)))
+                elif j == 0 and -1 in lists and wants_list:  # a list its heading introduces: read, and answered, whole
+                    read = [-1] + [k for group in lists[-1] for k in group]
+                    answer_end = chunk.units[read[-1]][1]
+                    found |= set(search_tokens(" ".join(texts[k] for k in read[1:])))
+                    cosine = float(dense[read[1:]].max())  # (the heading has no vector: its best item stands in)
                 coverage = sum(w for t, w in weights.items() if t in found) / total
                 phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
                 # A follow-up usually asks for something new: is this the sentence the previous turn answered with?
                 repeat = 1.0 if any(src == chunk.source and a <= s and e <= b for src, a, b in query.said) else 0.0
-                features = [0.0, float(dense[j]), coverage, float(hit.score), 1.0 / (1 + rank), phrase, repeat]
+                features = [0.0, cosine, coverage, float(hit.score), 1.0 / (1 + rank), phrase, repeat]
                 rows.append((chunk, hit, s, e, chunk.units[j - 1][0] if leans else s, answer_end, read, features))
         if not rows:
             return []
@@ -200,17 +207,16 @@ class Reader:
         order = sorted(read)
         pending = [rows[i] for i in order]
         # (what the model reads is built for those only: a lead-in is read with its items, when asked for a list)
-        texts = [self._with_long_forms(" ".join(_model_text(chunk, *chunk.units[k]) for k in read))
-                 for chunk, *_, read, _ in pending]
+        texts = [self._with_long_forms(" ".join(_model_text(chunk, k) for k in read)) for chunk, *_, read, _ in pending]
         scored = dict(zip(order, self.model.score(query.question, texts)))
         out = []
-        for i, (chunk, hit, s, e, answer_start, answer_end, _, features) in enumerate(rows):
+        for i, (chunk, hit, s, e, answer_start, answer_end, read, features) in enumerate(rows):
             reading = scored.get(i)
             features[0] = reading.logit if reading else -10.0
             vector = np.asarray(features, dtype=np.float64)
             out.append(Candidate(chunk, hit, s, e, answer_start, answer_end, vector, reading,
                                  float(vector @ self._weights + self._bias),
-                                 float(vector @ self._score_w + self._score_b)))
+                                 float(vector @ self._score_w + self._score_b), read[0] == -1))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -341,15 +347,18 @@ class Reader:
         named = self._named_row(query, cands) if defining is None else None
         if named is not None:  # a table row whose label the question names: it answers (table_rows.py)
             cands = [named] + [c for c in cands if c is not named]
+        listed = self._named_list(query, cands) if defining is None and named is None else None
+        if listed is not None:  # a list whose heading the question names, in the place the question names: it answers
+            cands = [listed] + [c for c in cands if c is not listed]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        if term and defining is None and named is None and not best.chunk.translations \
+        if term and defining is None and named is None and listed is None and not best.chunk.translations \
                 and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
-        if probability < self.threshold and defining is None and named is None:
+        if probability < self.threshold and defining is None and named is None and listed is None:
             return Reading(True, probability, self._closest(cands), self._reason(query, features[-len(RULES):]))
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.
@@ -419,6 +428,23 @@ class Reader:
             if n > most and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
                 best, most = cand, n
         return best
+
+    def _named_list(self, query: Query, cands: list[Candidate]) -> Candidate | None:
+        """For a question that asks for a list, the list a heading introduces whose heading it names ("What are the
+        known issues?" and "## Known issues") when everything else it names is where the list is (its section path
+        or its document: "What are Acme's known issues?" under "Acme > Known issues"), and no rule speaks against
+        it; the best ranked of those the model read."""
+        if not asks_for_list(query.question):
+            return None
+        asked = set(query.tokens)
+        for cand in cands:
+            if not cand.by_heading or cand.scored is None:
+                continue
+            heading = set(search_tokens(cand.chunk.heading))
+            place = set(search_tokens(" ".join((cand.chunk.section, cand.chunk.source, cand.chunk.document))))
+            if heading and heading <= asked <= place and not self.veto(query, cand):
+                return cand
+        return None
 
     def _same_row_elsewhere(self, query: Query, row: Candidate) -> list[Chunk]:
         """For a question over several documents that a named row answers (one quarter's revenue row), the
@@ -552,10 +578,13 @@ def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
     return set(zip(tokens, tokens[1:]))
 
 
-def _model_text(chunk: Chunk, start: int, end: int) -> str:
-    """What the model reads: a row with its column headers, a sentence as it stands, or the English translation
-    of a unit in another language."""
+def _model_text(chunk: Chunk, k: int) -> str:
+    """What the model reads of unit k: a row with its column headers, a sentence as it stands, or the English
+    translation of a unit in another language; k = -1 is the heading that introduces a list the chunk opens."""
+    if k < 0:
+        return chunk.heading + ":"
     if chunk.translations:
-        return chunk.translations[chunk.units.index((start, end))]
+        return chunk.translations[k]
+    start, end = chunk.units[k]
     text = chunk.text[start - chunk.start:end - chunk.start]
     return row_label(chunk.headers, text) if chunk.kind == "row" else text

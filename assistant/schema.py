@@ -71,6 +71,11 @@ class Chunk:
     # embedded and what the reader model reads; citations and offsets always point at the original.
     translations: tuple[str, ...] = ()
 
+    @property
+    def heading(self) -> str:
+        """The last heading of its section path: the one it is written under."""
+        return self.section.split(" > ")[-1]
+
     @staticmethod
     def make_id(source: str, section: str, text: str, occurrence: int = 0) -> str:
         """A hash of where the text belongs and what it says, not of its offset: an edit elsewhere in the file

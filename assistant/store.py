@@ -58,6 +58,14 @@ class Store(ABC):
     def sources(self) -> list[str]:
         return sorted(self.manifest["files"])
 
+    def opens_section(self, chunk: Chunk) -> bool:
+        """Whether chunk is the first of its section: what its document says under that heading starts with it."""
+        i = self.by_id.get(chunk.id)
+        if i is None:
+            return False
+        before = self.chunks[i - 1] if i else None
+        return before is None or before.source != chunk.source or before.section != chunk.section
+
     def fetch(self, ids: list[str]) -> list[Chunk]:
         """The chunks with these ids (unknown ids are left out)."""
         return [self.chunks[self.by_id[i]] for i in ids if i in self.by_id]

@@ -115,35 +115,42 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _stemmer = Stemmer.Stemmer("english")
 
 
-def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0) -> dict[int, list[list[int]]]:
+def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
+                opens_section: bool = False) -> dict[int, list[list[int]]]:
     """The lists a lead-in introduces: for each unit of a text that ends with a colon and is followed by a list
     item ("Included tools are:" then "* **apt-get** ..."), the units of its items, item by item (an item's own
     further sentences and deeper lists with it). The list ends at a paragraph that opens no item, or at an item
-    less indented than its first. units are (start, end) offsets into text, which starts at offset."""
+    less indented than its first. opens_section: the text is the first of its section, so a list it opens is
+    introduced by the heading ("### Included tools" then its items): that list is under the key -1. units are
+    (start, end) offsets into text, which starts at offset."""
+    out: dict[int, list[list[int]]] = {}
+    if opens_section and units and _LIST_ITEM.match(text, units[0][0] - offset):
+        out[-1] = _list_items(text, units, 0, offset)
+    for j, (start, end) in enumerate(units[:-1]):
+        lead_in = text[start - offset:end - offset].rstrip().endswith(":")
+        if lead_in and _LIST_ITEM.match(text, units[j + 1][0] - offset):
+            out[j] = _list_items(text, units, j + 1, offset)
+    return out
+
+
+def _list_items(text: str, units: list[tuple[int, int]], first: int, offset: int) -> list[list[int]]:
+    """The units of the list whose first item is units[first], item by item."""
     def column(at: int) -> int:
         return at - (text.rfind("\n", 0, at) + 1)
 
-    out: dict[int, list[list[int]]] = {}
-    for j, (start, end) in enumerate(units[:-1]):
-        if not text[start - offset:end - offset].rstrip().endswith(":"):
-            continue
-        first = units[j + 1][0] - offset
-        if not _LIST_ITEM.match(text, first):
-            continue
-        indent, groups = column(first), []
-        for k in range(j + 1, len(units)):
-            at = units[k][0] - offset
-            opens = _LIST_ITEM.match(text, at)
-            if opens and column(at) < indent:
-                break
-            if not opens and _BLANK_LINE.search(text, units[k - 1][1] - offset, at):
-                break
-            if opens and column(at) == indent:
-                groups.append([k])
-            else:
-                groups[-1].append(k)
-        out[j] = groups
-    return out
+    indent, groups = column(units[first][0] - offset), []
+    for k in range(first, len(units)):
+        at = units[k][0] - offset
+        opens = _LIST_ITEM.match(text, at)
+        if opens and column(at) < indent:
+            break
+        if not opens and _BLANK_LINE.search(text, units[k - 1][1] - offset, at):
+            break
+        if opens and column(at) == indent:
+            groups.append([k])
+        else:
+            groups[-1].append(k)
+    return groups
 
 
 @lru_cache(maxsize=200_000)

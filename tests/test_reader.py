@@ -495,6 +495,23 @@ def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_pa
     assert not one.abstained and one.citations[0].quote == "- **Pilotage** through the estuary for ships over 80 metres"
 
 
+def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_list(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": (
+        "# Harbourtown Port Authority\n\nThe Harbourtown Port Authority runs the harbour for the town council.\n\n"
+        "## Known issues\n\n- The north quay floods at spring tides.\n- Cranes 3 and 4 are out of service until "
+        "May.\n- The ferry ramp takes only one lane of traffic.\n\n## Opening hours\n\nThe office opens at 8 "
+        "and closes at 17, Monday to Friday.\n")})
+    listed = assistant.ask("What are the known issues?")
+    assert not listed.abstained, listed.message
+    quote = listed.citations[0]
+    assert quote.quote.startswith("- The north quay floods") and quote.quote.endswith("one lane of traffic.")
+    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
+    assert listed.answer_span is None
+    # A question for one thing is answered by its item alone.
+    one = assistant.ask("Which cranes are out of service?")
+    assert not one.abstained and one.citations[0].quote == "- Cranes 3 and 4 are out of service until May."
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "

@@ -61,6 +61,20 @@ def test_a_lead_in_knows_the_items_of_its_list():
         list_groups(text, units).keys()
 
 
+def test_a_list_that_opens_its_section_is_introduced_by_the_heading():
+    text = "- ferries\n- tugs, which:\n  * tow\n  * push\n\nFees are set in April."
+    units = sentence_spans(text)
+    said = [text[s:e] for s, e in units]
+    opened = list_groups(text, units, opens_section=True)
+    # The heading is the lead-in: its list is under -1, and an item's own lead-in keeps its list as before.
+    assert [[said[k] for k in item] for item in opened[-1]] == [["- ferries"], ["- tugs, which:", "* tow", "* push"]]
+    assert opened.keys() == {-1, 1}
+    # Not the first chunk of its section (or a text that opens with prose): no list without a lead-in.
+    assert -1 not in list_groups(text, units)
+    prose = "Fees are set in April.\n\n- ferries\n- tugs"
+    assert list_groups(prose, sentence_spans(prose), opens_section=True) == {}
+
+
 def test_spans_are_offsets_into_the_text():
     text = "  First one.   Second one?  "
     spans = sentence_spans(text)
