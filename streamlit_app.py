@@ -169,10 +169,9 @@ def sidebar_status(status: Status, service: ChatService) -> None:
             for source in sorted(files):
                 title = files[source].get("title") or source
                 st.markdown(ui.escape_markdown(title) + "  \n" + f"`{source.replace('`', '')}`")
-            for item in data["failed"]:
-                st.error(ui.escape_markdown(say("not_indexed", path=item["path"], reason=item["error"])))
-            for item in data["skipped"]:
-                st.warning(ui.escape_markdown(say("not_indexed", path=item["path"], reason=item["reason"])))
+            for kind, line in ui.not_indexed_lines(status.problems("failed"), status.problems("skipped"),
+                                                   st.session_state.language):
+                (st.error if kind == "error" else st.warning)(ui.escape_markdown(line))
     if running:
         st.caption(ui.escape_markdown(f"{job.title}: {job.progress_in(st.session_state.language)}."))
     if st.button(say("rebuild"), help=say("rebuild_help")):

@@ -14,7 +14,8 @@ from .reader import Query, Reader, ReaderSettings
 from .retrieval import Retriever
 from . import messages
 from .schema import Answer, Translation
-from .build import BuildReport, CorpusDiff, build_index, diff_corpus
+from .build import BuildReport, CorpusDiff, build_index, diff_corpus, manifest_problems
+from .ingest import Problem
 from .store import Store, backend_for
 from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun,
                   names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
@@ -160,6 +161,11 @@ class Status:
             "skipped": [{"path": p.get("path"), "reason": p.get("reason")} for p in m.get("skipped", [])],
             "warnings": m.get("warnings", []),
         }
+
+    def problems(self, key: str) -> list[Problem]:
+        """The files the index lists as "failed" or "skipped", with why: a messages.Said, which a page writes in
+        its own language, or the English of a manifest that does not keep one (build.manifest_problems)."""
+        return manifest_problems(self.manifest, key)
 
 
 def _english_texts(chunks):

@@ -27,7 +27,7 @@ import numpy as np
 from .chunking import chunk_document
 from .config import Settings
 from .documents import describe, label
-from .messages import Said
+from .messages import Said, said_from_json
 from .ingest import (PDF_SUFFIXES, FileContent, IngestError, Problem, SourceFile, load_document, read_file,
                      scan_corpus, sha256_file)
 from .schema import Chunk, Document
@@ -131,7 +131,7 @@ class BuildReport:
     chunks_total: int = 0
     chunks_embedded: int = 0
     seconds: float = 0.0
-    full_reason: str = ""
+    full_reason: str = ""  # why the build started from nothing, a messages.Said ("" when it did not)
 
     def to_dict(self) -> dict:
         return {
@@ -177,12 +177,37 @@ def _manifest(settings: Settings, files: dict, report: BuildReport, chunks_total
         "libraries": {n: ver(n) for n in ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "pypdf",
                                           "numpy")},
         "files": files,
-        "failed": [{"path": p.source, "error": p.reason,
+        "failed": [{"path": p.source, "error": p.reason, **_said_of(p),
                     **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.failed],
-        "skipped": [{"path": p.source, "reason": p.reason,
+        "skipped": [{"path": p.source, "reason": p.reason, **_said_of(p),
                      **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.skipped],
         "warnings": [p.to_dict("warning") for p in report.warnings],
     }
+
+
+def _said_of(problem: Problem) -> dict:
+    """Next to a reason's English, its messages.Said as JSON ("said"), so that a page can write it in its own
+    language when it reads the manifest back (manifest_problems); nothing for a reason that is plain text."""
+    return {"said": problem.reason.to_json()} if isinstance(problem.reason, Said) else {}
+
+
+def manifest_problems(manifest: dict | None, key: str) -> list[Problem]:
+    """The files a manifest lists as "failed" or "skipped", each with its reason: the messages.Said its "said"
+    keeps, or (a manifest written before there was one, or one this version cannot read) the English it keeps."""
+    english = "error" if key == "failed" else "reason"
+    problems = []
+    for entry in _list_of(manifest, key):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            continue
+        reason = entry.get(english)
+        reason = reason if isinstance(reason, str) else ""
+        if "said" in entry:
+            try:
+                reason = said_from_json(entry["said"])
+            except ValueError:
+                pass
+        problems.append(Problem(entry["path"], reason))
+    return problems
 
 
 def _stat_of(corpus: Path, source: str, max_bytes: int) -> dict:
@@ -527,10 +552,9 @@ def _plan(settings: Settings, backend: Backend, full: bool, status: StatusFn) ->
     old: Store | None = None
     manifest = backend.read_manifest()
     if full:
-        report.full_reason = "a full rebuild was requested"
+        report.full_reason = Said("full_requested")
     elif manifest is None:
-        report.full_reason = "there is no index yet" if backend.live_version() is None else \
-            "the previous index could not be read"
+        report.full_reason = Said("full_no_index") if backend.live_version() is None else Said("full_unreadable")
     else:
         reason = check_manifest(manifest, settings)
         if reason:
@@ -540,7 +564,7 @@ def _plan(settings: Settings, backend: Backend, full: bool, status: StatusFn) ->
                 old = backend.open(verify=True)
             except IndexError_ as exc:
                 first_clause = str(exc).split(";")[0].rstrip(".")
-                report.full_reason = f"the previous index is damaged ({first_clause[:1].lower()}{first_clause[1:]})"
+                report.full_reason = Said("full_damaged", problem=first_clause[:1].lower() + first_clause[1:])
     if report.full_reason and manifest is not None:
         status(Said("full_rebuild", reason=report.full_reason))
     # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),

@@ -4,6 +4,7 @@ and the web chat's, in the language its reader chose (the browser's, until they 
 from __future__ import annotations
 
 from decimal import Decimal
+from string import Formatter
 
 TEXTS = {
     "en": {
@@ -163,6 +164,16 @@ TEXTS = {
         "file_reason": "{source}: {reason}",
         "no_files": "the folder has no .md, .txt or .pdf files",
         "more_reasons": "; and {n} more",
+        # --- why a build starts from nothing (a build's full rebuild reason; the command line and its JSON report
+        # keep the English) ---
+        "full_requested": "a full rebuild was requested",
+        "full_no_index": "there is no index yet",
+        "full_unreadable": "the previous index could not be read",
+        "full_damaged": "the previous index is damaged ({problem})",
+        "index_format": "the index was written in format {found}, this version reads format {expected}",
+        "index_model": "the index was built with model {found}, not {expected}",
+        "index_chunking": "the chunking settings changed since the index was built",
+        "index_pdf_reader": "PDFs are read differently since the index was built (tables, sections, page numbers)",
         # --- uploads and removals refused ---
         "upload_no_name": "The file has no name; give it a name ending in .md, .txt or .pdf and upload it again.",
         "upload_control": "The file name contains control characters (such as NUL); rename the file and upload it "
@@ -351,6 +362,16 @@ TEXTS = {
         "file_reason": "{source}: {reason}",
         "no_files": "la carpeta no tiene archivos .md, .txt ni .pdf",
         "more_reasons": "; y {n} más",
+        # --- why a build starts from nothing ---
+        "full_requested": "se pidió una reconstrucción completa",
+        "full_no_index": "todavía no hay índice",
+        "full_unreadable": "no se pudo leer el índice anterior",
+        "full_damaged": "el índice anterior está dañado ({problem})",
+        "index_format": "el índice se escribió en el formato {found} y esta versión lee el formato {expected}",
+        "index_model": "el índice se creó con el modelo {found}, no con {expected}",
+        "index_chunking": "la configuración de la fragmentación cambió desde que se creó el índice",
+        "index_pdf_reader": "los PDF se leen de otra manera desde que se creó el índice (tablas, secciones, números "
+                            "de página)",
         # --- uploads and removals refused ---
         "upload_no_name": "El archivo no tiene nombre; póngale un nombre que termine en .md, .txt o .pdf y vuelva a "
                           "subirlo.",
@@ -407,9 +428,66 @@ class Said(str):
     def __reduce__(self):  # pickled and copied as its key and values, not as its English
         return _said, (self.key, self.values)
 
+    def to_json(self) -> dict:
+        """Its key and values as JSON, which said_from_json makes the Said again: {"key": "scan_too_large",
+        "values": {"limit": {"key": "size", "values": {"number": {"decimal": "9.8"}, "unit": "KB"}}, ...}}.
+        A value that is a Said is written so too, a Decimal as {"decimal": "9.8"}, a tuple as a list, a str,
+        int, float, bool or None as it is, anything else as its text; "values" is left out when there are none."""
+        found = {"key": self.key}
+        if self.values:
+            found["values"] = {name: _json_value(value) for name, value in self.values.items()}
+        return found
+
 
 def _said(key: str, values: dict) -> Said:
     return Said(key, **values)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Said):
+        return value.to_json()
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, str):
+        return str(value)  # plain text, whatever str subclass it was
+    return value if value is None or isinstance(value, (int, float, bool)) else str(value)
+
+
+def said_from_json(data: object) -> Said:
+    """The Said that Said.to_json wrote. ValueError when data is not one (a hand-edited or foreign file, or a key
+    or placeholder this version does not have), so whoever reads it can fall back on the English it kept."""
+    try:
+        return _from_json(data)
+    except (KeyError, IndexError, TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        raise ValueError(f"not a message: {exc.__class__.__name__}: {exc}") from None
+
+
+def _from_json(data: object) -> Said:
+    if not isinstance(data, dict) or not isinstance(data.get("key"), str) or data["key"] not in TEXTS["en"]:
+        raise ValueError("no known key")
+    values = data.get("values", {})
+    if not isinstance(values, dict):
+        raise ValueError("values are not an object")
+    missing = {name for _, name, _, _ in Formatter().parse(TEXTS["en"][data["key"]]) if name} - set(values)
+    if missing:
+        raise ValueError(f"no value for {', '.join(sorted(missing))}")
+    return Said(data["key"], **{str(name): _value_from_json(value) for name, value in values.items()})
+
+
+def _value_from_json(value: object) -> object:
+    if isinstance(value, dict):
+        if "key" in value:
+            return _from_json(value)
+        if isinstance(value.get("decimal"), str) and len(value) == 1:
+            return Decimal(value["decimal"])
+        raise ValueError("an object that is neither a message nor a decimal")
+    if isinstance(value, list):
+        return tuple(_value_from_json(item) for item in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ValueError(f"a value of type {type(value).__name__}")
 
 
 def in_language(message: str, language: str) -> str:

@@ -22,6 +22,7 @@ from typing import Iterator
 import numpy as np
 
 from .config import INDEX_FORMAT_VERSION, Settings
+from .messages import Said
 from .schema import Chunk
 
 LOCK = ".build.lock"  # in the index folder, for every backend: one build at a time
@@ -178,18 +179,18 @@ def backend_for(settings: Settings) -> Backend:
     return FaissBackend(settings)
 
 
-def check_manifest(manifest: dict, settings: Settings) -> str | None:
-    """Why this manifest cannot be used with these settings, or None."""
+def check_manifest(manifest: dict, settings: Settings) -> Said | None:
+    """Why this manifest cannot be used with these settings (a messages.Said: its English is what the command line
+    and the errors show, and a page writes it in its own language), or None."""
     if manifest.get("format_version") != INDEX_FORMAT_VERSION:
-        return (f"the index was written in format {manifest.get('format_version')}, "
-                f"this version reads format {INDEX_FORMAT_VERSION}")
+        return Said("index_format", found=manifest.get("format_version"), expected=INDEX_FORMAT_VERSION)
     expected = settings.fingerprint()
     if manifest.get("model") != expected["model"] or manifest.get("dimension") != expected["dimension"]:
-        return f"the index was built with model {manifest.get('model')}, not {expected['model']}"
+        return Said("index_model", found=manifest.get("model"), expected=expected["model"])
     if manifest.get("chunking") != expected["chunking"]:
-        return "the chunking settings changed since the index was built"
+        return Said("index_chunking")
     if manifest.get("pdf_reader") != expected["pdf_reader"]:
-        return "PDFs are read differently since the index was built (tables, sections, page numbers)"
+        return Said("index_pdf_reader")
     return None
 
 

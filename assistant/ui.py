@@ -426,6 +426,15 @@ def build_summary(report, language: str = "en") -> list[tuple[str, str]]:
     return lines
 
 
+def not_indexed_lines(failed, skipped, language: str = "en") -> list[tuple[str, str]]:
+    """(kind, line) pairs for the files an index left out (Problems, e.g. Status.problems): "Not indexed: path:
+    reason", failed ones as errors first, then skipped ones as warnings, each reason in the language asked for
+    when it is a messages.Said (an old manifest's English stays as it is)."""
+    return [(kind, messages.text("not_indexed", language, path=p.source,
+                                 reason=messages.in_language(p.reason, language)))
+            for kind, problems in (("error", failed), ("warning", skipped)) for p in problems]
+
+
 def job_outcome(job, language: str = "en") -> str:
     """How an indexing run ended, in the page's language: "Index updated in 2.1 s"."""
     if job.ok and job.report is not None:

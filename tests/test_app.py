@@ -238,11 +238,17 @@ def test_rebuild_reports_the_changed_file_and_answers_from_it(app_paths) -> None
     at = start_app()
     banner = texts(at.warning)
     assert "changed since the index was built (changed: g20-mexico-dpi.md)" in banner
+    (corpus / "empty.md").write_bytes(b"")
 
     button(at, "Rebuild now").click().run()
     settle(at)
     assert "Changed: g20-mexico-dpi.md" in texts(at.sidebar.success)
     assert "changed since the index was built" not in texts(at.warning)
+    assert "Not indexed: empty.md: the file is empty" in texts(at.sidebar.warning)  # under Documents
+    spanish = AppTest.from_file(APP, default_timeout=120)  # why, read back from the index, in Spanish
+    spanish.session_state["language"] = "es"
+    spanish.run()
+    assert "Sin indexar: empty.md: el archivo está vacío" in texts(spanish.sidebar.warning)
     ask(at, "Where did the Mexican Space Agency open a lunar research office?")
     assert "Puebla" in answer_block(at)
 

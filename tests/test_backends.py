@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import cli
+from assistant import cli, ui
 from assistant.assistant import Assistant, index_status
 from assistant.build import build_index
 from assistant.config import ChunkSettings, Settings
@@ -181,6 +181,26 @@ def test_an_index_built_with_other_settings_is_refused_and_rebuilt(backend: str,
     assert index_status(smaller).stale
     report = build_index(smaller, FakeEmbedder())
     assert "chunking" in report.full_reason and backend_for(smaller).open().manifest["chunking"]["max_words"] == 80
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_manifest_keeps_why_a_file_was_left_out_for_a_page_in_its_language(backend: str, corpus: Path,
+                                                                               tmp_path: Path) -> None:
+    (corpus / "empty.md").write_bytes(b"")
+    (corpus / "fake.pdf").write_bytes(b"<html>not a pdf</html>")
+    settings = on(backend, make_settings(corpus, tmp_path / "index"), tmp_path)
+    build_index(settings, FakeEmbedder())
+    manifest = backend_for(settings).read_manifest()
+    assert [(e["path"], e["error"], e["said"]) for e in manifest["failed"]] == [
+        ("fake.pdf", "the file is named .pdf but is not a PDF; check what it is and rename it", {"key": "not_pdf"})]
+    assert [(e["path"], e["reason"], e["said"]) for e in manifest["skipped"]] == [
+        ("empty.md", "the file is empty", {"key": "file_empty"})]
+    status = index_status(settings)
+    assert not status.stale
+    assert ui.not_indexed_lines(status.problems("failed"), status.problems("skipped"), "es") == [
+        ("error", "Sin indexar: fake.pdf: el archivo tiene extensión .pdf pero no es un PDF; compruebe qué es y "
+                  "cámbiele el nombre"),
+        ("warning", "Sin indexar: empty.md: el archivo está vacío")]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.assistant import Assistant
+from assistant.assistant import Assistant, index_status
 from assistant.chunking import chunk_document
-from assistant.config import MODEL_DIM, MODEL_NAME, ChunkSettings, Settings
+from assistant.config import INDEX_FORMAT_VERSION, MODEL_DIM, MODEL_NAME, ChunkSettings, Settings
 from assistant.ingest import load_document
 from assistant.retrieval import Retriever
 from assistant.build import build_index, diff_corpus
-from assistant.faiss_store import BUILD_PREFIX, CURRENT, MANIFEST, live_dir, load_store, read_manifest
-from assistant.store import NothingToIndex
+from assistant.faiss_store import (BUILD_PREFIX, CURRENT, MANIFEST, MANIFEST_CHECKSUM, live_dir, load_store,
+                                   manifest_digest, read_manifest)
+from assistant.store import NothingToIndex, check_manifest
 from assistant.text import search_tokens
 from conftest import PAPER, FakeEmbedder, make_settings
 
@@ -219,6 +220,42 @@ def test_a_skipped_empty_file_does_not_leave_the_index_stale(settings: Settings,
     assert not diff.stale and "empty.md" in diff.unchanged
     (corpus / "empty.md").write_text("Now it has text.")
     assert diff_corpus(settings, read_manifest(settings.index)).changed == ["empty.md"]
+
+
+def test_a_manifest_written_before_it_kept_the_reasons_messages_is_used_as_it_is(settings: Settings, corpus: Path):
+    (corpus / "empty.md").write_bytes(b"")
+    build_index(settings, FakeEmbedder())
+    folder = live_dir(settings.index)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["skipped"][0]["said"] == {"key": "file_empty"}
+    for entry in manifest["skipped"]:  # as an index built before the manifest kept them
+        del entry["said"]
+    manifest[MANIFEST_CHECKSUM] = manifest_digest(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    load_store(settings)  # not taken for damaged
+    status = index_status(settings)
+    assert not status.stale and not status.problem
+    assert [(p.source, p.reason) for p in status.problems("skipped")] == [("empty.md", "the file is empty")]
+    report = build_index(settings, FakeEmbedder())  # nothing is embedded again for it
+    assert report.full_reason == "" and report.chunks_embedded == 0
+    assert read_manifest(settings.index)["skipped"][0]["said"] == {"key": "file_empty"}
+
+
+def test_why_an_index_cannot_be_used_reads_as_before_in_english_and_in_spanish(settings: Settings):
+    fingerprint = settings.fingerprint()
+    reasons = [check_manifest({**fingerprint, **change}, settings)
+               for change in ({"format_version": 0}, {"model": "other/model"}, {"chunking": {}}, {"pdf_reader": 0})]
+    assert reasons == [
+        f"the index was written in format 0, this version reads format {INDEX_FORMAT_VERSION}",
+        f"the index was built with model other/model, not {MODEL_NAME}",
+        "the chunking settings changed since the index was built",
+        "PDFs are read differently since the index was built (tables, sections, page numbers)"]
+    assert [r.in_language("es") for r in reasons] == [
+        f"el índice se escribió en el formato 0 y esta versión lee el formato {INDEX_FORMAT_VERSION}",
+        f"el índice se creó con el modelo other/model, no con {MODEL_NAME}",
+        "la configuración de la fragmentación cambió desde que se creó el índice",
+        "los PDF se leen de otra manera desde que se creó el índice (tablas, secciones, números de página)"]
+    assert check_manifest(fingerprint, settings) is None
 
 
 # --- files that break after they were indexed -------------------------------------------------

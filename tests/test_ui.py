@@ -280,6 +280,88 @@ def test_a_build_says_why_files_were_passed_over_in_the_readers_language(tmp_pat
     assert read_manifest(settings.index)["skipped"][0]["reason"] == "the file is empty"
 
 
+def test_a_said_written_as_json_is_read_back_the_same_in_both_languages() -> None:
+    from decimal import Decimal
+
+    Said = messages.Said
+    too_large = Said("scan_too_large", limit=Said("size", number=Decimal("9.8"), unit="KB"),
+                     size=Said("size", number=3, unit="MB"))
+    reasons = (Said("file_reason", source="big.pdf", reason=too_large),
+               Said("file_reason", source="empty.md", reason=Said("file_empty")))
+    said = Said("nothing_to_index", corpus="/docs", reasons=reasons, more="")
+    written = said.to_json()
+    assert written["values"]["reasons"][0]["values"]["reason"]["values"]["limit"] == \
+        {"key": "size", "values": {"number": {"decimal": "9.8"}, "unit": "KB"}}
+    assert written["values"]["reasons"][1]["values"]["reason"] == {"key": "file_empty"}
+    back = messages.said_from_json(json.loads(json.dumps(written)))
+    assert isinstance(back, Said) and back.key == said.key and back.to_json() == written
+    assert isinstance(back.values["reasons"], tuple) and back.values["reasons"][0].values["reason"].values[
+        "limit"].values["number"] == Decimal("9.8")
+    assert back == said and back.in_language("es") == said.in_language("es")
+    assert "supera el límite de 9,8 KB (3 MB)" in back.in_language("es")
+    assert "; empty.md: el archivo está vacío)" in back.in_language("es")
+    # What is not one of this version's messages is refused, so whoever reads it keeps the English instead.
+    for foreign in (None, "the file is empty", {}, {"key": "no_such_key"}, {"key": "scan_too_large"},
+                    {"key": "size", "values": {"number": {"decimal": "nine"}, "unit": "KB"}},
+                    {"key": "size", "values": {"number": {"other": 1}, "unit": "KB"}}, {"key": "size", "values": [1]}):
+        with pytest.raises(ValueError):
+            messages.said_from_json(foreign)
+
+
+def test_the_sidebar_says_in_the_readers_language_why_a_file_was_not_indexed(tmp_path: Path) -> None:
+    from assistant.assistant import index_status
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.md").write_bytes(b"")
+    (corpus / "good.md").write_text("# Ferries\n\nThe ferry to the island first sailed in 1998.\n", encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, FakeEmbedder())
+    status = index_status(settings)  # as the sidebar reads it: the live manifest, read back
+    # The manifest keeps the English, and the message's key and values beside it.
+    assert [{k: e[k] for k in ("path", "reason", "said")} for e in read_manifest(settings.index)["skipped"]] == [
+        {"path": "empty.md", "reason": "the file is empty", "said": {"key": "file_empty"}}]
+    assert status.to_dict()["skipped"] == [{"path": "empty.md", "reason": "the file is empty"}]  # status --json
+    failed, skipped = status.problems("failed"), status.problems("skipped")
+    assert ui.not_indexed_lines(failed, skipped, "es") == [("warning", "Sin indexar: empty.md: el archivo está vacío")]
+    english = [("warning", messages.text("not_indexed", path=item["path"], reason=item["reason"]))
+               for item in status.to_dict()["skipped"]]  # the line as the sidebar wrote it before
+    assert ui.not_indexed_lines(failed, skipped, "en") == english == [
+        ("warning", "Not indexed: empty.md: the file is empty")]
+    # A manifest written before it kept the message (or with one this version cannot read) shows the English.
+    for said in (None, {"key": "no_such_key"}):
+        old = [{k: v for k, v in e.items() if k != "said"} | ({"said": said} if said else {})
+               for e in status.manifest["skipped"]]
+        older = replace(status, manifest={**status.manifest, "skipped": old})
+        assert ui.not_indexed_lines(older.problems("failed"), older.problems("skipped"), "es") == [
+            ("warning", "Sin indexar: empty.md: the file is empty")]
+
+
+def test_why_a_build_started_from_nothing_is_written_in_the_readers_language(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text("# Ferries\n\nThe ferry to the island first sailed in 1998.\n", encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, FakeEmbedder())
+    assert first.full_reason == "there is no index yet"
+    assert json.loads(json.dumps(first.to_dict()))["full_rebuild_reason"] == "there is no index yet"
+    line = Job(1, "Indexing", message=messages.Said("full_rebuild", reason=first.full_reason))
+    assert line.progress_in("en") == "Full rebuild: there is no index yet."
+    assert line.progress_in("es") == "Reconstrucción completa: todavía no hay índice."
+    # The line a rebuild shows while it runs (a first build has no earlier index to say it of).
+    for settings_now, full, english, spanish in (
+            (settings, True, "a full rebuild was requested", "se pidió una reconstrucción completa"),
+            (replace(settings, chunking=replace(settings.chunking, max_words=settings.chunking.max_words - 1)), False,
+             "the chunking settings changed since the index was built",
+             "la configuración de la fragmentación cambió desde que se creó el índice")):
+        said: list[str] = []
+        report = build_index(settings_now, FakeEmbedder(), full=full, status=said.append)
+        assert report.full_reason == english and report.to_dict()["full_rebuild_reason"] == english
+        line = Job(2, "Indexing", message=next(m for m in said if m.startswith("Full rebuild")))
+        assert line.progress_in("en") == f"Full rebuild: {english}."
+        assert line.progress_in("es") == f"Reconstrucción completa: {spanish}."
+
+
 def test_changes_sentence_and_build_time() -> None:
     assert ui.changes_sentence({"changed": ["a.md"], "new": ["b.pdf", "c.md"], "removed": []}) == \
         "changed: a.md; new: b.pdf, c.md"
