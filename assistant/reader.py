@@ -157,6 +157,7 @@ class Reader:
         store = self.retriever.store
         pairs = _bigrams(query.tokens)
         wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
+        asked = set(query.tokens)
         rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []  # (candidate's, read, features)
         seen: set[tuple[str, int, int]] = set()
         said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
@@ -188,7 +189,8 @@ class Reader:
                     if wants_list:  # and for a question that asks for several things, both are read
                         read += items
                         found |= set(search_tokens(" ".join(texts[k] for k in items)))
-                elif j == 0 and -1 in lists and wants_list:  # a list its heading introduces: read, and answered, whole
+                elif j == 0 and -1 in lists and (wants_list or _names_heading(asked, chunk, alone=True)):
+                    # a list its heading introduces, for a question for a list or one that is the heading: whole
                     read = [-1] + [k for group in lists[-1] for k in group]
                     answer_end = chunk.units[read[-1]][1]
                     found |= set(search_tokens(" ".join(texts[k] for k in read[1:])))
@@ -433,16 +435,13 @@ class Reader:
         """For a question that asks for a list, the list a heading introduces whose heading it names ("What are the
         known issues?" and "## Known issues") when everything else it names is where the list is (its section path
         or its document: "What are Acme's known issues?" under "Acme > Known issues"), and no rule speaks against
-        it; the best ranked of those the model read."""
-        if not asks_for_list(query.question):
-            return None
+        it; for a question of another form, one whose heading it is ("Why choose Acme?"); the best ranked of those
+        the model read."""
+        alone = not asks_for_list(query.question)  # a question of another form must be the heading itself
         asked = set(query.tokens)
         for cand in cands:
-            if not cand.by_heading or cand.scored is None:
-                continue
-            heading = set(search_tokens(cand.chunk.heading))
-            place = set(search_tokens(" ".join((cand.chunk.section, cand.chunk.source, cand.chunk.document))))
-            if heading and heading <= asked <= place and not self.veto(query, cand):
+            if cand.by_heading and cand.scored is not None and _names_heading(asked, cand.chunk, alone) \
+                    and not self.veto(query, cand):
                 return cand
         return None
 
@@ -576,6 +575,17 @@ def row_phrase(question: set[str], text: str, headers: tuple[str, ...],
 def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
     """Adjacent content-word pairs: shared phrases, not only shared words."""
     return set(zip(tokens, tokens[1:]))
+
+
+def _names_heading(asked: set[str], chunk: Chunk, alone: bool = False) -> bool:
+    """Whether a question (its search tokens) names the chunk's heading, and everything else it names is where
+    the chunk is: its section path or its document (file name, description); alone: nothing but the heading and the
+    document ("Why choose Acme?" under "### Why choose Acme?" in acme-README.md)."""
+    heading = set(search_tokens(chunk.heading))
+    where = heading | set(search_tokens(f"{chunk.source} {chunk.document}"))
+    if not alone:
+        where |= set(search_tokens(chunk.section))
+    return bool(heading) and heading <= asked <= where
 
 
 def _model_text(chunk: Chunk, k: int) -> str:

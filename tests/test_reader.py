@@ -499,8 +499,9 @@ def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_l
     assistant = assistant_over(tmp_path, real_embedder, {"port.md": (
         "# Harbourtown Port Authority\n\nThe Harbourtown Port Authority runs the harbour for the town council.\n\n"
         "## Known issues\n\n- The north quay floods at spring tides.\n- Cranes 3 and 4 are out of service until "
-        "May.\n- The ferry ramp takes only one lane of traffic.\n\n## Opening hours\n\nThe office opens at 8 "
-        "and closes at 17, Monday to Friday.\n")})
+        "May.\n- The ferry ramp takes only one lane of traffic.\n\n## Why berth at Harbourtown?\n\n- Deep water "
+        "at every tide.\n- Pilots on call day and night.\n- Fees a third under the nearest port's.\n\n"
+        "## Opening hours\n\nThe office opens at 8 and closes at 17, Monday to Friday.\n")})
     listed = assistant.ask("What are the known issues?")
     assert not listed.abstained, listed.message
     quote = listed.citations[0]
@@ -510,6 +511,10 @@ def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_l
     # A question for one thing is answered by its item alone.
     one = assistant.ask("Which cranes are out of service?")
     assert not one.abstained and one.citations[0].quote == "- Cranes 3 and 4 are out of service until May."
+    # A question that is the heading is answered by the list under it, whatever its form.
+    why = assistant.ask("Why berth at Harbourtown?")
+    assert not why.abstained, why.message
+    assert why.citations[0].quote.startswith("- Deep water") and why.citations[0].quote.endswith("nearest port's.")
 
 
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
