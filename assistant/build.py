@@ -149,16 +149,20 @@ def _nothing_to_do(diff: CorpusDiff, old_files: dict, manifest: dict) -> bool:
     """True when the live index already reflects the corpus exactly, so no new build folder is written.
 
     Every file matched by size and mtime (none needed hashing), none is new, changed, removed or waiting
-    to be retried, and the files the scan passes over are the ones the manifest already reports.
+    to be retried (a file that failed is read again), and the files the scan passes over are the ones the manifest
+    already reports. A file skipped when it was read (empty, password-protected) and unchanged since is skipped
+    again without reading it, so it does not make every build write a new index.
     """
     skipped_before = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict)}
-    return (not diff.stale and not diff.hashes and set(diff.files) <= set(old_files)
-            and {p.source for p in diff.skipped} == skipped_before)
+    read_and_skipped = {p.get("path") for p in _list_of(manifest, "skipped") if isinstance(p, dict) and p.get("read")}
+    return (not diff.stale and not diff.hashes and set(diff.files) - set(old_files) <= read_and_skipped
+            and {p.source for p in diff.skipped} == skipped_before - set(diff.files))
 
 
 
 
-def _manifest(settings: Settings, files: dict, report: BuildReport, chunks_total: int) -> dict:
+def _manifest(settings: Settings, files: dict, report: BuildReport, chunks_total: int,
+              passed_over: set[str] = frozenset()) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     def ver(name: str) -> str | None:
@@ -179,7 +183,8 @@ def _manifest(settings: Settings, files: dict, report: BuildReport, chunks_total
         "files": files,
         "failed": [{"path": p.source, "error": p.reason, **_said_of(p),
                     **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.failed],
-        "skipped": [{"path": p.source, "reason": p.reason, **_said_of(p),
+        # "read": skipped once read (empty, password-protected), not passed over by the scan (too large, unsupported)
+        "skipped": [{"path": p.source, "reason": p.reason, **_said_of(p), "read": p.source not in passed_over,
                      **_stat_of(settings.corpus, p.source, settings.max_file_bytes)} for p in report.skipped],
         "warnings": [p.to_dict("warning") for p in report.warnings],
     }
@@ -582,7 +587,8 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
     plan = _plan(settings, backend, full, status)
     report, old, diff = plan.report, plan.old, plan.diff
     if old and _nothing_to_do(diff, plan.old_files, old.manifest):
-        report.unchanged = sorted(diff.files)
+        report.unchanged = sorted(plan.old_files)
+        report.skipped = manifest_problems(old.manifest, "skipped")  # (still passed over, for the same reasons)
         report.chunks_total = len(old.chunks)
         report.seconds = time.perf_counter() - started
         status(Said("up_to_date_counts", chunks=report.chunks_total, documents=len(plan.old_files)))
@@ -632,7 +638,7 @@ def _build_locked(settings: Settings, backend: Backend, embedder, full: bool, st
     status(Said("writing"))
     kept = [c for c in old.chunks if c.source in new_files and c.source not in new_chunks] if old else []
     report.chunks_total = sum(len(new_chunks[s]) for s in new_files if s in new_chunks) + len(kept)
-    build = BuildOutput(_manifest(settings, new_files, report, report.chunks_total),
+    build = BuildOutput(_manifest(settings, new_files, report, report.chunks_total, {p.source for p in diff.skipped}),
                         {s: (new_chunks[s], np.concatenate([streaming.units(c) for c in new_chunks[s]]))
                          for s in new_files if s in new_chunks},
                         old if kept else None)

@@ -189,7 +189,7 @@ def test_symlink_to_a_file_outside_the_corpus_is_refused(settings: Settings, tmp
     # Not even a checksum of the outside file is taken or stored (only why, in English and as its message).
     assert next(p for p in store.manifest["skipped"] if p["path"] == "innocent.md") == {
         "path": "innocent.md", "reason": "symbolic link to a file outside the corpus; refused",
-        "said": {"key": "scan_outside_link"}}
+        "said": {"key": "scan_outside_link"}, "read": False}
 
 
 def test_symlink_to_a_folder_is_refused_and_said_so(settings: Settings, tmp_path: Path):

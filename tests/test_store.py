@@ -128,6 +128,25 @@ def test_a_no_change_rebuild_leaves_the_live_index_in_place(settings: Settings, 
     assert "notes.txt.bak" in [p.source for p in report.skipped]
 
 
+def test_a_file_skipped_once_read_does_not_make_every_build_write_a_new_index(settings: Settings, corpus: Path):
+    (corpus / "empty.md").write_text("", encoding="utf-8")
+    (corpus / "big.md").write_text("The harbour opens at eight. " * 40_000, encoding="utf-8")
+    small = replace(settings, max_file_bytes=1_000_000)  # big.md is passed over by the scan, empty.md once read
+    first = build_index(small, FakeEmbedder())
+    assert {p.source for p in first.skipped} == {"empty.md", "big.md"}
+    live = live_dir(settings.index)
+    again = build_index(small, FakeEmbedder())
+    assert live_dir(settings.index) == live and build_folders(settings.index) == [live.name]
+    assert {p.source for p in again.skipped} == {"empty.md", "big.md"} and again.chunks_embedded == 0
+    assert again.unchanged == sorted([PAPER.name, "notes.md"])
+    # A file passed over by the scan is read once the limit allows it, unchanged as it is.
+    larger = build_index(replace(settings, max_file_bytes=10_000_000), FakeEmbedder())
+    assert "big.md" in larger.added and live_dir(settings.index) != live
+    # And the skipped file once it has text.
+    (corpus / "empty.md").write_text("The quay is 80 metres long.", encoding="utf-8")
+    assert "empty.md" in build_index(replace(settings, max_file_bytes=10_000_000), FakeEmbedder()).added
+
+
 def test_touching_a_file_without_changing_it_embeds_nothing(settings: Settings, corpus: Path):
     build_index(settings, FakeEmbedder())
     os.utime(corpus / "notes.md", ns=(1, 1))
@@ -228,8 +247,8 @@ def test_a_manifest_written_before_it_kept_the_reasons_messages_is_used_as_it_is
     folder = live_dir(settings.index)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["skipped"][0]["said"] == {"key": "file_empty"}
-    for entry in manifest["skipped"]:  # as an index built before the manifest kept them
-        del entry["said"]
+    for entry in manifest["skipped"]:  # as an index built before the manifest kept them (and whether it was read)
+        del entry["said"], entry["read"]
     manifest[MANIFEST_CHECKSUM] = manifest_digest(manifest)
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     load_store(settings)  # not taken for damaged
