@@ -28,8 +28,9 @@ class ChunkSettings:
     overlap_sentences: int = 1
     # The rules that cut a Markdown or text file into sections and sentences (ingest.parse_markdown,
     # text.sentence_spans): 2 since lettered and roman list items ("a)", "(iv)") start a sentence of their own and
-    # plain-text and underlined headings start sections; 3 since a chunk does not end with a list's lead-in.
-    text_rules: int = 3
+    # plain-text and underlined headings start sections; 3 since a chunk does not end with a list's lead-in; 4 since
+    # a fenced code block holds no headings ("# conda" in a shell example is a comment).
+    text_rules: int = 4
 
 
 @dataclass(frozen=True)

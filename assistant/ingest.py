@@ -253,6 +253,9 @@ def clean_text(text: str) -> str:
 
 
 # Closing '#'s are stripped in Python: the lazy regex form backtracked quadratically on long lines.
+# A fenced code block opens and closes with three or more backticks or tildes (CommonMark: the closing fence is
+# the same character, as long at least, with nothing after it; an unclosed block runs to the end).
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BOLD_NUMBERED_HEADING = re.compile(r"^\*\*(\d+(?:\.\d+)*\.?[ \t]+[^*\n]{1,150})\*\*[ \t]*$")
 # A setext heading's underline: "=" under a heading of level 1, "-" under one of level 2.
@@ -359,9 +362,18 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             stack.pop()
         stack.append((depth, name))
 
+    fence = ""  # the opening fence of the code block the line is in
     i = 0
     while i < len(lines):
         pos, line = lines[i]
+        code, fence = _in_code(line, fence)
+        if code:  # a code block is text whatever its lines look like: "# conda" is a comment, not a heading
+            if line.strip():
+                if para_start is None:
+                    para_start = pos + (len(line) - len(line.lstrip()))
+                para_end = pos + len(line.rstrip())
+            i += 1
+            continue
         heading = _heading(line)
         following = lines[i + 1][1] if i + 1 < len(lines) else ""
         alone = i == 0 or not lines[i - 1][1].strip()  # a blank line (or the file's start) before it
@@ -400,6 +412,19 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
     if not title:
         title = Path(source).stem
     return Document(source, text, title, tuple(blocks), tuple(warnings_))
+
+
+def _in_code(line: str, fence: str) -> tuple[bool, str]:
+    """Whether a line belongs to a fenced code block (its fences included), and the fence open after it, given the
+    fence open before it ("" outside code)."""
+    marks = _FENCE.match(line)
+    if fence:
+        closes = marks and marks.group(1)[0] == fence[0] and len(marks.group(1)) >= len(fence) \
+            and not marks.group(2).strip()
+        return True, "" if closes else fence
+    if marks and not (marks.group(1)[0] == "`" and "`" in marks.group(2)):  # (``` `x` ``` is inline code)
+        return True, marks.group(1)
+    return False, ""
 
 
 def _is_tab_row(line: str) -> bool:

@@ -113,6 +113,18 @@ def test_underlined_headings_are_headings():
     assert [b.kind for b in doc.blocks].count("row") == 1  # a table's separator is no underline
 
 
+def test_a_fenced_code_block_holds_no_headings_and_stays_text():
+    text = ("# Harbourtown tools\n\n## Install\n\nWith either tool:\n\n```sh\n# conda\nconda install harbour\n```\n\n"
+            "~~~\n# or pip\npip install harbour\nA line\n---\n| a | b |\n|---|---|\n~~~\n\nThen run it.\n\n"
+            "## Use\n\n````md\n# Not a heading\n```\nstill code\n````\n\nAsk away.\n")
+    doc = parse_markdown("tools.md", text)
+    assert sections(doc) == ["Install", "Use"]  # "# conda" and "# or pip" are shell comments
+    assert [b.kind for b in doc.blocks] == ["text", "text"]  # no table, no underlined heading inside code
+    install = doc.text[doc.blocks[0].start:doc.blocks[0].end]
+    assert "conda install harbour" in install and install.endswith("Then run it.")
+    assert "still code" in doc.text[doc.blocks[1].start:doc.blocks[1].end]  # a shorter fence does not close
+
+
 def test_plain_text_headings_give_section_paths_and_stay_text():
     text = ("HARBOURTOWN BERTH RULES\n    Version 2, 3 May 2024\n\n                Preamble\n\n"
             "  These rules say who may berth.\n\n  TERMS AND CONDITIONS\n\n  0. Definitions.\n\n"
