@@ -19,7 +19,10 @@ import numpy as np
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
 MAX_SPAN_TOKENS = 30  # the span confidence: the best phrase of up to this many tokens (longer is a clause)
 PHRASE_TOKENS = 15  # the phrase marked: the best of up to this many tokens (docs/answering.md, section 3)
-BATCH_TOKENS = 4096  # pairs x longest pair per ONNX run
+# Each (question, sentence) pair is read in a run of its own, never in a batch: the int8 model quantises its
+# activations with one scale per run, so in a batch a pair's score depended on the other pairs read with it, and
+# every pair was padded to the longest (a list read whole, 128 tokens, doubled the work of eleven sentences of 50).
+# One pair a run is as fast here (docs/benchmarks.md) and gives a sentence the same score whatever else is read.
 
 
 class ReaderModelUnavailable(RuntimeError):
@@ -76,31 +79,18 @@ class AnswerModel:
         if not texts:
             return []
         encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
-        out: list[Scored | None] = [None] * len(encodings)
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        i = 0
-        while i < len(order):  # shortest first, so the last pair of a batch is its longest
-            j = i + 1
-            while j < len(order) and (j - i + 1) * len(encodings[order[j]].ids) <= BATCH_TOKENS:
-                j += 1
-            batch = [encodings[k] for k in order[i:j]]
-            width = max(len(e.ids) for e in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, enc in enumerate(batch):
-                n = len(enc.ids)
-                ids[row, :n], mask[row, :n], types[row, :n] = enc.ids, 1, enc.type_ids
+        out = []
+        for enc in encodings:  # one pair a run (see the note on top)
+            ids = np.asarray([enc.ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                    "token_type_ids": np.asarray([enc.type_ids], dtype=np.int64)}
             with self._lock:  # one ONNX run at a time per model: the chat's threads share it
-                logits, starts, ends = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                                               "token_type_ids": types})
-            for row, k in enumerate(order[i:j]):
-                span, span_score = _best_span(starts[row], ends[row], encodings[k])
-                if self.null_span:  # a head trained to point at [CLS] when there is no phrase: the phrase's lead
-                    span_score -= float(starts[row][0] + ends[row][0])
-                out[k] = Scored(float(logits[row]), self.probability(float(logits[row])), span, span_score)
-            i = j
-        return out  # type: ignore[return-value]
+                logits, starts, ends = self.session.run(None, feed)
+            span, span_score = _best_span(starts[0], ends[0], enc)
+            if self.null_span:  # a head trained to point at [CLS] when there is no phrase: the phrase's lead
+                span_score -= float(starts[0][0] + ends[0][0])
+            out.append(Scored(float(logits[0]), self.probability(float(logits[0])), span, span_score))
+        return out
 
 
 @lru_cache(maxsize=4)

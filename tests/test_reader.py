@@ -547,3 +547,16 @@ def test_the_phrase_marked_is_short_while_the_span_confidence_still_reads_longer
     span, confidence = _best_span(start, end, encoding)
     assert span == (5 * 27, 5 * 29 + 4)  # tokens 30..32 of the pair are the sentence's 27th to 29th
     assert confidence == 12.0
+
+
+def test_the_model_scores_a_pair_the_same_whatever_batch_it_is_read_in():
+    from assistant.answer_model import load_answer_model
+
+    model = load_answer_model()
+    question = "When does the harbour office open?"
+    texts = ["It opens at 8.", "The harbour office opens at 8 and closes at 17, Monday to Friday.",
+             "Known issues: " + " ".join(f"- Crane {n} is out of service until May." for n in range(1, 15))]
+    together = model.score(question, texts)  # of very different lengths
+    for text, scored in zip(texts, together):
+        alone = model.score(question, [text])[0]
+        assert alone.logit == scored.logit and alone.span == scored.span  # what else is read changes nothing
