@@ -468,6 +468,16 @@ def test_a_question_for_several_things_marks_the_whole_list():
     assert not asks_for_several("What technique did the clinic use first?")
 
 
+def answered_with_list(answer, first: str, last: str):
+    """The answer's first citation, once checked to be the whole list, verbatim, with no phrase marked in it."""
+    assert not answer.abstained, answer.message
+    quote = answer.citations[0]
+    assert quote.quote.startswith(first) and quote.quote.endswith(last)
+    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
+    assert answer.answer_span is None  # the list is the answer: no phrase inside it is marked
+    return quote
+
+
 def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_path, real_embedder):
     from assistant.nlp import asks_for_list
 
@@ -480,12 +490,8 @@ def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_pa
         "- **Berthing** for cargo ships and ferries, booked a week ahead\n- **Storage** in bonded warehouses next "
         "to the quays\n- **Pilotage** through the estuary for ships over 80 metres\n\nFees are set every April by "
         "the town council.\n")})
-    listed = assistant.ask("Which services does the authority offer?")
-    assert not listed.abstained, listed.message
-    quote = listed.citations[0]
-    assert quote.quote.startswith("The authority offers three services:") and quote.quote.endswith("80 metres")
-    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
-    assert listed.answer_span is None  # the list is the answer: no phrase inside it is marked
+    quote = answered_with_list(assistant.ask("Which services does the authority offer?"),
+                               "The authority offers three services:", "80 metres")
     # A lead-in that answers a question of another form still comes with its list: alone it says nothing.
     assert not asks_for_list("What does the authority offer?")
     offered = assistant.ask("What does the authority offer?")
@@ -502,19 +508,12 @@ def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_l
         "May.\n- The ferry ramp takes only one lane of traffic.\n\n## Why berth at Harbourtown?\n\n- Deep water "
         "at every tide.\n- Pilots on call day and night.\n- Fees a third under the nearest port's.\n\n"
         "## Opening hours\n\nThe office opens at 8 and closes at 17, Monday to Friday.\n")})
-    listed = assistant.ask("What are the known issues?")
-    assert not listed.abstained, listed.message
-    quote = listed.citations[0]
-    assert quote.quote.startswith("- The north quay floods") and quote.quote.endswith("one lane of traffic.")
-    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
-    assert listed.answer_span is None
+    answered_with_list(assistant.ask("What are the known issues?"), "- The north quay floods", "one lane of traffic.")
     # A question for one thing is answered by its item alone.
     one = assistant.ask("Which cranes are out of service?")
     assert not one.abstained and one.citations[0].quote == "- Cranes 3 and 4 are out of service until May."
     # A question that is the heading is answered by the list under it, whatever its form.
-    why = assistant.ask("Why berth at Harbourtown?")
-    assert not why.abstained, why.message
-    assert why.citations[0].quote.startswith("- Deep water") and why.citations[0].quote.endswith("nearest port's.")
+    answered_with_list(assistant.ask("Why berth at Harbourtown?"), "- Deep water", "nearest port's.")
 
 
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
