@@ -23,8 +23,8 @@ from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_e
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words
-from .text import (TERM_WORD, fold, is_number, list_groups, named_terms, ordinal_forms, raw_tokens, search_tokens,
-                   wording)
+from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, named_terms, ordinal_forms, raw_tokens,
+                   search_tokens, wording)
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -329,6 +329,9 @@ class Reader:
                 return reading
         if not (query.tokens or query.history_tokens):  # "?!" or emoji alone: nothing to look for
             return Reading(True, 0.0, (), "no_passage")
+        repeated = self._repeated_headings(query)
+        hits = hits + [Hit(chunk, hits[0].score if hits else 0.0, rank=len(hits) + n)  # (retrieval may miss them)
+                       for n, chunk in enumerate(c for c in repeated if c.id not in {h.chunk.id for h in hits})]
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
@@ -336,8 +339,11 @@ class Reader:
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
+        # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
+        # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").
+        opening = self._opening_of(query, cands, {c.id for c in repeated}) if repeated else None
         term = defined_term(query.question)
-        defining = self._definition(term, cands) if term else None
+        defining = self._definition(term, cands) if term and opening is None else None
         acronym = None if term else acronym_asked(query.question)
         if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
             return Reading(True, 0.0, self._closest(cands), "unknown_term")  # "What does XYZ stand for?", never used
@@ -349,9 +355,9 @@ class Reader:
         named = self._named_row(query, cands) if defining is None else None
         if named is not None:  # a table row whose label the question names: it answers (table_rows.py)
             cands = [named] + [c for c in cands if c is not named]
-        listed = self._named_list(query, cands) if defining is None and named is None else None
-        if listed is not None:  # a list whose heading the question names, in the place the question names: it answers
-            cands = [listed] + [c for c in cands if c is not listed]
+        listed = opening or (self._named_list(query, cands) if defining is None and named is None else None)
+        if listed is not None:  # a list whose heading the question names, in the place the question names, or the
+            cands = [listed] + [c for c in cands if c is not listed]  # opening of a section it repeats: it answers
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
@@ -442,6 +448,21 @@ class Reader:
         for cand in cands:
             if cand.by_heading and cand.scored is not None and _names_heading(asked, cand.chunk, alone) \
                     and not self.veto(query, cand):
+                return cand
+        return None
+
+    def _repeated_headings(self, query: Query) -> list[Chunk]:
+        """The chunks that open a section whose heading the question repeats: it names the heading and nothing else
+        but the document ("What is LTS?" and "#### What is LTS?"; "How fast is Acme?" and "## 6. How fast is it?"
+        in acme-README.md)."""
+        asked = set(query.tokens)
+        return [c for c in self.retriever.sections_headed(query.tokens) if _names_heading(asked, c, alone=True)]
+
+    def _opening_of(self, query: Query, cands: list[Candidate], openers: set[str]) -> Candidate | None:
+        """The first sentence (or the list) of a section whose heading the question repeats, when no rule speaks
+        against it: the document's own answer to its own question. The best ranked of them."""
+        for cand in cands:
+            if cand.chunk.id in openers and cand.start == cand.chunk.units[0][0] and not self.veto(query, cand):
                 return cand
         return None
 
@@ -581,7 +602,7 @@ def _names_heading(asked: set[str], chunk: Chunk, alone: bool = False) -> bool:
     """Whether a question (its search tokens) names the chunk's heading, and everything else it names is where
     the chunk is: its section path or its document (file name, description); alone: nothing but the heading and the
     document ("Why choose Acme?" under "### Why choose Acme?" in acme-README.md)."""
-    heading = set(search_tokens(chunk.heading))
+    heading = set(heading_words(chunk.heading))
     where = heading | set(search_tokens(f"{chunk.source} {chunk.document}"))
     if not alone:
         where |= set(search_tokens(chunk.section))

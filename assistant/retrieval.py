@@ -11,7 +11,7 @@ from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
 from .table_rows import label_text
-from .text import search_tokens, wording
+from .text import heading_words, search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
 # A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
@@ -38,6 +38,12 @@ class Retriever:
                 label = frozenset(search_tokens(label_text(chunk.text)))
                 if label:
                     self._labels.setdefault(min(label), []).append((i, label))
+        self._headings: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a heading's first token -> openers
+        for i, chunk in enumerate(store.chunks):
+            if chunk.section and store.opens_section(chunk):
+                words = frozenset(heading_words(chunk.heading))
+                if words:
+                    self._headings.setdefault(min(words), []).append((i, words))
 
     @property
     def n_chunks(self) -> int:
@@ -142,6 +148,13 @@ class Retriever:
         allowed = set(within.tolist()) if within is not None else None
         return {i for t in asked for i, label in self._labels.get(t, ()) if label <= asked
                 and (allowed is None or i in allowed)}
+
+    def sections_headed(self, tokens: list[str]) -> list:
+        """The chunks that open a section whose heading's words are all among these search tokens, in document
+        order ("What is LTS?" and "#### What is LTS?")."""
+        asked = set(tokens)
+        return [self.store.chunks[i] for i in sorted({i for t in asked for i, words in self._headings.get(t, ())
+                                                      if words <= asked})]
 
     def rows_labelled(self, label: frozenset[str], source: str) -> list:
         """The table rows of a document whose label is these search tokens (Retriever keeps them by label)."""

@@ -133,6 +133,14 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     return out
 
 
+_SECTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*\.?\s+")
+
+
+def heading_words(heading: str) -> list[str]:
+    """The search tokens of a heading, without its section number ("6. How fast is it?": ["fast"])."""
+    return search_tokens(_SECTION_NUMBER.sub("", heading, count=1))
+
+
 def _list_items(text: str, units: list[tuple[int, int]], first: int, offset: int) -> list[list[int]]:
     """The units of the list whose first item is units[first], item by item."""
     def column(at: int) -> int:

@@ -468,6 +468,22 @@ def test_a_question_for_several_things_marks_the_whole_list():
     assert not asks_for_several("What technique did the clinic use first?")
 
 
+def test_a_question_that_repeats_a_heading_is_answered_by_the_opening_of_its_section(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": (
+        "# Harbourtown Port\n\n## News\n\nHarbourtown Port is a member of the Coastal Ports Association since "
+        "2011.\n\n## What is Harbourtown Port?\n\nIt runs the quays, the ferry ramp and the pilots of the estuary "
+        "for the town council. Its office is on the north quay.\n\n## 3. How long may a ship stay?\n\nA ship may "
+        "stay up to three days at the quay. Longer stays need the harbour master's leave.\n"), "fees.md": (
+        "# Fees\n\nBerthing costs 40 euros a day. Pilots cost 120 euros a trip.\n")})
+    # The section the question repeats answers, before a sentence that only says what the port is elsewhere.
+    what = assistant.ask("What is Harbourtown Port?")
+    assert not what.abstained and what.citations[0].quote.startswith("It runs the quays"), what.answer
+    # Its section number aside ("3."), even when retrieval would not bring it first.
+    stay = assistant.ask("How long may a ship stay?")
+    assert not stay.abstained and stay.citations[0].quote == "A ship may stay up to three days at the quay."
+    assert stay.citations[0].section.endswith("3. How long may a ship stay?")
+
+
 def answered_with_list(answer, first: str, last: str):
     """The answer's first citation, once checked to be the whole list, verbatim, with no phrase marked in it."""
     assert not answer.abstained, answer.message
