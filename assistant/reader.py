@@ -456,7 +456,11 @@ class Reader:
         but the document ("What is LTS?" and "#### What is LTS?"; "How fast is Acme?" and "## 6. How fast is it?"
         in acme-README.md)."""
         asked = set(query.tokens)
-        return [c for c in self.retriever.sections_headed(query.tokens) if _names_heading(asked, c, alone=True)]
+        # A follow-up that names no document of its own stays in those its conversation is about ("What about
+        # research and development?" after a question on one company's quarter: that filing's section only).
+        kept = set() if self.retriever.named_documents(query.tokens) else set(query.documents)
+        return [c for c in self.retriever.sections_headed(query.tokens) if _names_heading(asked, c, alone=True)
+                and (not kept or c.source in kept)]
 
     def _opening_of(self, query: Query, cands: list[Candidate], openers: set[str]) -> Candidate | None:
         """The first sentence (or the list) of a section whose heading the question repeats, when no rule speaks
