@@ -45,6 +45,7 @@ RULES = ("unknown_term", "number_missing", "type_missing")
 # model's start+end logit for the phrase it marks: how sure its span head is that the sentence holds an answer.
 ANSWER_FEATURES = ("score", "margin", "logit", "dense", "span", *RULES)
 
+MAX_REPEATED_SECTIONS = 3  # sections whose heading a question repeats, read besides the hits (the first in order)
 
 @dataclass(frozen=True)
 class ReaderSettings:
@@ -330,8 +331,9 @@ class Reader:
         if not (query.tokens or query.history_tokens):  # "?!" or emoji alone: nothing to look for
             return Reading(True, 0.0, (), "no_passage")
         repeated = self._repeated_headings(query)
-        hits = hits + [Hit(chunk, hits[0].score if hits else 0.0, rank=len(hits) + n)  # (retrieval may miss them)
-                       for n, chunk in enumerate(c for c in repeated if c.id not in {h.chunk.id for h in hits})]
+        found = {h.chunk.id for h in hits}  # (retrieval may miss them: a few are read with the hits)
+        hits = hits + [Hit(chunk, hits[0].score if hits else 0.0, rank=len(hits) + n) for n, chunk in
+                       enumerate([c for c in repeated if c.id not in found][:MAX_REPEATED_SECTIONS])]
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
