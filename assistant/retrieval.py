@@ -19,6 +19,22 @@ DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.
 LABEL_BONUS = 0.15
 
 
+# Chunks (positions) by a phrase's words, each under the least of them: a phrase all of whose words a question has
+# is found by looking up the question's words (_named).
+_ByWords = dict[str, list[tuple[int, frozenset[str]]]]
+
+
+def _add(index: _ByWords, i: int, words: list[str]) -> None:
+    if words:
+        index.setdefault(min(words), []).append((i, frozenset(words)))
+
+
+def _named(index: _ByWords, tokens: list[str]) -> set[int]:
+    """The positions whose phrase's words are all among these tokens."""
+    asked = set(tokens)
+    return {i for t in asked for i, words in index.get(t, ()) if words <= asked}
+
+
 class Retriever:
     def __init__(self, store: Store, top_k: int = 20):
         self.store = store
@@ -32,18 +48,13 @@ class Retriever:
             self._chunks_of.setdefault(chunk.source, []).append(i)
         self._chunks_of = {s: np.asarray(ids, dtype=np.int64) for s, ids in self._chunks_of.items()}
         self._printed = {(c.source, c.page): c.printed_page for c in store.chunks if c.printed_page}
-        self._labels: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a label's rarest token -> rows
+        self._labels: _ByWords = {}  # table rows by their label's words
+        self._headings: _ByWords = {}  # the chunks that open a section, by their heading's words
         for i, chunk in enumerate(store.chunks):
             if chunk.kind == "row":
-                label = frozenset(search_tokens(label_text(chunk.text)))
-                if label:
-                    self._labels.setdefault(min(label), []).append((i, label))
-        self._headings: dict[str, list[tuple[int, frozenset[str]]]] = {}  # a heading's first token -> openers
-        for i, chunk in enumerate(store.chunks):
+                _add(self._labels, i, search_tokens(label_text(chunk.text)))
             if chunk.section and store.opens_section(chunk):
-                words = frozenset(heading_words(chunk.heading))
-                if words:
-                    self._headings.setdefault(min(words), []).append((i, words))
+                _add(self._headings, i, heading_words(chunk.heading))
 
     @property
     def n_chunks(self) -> int:
@@ -144,17 +155,13 @@ class Retriever:
 
     def labelled_rows(self, tokens: list[str], within: np.ndarray | None = None) -> set[int]:
         """Table rows whose label the question names in full (all of the label's words are among its tokens)."""
-        asked = set(tokens)
         allowed = set(within.tolist()) if within is not None else None
-        return {i for t in asked for i, label in self._labels.get(t, ()) if label <= asked
-                and (allowed is None or i in allowed)}
+        return {i for i in _named(self._labels, tokens) if allowed is None or i in allowed}
 
     def sections_headed(self, tokens: list[str]) -> list:
         """The chunks that open a section whose heading's words are all among these search tokens, in document
         order ("What is LTS?" and "#### What is LTS?")."""
-        asked = set(tokens)
-        return [self.store.chunks[i] for i in sorted({i for t in asked for i, words in self._headings.get(t, ())
-                                                      if words <= asked})]
+        return [self.store.chunks[i] for i in sorted(_named(self._headings, tokens))]
 
     def rows_labelled(self, label: frozenset[str], source: str) -> list:
         """The table rows of a document whose label is these search tokens (Retriever keeps them by label)."""

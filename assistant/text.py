@@ -133,12 +133,18 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     return out
 
 
-_SECTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*\.?\s+")
+# A heading's own number before its words: "2.1", "IV.", "A.".
+_HEADING_NUMBER = re.compile(r"^\s*(\d+(\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
+
+
+def heading_topic(heading: str) -> str:
+    """A heading without its number, as a reader names it: "2.1 Field Sites" -> "Field Sites"."""
+    return " ".join(_HEADING_NUMBER.sub("", heading).split()).strip(" :.-")
 
 
 def heading_words(heading: str) -> list[str]:
-    """The search tokens of a heading, without its section number ("6. How fast is it?": ["fast"])."""
-    return search_tokens(_SECTION_NUMBER.sub("", heading, count=1))
+    """The search tokens of a heading, without its number ("6. How fast is it?": ["fast"])."""
+    return search_tokens(heading_topic(heading))
 
 
 def _list_items(text: str, units: list[tuple[int, int]], first: int, offset: int) -> list[list[int]]:

@@ -10,12 +10,12 @@ from typing import Iterable, Sequence
 
 from . import messages
 from .schema import Answer, Chunk, Citation, row_label, split_row
+from .text import heading_topic
 
 ABSTAINED = messages.text("abstained")
 CLOSEST = messages.text("closest")
 # Every ASCII punctuation mark can be backslash-escaped in CommonMark; Streamlit adds $ (maths) and : (emoji).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^])")
-_SECTION_NUMBER = re.compile(r"^\s*(\d+(\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
 # Sections that name a part of a paper rather than a topic: they make poor suggested questions.
 _GENERIC_SECTIONS = frozenset("""abstract introduction background conclusion conclusions references bibliography
 rationale appendix acknowledgements acknowledgments contents summary overview methodology methods notes
@@ -275,8 +275,7 @@ def visible_citations(answer: Answer, limit: int) -> tuple[Citation, ...]:
 
 def topic_of(section: str) -> str:
     """The last heading of a section path without its number: '2. Methods > 2.1 Field Sites' -> 'Field Sites'."""
-    leaf = section.split(" > ")[-1] if section else ""
-    return " ".join(_SECTION_NUMBER.sub("", leaf).split()).strip(" :.-")
+    return heading_topic(section.split(" > ")[-1] if section else "")
 
 
 _NAME_WORD = r"(?:[A-Z][\w'’&-]*[\w'’]|[A-Z])"

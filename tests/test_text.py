@@ -102,3 +102,10 @@ def test_search_tokens_stem_words_drop_stop_words_and_add_the_parts_of_codes():
     assert "when" not in tokens and "the" not in tokens
     assert "institut" in tokens and "creat" in tokens
     assert {"satmex-7", "satmex", "7", "8.89%", "8.89"} <= set(tokens)
+
+
+def test_a_headings_words_leave_out_its_number_only():
+    from assistant.text import heading_words
+
+    assert heading_words("6. How fast is it?") == ["fast"] and heading_words("IV. Berth fees") == ["berth", "fee"]
+    assert "10" in heading_words("The top 10 berths")  # a number inside a heading is one of its words
