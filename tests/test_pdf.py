@@ -107,6 +107,29 @@ def test_a_line_of_years_after_the_period_they_share_heads_the_table_and_is_no_r
                             ("Net income", "17,556", "20,505")]]
 
 
+def test_a_label_line_in_smaller_type_names_the_group_of_the_unindented_rows_under_it():
+    # Laid out as Microsoft's segment table: "Revenue" and "Operating Income" stand in the type of the headers, as
+    # far left as the segment rows, and the same segments come under each. A label line in the rows' own type
+    # stays a row of its own ("Commitments and contingencies" on a balance sheet has no figures but is no group).
+    page = [(72, 740, "Segment revenue and operating income were as follows:", 10, False),
+            (72, 722, "Three Months Ended September 30,", 7.5, True), figure(0, 722, "2023"), figure(1, 722, "2022"),
+            (72, 708, "Revenue", 7.5, True),
+            (72, 696, "Cloud", 10, False), figure(0, 696, "24,259"), figure(1, 696, "20,325"),
+            (72, 684, "Devices", 10, False), figure(0, 684, "13,666"), figure(1, 684, "13,332"),
+            (80, 672, "Total", 10, False), figure(0, 672, "37,925"), figure(1, 672, "33,657"),
+            (72, 660, "Operating Income", 7.5, True),
+            (72, 648, "Cloud", 10, False), figure(0, 648, "11,751"), figure(1, 648, "8,978"),
+            (72, 636, "Devices", 10, False), figure(0, 636, "5,174"), figure(1, 636, "4,217"),
+            (72, 624, "Commitments and contingencies", 10, False),
+            (72, 612, "Other", 10, False), figure(0, 612, "12"), figure(1, 612, "9")]
+    doc = load_document("segments.pdf", make_layout_pdf([page]))
+    period = "Three Months Ended September 30"
+    assert [r.split(" | ")[0] for r in rows(doc)] == [
+        "Revenue: Cloud", "Revenue: Devices", "Revenue: Total", "Operating Income: Cloud", "Operating Income: Devices",
+        "Other"]
+    assert rows(doc)[1] == f"Revenue: Devices | {period}, 2023: 13,666 | {period}, 2022: 13,332"
+
+
 def test_a_line_of_years_and_words_heads_a_schedule_by_year():
     # Laid out as Amazon's commitments are: the years and "Thereafter" / "Total" stand over the figures.
     page = [(72, 740, "The following summarizes our commitments (in millions):", 10, False),

@@ -192,6 +192,7 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
     label_end = columns[0][0] - 0.3 * em
     table = Table(columns, [""] * len(columns))
     group, group_x, pending = "", None, []
+    set_apart = False  # the group's label is told from its rows by its type, not by their indent
     for j in members:
         line = lines[j]
         if not row_like[j]:
@@ -217,15 +218,24 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
             else:
                 group, group_x = text.rstrip(":").strip(), lines[p].x0
                 table.group_lines.append(p)
+                set_apart = p + 1 == j and _set_apart(lines[p], line, em)
         pending = []
-        if group and group_x is not None and label_x <= group_x + 0.1 * em and not wrapped:
+        if group and group_x is not None and label_x <= group_x + 0.1 * em and not wrapped and not set_apart:
             group, group_x = "", None  # a row as far left as the group's label is its sibling, not in it
         in_group = group if group and group.lower() not in label.lower() else ""
         table.rows.append(Row(wrapped + [j], label, values, in_group))
         if group and _TOTAL.match(label):
-            group, group_x = "", None
+            group, group_x, set_apart = "", None, False
     _read_headers(lines, table, min(members), label_end, em, skip)
     return table
+
+
+def _set_apart(label: Line, row: Line, em: float) -> bool:
+    """A label line over a row as far left as it, set in a smaller size or another weight (a small "Revenue" over
+    segment rows that are not indented): it names the group of rows under it, not a sibling row without figures.
+    A larger size is a title's."""
+    return abs(label.x0 - row.x0) <= 0.1 * em and label.size <= 1.05 * row.size and not _UNITS_NOTE.match(label.text) \
+        and (label.size < 0.9 * row.size or abs(label.weight - row.weight) >= 100)
 
 
 def _read_headers(lines: list[Line], table: Table, first: int, label_end: float, em: float, skip: set[int]) -> None:
