@@ -10,7 +10,7 @@ The few rules that remain are listed in RULES, each with its measured effect in 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,8 +23,8 @@ from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_e
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words
-from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, named_terms, ordinal_forms, raw_tokens,
-                   search_tokens, wording)
+from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, list_items, named_terms, ordinal_forms,
+                   raw_tokens, search_tokens, wording)
 
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
@@ -45,6 +45,7 @@ RULES = ("unknown_term", "number_missing", "type_missing")
 # model's start+end logit for the phrase it marks: how sure its span head is that the sentence holds an answer.
 ANSWER_FEATURES = ("score", "margin", "logit", "dense", "span", *RULES)
 
+MAX_LIST_CHUNKS = 2  # further chunks of its section a list answer may run on into
 MAX_REPEATED_SECTIONS = 3  # sections whose heading a question repeats, read besides the hits (the first in order)
 
 @dataclass(frozen=True)
@@ -377,7 +378,10 @@ class Reader:
             citations = [self._citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
             span = self._span(query, best) if rows[0] is best.chunk else self._row_span(query, rows[0])
             return Reading(False, probability, tuple(citations), span=span)
-        citations = [self._citation(1, best.chunk, best.answer_start, best.answer_end, probability)]
+        passage, passage_start, answer_end = self._list_on(best)
+        citations = [replace(self._citation(1, best.chunk, best.answer_start, answer_end, probability),
+                             quote=passage[best.answer_start - passage_start:answer_end - passage_start],
+                             passage=passage)]
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
         for cand in cands[1:] if spelled is None else ():  # (an acronym's long form is said once)
@@ -392,6 +396,26 @@ class Reader:
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
+
+    def _list_on(self, best: Candidate) -> tuple[str, int, int]:
+        """(passage, its start, the answer's end) for the best candidate: its chunk and answer, or, for a list that
+        runs to the end of its chunk, the text that goes on in the next chunks of its section (they overlap it) as
+        far as the list does, up to MAX_LIST_CHUNKS more: a list longer than a chunk is answered whole."""
+        chunk = best.chunk
+        passage, start, end = chunk.text, chunk.start, best.answer_end
+        if chunk.kind != "text" or (best.answer_end == best.end and not best.by_heading):
+            return passage, start, end
+        units = list(chunk.units)
+        first = units.index((best.start, best.end)) + (0 if best.by_heading else 1)  # the list's first item
+        for _ in range(MAX_LIST_CHUNKS):
+            after = self.retriever.store.following(chunk)
+            if end != units[-1][1] or after is None or after.start > start + len(passage) or after.page != chunk.page:
+                break
+            passage += after.text[start + len(passage) - after.start:]
+            units += [u for u in after.units if u[0] >= units[-1][1]]
+            end = units[list_items(passage, units, first, start)[-1][-1]][1]
+            chunk = after
+        return passage, start, end
 
     def _spelled_out(self, acronym: str | None, cands: list[Candidate]) -> tuple[Candidate, Span] | None:
         """For a question that asks what an acronym the documents define stands for, the best candidate that

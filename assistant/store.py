@@ -67,6 +67,13 @@ class Store(ABC):
         before = self.chunks[i - 1] if i else None
         return before is None or before.source != chunk.source or before.section != chunk.section
 
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after this one in its document, when it is of the same section."""
+        i = self.by_id.get(chunk.id)
+        after = self.chunks[i + 1] if i is not None and i + 1 < len(self.chunks) else None
+        return after if after is not None and after.source == chunk.source and after.section == chunk.section \
+            else None
+
     def fetch(self, ids: list[str]) -> list[Chunk]:
         """The chunks with these ids (unknown ids are left out)."""
         return [self.chunks[self.by_id[i]] for i in ids if i in self.by_id]

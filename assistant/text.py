@@ -125,11 +125,11 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     (start, end) offsets into text, which starts at offset."""
     out: dict[int, list[list[int]]] = {}
     if opens_section and units and _LIST_ITEM.match(text, units[0][0] - offset):
-        out[-1] = _list_items(text, units, 0, offset)
+        out[-1] = list_items(text, units, 0, offset)
     for j, (start, end) in enumerate(units[:-1]):
         lead_in = text[start - offset:end - offset].rstrip().endswith(":")
         if lead_in and _LIST_ITEM.match(text, units[j + 1][0] - offset):
-            out[j] = _list_items(text, units, j + 1, offset)
+            out[j] = list_items(text, units, j + 1, offset)
     return out
 
 
@@ -147,8 +147,9 @@ def heading_words(heading: str) -> list[str]:
     return search_tokens(heading_topic(heading))
 
 
-def _list_items(text: str, units: list[tuple[int, int]], first: int, offset: int) -> list[list[int]]:
-    """The units of the list whose first item is units[first], item by item."""
+def list_items(text: str, units: list[tuple[int, int]], first: int, offset: int) -> list[list[int]]:
+    """The units of the list whose first item is units[first], item by item (units are offsets into text, which
+    starts at offset)."""
     def column(at: int) -> int:
         return at - (text.rfind("\n", 0, at) + 1)
 

@@ -43,14 +43,16 @@ FLOORS = {
     # Lists: 12 answerable and 2 unanswerable questions each (8.3 and 50 points), measured 2026-12-04 (eighth
     # session): 91.7/0/100 (tuning); held-out 66.7/8.3/100 since a lead-in always answers with its list (33.3
     # before lists were read with their lead-ins, 41.7 after; docs/answering.md, section 3), 58.3/16.7/100 since
-    # each pair is read on its own (2026-12-05).
-    "lists (tuning)": (0.83, 0.09, 0.50),
-    "lists, Node.js security policy (held-out)": (0.50, 0.25, 0.50),
+    # each pair is read on its own (2026-12-05), 100/0/100 and 66.7/16.7/100 since a list goes on into the next
+    # chunk of its section (2026-12-05).
+    "lists (tuning)": (0.90, 0.09, 0.50),
+    "lists, Node.js security policy (held-out)": (0.58, 0.25, 0.50),
     # Lists a heading introduces: 11 and 10 answerable, 2 unanswerable each, measured 2026-12-05: 100/0/50
-    # (tuning) and 50.0/20.0/50.0 (held-out; 10.0/30.0/50.0 without the heading-list rules). With two unanswerable
-    # questions, one is 50 points: no floor on them.
+    # (tuning) and 50.0/20.0/50.0 (held-out; 10.0/30.0/50.0 without the heading-list rules), 60.0/20.0/50.0 since a
+    # list goes on into the next chunk of its section. With two unanswerable questions, one is 50 points: no floor
+    # on them.
     "heading lists (tuning)": (0.90, 0.10, None),
-    "heading lists, Milvus Lite and PyTorch READMEs (held-out)": (0.40, 0.30, None),
+    "heading lists, Milvus Lite and PyTorch READMEs (held-out)": (0.50, 0.30, None),
     # Questions that repeat a heading, and "where" questions answered by a web place: 8 and 6 answerable, 2
     # unanswerable each, measured 2026-12-05: 75.0/12.5/50 (tuning and held-out; held-out 25.0/37.5/50 before the
     # rule) and 83.3/16.7/100 (held-out "where"; its rule was not kept).

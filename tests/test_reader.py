@@ -532,6 +532,23 @@ def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_l
     answered_with_list(assistant.ask("Why berth at Harbourtown?"), "- Deep water", "nearest port's.")
 
 
+def test_a_list_longer_than_its_chunk_is_answered_whole(tmp_path, real_embedder):
+    # Ten items of about 14 words: the list runs over the chunk's word target, so its last items stand in the next
+    # chunk of the section (chunks overlap). The answer goes on into it as far as the list does, verbatim.
+    items = [f"- **Berth {n}** takes {kind} ships up to {60 + 10 * n} metres long, with cranes and a covered "
+             f"shed beside it" for n, kind in enumerate(["cargo", "ferry", "tanker", "fishing", "cruise", "naval",
+                                                         "container", "barge", "research", "pilot"], start=1)]
+    document = ("# Harbourtown Port Authority\n\n## Berths\n\nShips are berthed by the harbour master.\n\n"
+                "The berths of the north quay are:\n\n" + "\n".join(items) + "\n\nFees are set every April.\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": document})
+    sections = [c for c in assistant.store.chunks if c.section.endswith("Berths")]
+    assert len(sections) > 1 and "Berth 10" not in sections[0].text  # (the list does not fit one chunk)
+    quote = answered_with_list(assistant.ask("Which berths are there on the north quay?"),
+                               "The berths of the north quay are:", "Berth 10** takes pilot ships up to 160 metres "
+                               "long, with cranes and a covered shed beside it")
+    assert document[quote.start:quote.end] == quote.quote and document.find(quote.passage) == quote.passage_start
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "
