@@ -333,7 +333,7 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
     except (ModelUnavailable, ReaderModelUnavailable, NlpUnavailable, TranslationUnavailable) as exc:
         return ui.Turn(question, error=str(exc))
     except IndexError_ as exc:
-        return ui.Turn(question, error=say("index_unusable", problem=exc))
+        return ui.Turn(question, error=say("index_unusable", problem=exc.in_language(st.session_state.language)))
 
 
 def knowledge_line(status: Status) -> str:
@@ -374,7 +374,7 @@ def main() -> None:
     try:
         status = index_status(settings)
     except IndexError_ as exc:  # the index's engine cannot be reached (a Milvus server down, a Lite folder in use)
-        st.error(ui.escape_markdown(str(exc)))
+        st.error(ui.escape_markdown(exc.in_language(st.session_state.language)))
         st.stop()
     if status.diff is None:  # the corpus folder itself is missing
         st.error(ui.escape_markdown(status.problem))
@@ -382,7 +382,8 @@ def main() -> None:
     service = chat_service(str(settings.corpus), str(settings.index))
     st.session_state.seen_version = service.version
     if not status.exists or status.problem:
-        title = say("first_build") if not status.exists else say("rebuilding", problem=status.problem)
+        title = say("first_build") if not status.exists else \
+            say("rebuilding", problem=in_page_language(status.problem))  # a Said when the index is damaged
         service.start_automatic_build(title, corpus_state(status))
 
     # The box is drawn first (st.bottom keeps it at the foot of the page whatever the order), so a visitor can

@@ -567,9 +567,11 @@ def _plan(settings: Settings, backend: Backend, full: bool, status: StatusFn) ->
         else:
             try:
                 old = backend.open(verify=True)
-            except IndexError_ as exc:
-                first_clause = str(exc).split(";")[0].rstrip(".")
-                report.full_reason = Said("full_damaged", problem=first_clause[:1].lower() + first_clause[1:])
+            except IndexError_ as exc:  # what is wrong, without how to fix it, in the reader's language too
+                said = exc.said
+                problem = said.values["problem"] if said is not None and said.key == "index_error" else \
+                    str(exc).split(";")[0].rstrip(".")
+                report.full_reason = Said("full_damaged", problem=problem)
     if report.full_reason and manifest is not None:
         status(Said("full_rebuild", reason=report.full_reason))
     # Files are compared with the previous index even when its vectors cannot be reused (full rebuild),

@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import Settings
 from .ingest import sha256_file
+from .messages import Said
 from .schema import Chunk
 from .store import Backend, BuildOutput, IndexError_, Scored, Store, bm25_search, check_manifest, chunk_vectors
 
@@ -92,7 +93,7 @@ def verify_index(settings: Settings) -> str | None:
         checked_manifest(settings, verify=True)
         problem = None
     except IndexError_ as exc:
-        problem = str(exc)
+        problem = exc.said or str(exc)  # a messages.Said (its English a str) that a page writes in its language
     if key is not None:
         if len(_verified) > 64:
             _verified.clear()
@@ -162,25 +163,29 @@ class FaissStore(Store):
         return bm25_search(self.bm25, known, k, within)
 
 
+def _index_error(problem: Said, fix: str = "fix_rebuild") -> Said:
+    """What is wrong and how to fix it, as an IndexError_ says it ("...; rebuild with `python -m assistant build`.")."""
+    return Said("index_error", problem=problem, fix=Said(fix, command="python -m assistant build"))
+
+
 def checked_manifest(settings: Settings, verify: bool = True) -> tuple[Path, dict]:
     """The live build folder and its manifest, or IndexError_ if it is missing, foreign or (verify) damaged."""
     folder = live_dir(settings.index)
     if folder is None:
-        raise IndexError_(f"No index in {settings.index}; build it with `python -m assistant build`.")
+        raise IndexError_(_index_error(Said("index_missing", where=str(settings.index)), "fix_build"))
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = None
     if not isinstance(manifest, dict):
-        raise IndexError_("The index manifest is missing or damaged; rebuild with `python -m assistant build`.")
+        raise IndexError_(_index_error(Said("index_manifest_damaged")))
     problem = check_manifest(manifest, settings)
     if problem:
-        raise IndexError_(f"The index cannot be used: {problem}; rebuild with `python -m assistant build`.")
+        raise IndexError_(_index_error(Said("index_cannot_be_used", problem=problem)))
     if verify:
         bad = damaged_files(folder, manifest)
         if bad:
-            raise IndexError_(f"The index file {bad[0]} is damaged or was changed since it was built; rebuild "
-                              "with `python -m assistant build`.")
+            raise IndexError_(_index_error(Said("index_file_damaged", file=str(bad[0]))))
     return folder, manifest
 
 
@@ -198,12 +203,11 @@ def load_store(settings: Settings, verify: bool = True) -> FaissStore:
         faiss_index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP if big else 0)
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), mmap=big, show_progress=False) if chunks else None
     except Exception as exc:  # noqa: BLE001 - any unreadable file means the same thing to the user
-        raise IndexError_(f"The index could not be read ({exc.__class__.__name__}); rebuild with "
-                          "`python -m assistant build`.") from exc
+        raise IndexError_(_index_error(Said("index_unreadable", error=exc.__class__.__name__))) from exc
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     np.cumsum([len(c.units) for c in chunks], out=offsets[1:])
     if faiss_index.ntotal != len(chunks) or units.shape[0] != offsets[-1]:
-        raise IndexError_("The index files disagree with each other; rebuild with `python -m assistant build`.")
+        raise IndexError_(_index_error(Said("index_files_disagree")))
     if not big:
         units = np.ascontiguousarray(units)
     return FaissStore(folder, manifest, chunks, units, offsets, faiss_index, bm25)

@@ -169,11 +169,39 @@ TEXTS = {
         "full_requested": "a full rebuild was requested",
         "full_no_index": "there is no index yet",
         "full_unreadable": "the previous index could not be read",
-        "full_damaged": "the previous index is damaged ({problem})",
+        "full_damaged": "the previous index is damaged ({problem:lower_first})",
         "index_format": "the index was written in format {found}, this version reads format {expected}",
         "index_model": "the index was built with model {found}, not {expected}",
         "index_chunking": "the chunking settings changed since the index was built",
         "index_pdf_reader": "PDFs are read differently since the index was built (tables, sections, page numbers)",
+        # --- an index that cannot be opened (store.IndexError_: what is wrong; how to fix it. The command line, its
+        # JSON reports and the logs keep the English) ---
+        "index_error": "{problem}; {fix}.",
+        "fix_build": "build it with `{command}`",
+        "fix_rebuild": "rebuild with `{command}`",
+        "index_missing": "No index in {where}",
+        "index_manifest_damaged": "The index manifest is missing or damaged",
+        "index_manifest_damaged_in": "The index manifest in {where} is missing or damaged",
+        "index_cannot_be_used": "The index cannot be used: {problem}",
+        "index_cannot_be_used_in": "The index in {where} cannot be used: {problem}",
+        "index_file_damaged": "The index file {file} is damaged or was changed since it was built",
+        "index_unreadable": "The index could not be read ({error})",
+        "index_files_disagree": "The index files disagree with each other",
+        "milvus_where": "Milvus ({uri}, collection {collection})",
+        "milvus_bad_name": "The Milvus collection name {name} is not valid",
+        "fix_milvus_name": "use letters, digits and underscores (ASSISTANT_MILVUS_COLLECTION)",
+        "milvus_bad_lexical": "ASSISTANT_MILVUS_LEXICAL is {value}",
+        "fix_milvus_lexical": "use one of {modes}",
+        "milvus_unreadable": "The Milvus collection {collection} could not be read ({error})",
+        "milvus_count": "The Milvus collection {collection} holds {found} live chunks where its manifest lists "
+                        "{expected}",
+        "milvus_lite_in_use": "The Milvus Lite database {lite} is open in another process (a chat or a build)",
+        "fix_lite_in_use": "stop that process, or share the database by running `milvus-lite server --data-dir {lite} "
+                           "--port 19530` and setting ASSISTANT_MILVUS_URI=http://127.0.0.1:19530 for both",
+        "milvus_lite_unopened": "The Milvus Lite database {lite} could not be opened ({error})",
+        "fix_check_path": "check the path",
+        "milvus_unreachable": "Milvus at {uri} could not be reached ({error})",
+        "fix_milvus_server": "check that the server is running and the URI and ASSISTANT_MILVUS_TOKEN are right",
         # --- uploads and removals refused ---
         "upload_no_name": "The file has no name; give it a name ending in .md, .txt or .pdf and upload it again.",
         "upload_control": "The file name contains control characters (such as NUL); rename the file and upload it "
@@ -366,12 +394,41 @@ TEXTS = {
         "full_requested": "se pidió una reconstrucción completa",
         "full_no_index": "todavía no hay índice",
         "full_unreadable": "no se pudo leer el índice anterior",
-        "full_damaged": "el índice anterior está dañado ({problem})",
+        "full_damaged": "el índice anterior está dañado ({problem:lower_first})",
         "index_format": "el índice se escribió en el formato {found} y esta versión lee el formato {expected}",
         "index_model": "el índice se creó con el modelo {found}, no con {expected}",
         "index_chunking": "la configuración de la fragmentación cambió desde que se creó el índice",
         "index_pdf_reader": "los PDF se leen de otra manera desde que se creó el índice (tablas, secciones, números "
                             "de página)",
+        # --- an index that cannot be opened ---
+        "index_error": "{problem}; {fix}.",
+        "fix_build": "créelo con `{command}`",
+        "fix_rebuild": "reconstruya el índice con `{command}`",
+        "index_missing": "No hay ningún índice en {where}",
+        "index_manifest_damaged": "El manifiesto del índice falta o está dañado",
+        "index_manifest_damaged_in": "El manifiesto del índice en {where} falta o está dañado",
+        "index_cannot_be_used": "No se puede usar el índice: {problem}",
+        "index_cannot_be_used_in": "No se puede usar el índice en {where}: {problem}",
+        "index_file_damaged": "El archivo del índice {file} está dañado o se modificó después de crearse",
+        "index_unreadable": "No se pudo leer el índice ({error})",
+        "index_files_disagree": "Los archivos del índice no concuerdan entre sí",
+        "milvus_where": "Milvus ({uri}, colección {collection})",
+        "milvus_bad_name": "El nombre de colección de Milvus {name} no es válido",
+        "fix_milvus_name": "use letras, dígitos y guiones bajos (ASSISTANT_MILVUS_COLLECTION)",
+        "milvus_bad_lexical": "ASSISTANT_MILVUS_LEXICAL vale {value}",
+        "fix_milvus_lexical": "use uno de estos valores: {modes}",
+        "milvus_unreadable": "No se pudo leer la colección de Milvus {collection} ({error})",
+        "milvus_count": "La colección de Milvus {collection} contiene {found} fragmentos vigentes, pero su manifiesto "
+                        "indica {expected}",
+        "milvus_lite_in_use": "La base de datos Milvus Lite {lite} está abierta en otro proceso (un chat o una "
+                              "indexación)",
+        "fix_lite_in_use": "detenga ese proceso, o comparta la base de datos ejecutando `milvus-lite server --data-dir "
+                           "{lite} --port 19530` y definiendo ASSISTANT_MILVUS_URI=http://127.0.0.1:19530 en ambos",
+        "milvus_lite_unopened": "No se pudo abrir la base de datos Milvus Lite {lite} ({error})",
+        "fix_check_path": "compruebe la ruta",
+        "milvus_unreachable": "No se pudo conectar con Milvus en {uri} ({error})",
+        "fix_milvus_server": "compruebe que el servidor está en marcha y que la URI y ASSISTANT_MILVUS_TOKEN son "
+                             "correctos",
         # --- uploads and removals refused ---
         "upload_no_name": "El archivo no tiene nombre; póngale un nombre que termine en .md, .txt o .pdf y vuelva a "
                           "subirlo.",
@@ -509,7 +566,21 @@ def _written_text(key: str, language: str, values: dict) -> str:
     return text(key, language, **{name: _written(value, language) for name, value in values.items()})
 
 
+class _TextFormatter(Formatter):
+    """str.format, and one format of its own: {problem:lower_first} writes the value with its first letter in lower
+    case, for a sentence of its own ("The index file x is damaged") that is quoted inside another."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "lower_first":
+            written = format(value)
+            return written[:1].lower() + written[1:]
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _TextFormatter()
+
+
 def text(key: str, language: str = "en", **values: object) -> str:
     """The text for key in the language (English when there is none), with its {placeholders} filled in."""
     found = TEXTS.get(language, TEXTS["en"])[key]
-    return found.format(**values) if values else found
+    return _FORMATTER.format(found, **values) if values else found

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from .config import Settings
+from .messages import Said
 from .schema import Chunk
 from .store import Backend, BuildOutput, IndexError_, Scored, Store, bm25_search, check_manifest, chunk_vectors
 
@@ -118,19 +119,26 @@ def _locked_elsewhere(lite: Path) -> bool:
         os.close(fd)
 
 
-def _lite_in_use(lite: Path) -> str:
-    return (f"The Milvus Lite database {lite} is open in another process (a chat or a build); stop that process, "
-            f"or share the database by running `milvus-lite server --data-dir {lite} --port 19530` and setting "
-            "ASSISTANT_MILVUS_URI=http://127.0.0.1:19530 for both.")
+def _index_error(problem: Said, fix: Said | str = "fix_rebuild", full: bool = False) -> Said:
+    """What is wrong and how to fix it, as an IndexError_ says it ("...; rebuild with `python -m assistant build`.");
+    fix is a Said, or the key of one that names the build command (with --full when full)."""
+    if not isinstance(fix, Said):
+        fix = Said(fix, command="python -m assistant build --full" if full else "python -m assistant build")
+    return Said("index_error", problem=problem, fix=fix)
 
 
-def _connect_problem(exc: BaseException, lite: Path | None, uri: str) -> str:
+def _lite_in_use(lite: Path) -> Said:
+    return _index_error(Said("milvus_lite_in_use", lite=str(lite)), Said("fix_lite_in_use", lite=str(lite)))
+
+
+def _connect_problem(exc: BaseException, lite: Path | None, uri: str) -> Said:
     if lite and _locked_elsewhere(lite):
         return _lite_in_use(lite)
     if lite:
-        return f"The Milvus Lite database {lite} could not be opened ({exc.__class__.__name__}); check the path."
-    return (f"Milvus at {redacted(uri)} could not be reached ({exc.__class__.__name__}); check that the server is "
-            "running and the URI and ASSISTANT_MILVUS_TOKEN are right.")
+        return _index_error(Said("milvus_lite_unopened", lite=str(lite), error=exc.__class__.__name__),
+                            Said("fix_check_path"))
+    return _index_error(Said("milvus_unreachable", uri=redacted(uri), error=exc.__class__.__name__),
+                        Said("fix_milvus_server"))
 
 
 def _pack(data: bytes) -> str:
@@ -260,14 +268,15 @@ class MilvusBackend(Backend):
     def __init__(self, settings: Settings):
         super().__init__(settings)
         if not _NAME.match(settings.milvus_collection):
-            raise IndexError_(f"The Milvus collection name {settings.milvus_collection!r} is not valid; use letters, "
-                              "digits and underscores (ASSISTANT_MILVUS_COLLECTION).")
+            raise IndexError_(_index_error(Said("milvus_bad_name", name=repr(settings.milvus_collection)),
+                                           Said("fix_milvus_name")))
         self.lite = lite_path(settings.milvus_uri)
         self.chunks_name = f"{settings.milvus_collection}_chunks"
         self.meta_name = f"{settings.milvus_collection}_meta"
         self.lexical = settings.milvus_lexical
         if self.lexical not in LEXICAL_MODES:
-            raise IndexError_(f"ASSISTANT_MILVUS_LEXICAL is {self.lexical!r}; use one of {', '.join(LEXICAL_MODES)}.")
+            raise IndexError_(_index_error(Said("milvus_bad_lexical", value=repr(self.lexical)),
+                                           Said("fix_milvus_lexical", modes=", ".join(LEXICAL_MODES))))
         self._client = None
         self._loaded = False
 
@@ -378,22 +387,20 @@ class MilvusBackend(Backend):
         try:
             self._checked()
         except IndexError_ as exc:
-            return str(exc)
+            return exc.said or str(exc)  # a messages.Said (its English a str) that a page writes in its language
         return None
 
     def _checked(self) -> tuple[dict, dict]:
         live = self._live()
-        where = f"Milvus ({self.describe()['uri']}, collection {self.settings.milvus_collection})"
+        where = Said("milvus_where", uri=self.describe()["uri"], collection=self.settings.milvus_collection)
         if live is None:
-            raise IndexError_(f"No index in {where}; build it with `python -m assistant build`.")
+            raise IndexError_(_index_error(Said("index_missing", where=where), "fix_build"))
         manifest = self._manifest_of(live)
         if manifest is None:
-            raise IndexError_(f"The index manifest in {where} is missing or damaged; rebuild with "
-                              "`python -m assistant build --full`.")
+            raise IndexError_(_index_error(Said("index_manifest_damaged_in", where=where), full=True))
         problem = check_manifest(manifest, self.settings)
         if problem:
-            raise IndexError_(f"The index in {where} cannot be used: {problem}; rebuild with "
-                              "`python -m assistant build`.")
+            raise IndexError_(_index_error(Said("index_cannot_be_used_in", where=where, problem=problem)))
         return live, manifest
 
     def open(self, verify: bool = True) -> MilvusStore:
@@ -416,12 +423,11 @@ class MilvusBackend(Backend):
             dim = manifest.get("dimension")
             units = [np.frombuffer(_unpack(r["units"]), dtype=np.float16).reshape(-1, dim) for r in rows]
         except Exception as exc:  # noqa: BLE001 - an unreadable row means the same to the user
-            raise IndexError_(f"The Milvus collection {self.chunks_name} could not be read "
-                              f"({exc.__class__.__name__}); rebuild with `python -m assistant build --full`.") from None
+            raise IndexError_(_index_error(Said("milvus_unreadable", collection=self.chunks_name,
+                                                error=exc.__class__.__name__), full=True)) from None
         if verify and len(chunks) != manifest.get("chunks"):
-            raise IndexError_(f"The Milvus collection {self.chunks_name} holds {len(chunks)} live chunks where its "
-                              f"manifest lists {manifest.get('chunks')}; rebuild with "
-                              "`python -m assistant build --full`.")
+            raise IndexError_(_index_error(Said("milvus_count", collection=self.chunks_name, found=len(chunks),
+                                                expected=manifest.get("chunks")), full=True))
         return MilvusStore(self.client, self.chunks_name, manifest, chunks, units, [r["pk"] for r in rows],
                            generation, self.lexical)
 

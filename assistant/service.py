@@ -256,8 +256,9 @@ class ChatService:
             report = self.assistant.rebuild(status=lambda message: self._update(message=message),
                                             progress=lambda done, total: self._update(done=done, total=total),
                                             wait=True)
-        except BUILD_ERRORS as exc:  # a Said (NothingToIndex) stays one, for each page to write in its language
-            said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Said) else str(exc)
+        except BUILD_ERRORS as exc:  # a Said (NothingToIndex, IndexError_) stays one, for each page's language
+            said = getattr(exc, "said", None) or (
+                exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Said) else str(exc))
             self._finish("The index was not updated", False, (("error", said),))
             return False
         except Exception as exc:  # noqa: BLE001 - a run must never be left showing as running

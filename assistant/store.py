@@ -29,7 +29,19 @@ LOCK = ".build.lock"  # in the index folder, for every backend: one build at a t
 
 
 class IndexError_(RuntimeError):
-    """The index is missing, damaged or from another model; the message says how to fix it."""
+    """The index is missing, damaged or from another model; the message says how to fix it.
+
+    Raised with a messages.Said (usually "index_error": what is wrong; how to fix it), it keeps it as `said`, which
+    a page writes in its own language (`in_language`); str(exc) is its English either way, which the command line,
+    the JSON reports and the logs show."""
+
+    def __init__(self, message: str, said: Said | None = None):
+        super().__init__(str(message))
+        self.said = said if said is not None else message if isinstance(message, Said) else None
+
+    def in_language(self, language: str) -> str:
+        """The message in the language asked for (its English when it is no Said)."""
+        return self.said.in_language(language) if self.said is not None else str(self)
 
 
 class BuildBusy(RuntimeError):

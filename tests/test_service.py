@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,25 @@ def test_a_failed_automatic_build_is_not_retried_until_the_corpus_changes(tmp_pa
                                                    "quedó como estaba.")
     assert not service.start_automatic_build("Building the index for the first time", key=("empty",))
     assert service.start_automatic_build("Building the index for the first time", key=("one file",))
+
+
+def test_an_index_that_cannot_be_used_is_said_in_the_readers_language(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    settings = replace(make_settings(corpus, tmp_path / "index"), milvus_uri=str(tmp_path / "milvus.db"),
+                       milvus_collection="my-docs")  # refused before Milvus is even opened
+    service = ChatService(settings, FakeEmbedder())
+    service.start_indexing("Updating the index")
+    wait_until(lambda: idle(service))
+    job = service.job()
+    assert job.ok is False
+    assert ui.job_lines(job, "en") == list(job.lines) == [
+        ("error", "The Milvus collection name 'my-docs' is not valid; use letters, digits and underscores "
+                  "(ASSISTANT_MILVUS_COLLECTION).")]
+    assert ui.job_lines(job, "es") == [
+        ("error", "El nombre de colección de Milvus 'my-docs' no es válido; use letras, dígitos y guiones bajos "
+                  "(ASSISTANT_MILVUS_COLLECTION).")]
 
 
 class BrokenEmbedder(FakeEmbedder):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+import re
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -20,7 +22,8 @@ from assistant.retrieval import Retriever
 from assistant.build import build_index, diff_corpus
 from assistant.faiss_store import (BUILD_PREFIX, CURRENT, MANIFEST, MANIFEST_CHECKSUM, live_dir, load_store,
                                    manifest_digest, read_manifest)
-from assistant.store import NothingToIndex, check_manifest
+from assistant.messages import in_language
+from assistant.store import IndexError_, NothingToIndex, check_manifest
 from assistant.text import search_tokens
 from conftest import PAPER, FakeEmbedder, make_settings
 
@@ -275,6 +278,34 @@ def test_why_an_index_cannot_be_used_reads_as_before_in_english_and_in_spanish(s
         "la configuración de la fragmentación cambió desde que se creó el índice",
         "los PDF se leen de otra manera desde que se creó el índice (tablas, secciones, números de página)"]
     assert check_manifest(fingerprint, settings) is None
+
+
+def words(text: str) -> set[str]:
+    """The words of a message, leaving out what it quotes as it is (the command, the file's name)."""
+    return set(re.findall(r"\w+", re.sub(r"`[^`]*`|chunks\.jsonl", " ", text).lower()))
+
+
+def test_a_damaged_index_says_so_as_before_in_english_and_wholly_in_spanish(settings: Settings):
+    build_index(settings, FakeEmbedder())
+    chunks = live_dir(settings.index) / "chunks.jsonl"
+    chunks.write_bytes(chunks.read_bytes() + b" ")  # changed after the build: its checksum no longer matches
+    with pytest.raises(IndexError_) as raised:
+        load_store(settings)
+    english = ("The index file chunks.jsonl is damaged or was changed since it was built; rebuild with "
+               "`python -m assistant build`.")
+    spanish = ("El archivo del índice chunks.jsonl está dañado o se modificó después de crearse; reconstruya el "
+               "índice con `python -m assistant build`.")
+    error = raised.value
+    assert str(error) == english and error.args == (english,)  # what the command line, reports and logs show
+    assert error.in_language("en") == english and error.in_language("es") == spanish
+    assert not words(spanish) & words(english)  # not one English word left in the Spanish
+    copy = pickle.loads(pickle.dumps(error))  # as an error crosses processes, or a cache
+    assert str(copy) == english and copy.in_language("es") == spanish
+    # What the status (the chat's sidebar, `status --json`) says of it: the same English, and its Spanish.
+    status = index_status(settings)
+    assert status.stale and status.problem == english and status.to_dict()["problem"] == english
+    assert json.loads(json.dumps(status.to_dict()))["problem"] == english
+    assert in_language(status.problem, "es") == spanish
 
 
 # --- files that break after they were indexed -------------------------------------------------

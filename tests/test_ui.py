@@ -17,7 +17,7 @@ from assistant.ingest import Problem, parse_markdown
 from assistant.pdf_view import PdfViewError, locate_quote, merge_boxes, render_page, searchable
 from assistant.schema import Answer, Citation, Span, Translation
 from assistant.build import BuildReport, build_index
-from assistant.faiss_store import read_manifest
+from assistant.faiss_store import live_dir, read_manifest
 from assistant.service import Job
 from conftest import FakeEmbedder, make_settings
 from pdf_factory import make_pdf
@@ -144,7 +144,7 @@ def test_an_answer_in_spanish_labels_its_sources_in_spanish() -> None:
     assert "page" not in text.split("Fuentes:")[1] and "a table row" not in text
     # Every fixed text has its Spanish, with the same placeholders.
     assert messages.TEXTS["es"].keys() == messages.TEXTS["en"].keys()
-    placeholders = lambda s: sorted(re.findall(r"{(\w+)}", s))  # noqa: E731
+    placeholders = lambda s: sorted(re.findall(r"{(\w+(?::\w+)?)}", s))  # noqa: E731 - {problem:lower_first} too
     assert all(placeholders(messages.TEXTS["es"][k]) == placeholders(v) for k, v in messages.TEXTS["en"].items())
 
 
@@ -360,6 +360,31 @@ def test_why_a_build_started_from_nothing_is_written_in_the_readers_language(tmp
         line = Job(2, "Indexing", message=next(m for m in said if m.startswith("Full rebuild")))
         assert line.progress_in("en") == f"Full rebuild: {english}."
         assert line.progress_in("es") == f"Reconstrucción completa: {spanish}."
+
+
+def test_a_rebuild_says_in_the_readers_language_that_the_previous_index_is_damaged(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text("# Ferries\n\nThe ferry to the island first sailed in 1998.\n", encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, FakeEmbedder())
+    chunks = live_dir(settings.index) / "chunks.jsonl"
+    chunks.write_bytes(chunks.read_bytes() + b" ")  # changed after the build: its checksum no longer matches
+    said: list[str] = []
+    report = build_index(settings, FakeEmbedder(), status=said.append)
+    english = "the previous index is damaged (the index file chunks.jsonl is damaged or was changed since it was built)"
+    spanish = ("el índice anterior está dañado (el archivo del índice chunks.jsonl está dañado o se modificó "
+               "después de crearse)")
+    # The command line and the JSON report keep the English, as before.
+    assert report.full_reason == english
+    assert json.loads(json.dumps(report.to_dict()))["full_rebuild_reason"] == english
+    assert report.full_reason.in_language("es") == spanish
+    english_words = set(re.findall(r"\w+", english.replace("chunks.jsonl", "")))
+    assert not english_words & set(re.findall(r"\w+", spanish.replace("chunks.jsonl", "")))
+    line = Job(2, "Indexing", message=next(m for m in said if m.startswith("Full rebuild")))
+    assert line.progress_in("en") == f"Full rebuild: {english}."
+    assert line.progress_in("es") == f"Reconstrucción completa: {spanish}."
+    assert report.chunks_embedded == report.chunks_total  # and it did rebuild everything
 
 
 def test_changes_sentence_and_build_time() -> None:
