@@ -116,7 +116,7 @@ def start_indexing(service: ChatService, title: str, lines: list[tuple[str, str]
 # --- progress, shown to every page --------------------------------------------------------------
 
 def show_job(job: Job) -> None:
-    with st.status(ui.escape_markdown(job.title), expanded=True, state="running"):
+    with st.status(ui.escape_markdown(job.title_in(st.session_state.language)), expanded=True, state="running"):
         fraction = job.done / job.total if job.total else 0.0
         st.progress(min(1.0, fraction), text=ui.escape_markdown(job.progress_in(st.session_state.language)))
         st.caption(say("keep_asking"))
@@ -173,7 +173,8 @@ def sidebar_status(status: Status, service: ChatService) -> None:
                                                    st.session_state.language):
                 (st.error if kind == "error" else st.warning)(ui.escape_markdown(line))
     if running:
-        st.caption(ui.escape_markdown(f"{job.title}: {job.progress_in(st.session_state.language)}."))
+        language = st.session_state.language
+        st.caption(ui.escape_markdown(f"{job.title_in(language)}: {job.progress_in(language)}."))
     if st.button(say("rebuild"), help=say("rebuild_help")):
         start_indexing(service, say("updating"))
         st.rerun()
@@ -331,7 +332,8 @@ def answer_question(service: ChatService, question: str) -> ui.Turn:
     except QuestionError as exc:
         return ui.Turn(question, error=str(exc))
     except (ModelUnavailable, ReaderModelUnavailable, NlpUnavailable, TranslationUnavailable) as exc:
-        return ui.Turn(question, error=str(exc))
+        # (the service's own sentence for a model that would not load is a Said, written in the page's language)
+        return ui.Turn(question, error=in_page_language(exc.args[0] if len(exc.args) == 1 else str(exc)))
     except IndexError_ as exc:
         return ui.Turn(question, error=say("index_unusable", problem=exc.in_language(st.session_state.language)))
 
@@ -405,7 +407,7 @@ def main() -> None:
 
     st.caption(ui.escape_markdown(knowledge_line(status)))
     if service.model_error:
-        st.error(ui.escape_markdown(service.model_error))
+        st.error(ui.escape_markdown(in_page_language(service.model_error)))
     # The progress panel shows here but is drawn last: when something it watches moved while this run
     # answered a question (the model or the suggestions became ready), its check at the end of this run
     # reruns the page at once. Drawn first, it left that to its timer, whose run right after a full run made

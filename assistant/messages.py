@@ -102,6 +102,9 @@ TEXTS = {
         "nothing_changed": "Nothing changed: all {n} documents were already indexed.",
         "index_updated": "Index updated in {seconds} s",
         "index_not_updated": "The index was not updated",
+        "indexing_meanwhile": "Indexing the changes made meanwhile",
+        "indexing_failed": "Indexing failed unexpectedly ({kind}: {error}).",
+        "model_unloadable": "The embedding model could not be loaded ({kind}: {error}); reinstall with `make install`.",
         "still_indexing": "Indexing is still running ({title}), so this answer comes from the index as it was before.",
         "starting": "Starting",
         "waiting_model": "Waiting for the language model",
@@ -193,8 +196,8 @@ TEXTS = {
         "milvus_bad_lexical": "ASSISTANT_MILVUS_LEXICAL is {value}",
         "fix_milvus_lexical": "use one of {modes}",
         "milvus_unreadable": "The Milvus collection {collection} could not be read ({error})",
-        "milvus_count": "The Milvus collection {collection} holds {found} live chunks where its manifest lists "
-                        "{expected}",
+        "milvus_count": "The Milvus collection {collection} holds {found:count} live chunks where its manifest "
+                        "lists {expected:count}",
         "milvus_lite_in_use": "The Milvus Lite database {lite} is open in another process (a chat or a build)",
         "fix_lite_in_use": "stop that process, or share the database by running `milvus-lite server --data-dir {lite} "
                            "--port 19530` and setting ASSISTANT_MILVUS_URI=http://127.0.0.1:19530 for both",
@@ -325,6 +328,9 @@ TEXTS = {
         "nothing_changed": "Nada cambió: todos los documentos ({n}) ya estaban indexados.",
         "index_updated": "Índice actualizado en {seconds} s",
         "index_not_updated": "El índice no se actualizó",
+        "indexing_meanwhile": "Indexando los cambios hechos mientras tanto",
+        "indexing_failed": "La indexación falló de forma inesperada ({kind}: {error}).",
+        "model_unloadable": "No se pudo cargar el modelo de lenguaje ({kind}: {error}); reinstale con `make install`.",
         "still_indexing": "La indexación sigue en curso ({title}), así que esta respuesta sale del índice tal como "
                           "estaba antes.",
         "starting": "Empezando",
@@ -418,8 +424,8 @@ TEXTS = {
         "milvus_bad_lexical": "ASSISTANT_MILVUS_LEXICAL vale {value}",
         "fix_milvus_lexical": "use uno de estos valores: {modes}",
         "milvus_unreadable": "No se pudo leer la colección de Milvus {collection} ({error})",
-        "milvus_count": "La colección de Milvus {collection} contiene {found} fragmentos vigentes, pero su manifiesto "
-                        "indica {expected}",
+        "milvus_count": "La colección de Milvus {collection} contiene {found:count} fragmentos vigentes, pero su "
+                        "manifiesto indica {expected:count}",
         "milvus_lite_in_use": "La base de datos Milvus Lite {lite} está abierta en otro proceso (un chat o una "
                               "indexación)",
         "fix_lite_in_use": "detenga ese proceso, o comparta la base de datos ejecutando `milvus-lite server --data-dir "
@@ -567,20 +573,34 @@ def _written_text(key: str, language: str, values: dict) -> str:
 
 
 class _TextFormatter(Formatter):
-    """str.format, and one format of its own: {problem:lower_first} writes the value with its first letter in lower
-    case, for a sentence of its own ("The index file x is damaged") that is quoted inside another."""
+    """str.format in one language, and two formats of its own: {problem:lower_first} writes the value with its first
+    letter in lower case, for a sentence of its own ("The index file x is damaged") that is quoted inside another;
+    {found:count} writes a whole number as Spanish does (as ui.count does: "2000", and "12 000" from five digits on,
+    with a no-break space), and leaves it as it is in English, whose sentences the command line, its JSON reports
+    and the logs keep as they were ("12000"). A value that is no whole number is written as it is."""
+
+    def __init__(self, language: str):
+        super().__init__()
+        self.language = language
 
     def format_field(self, value: object, format_spec: str) -> str:
         if format_spec == "lower_first":
             written = format(value)
             return written[:1].lower() + written[1:]
+        if format_spec == "count":
+            if self.language == "es" and isinstance(value, int) and not isinstance(value, bool) and \
+                    abs(value) >= 10_000:
+                return f"{value:,}".replace(",", "\u00a0")
+            return format(value)
         return super().format_field(value, format_spec)
 
 
-_FORMATTER = _TextFormatter()
+_FORMATTERS = {language: _TextFormatter(language) for language in TEXTS}
 
 
 def text(key: str, language: str = "en", **values: object) -> str:
     """The text for key in the language (English when there is none), with its {placeholders} filled in."""
-    found = TEXTS.get(language, TEXTS["en"])[key]
-    return _FORMATTER.format(found, **values) if values else found
+    if language not in TEXTS:
+        language = "en"
+    found = TEXTS[language][key]
+    return _FORMATTERS[language].format(found, **values) if values else found

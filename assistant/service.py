@@ -32,7 +32,7 @@ class Job:
     """One indexing run as the pages show it: what it is doing while it runs, and how it ended."""
 
     number: int
-    title: str
+    title: str  # a page's title in that page's words, or one of the service's own (a Said): see title_in
     lines: Lines = ()  # what led to it (files saved or deleted), then its outcome
     running: bool = True
     message: str = Said("starting")
@@ -40,10 +40,15 @@ class Job:
     total: int = 0
     started: float = 0.0  # time.time()
     finished: float | None = None
-    outcome: str = ""  # "Index updated in 2.1 s", "The index was not updated"
+    outcome: str = ""  # Said: "Index updated in 2.1 s", "The index was not updated" (ui.job_outcome)
     ok: bool | None = None
     given: int = 0  # how many of `lines` came with the request (in the language of the page that made it)
     report: BuildReport | None = None  # what the build did, which a page writes out in its own language
+
+    def title_in(self, language: str) -> str:
+        """The run's title in the language asked for: one the service gave it (a Said, "Indexing the changes made
+        meanwhile") in that language; one a page gave it stays in that page's words."""
+        return messages.in_language(self.title, language)
 
     def progress_in(self, language: str) -> str:
         """What the run is doing, in the language asked for (a message that is no Said stays as it is)."""
@@ -97,8 +102,7 @@ class ChatService:
                 self.assistant.embedder.encode_query("warm up")
         except Exception as exc:  # noqa: BLE001 - a model that cannot load is reported to every page
             self.model_error = str(exc) if isinstance(exc, ModelUnavailable) else \
-                f"The embedding model could not be loaded ({exc.__class__.__name__}: {exc}); reinstall with " \
-                "`make install`."
+                Said("model_unloadable", kind=exc.__class__.__name__, error=_what_it_says(exc))
             log.exception("the model could not be loaded")
         finally:
             self.model_ready.set()
@@ -182,7 +186,8 @@ class ChatService:
         job = self.job()
         note = ""
         if job is not None and job.running:
-            note = messages.text("still_indexing", language, title=job.title[:1].lower() + job.title[1:])
+            title = job.title_in(language)
+            note = messages.text("still_indexing", language, title=title[:1].lower() + title[1:])
         self.model_ready.wait()
         if self.model_error:
             raise ModelUnavailable(self.model_error)
@@ -244,7 +249,7 @@ class ChatService:
                 titles = [t for t, _ in self._queued]
                 lines = tuple(line for _, ls in self._queued for line in ls)
                 self._queued.clear()
-                self._new_job(titles[0] if len(titles) == 1 else "Indexing the changes made meanwhile", lines)
+                self._new_job(titles[0] if len(titles) == 1 else Said("indexing_meanwhile"), lines)
 
     def _run_job(self) -> bool:
         self._update(message=Said("waiting_model"))
@@ -257,16 +262,15 @@ class ChatService:
                                             progress=lambda done, total: self._update(done=done, total=total),
                                             wait=True)
         except BUILD_ERRORS as exc:  # a Said (NothingToIndex, IndexError_) stays one, for each page's language
-            said = getattr(exc, "said", None) or (
-                exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Said) else str(exc))
-            self._finish("The index was not updated", False, (("error", said),))
+            self._finish(Said("index_not_updated"), False, (("error", _what_it_says(exc)),))
             return False
         except Exception as exc:  # noqa: BLE001 - a run must never be left showing as running
             log.exception("indexing failed")
-            self._finish("The index was not updated", False,
-                         (("error", f"Indexing failed unexpectedly ({exc.__class__.__name__}: {exc})."),))
+            self._finish(Said("index_not_updated"), False,
+                         (("error", Said("indexing_failed", kind=exc.__class__.__name__, error=_what_it_says(exc))),))
             return False
-        self._finish(f"Index updated in {report.seconds:.1f} s", True, tuple(ui.build_summary(report)), report)
+        self._finish(Said("index_updated", seconds=f"{report.seconds:.1f}"), True,
+                     tuple(ui.build_summary(report)), report)
         return True
 
     def _finish(self, outcome: str, ok: bool, lines: Lines, report: BuildReport | None = None) -> None:
@@ -275,3 +279,10 @@ class ChatService:
             self._job = replace(job, running=False, finished=time.time(), outcome=outcome, ok=ok,
                                 lines=job.lines + lines, report=report)
             self.version += 1
+
+
+def _what_it_says(exc: BaseException) -> str:
+    """An exception's sentence: the Said it carries (NothingToIndex, IndexError_, a ModelUnavailable made of one),
+    which each page writes in its language, else its text as it is."""
+    return getattr(exc, "said", None) or (
+        exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Said) else str(exc))

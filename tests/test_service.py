@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeEmbedder, GOLD, PAPER, make_settings
-from assistant import ui
+from assistant import messages, ui
 from assistant.embedding import ModelUnavailable
 from assistant.service import ChatService
 from assistant.build import build_index
@@ -93,6 +93,96 @@ def test_changes_made_during_a_run_are_indexed_by_a_second_run(tmp_path: Path):
     assert job.title == "Second" and job.ok
     assert job.lines[0] == ("ok", "Saved late.md.") and ("ok", "Added: late.md") in job.lines
     assert "late.md" in service.assistant.store.manifest["files"]
+
+
+class HoldingEmbedder(GatedEmbedder):
+    """A GatedEmbedder that also holds any batch mentioning a word until the test lets it go: a later run's."""
+
+    def __init__(self, word: str):
+        super().__init__()
+        self.word = word
+        self.holding = threading.Event()
+        self.let_go = threading.Event()
+
+    def encode_documents(self, texts, progress=None):
+        if any(self.word in text for text in texts):
+            self.holding.set()
+            assert self.let_go.wait(60)
+        return super().encode_documents(texts, progress)
+
+
+def test_a_run_for_changes_made_meanwhile_is_titled_in_the_readers_language(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    embedder = HoldingEmbedder("Quokka")
+    service = ChatService(make_settings(corpus, tmp_path / "index"), embedder)
+    assert service.start_indexing("First")
+    assert embedder.embedding.wait(60)
+    (corpus / "late.md").write_text("# Late\n\nA Quokka arrived on the island in 2024.\n", encoding="utf-8")
+    # Two pages asked while the first run went on, one in Spanish: one run indexes both, under the service's title.
+    assert not service.start_indexing(messages.text("indexing_new", "es"), (("ok", "Guardado late.md."),))
+    assert not service.start_indexing("Updating the index")
+    embedder.go_on.set()
+    assert embedder.holding.wait(60)
+    job = service.job()
+    assert job.running and job.number == 2
+    # A question asked meanwhile says so in the page's language, title and all.
+    assert service.ask("When was the institute created?", language="es")[1] == (
+        "La indexación sigue en curso (indexando los cambios hechos mientras tanto), así que esta respuesta sale "
+        "del índice tal como estaba antes.")
+    assert service.ask("When was the institute created?")[1] == (
+        "Indexing is still running (indexing the changes made meanwhile), so this answer comes from the index as "
+        "it was before.")
+    # Pages show the title in their language.
+    assert job.title == job.title_in("en") == "Indexing the changes made meanwhile"
+    assert job.title_in("es") == "Indexando los cambios hechos mientras tanto"
+    embedder.let_go.set()
+    wait_until(lambda: idle(service))
+    job = service.job()
+    assert job.ok and job.title_in("es") == "Indexando los cambios hechos mientras tanto"
+    assert ui.job_lines(job, "es")[:2] == [("ok", "Guardado late.md."), ("ok", "Añadidos: late.md")]
+    assert ui.job_outcome(job, "es").startswith("Índice actualizado en ")
+    assert ui.job_outcome(job, "en") == job.outcome == f"Index updated in {job.report.seconds:.1f} s"
+
+
+def test_an_unexpected_failure_is_said_in_the_readers_language(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    service = ChatService(make_settings(corpus, tmp_path / "index"), FakeEmbedder(fail_after=0))
+    service.start_indexing(messages.text("updating", "es"))
+    wait_until(lambda: idle(service))
+    job = service.job()
+    assert job.ok is False and not job.running
+    assert job.outcome == ui.job_outcome(job, "en") == "The index was not updated"
+    assert job.lines == (("error", "Indexing failed unexpectedly (RuntimeError: embedder failed on purpose)."),)
+    assert ui.job_lines(job, "en") == list(job.lines)
+    assert ui.job_lines(job, "es") == [
+        ("error", "La indexación falló de forma inesperada (RuntimeError: embedder failed on purpose).")]
+    assert ui.job_outcome(job, "es") == "El índice no se actualizó"
+    assert job.title_in("es") == "Actualizando el índice"  # the Spanish page's own title
+
+
+class CrashingEmbedder(FakeEmbedder):
+    def encode_query(self, text: str):
+        raise OSError("no space left on device")
+
+
+def test_a_model_that_crashes_while_loading_is_said_in_the_readers_language(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    service = ChatService(make_settings(corpus, tmp_path / "index"), CrashingEmbedder())
+    service.start_indexing("Updating the index")
+    wait_until(lambda: idle(service))
+    english = ("The embedding model could not be loaded (OSError: no space left on device); reinstall with "
+               "`make install`.")
+    assert service.model_error == english
+    assert ui.job_lines(service.job(), "en") == list(service.job().lines) == [("error", english)]
+    assert ui.job_lines(service.job(), "es") == [
+        ("error", "No se pudo cargar el modelo de lenguaje (OSError: no space left on device); reinstale con "
+                  "`make install`.")]
 
 
 def test_a_failed_automatic_build_is_not_retried_until_the_corpus_changes(tmp_path: Path):

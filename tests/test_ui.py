@@ -155,6 +155,19 @@ def test_the_chat_speaks_the_browsers_language_when_it_has_it() -> None:
     assert [ui.count(n, "es") for n in (2000, 12000)] == ["2000", "12\u00a0000"]
 
 
+
+def test_counts_in_an_index_error_are_written_as_the_readers_language_writes_them() -> None:
+    said = messages.Said("milvus_count", collection="'docs'", found=12000, expected=9500)
+    # English keeps the digits as the command line, its JSON reports and the logs always had them.
+    assert said == "The Milvus collection 'docs' holds 12000 live chunks where its manifest lists 9500"
+    assert said.in_language("es") == ("La colección de Milvus 'docs' contiene 12\u00a0000 fragmentos vigentes, pero "
+                                      "su manifiesto indica 9500")
+    assert messages.said_from_json(said.to_json()).in_language("es") == said.in_language("es")
+    # A manifest without a count says so as it is, in either language.
+    assert messages.Said("milvus_count", collection="'docs'", found=3, expected=None).in_language("es").endswith(
+        "contiene 3 fragmentos vigentes, pero su manifiesto indica None")
+
+
 def test_answer_html_escapes_the_quote_and_adds_its_marker() -> None:
     c = citation()
     answer = Answer("q", c.quote, False, 1.0, (c,))
