@@ -116,8 +116,9 @@ def filings(tmp_path_factory, real_embedder):
 
 
 def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
-    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 16 of 24 rows holding the figure
-    # (none abstained) over these six filings since a label's parenthesised word is an alternative; 15 of 24 (1
+    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 15 of 24 rows holding the figure
+    # (1 abstained) on 2026-12-05, with PDF reader 9 and before it; 16 of 24 (none abstained) over these six filings
+    # since a label's parenthesised word is an alternative; 15 of 24 (1
     # abstained) before, over these and over the 18 of ../shared/data/10q; without the named-row rule 11 and 10
     # of 24 (7 abstained). The floor is two questions under.
     questions = [json.loads(line) for line in (TABLES / "questions.jsonl").read_text().splitlines() if line.strip()]
