@@ -411,10 +411,12 @@ class Reader:
             after = self.retriever.store.following(chunk)
             if end != units[-1][1] or after is None or after.start > start + len(passage) or after.page != chunk.page:
                 break
-            passage += after.text[start + len(passage) - after.start:]
-            units += [u for u in after.units if u[0] >= units[-1][1]]
-            end = units[list_items(passage, units, first, start)[-1][-1]][1]
-            chunk = after
+            joined = passage + after.text[start + len(passage) - after.start:]
+            more = units + [u for u in after.units if u[0] >= units[-1][1]]
+            last = more[list_items(joined, more, first, start)[-1][-1]][1]
+            if last == end:  # the list ended with the chunk: the passage stays as it was
+                break
+            passage, units, end, chunk = joined, more, last, after
         return passage, start, end
 
     def _spelled_out(self, acronym: str | None, cands: list[Candidate]) -> tuple[Candidate, Span] | None:
