@@ -569,8 +569,12 @@ class Reader:
         return Span(best.start + a, best.start + b, text)
 
     def _closest(self, cands: list[Candidate]) -> tuple[Citation, ...]:
+        """What a declined answer shows: the best candidates, one per chunk, passing over a line that only links to
+        a section of its own document (a table of contents' "* [Known issues](#known-issues)" tells the reader
+        nothing) unless nothing else was read."""
         out, used = [], set()
-        for cand in cands:
+        shown = [c for c in cands if not _is_contents_link(c.text)] or cands
+        for cand in shown:
             if cand.chunk.id in used:
                 continue
             used.add(cand.chunk.id)
@@ -598,6 +602,14 @@ def _by_name(weights: list[float], names: list[str], order: tuple[str, ...]) -> 
 
 def _is_link(text: str) -> bool:
     return bool(_LINK.match(text))
+
+
+# A list item that is only a link to an anchor of its own document: "* [Known issues](#known-issues)".
+_CONTENTS_LINK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
+
+
+def _is_contents_link(text: str) -> bool:
+    return bool(_CONTENTS_LINK.match(text))
 
 
 def row_phrase(question: set[str], text: str, headers: tuple[str, ...],

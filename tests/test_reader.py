@@ -549,6 +549,22 @@ def test_a_list_longer_than_its_chunk_is_answered_whole(tmp_path, real_embedder)
     assert document[quote.start:quote.end] == quote.quote and document.find(quote.passage) == quote.passage_start
 
 
+def test_a_declined_answer_shows_no_table_of_contents_links_among_its_closest_passages(tmp_path, real_embedder):
+    sections = [("Services", "The authority runs the ferries and the warehouses of the harbour."),
+                ("Known issues", "The north quay floods at spring tides."),
+                ("Opening hours", "The office opens at 8 and closes at 17."),
+                ("Fees", "Fees are set every April by the town council.")]
+    contents = "".join(f"* [{name}](#{name.lower().replace(' ', '-')})\n" for name, _ in sections)
+    document = "# Harbourtown Port Authority\n\n## Contents\n\n" + contents + "".join(
+        f"\n## {name}\n\n{text}\n" for name, text in sections)
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": document})
+    for question in ["How much is the mooring fee for a yacht?", "What are the known issues of the port's cranes?"]:
+        answer = assistant.ask(question)
+        assert answer.abstained and len(answer.citations) == 3
+        assert not any("](#" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
+        assert all(document[c.start:c.end] == c.quote for c in answer.citations)
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "
