@@ -76,6 +76,32 @@ def _first_sentence(chunk: Chunk) -> tuple[Chunk, int, int]:
     return chunk, s, e
 
 
+def asks_about_authors(question: str) -> bool:
+    """Whether a question asks who wrote something or about its authors ("Which school is the author from?")."""
+    return bool(_KINDS[0][1].search(question))
+
+
+MAX_TITLE_LINES = 6  # short lines a title block holds at most (title, authors, affiliations, a date)
+
+
+def title_block(chunks: list[Chunk]) -> set[tuple[int, int]]:
+    """The lines of a document (its chunks, in order) that stand before its first sentence of prose and state
+    nothing (no figure, no colon): its title block's names and affiliations, which say who wrote the document, not
+    what it says. None when more than MAX_TITLE_LINES lines come first (a list, a table of contents) or there is no
+    prose."""
+    units = []
+    for chunk in chunks:
+        for s, e in chunk.units:
+            line = chunk.text[s - chunk.start:e - chunk.start]
+            if len(line.split()) >= MIN_PARAGRAPH_WORDS:
+                return {(a, b) for a, b, kept in units if not kept}
+            # A line with a figure or a colon ("Founded: 1998", "March 2024") states something: it stays a candidate.
+            units.append((s, e, any(ch.isdigit() or ch == ":" for ch in line)))
+            if len(units) > MAX_TITLE_LINES:
+                return set()
+    return set()
+
+
 def _first_prose(chunks: list[Chunk]) -> int:
     """Where the first sentence of prose starts: the title block ends there."""
     for chunk in chunks:

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .about import about_kind, opening_unit
+from .about import MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit, title_block
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
@@ -127,6 +127,7 @@ class Reader:
         # sentence saying "FAA" covers a question's "Federal Aviation Administration", and the model reads
         # "FAA (Federal Aviation Administration)".
         self.acronyms = acronyms or {}
+        self._titles: dict[str, set[tuple[int, int]]] = {}  # a document's title block (_title_block), by source
         self._aliases = [(search_tokens(short)[0], frozenset(search_tokens(long)))
                          for short, long in self.acronyms.items() if search_tokens(short) and search_tokens(long)]
         self._expand = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.acronyms, key=len, reverse=True)))
@@ -159,6 +160,7 @@ class Reader:
         store = self.retriever.store
         pairs = _bigrams(query.tokens)
         wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
+        authors = asks_about_authors(query.question)  # (only then is a title block's line a candidate)
         asked = set(query.tokens)
         rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []  # (candidate's, read, features)
         seen: set[tuple[str, int, int]] = set()
@@ -174,6 +176,8 @@ class Reader:
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
                 if _is_link(texts[j]):  # a reference that is only a web address answers nothing
+                    continue
+                if (s, e) in self._title_block(chunk.source) and not authors:  # the authors' names and schools
                     continue
                 seen.add((chunk.source, s, e))
                 key = (wording(texts[j]), *chunk.headers)  # (the boilerplate every filing of a folder repeats)
@@ -223,6 +227,13 @@ class Reader:
                                  float(vector @ self._score_w + self._score_b), read[0] == -1))
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _title_block(self, source: str) -> set[tuple[int, int]]:
+        """The units of a document's title block (about.title_block), read once per document."""
+        if source not in self._titles:
+            first = [c for c in self.retriever.first_chunks(source, MAX_TITLE_LINES + 1) if c.kind == "text"]
+            self._titles[source] = title_block(first)
+        return self._titles[source]
 
     def _linked(self, tokens: set[str]) -> set[str]:
         for short, long in self._aliases:

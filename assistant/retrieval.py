@@ -158,6 +158,11 @@ class Retriever:
         allowed = set(within.tolist()) if within is not None else None
         return {i for i in _named(self._labels, tokens) if allowed is None or i in allowed}
 
+    def first_chunks(self, source: str, n: int) -> list:
+        """The first n chunks of a document (chunks are in document order)."""
+        ids = self._chunks_of.get(source)
+        return [self.store.chunks[int(i)] for i in ids[:n]] if ids is not None else []
+
     def sections_headed(self, tokens: list[str]) -> list:
         """The chunks that open a section whose heading's words are all among these search tokens, in document
         order ("What is LTS?" and "#### What is LTS?")."""

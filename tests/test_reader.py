@@ -565,6 +565,33 @@ def test_a_declined_answer_shows_no_table_of_contents_links_among_its_closest_pa
         assert all(document[c.start:c.end] == c.quote for c in answer.citations)
 
 
+def test_a_title_blocks_names_and_schools_answer_only_questions_about_the_authors(tmp_path, real_embedder):
+    from assistant.about import title_block
+    from assistant.schema import Chunk
+
+    # Issue 10's example: "How did schooling continue while schools were closed?" was answered with the paper's
+    # affiliation line. A title block's lines say who wrote the document, not what it says.
+    document = ("# Ferries of the Harbourtown Estuary\n\nJane Roe\n\nHarbourtown Sea School\n\n## Summary\n\n"
+                "When the estuary froze in the winter of 1963, the ferries stopped and children crossed to school "
+                "on foot over the ice.\n\nThe ferry company was founded by the town council in 1921.\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"ferries.md": document})
+    schooled = assistant.ask("Which school did the children of the estuary go to?")
+    assert not schooled.abstained or all("Sea School" not in c.quote for c in schooled.citations)
+    assert schooled.abstained or "Sea School" not in schooled.answer
+    author = assistant.ask("Which school is the author from?")
+    assert not author.abstained and author.answer == "Harbourtown Sea School"
+    # Lines that state something (a figure, a colon) are no title block; more than six short lines are a list.
+    text = "Acme Ltd\n\nFounded: 1998\n\nThe company makes brass fittings for ships and harbour cranes."
+    starts = [text.index(s) for s in ("Acme", "Founded", "The company")]
+    units = [(a, a + len(line)) for a, line in zip(starts, text.split("\n\n"))]
+    chunk = Chunk(id="c", source="acme.md", section="Acme", text=text, start=0, end=len(text), units=units)
+    assert title_block([chunk]) == {units[0]}
+    many = "\n\n".join(f"Name {c}" for c in "ABCDEFGH") + "\n\nA sentence of prose comes only after these eight lines."
+    lines = [(many.index(f"Name {c}"), many.index(f"Name {c}") + 6) for c in "ABCDEFGH"]
+    assert title_block([Chunk(id="m", source="m.md", section="M", text=many, start=0, end=len(many),
+                              units=lines)]) == set()
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "
