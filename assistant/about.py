@@ -85,12 +85,14 @@ MAX_TITLE_LINES = 6  # short lines a title block holds at most (title, authors, 
 
 
 def title_block(chunks: list[Chunk]) -> set[tuple[int, int]]:
-    """The lines of a document (its chunks, in order) that stand before its first sentence of prose and state
-    nothing (no figure, no colon): its title block's names and affiliations, which say who wrote the document, not
-    what it says. None when more than MAX_TITLE_LINES lines come first (a list, a table of contents) or there is no
-    prose."""
+    """The lines of a document (its chunks, in order) that stand before its first sentence of prose, under its title
+    and before any section of it, and state nothing (no figure, no colon): its title block's names and affiliations,
+    which say who wrote the document, not what it says. None when more than MAX_TITLE_LINES lines come first (a
+    list) or there is no prose."""
     units = []
     for chunk in chunks:
+        if chunk.section:  # a section under the title ("## Contents"): the title block has ended
+            return {(a, b) for a, b, kept in units if not kept}
         for s, e in chunk.units:
             line = chunk.text[s - chunk.start:e - chunk.start]
             if len(line.split()) >= MIN_PARAGRAPH_WORDS:

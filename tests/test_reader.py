@@ -584,11 +584,13 @@ def test_a_title_blocks_names_and_schools_answer_only_questions_about_the_author
     text = "Acme Ltd\n\nFounded: 1998\n\nThe company makes brass fittings for ships and harbour cranes."
     starts = [text.index(s) for s in ("Acme", "Founded", "The company")]
     units = [(a, a + len(line)) for a, line in zip(starts, text.split("\n\n"))]
-    chunk = Chunk(id="c", source="acme.md", section="Acme", text=text, start=0, end=len(text), units=units)
+    chunk = Chunk(id="c", source="acme.md", section="", text=text, start=0, end=len(text), units=units)
     assert title_block([chunk]) == {units[0]}
+    from dataclasses import replace
+    assert title_block([replace(chunk, section="Contents")]) == set()  # under a heading: a section, not a title block
     many = "\n\n".join(f"Name {c}" for c in "ABCDEFGH") + "\n\nA sentence of prose comes only after these eight lines."
     lines = [(many.index(f"Name {c}"), many.index(f"Name {c}") + 6) for c in "ABCDEFGH"]
-    assert title_block([Chunk(id="m", source="m.md", section="M", text=many, start=0, end=len(many),
+    assert title_block([Chunk(id="m", source="m.md", section="", text=many, start=0, end=len(many),
                               units=lines)]) == set()
 
 
