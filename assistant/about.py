@@ -14,9 +14,10 @@ from .text import search_tokens
 
 _ITSELF = re.compile(r"\b(?:this|the)\s+(paper|document|report|study|article|text|book|thesis|publication|file|"
                      r"essay|brief|chapter)\b", re.I)
+_AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
+                     r"written\s+by)\b", re.I)
 _KINDS = (
-    ("author", re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
-                          r"written\s+by)\b", re.I)),
+    ("author", _AUTHOR),
     ("date", re.compile(r"\b(when\s+(was|is)\b.*\b(written|published|released|dated|issued)|date|published)\b",
                         re.I)),
     ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
@@ -78,7 +79,7 @@ def _first_sentence(chunk: Chunk) -> tuple[Chunk, int, int]:
 
 def asks_about_authors(question: str) -> bool:
     """Whether a question asks who wrote something or about its authors ("Which school is the author from?")."""
-    return bool(_KINDS[0][1].search(question))
+    return bool(_AUTHOR.search(question))
 
 
 MAX_TITLE_LINES = 6  # short lines a title block holds at most (title, authors, affiliations, a date)
