@@ -55,11 +55,7 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             last = chunk.section.split(" > ")[-1].lower()
             if any(word in last for word in _SUMMARY_SECTIONS):
                 return _first_sentence(chunk)
-        for chunk in chunks:
-            for s, e in chunk.units:
-                if len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS:
-                    return chunk, s, e
-        return None
+        return _first_prose_unit(chunks)
     title_block = [c for c in chunks if c.start < _first_prose(chunks)]
     from .nlp import entities
 
@@ -95,20 +91,27 @@ def title_block(chunks: list[Chunk]) -> set[tuple[int, int]]:
         if chunk.section:  # a section under the title ("## Contents"): the title block has ended
             return {(a, b) for a, b, kept in units if not kept}
         for s, e in chunk.units:
-            line = chunk.text[s - chunk.start:e - chunk.start]
-            if len(line.split()) >= MIN_PARAGRAPH_WORDS:
+            if _is_prose(chunk, s, e):
                 return {(a, b) for a, b, kept in units if not kept}
             # A line with a figure or a colon ("Founded: 1998", "March 2024") states something: it stays a candidate.
+            line = chunk.text[s - chunk.start:e - chunk.start]
             units.append((s, e, any(ch.isdigit() or ch == ":" for ch in line)))
             if len(units) > MAX_TITLE_LINES:
                 return set()
     return set()
 
 
+def _is_prose(chunk: Chunk, s: int, e: int) -> bool:
+    """Whether unit (s, e) of a chunk is a sentence of prose, not a short line of a title block."""
+    return len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS
+
+
+def _first_prose_unit(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """The (chunk, start, end) of the first sentence of prose of these chunks, if any."""
+    return next(((c, s, e) for c in chunks for s, e in c.units if _is_prose(c, s, e)), None)
+
+
 def _first_prose(chunks: list[Chunk]) -> int:
     """Where the first sentence of prose starts: the title block ends there."""
-    for chunk in chunks:
-        for s, e in chunk.units:
-            if len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS:
-                return s
-    return chunks[-1].end
+    found = _first_prose_unit(chunks)
+    return found[1] if found else chunks[-1].end

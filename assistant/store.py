@@ -55,6 +55,10 @@ class NothingToIndex(RuntimeError):
 Scored = list[tuple[int, float]]  # (chunk position, score), best first
 
 
+def _same_section(a: Chunk, b: Chunk) -> bool:
+    return a.source == b.source and a.section == b.section
+
+
 class Store(ABC):
     """An opened index, read-only. Chunks are in a fixed order (by source, then position in the document), and
     searches return positions in that order, so what is found does not depend on the engine."""
@@ -76,15 +80,13 @@ class Store(ABC):
         i = self.by_id.get(chunk.id)
         if i is None:
             return False
-        before = self.chunks[i - 1] if i else None
-        return before is None or before.source != chunk.source or before.section != chunk.section
+        return not (i and _same_section(self.chunks[i - 1], chunk))
 
     def following(self, chunk: Chunk) -> Chunk | None:
         """The chunk after this one in its document, when it is of the same section."""
         i = self.by_id.get(chunk.id)
         after = self.chunks[i + 1] if i is not None and i + 1 < len(self.chunks) else None
-        return after if after is not None and after.source == chunk.source and after.section == chunk.section \
-            else None
+        return after if after is not None and _same_section(after, chunk) else None
 
     def fetch(self, ids: list[str]) -> list[Chunk]:
         """The chunks with these ids (unknown ids are left out)."""
