@@ -29,6 +29,8 @@ dated issued date about topic subject summary summarise summarize main idea poin
 what whats tell me please"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
+_COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, not a name or an initial
 
 
 def about_kind(question: str) -> str | None:
@@ -102,8 +104,10 @@ def title_block(chunks: list[Chunk]) -> set[tuple[int, int]]:
 
 
 def _is_prose(chunk: Chunk, s: int, e: int) -> bool:
-    """Whether unit (s, e) of a chunk is a sentence of prose, not a short line of a title block."""
-    return len(chunk.text[s - chunk.start:e - chunk.start].split()) >= MIN_PARAGRAPH_WORDS
+    """Whether unit (s, e) of a chunk is a sentence of prose, not a short line of a title block: a long line, or
+    a short one that reads as a sentence ("Performance is the biggest win."), where names do not ("J. Smith, Ph.D.")."""
+    line = chunk.text[s - chunk.start:e - chunk.start]
+    return len(line.split()) >= MIN_PARAGRAPH_WORDS or bool(_SENTENCE_END.search(line) and _COMMON_WORD.search(line))
 
 
 def _first_prose_unit(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:

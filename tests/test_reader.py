@@ -594,6 +594,25 @@ def test_a_title_blocks_names_and_schools_answer_only_questions_about_the_author
                               units=lines)]) == set()
 
 
+def test_a_short_sentence_under_the_title_is_prose_and_answers(tmp_path, real_embedder):
+    from assistant.about import title_block
+    from assistant.schema import Chunk
+
+    # Found on Streamlit's own guides: a page that opens "Performance is the biggest win." had that line taken for
+    # a title-block line (under eight words), and the question it answers was declined. A short line that reads
+    # as a sentence is prose; a name with initials and a full stop is not.
+    text = "R. J. Doe, Ph.D.\n\nPunctuality is our promise.\n\nThe ferry leaves at six."
+    units = [(text.index(line), text.index(line) + len(line)) for line in text.split("\n\n")]
+    chunk = Chunk(id="c", source="ferry.md", section="", text=text, start=0, end=len(text), units=units)
+    assert title_block([chunk]) == {units[0]}
+    document = ("# The Harbourtown ferry\n\nPunctuality is the ferry's main promise. Without a timetable that "
+                "holds, the crossings would mean hours of waiting for the town's commuters.\n\n## Fares\n\n"
+                "A single crossing costs four euros, and children travel free.\n")
+    answer = assistant_over(tmp_path, real_embedder, {"ferry.md": document}).ask(
+        "What is the ferry's main promise?")
+    assert not answer.abstained and answer.answer == "Punctuality is the ferry's main promise."
+
+
 def test_the_answer_to_a_question_for_several_things_marks_them_all(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"clinic.md": (
         "# The Lakeside Clinic\n\nThe Lakeside Clinic opened in 1998 in a former school. Its doctors treat "
