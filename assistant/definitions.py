@@ -34,7 +34,10 @@ _VALUE = re.compile(r"^(default|current|total|average|mean|median|maximum|minimu
                     r"recommended|present|actual)\s+\w", re.I)
 _EMPHASIS = re.compile(r"\*\*|__")
 _LEADING_MARKUP = re.compile(r"^[\s*#>•·\-–—\d.)]*")
-_COPULA = r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for)\b"
+_COPULA = (r"(?:is|are|was|were|refers\s+to|means|holds\s+that|denotes|stands\s+for|"
+           r"shall\s+(?:mean|refer\s+to|have\s+the\s+meaning))\b")  # (a contract's and a licence's "shall mean")
+# A term may stand in quotation marks where it is defined: '"Licensor" shall mean ...', 'A "User Product" is ...'.
+_OPEN_QUOTE, _CLOSE_QUOTE = "[\"\u201c'\u2018]?", "[\"\u201d'\u2019]?"
 # A thing is said by what it has or does too: "Complex seizures have focal symptoms", "The system allows ...".
 _DESCRIBES = (r"(?:ha(?:s|ve|d)|involve[sd]?|include[sd]?|consist(?:s|ed)?\s+of|comprise[sd]?|allow(?:s|ed)?|lets|"
               r"enable[sd]?|provide[sd]?|contain(?:s|ed)?)\b")
@@ -102,13 +105,13 @@ def acronym_asked(question: str) -> str | None:
 
 def _term_pattern(term: str) -> str:
     """The term as a regular expression: its words in order, any spacing, the last one singular or plural."""
-    words = [re.escape(w) for w in term.split()]
+    words = [re.escape(w) for w in term.split()]  # (a quotation mark may close after any word: '"Source" form')
     last = words[-1]
     if len(last) > 3 and re.search(r"(?:ies|y)$", last, re.I):
         last = re.sub(r"(?:ies|y)$", "", last, flags=re.I) + r"(?:y|ies)"
     elif len(last) > 3:
         last = re.sub(r"(?:e?s)$", "", last, flags=re.I) + r"(?:e?s)?"
-    return r"\b" + r"\s+".join(words[:-1] + [last]) + r"\b"
+    return r"\b" + (_CLOSE_QUOTE + r"\s+").join(words[:-1] + [last]) + r"\b"
 
 
 def _plain(sentence: str) -> str:
@@ -118,8 +121,8 @@ def _plain(sentence: str) -> str:
 def _opening(t: str) -> str:
     """The term (pattern t) as what a sentence opens with: after a determiner, "the concept of" and up to two
     words ("The national T", "The T programme" is matched by the caller)."""
-    return (r"^(?:(?:the|a|an)\s+)?(?:(?:concept|notion|idea|term|principle)\s+of\s+(?:the\s+)?)?"
-            r"(?:[\w-]+\s+){0,2}?" + t)
+    return (r"^" + _OPEN_QUOTE + r"(?:(?:the|a|an)\s+)?(?:(?:concept|notion|idea|term|principle)\s+of\s+(?:the\s+)?)?"
+            r"(?:[\w-]+\s+){0,2}?" + _OPEN_QUOTE + t)
 
 
 def is_about(term: str, sentence: str) -> bool:
@@ -131,7 +134,7 @@ def defines(term: str, sentence: str, previous: str = "") -> bool:
     """Whether the sentence says what the term is (previous: the sentence before it, for "It is a ...")."""
     t = _term_pattern(term)
     text = _plain(sentence)
-    subject = _opening(t) + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+"
+    subject = _opening(t) + _CLOSE_QUOTE + r"(?:\s+[\w-]+)?(?:\s*\([^)]{1,80}\))?(?:\s*,[^,]{1,160},)?\s+"
     if re.search(subject + _COPULA, text, re.I) or re.search(subject + _DESCRIBES, text, re.I):
         return True
     # An acronym is defined where it is introduced: "Long Form (T)", "known by its acronym T".

@@ -87,6 +87,11 @@ def test_a_question_for_what_an_acronym_stands_for_names_it(question, acronym):
     ("berth levy", "The charge on every vessel is called the berth levy.", "", True),
     ("slipway", "Boats are hauled up a ramp, sometimes labeled as a slipway on old charts.", "", True),
     ("berth levy", "Every vessel pays the berth levy.", "", False),
+    # Contracts and licences put the term in quotation marks and say "shall mean" (Apache License 2.0, MPL 2.0).
+    ("Harbour User", '"Harbour User" shall mean any person who moors a vessel.', "", True),
+    ("mooring form", '"Mooring" form shall have the meaning given in clause 4.', "", True),
+    ("Harbour User", '1.1. \u201cHarbour User\u201d\n    means any person who moors a vessel.', "", True),
+    ("Operator", 'A "Harbour User" shall mean the Operator and any person it admits.', "", False),
 ])
 def test_a_sentence_defines_a_term_by_its_structure(term, sentence, previous, expected):
     assert defines(term, sentence, previous) is expected
@@ -100,6 +105,24 @@ def test_a_sentence_defines_a_term_by_its_structure(term, sentence, previous, ex
 ])
 def test_a_sentence_is_about_the_term_it_opens_with(term, sentence, expected):
     assert is_about(term, sentence) is expected
+
+
+def test_a_term_a_licence_defines_in_quotation_marks_is_answered(tmp_path, real_embedder):
+    # Every "What is T?" over the Apache License was declined as "not about the term", though the sentence that
+    # defines it was read: the term stood in quotation marks, which the patterns did not see.
+    licence = ('   1. Definitions.\n\n      "Harbour User" shall mean any person or company that moors a vessel\n'
+               '      at a berth of the Port, whether for a day or for a season.\n\n'
+               '      "Berth Fee" shall mean the charge per metre of vessel length that a\n'
+               '      Harbour User pays for each night at a berth.\n\n'
+               '   2. Fees. Each Harbour User shall pay the Berth Fee before leaving the\n'
+               '      Port, and the Port may refuse a berth to a Harbour User who has not.\n')
+    assistant = assistant_over(tmp_path, real_embedder, {"port-terms.txt": licence})
+    for question, defined in (("What is a Harbour User?", '"Harbour User" shall mean'),
+                              ("What is the Berth Fee?", '"Berth Fee" shall mean')):
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.answer.startswith(defined), (question, answer)
+        assert licence[answer.citations[0].start:answer.citations[0].end] == answer.citations[0].quote
+    assert assistant.ask("What is a Harbour Master?").abstained  # never defined: still declined
 
 
 def test_a_definition_the_model_declines_is_the_answer(tmp_path, real_embedder):
