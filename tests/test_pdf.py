@@ -201,6 +201,31 @@ def test_a_percentage_change_column_beside_the_years_takes_no_year():
         f"Percentage Change: {c}" for label, a, b, c in table]
 
 
+@pytest.mark.parametrize("spacing", [1.1, 1.3, 1.5, 2.0])
+def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing):
+    # Found on a DocBook manual (13 pt lines in 10 pt type) whose sentences broke at line ends, and double-spaced
+    # reports broke at every line: a blank line is judged against the page's own spacing.
+    paragraphs = [["The harbour of Acme was dredged in 1998 so that larger vessels could reach",
+                   "the inner quays, and the work took three summers to finish because the",
+                   "silt returned after every storm. The council paid for the dredging with",
+                   "a loan from the regional bank, repaid by 2010."],
+                  ["The second basin opened in 2004 and serves the ferries to the islands, which",
+                   "leave every hour in summer and four times a day in winter, weather allowing."]]
+    items, y, step = [], 720.0, 11 * spacing
+    for paragraph in paragraphs:
+        for line in paragraph:
+            items.append((72, y, line, 11, False))
+            y -= step
+        y -= 11 * 1.2  # the space between paragraphs: a blank line of the body type
+    doc = load_document("harbour.pdf", make_layout_pdf([items]))
+    units = [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+    assert units == ["The harbour of Acme was dredged in 1998 so that larger vessels could reach the inner quays, and "
+                     "the work took three summers to finish because the silt returned after every storm.",
+                     "The council paid for the dredging with a loan from the regional bank, repaid by 2010.",
+                     " ".join(paragraphs[1])]
+    assert [b.kind for b in doc.blocks] == ["text", "text"]  # and the two paragraphs stay apart
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

@@ -17,6 +17,9 @@ _BULLET = re.compile(r"^(?:[•●▪■◦○□➢►‣*]|[-–—]\s|\(?[a-z
 MAX_UNIT_WORDS = 80  # the longest answer unit wanted, unless one sentence is longer
 FRAGMENT_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+BLANK_LINE = 0.45  # a gap over this share of the line height may be a blank line between paragraphs...
+MORE_SPACE = 0.25  # ...when it is also this share of the line height more than the page's line spacing
+MIN_SPACING_PAIRS = 3
 TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
 
 
@@ -32,8 +35,9 @@ class PageOut:
 
 
 class _Writer:
-    def __init__(self, number: int, printed: str | None):
+    def __init__(self, number: int, printed: str | None, spacing: float | None = None):
         self.page = PageOut(number, printed, "")
+        self.spacing = spacing  # the page's usual gap between the lines of a paragraph (line_spacing)
         self.parts: list[str] = []
         self.pos = 0
         self.open_paragraph: list[Line] = []
@@ -51,7 +55,7 @@ class _Writer:
 
     def line(self, line: Line) -> None:
         last = self.open_paragraph[-1] if self.open_paragraph else None
-        if last is not None and _same_paragraph(last, line):
+        if last is not None and _same_paragraph(last, line, self.spacing):
             self.parts.append("\n" + line.text)
             self.pos += 1 + len(line.text)
             self.open_paragraph.append(line)
@@ -151,21 +155,32 @@ def _run_on(text: str) -> bool:
                for s, e in sentence_spans(text))
 
 
-def _same_paragraph(above: Line, line: Line) -> bool:
+def _same_paragraph(above: Line, line: Line, spacing: float | None = None) -> bool:
     if line.top > above.top + 1 or abs(line.size - above.size) > 0.1 * max(above.size, 1):
         return False  # moved up (a new column or box) or another size of type
-    if above.bottom - line.top > 0.45 * max(line.height, above.height):
-        return False  # a blank line's worth of space
+    height, gap = max(line.height, above.height), above.bottom - line.top
+    if gap > BLANK_LINE * height and (spacing is None or gap >= spacing + MORE_SPACE * height):
+        return False  # a blank line's worth of space, more than the page puts between the lines of a paragraph
     return not _BULLET.match(line.text)
+
+
+def line_spacing(lines: list[Line]) -> float | None:
+    """The page's usual gap between one line and the next in the same type, going down (the median): what a
+    paragraph's lines are set apart by. Double-spaced text sets them a line apart, which is no paragraph break.
+    None on a page with too few such pairs to tell."""
+    gaps = sorted(above.bottom - line.top for above, line in zip(lines, lines[1:])
+                  if line.top <= above.top + 1 and abs(line.size - above.size) <= 0.1 * max(above.size, 1)
+                  and -0.5 * line.height < above.bottom - line.top < 2.5 * line.height)
+    return gaps[len(gaps) // 2] if len(gaps) >= MIN_SPACING_PAIRS else None
 
 
 def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[int], body: BodyStyle,
                  outline: list[OutlineEntry], printed: str | None) -> PageOut:
     """The page's text in reading order: paragraphs, tables (a header line, then one line per row) and
     headings. With an outline, its entries open the sections and font headings nest below them."""
-    writer = _Writer(number, printed)
     table_at = {t.first_line: t for t in tables}
     in_table = set().union(*(t.lines for t in tables)) if tables else set()
+    writer = _Writer(number, printed, line_spacing([l for i, l in enumerate(lines) if i not in in_table | skip]))
     entries = sorted((e for e in outline if e.page == number), key=lambda e: -(e.y if e.y is not None else 1e9))
     heading_lines: list[Line] = []
     heading_at = 0
