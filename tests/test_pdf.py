@@ -226,6 +226,20 @@ def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing
     assert [b.kind for b in doc.blocks] == ["text", "text"]  # and the two paragraphs stay apart
 
 
+def test_a_line_that_opens_with_a_word_in_smaller_type_stays_in_its_paragraph():
+    # A line's size of type was its first character's: a code word (or a bullet glyph) set smaller at a line's
+    # start parted it from its paragraph, and the line before it, too short to stand alone, was dropped.
+    items = [(72, 700, "Each rule has an optional", 11, False),
+             (72, 686, "priority", 9, False),
+             (110, 686, "attribute for all of its matches, and the default", 11, False),
+             (72, 672, "value of that attribute is fifty.", 11, False),
+             (72, 640, "Rules are read from the top of the file down.", 11, False)]
+    doc = load_document("rules.pdf", make_layout_pdf([items]))
+    units = [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+    assert units == ["Each rule has an optional priority attribute for all of its matches, and the default value of "
+                     "that attribute is fifty.", "Rules are read from the top of the file down."]
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

@@ -12,6 +12,7 @@ NUMERIC = re.compile(r"[(\[]?[-–—−+]?[$€£¥]?\s?\(?[-–—−]?(?:\d[\
 CURRENCY = frozenset("$€£¥")
 # A line whose characters are this much wider apart than the page's tightest lines has gaps worth measuring.
 SPREAD_RATIO = 1.12
+SIZE_SAMPLES = 5  # letters whose size is read for a line's size of type
 PROSE_DENSITY = 0.45  # em per character: about the average advance of a proportional font
 CELL_GAP = 0.8  # em: a gap this wide between two words separates cells (justified prose stays below it)
 NUMBER_GAP = 0.3  # em: two numbers (or a number and a currency sign) this far apart are two cells
@@ -42,7 +43,7 @@ class Line:
     x1: float
     bottom: float
     top: float
-    size: float  # font size of its first character
+    size: float  # font size of its letters and figures (_size_of: the median of five, first to last)
     weight: int  # font weight of its first and last characters, the lower (a bold run-in heading is not bold)
     cells: list[Cell]
     start: int = 0  # its first and one-past-last pdfium character index
@@ -107,7 +108,7 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         x0, top, bottom = rect.left, rect.top, rect.bottom
         box(raw, end - 1, rect)
         x1, top, bottom = rect.right, max(top, rect.top), min(bottom, rect.bottom)
-        size = size_of(raw, start) or 0.0
+        size = _size_of(raw, text, start, end, size_of)
         weight = min(weight_of(raw, start), weight_of(raw, end - 1))
         if weight <= 0:  # the standard fonts have no weight: their name says it ("Helvetica-Bold")
             weight = _weight_from_name(raw, start) + _weight_from_name(raw, end - 1) >> 1
@@ -127,6 +128,18 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         if not line.cells:
             line.cells = [Cell(line.text, line.x0, line.x1)]
     return lines
+
+
+def _size_of(raw, text: str, start: int, end: int, size_of) -> float:
+    """A line's size of type: the median size of five of its letters and figures, evenly spread from its first to
+    its last. Its first character alone may be a bullet set smaller than the item's words, or a code word in
+    another size, which would part the line from the rest of its paragraph."""
+    chars = [i for i in range(start, end) if text[i].isalnum()]
+    if not chars:
+        return size_of(raw, start) or 0.0
+    picks = sorted({chars[(len(chars) - 1) * k // (SIZE_SAMPLES - 1)] for k in range(SIZE_SAMPLES)})
+    sizes = sorted(size_of(raw, i) or 0.0 for i in picks)
+    return sizes[len(sizes) // 2]
 
 
 def _weight_from_name(raw, index: int) -> int:
