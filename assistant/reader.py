@@ -26,6 +26,8 @@ from .table_rows import holds_figures_only, label_text, named_words
 from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, list_items, named_terms, ordinal_forms,
                    raw_tokens, search_tokens, wording)
 
+# A name written as letters, a full stop and digits ("ASN.1", "X.509", "H.264"): its digits are no number asked for.
+_NAME_NUMBER = re.compile(r"(?<![\w.])[A-Za-z]+\.(\d+)\b")
 # A sentence that cannot stand alone ("It was closed in 1961."): shown with the sentence before it.
 _DANGLING_START = re.compile(r"^(it|its|this|these|they|their|that|those|he|she|such|both)\b", re.I)
 # Questions whose answer is an explanation, not a phrase: no answer phrase is marked for them. A "how" question
@@ -294,7 +296,9 @@ class Reader:
             headers = " " + " ".join(best.chunk.headers) if best.chunk.kind == "row" else ""
             found = set(raw_tokens(best.shown + headers))
             found |= {part for token in found if "-" in token for part in token.split("-")}  # "17th-century"
-            numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming]
+            in_names = set(_NAME_NUMBER.findall(query.question))  # "ASN.1", "X.509": a name, not a number asked for
+            numbers = [t for t in raw_tokens(query.question) if is_number(t) and t.lower() not in naming
+                       and t not in in_names]
             if any(n not in found and n.rstrip("%") not in found for n in numbers):
                 return "number_missing"
             # An ordinal typed in digits is a number too: "the 16th century" is not the 17th, "4th son" not "third".

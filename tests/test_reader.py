@@ -339,6 +339,17 @@ def test_an_ordinal_in_digits_is_a_number_the_answer_must_state(tmp_path, real_e
     assert century.abstained
 
 
+def test_the_digits_of_a_name_are_no_number_the_answer_must_state(tmp_path, real_embedder):
+    # Found on a manual: "How do comments begin in the ASN.1 syntax?" was declined because its sentence has no "1".
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "syntax.md": "# Schemas\n\nThe parser reads ACME.2 schema files and is case sensitive. Comments begin with "
+                     "two hashes and end at the end of the line. Version 3 of the schema added enumerations.\n"})
+    comments = assistant.ask("How do comments begin in the ACME.2 schema language?")
+    assert not comments.abstained and comments.answer.startswith("Comments begin with two hashes")
+    # A number of its own is still one the answer must state.
+    assert assistant.ask("What did version 4 of the schema add?").abstained
+
+
 def test_a_question_for_a_sum_of_money_needs_one():
     cost = "How much did it cost to build the data exchange layer?"
     assert lacks_expected_entity(cost, "The layer was built by a consortium of local companies.")
