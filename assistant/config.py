@@ -32,8 +32,9 @@ class ChunkSettings:
     # The rules that cut a Markdown or text file into sections and sentences (ingest.parse_markdown,
     # text.sentence_spans): 2 since lettered and roman list items ("a)", "(iv)") start a sentence of their own and
     # plain-text and underlined headings start sections; 3 since a chunk does not end with a list's lead-in; 4 since
-    # a fenced code block holds no headings ("# conda" in a shell example is a comment).
-    text_rules: int = 4
+    # a fenced code block holds no headings ("# conda" in a shell example is a comment); 5 since a Markdown file's
+    # YAML front matter gives a unit per field and HTML comments are not text.
+    text_rules: int = 5
 
 
 @dataclass(frozen=True)

@@ -260,6 +260,11 @@ _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BOLD_NUMBERED_HEADING = re.compile(r"^\*\*(\d+(?:\.\d+)*\.?[ \t]+[^*\n]{1,150})\*\*[ \t]*$")
 # A setext heading's underline: "=" under a heading of level 1, "-" under one of level 2.
 _UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})[ \t]*$")
+# Front matter: YAML between "---" lines at the top of a Markdown file (docs sites, notes, R Markdown, Quarto).
+MAX_FRONT_MATTER_LINES = 60
+_YAML_LINE = re.compile(r"^(?:[\w-][\w .-]*:(?:\s.*)?|\s*- .*|\s+\S.*|#.*)$")
+_YAML_TITLE = re.compile(r"^title:\s*(.+?)\s*$")
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 PLAIN_HEADING_WORDS = 10  # a plain-text heading is a short line standing alone
 PLAIN_HEADING_CHARS = 80
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
@@ -355,15 +360,19 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
 
     def open_section(level: int, name: str, depth: int) -> None:
         nonlocal title
-        if level == 1 and not title and not blocks:
+        if level == 1 and not title and len(blocks) == fields:
             title = name
             return
         while stack and stack[-1][0] >= depth:
             stack.pop()
         stack.append((depth, name))
 
+    i, named = _front_matter(lines) if not plain else (0, "")
+    for pos, line in lines[1:i - 1] if i else ():  # each field a unit ("author: Jane Roe"); the title is the title
+        if line.strip() and not _YAML_TITLE.match(line):
+            blocks.append(Block("text", pos + len(line) - len(line.lstrip()), pos + len(line.rstrip()), ""))
+    fields = len(blocks)
     fence = ""  # the opening fence of the code block the line is in
-    i = 0
     while i < len(lines):
         pos, line = lines[i]
         code, fence = _in_code(line, fence)
@@ -373,6 +382,10 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
                     para_start = pos + (len(line) - len(line.lstrip()))
                 para_end = pos + len(line.rstrip())
             i += 1
+            continue
+        if not plain and line.lstrip().startswith(_COMMENT_OPEN):  # an HTML comment: not shown, so not read
+            flush()
+            i = _comment_end(lines, i)
             continue
         heading = _heading(line)
         following = lines[i + 1][1] if i + 1 < len(lines) else ""
@@ -410,8 +423,36 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
         i += 1
     flush()
     if not title:
-        title = Path(source).stem
+        title = named or Path(source).stem
     return Document(source, text, title, tuple(blocks), tuple(warnings_))
+
+
+def _comment_end(lines: list[tuple[int, str]], i: int) -> int:
+    """Index past the HTML comment that line i opens: past the line that closes it, or past line i alone when
+    nothing closes it (a stray "<!--" does not hide the rest of the file)."""
+    rest = lines[i][1].lstrip()[len(_COMMENT_OPEN):]
+    j = i
+    while _COMMENT_CLOSE not in rest:
+        j += 1
+        if j >= len(lines):
+            return i + 1
+        rest = lines[j][1]
+    return j + 1
+
+
+def _front_matter(lines: list[tuple[int, str]]) -> tuple[int, str]:
+    """(index of the first line after a YAML front matter, its title), or (0, "") when the file has none."""
+    if not lines or lines[0][1].rstrip() != "---":
+        return 0, ""
+    title = ""
+    for i, (_, line) in enumerate(lines[1:MAX_FRONT_MATTER_LINES + 1], start=1):
+        if line.rstrip() in ("---", "..."):
+            return (i + 1, title) if i > 1 else (0, "")
+        if line.strip() and not _YAML_LINE.match(line):
+            return 0, ""
+        if not title and (match := _YAML_TITLE.match(line)):
+            title = match.group(1).strip("\"'")
+    return 0, ""
 
 
 def _in_code(line: str, fence: str) -> tuple[bool, str]:

@@ -125,6 +125,29 @@ def test_a_fenced_code_block_holds_no_headings_and_stays_text():
     assert "still code" in doc.text[doc.blocks[1].start:doc.blocks[1].end]  # a shorter fence does not close
 
 
+GUIDE = ('---\ntitle: "Harbourtown ferry guide"\nauthor: Jane Roe\ndate: 2024-03-01\ntags: [ferry, travel]\n---\n\n'
+         "<!-- Generated from the timetable database.\nDo not edit by hand. -->\n\n# Harbourtown ferry guide\n\n"
+         "The ferry to Gull Island leaves every hour.\n<!-- TODO: winter times -->\nIt carries bicycles free.\n")
+
+
+def test_front_matter_fields_are_units_and_html_comments_are_not_text():
+    doc = parse_markdown("guide.md", GUIDE)
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    # Each field of the front matter is a unit of its own; its title is the document's title, not a unit.
+    assert texts == ["author: Jane Roe", "date: 2024-03-01", "tags: [ferry, travel]",
+                     "The ferry to Gull Island leaves every hour.", "It carries bicycles free."]
+    assert doc.title == "Harbourtown ferry guide" and all(b.section == "" for b in doc.blocks)
+    # Without a "# " title, the front matter's names the document; a stray "<!--" hides nothing after it.
+    untitled = parse_markdown("guide.md", GUIDE.replace("# Harbourtown ferry guide\n\n", "").replace(
+        "<!-- TODO: winter times -->", "<!-- no end"))
+    assert untitled.title == "Harbourtown ferry guide"
+    assert "It carries bicycles free." in untitled.text[untitled.blocks[-1].start:untitled.blocks[-1].end]
+    # A "---" rule that opens a file of prose is no front matter.
+    ruled = parse_markdown("notes.md", "---\nThe ferry leaves every hour, weather allowing.\n---\n")
+    assert [ruled.text[b.start:b.end] for b in ruled.blocks] == ["---\nThe ferry leaves every hour, weather "
+                                                                  "allowing.\n---"]
+
+
 def test_plain_text_headings_give_section_paths_and_stay_text():
     text = ("HARBOURTOWN BERTH RULES\n    Version 2, 3 May 2024\n\n                Preamble\n\n"
             "  These rules say who may berth.\n\n  TERMS AND CONDITIONS\n\n  0. Definitions.\n\n"

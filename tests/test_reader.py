@@ -605,6 +605,20 @@ def test_a_title_blocks_names_and_schools_answer_only_questions_about_the_author
                               units=lines)]) == set()
 
 
+def test_a_front_matter_says_who_wrote_a_guide_and_a_hidden_comment_says_nothing(tmp_path, real_embedder):
+    guide = ('---\ntitle: "Harbourtown ferry guide"\nauthor: Jane Roe\ndate: 2024-03-01\n---\n\n'
+             "<!-- Generated from the timetable database. Do not edit this guide by hand. -->\n\n"
+             "# Harbourtown ferry guide\n\nThe ferry to Gull Island leaves Harbourtown every hour from seven in the "
+             "morning.\n\n## Tickets\n\nA single ticket costs four euros, and children travel free.\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"guide.md": guide})
+    assert assistant.ask("Who wrote the guide?").answer == "author: Jane Roe"
+    assert assistant.ask("When was the guide written?").answer == "date: 2024-03-01"
+    subject = assistant.ask("What is this guide about?")
+    assert subject.answer.startswith("The ferry to Gull Island")  # not the front matter
+    hidden = assistant.ask("Should I edit the guide by hand?")
+    assert hidden.abstained or "edit" not in hidden.answer  # the comment is not shown to a reader: not read
+
+
 def test_a_short_sentence_under_the_title_is_prose_and_answers(tmp_path, real_embedder):
     from assistant.about import title_block
     from assistant.schema import Chunk
