@@ -29,8 +29,8 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 4  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
-# parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"
+TRANSLATION_VERSION = 5  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+# parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
@@ -188,6 +188,8 @@ class _Pipeline:
                     stream = subject_first(passive(continuing(what_happens(stream))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
+                if self.pair == "spa-eng":
+                    stream = formal_senses(stream, known)
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
@@ -253,6 +255,31 @@ def _documents_words(match: re.Match, source: str, alternatives) -> list[str]:
     if alternatives is None or "#" in match.group(1) or "<" not in source:
         return []
     return alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
+
+
+# Senses Apertium's Spanish-English dictionary chooses that the documents our users keep (laws, reports, licences)
+# almost never mean, and that would be offensive to show as how a question was read: "¿Cuál es la multa por violar la
+# ley?" read "Which is the fine for raping the law?", and "violaciones a los derechos humanos" "rapes to human
+# rights". (Spanish lemma, part of speech) -> (the sense read instead, the sense it replaces).
+_FORMAL_SENSES = {("violar", "vblex"): ("violate", "rape"), ("violación", "n"): ("violation", "rape")}
+
+
+def formal_senses(stream: str, known=None) -> str:
+    """The stream with _FORMAL_SENSES read, unless known(words) says the documents use the replaced sense and not
+    the formal one (a document about the crime)."""
+    def choose(match: re.Match) -> str:
+        source, *senses = _SLASH.split(match.group(1))
+        if "<" not in source or not senses:
+            return match.group(0)
+        formal = _FORMAL_SENSES.get((_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source)))
+        if formal is None or not any(_lemma(s) == formal[1] for s in senses):
+            return match.group(0)
+        if known is not None and known(formal[1]) and not known(formal[0]):
+            return match.group(0)
+        sense = next(s for s in senses if _lemma(s) == formal[1])
+        return _in_place(source, sense, formal[0])
+
+    return _UNIT.sub(choose, stream)
 
 
 def _in_place(source: str, sense: str, word: str) -> str:

@@ -129,6 +129,16 @@ def test_the_past_of_guarantee_is_spelled_as_english_spells_it():
     assert "guaranteed the access" in english and "guaranteed the service" in english and "eeed" not in english
 
 
+def test_violar_reads_violate_unless_the_documents_speak_of_the_crime():
+    # Apertium read "¿Cuál es la multa por violar la ley?" as "Which is the fine for raping the law?", shown to the
+    # asker as how the question was read; and "violaciones a los derechos humanos" as "rapes to human rights".
+    read = translator().translate("¿Cuál es la multa por violar la licencia?", "es", "en")
+    assert "violat" in read and "rap" not in read
+    assert "violations" in translator().translate("Las violaciones a los derechos humanos aumentaron.", "es", "en")
+    crime = translator().translate("¿Quién violó la ley?", "es", "en", known=lambda words: words == "rape")
+    assert "raped" in crime  # a folder that speaks of the crime and never of violating keeps the word it uses
+
+
 def test_an_ambiguous_word_keeps_the_translations_the_documents_use():
     stream = "^el<det>/the<det>$ ^receta<n><f><sg>/recipe<n><sg>/prescription<n><sg>$ ^de<pr>/of<pr>/from<pr>$"
     in_use = {"prescription": True, "recipe": False}
