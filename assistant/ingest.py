@@ -336,14 +336,18 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plain: bool = False) -> Document:
+def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plain: bool = False,
+                   titled: bool = True) -> Document:
     """Headings become a section path; tab-separated and pipe tables become one row block each. Headings are "#"
     lines, bold numbered lines and underlined (setext) lines; in plain text (plain), also a short line standing
-    alone that reads as one (_plain_heading), which stays text as well, since it is only a guess."""
+    alone that reads as one (_plain_heading), which stays text as well, since it is only a guess. A level-1 heading
+    before any text is the document's title, unless the file has more (release notes: one per version), when each
+    is a section (titled=False)."""
     lines = _lines(text)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
     title = ""
+    top_headings = 0  # level-1 headings met
     para_start: int | None = None
     para_end = 0
 
@@ -359,8 +363,9 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             para_start = None
 
     def open_section(level: int, name: str, depth: int) -> None:
-        nonlocal title
-        if level == 1 and not title and len(blocks) == fields:
+        nonlocal title, top_headings
+        top_headings += level == 1
+        if level == 1 and titled and not title and len(blocks) == fields:
             title = name
             return
         while stack and stack[-1][0] >= depth:
@@ -422,6 +427,8 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             para_end = pos + len(line.rstrip())
         i += 1
     flush()
+    if title and top_headings > 1:  # the first of several level-1 headings is a section like the others
+        return parse_markdown(source, text, warnings_, plain, titled=False)
     if not title:
         title = named or Path(source).stem
     return Document(source, text, title, tuple(blocks), tuple(warnings_))

@@ -130,6 +130,16 @@ GUIDE = ('---\ntitle: "Harbourtown ferry guide"\nauthor: Jane Roe\ndate: 2024-03
          "The ferry to Gull Island leaves every hour.\n<!-- TODO: winter times -->\nIt carries bicycles free.\n")
 
 
+def test_release_notes_with_a_level_one_heading_per_version_have_no_title_heading():
+    notes = ("harbour 2.1 (8 January 2023)\n============================\n\n * Fix the crash on empty berths.\n\n"
+             "harbour 2.0 (15 November 2022)\n==============================\n\n * Add the tide table.\n")
+    doc = parse_markdown("NEWS.md", notes)
+    # The first version was taken for the title, so its items had no section and its name was in no passage.
+    assert doc.title == "NEWS" and sections(doc) == ["harbour 2.1 (8 January 2023)", "harbour 2.0 (15 November 2022)"]
+    single = parse_markdown("guide.md", "# Harbour guide\n\n## Fees\n\nA berth costs ten euros.\n")
+    assert single.title == "Harbour guide" and sections(single) == ["Fees"]  # one level-1 heading: the title
+
+
 def test_front_matter_fields_are_units_and_html_comments_are_not_text():
     doc = parse_markdown("guide.md", GUIDE)
     texts = [doc.text[b.start:b.end] for b in doc.blocks]
