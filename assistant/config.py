@@ -33,8 +33,9 @@ class ChunkSettings:
     # text.sentence_spans): 2 since lettered and roman list items ("a)", "(iv)") start a sentence of their own and
     # plain-text and underlined headings start sections; 3 since a chunk does not end with a list's lead-in; 4 since
     # a fenced code block holds no headings ("# conda" in a shell example is a comment); 5 since a Markdown file's
-    # YAML front matter gives a unit per field and HTML comments are not text.
-    text_rules: int = 5
+    # YAML front matter gives a unit per field and HTML comments are not text; 6 since a file with several level-1
+    # headings has none for a title (each is a section).
+    text_rules: int = 6
 
 
 @dataclass(frozen=True)
