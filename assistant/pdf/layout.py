@@ -134,10 +134,16 @@ def _size_of(raw, text: str, start: int, end: int, size_of) -> float:
     """A line's size of type: the median size of five of its letters and figures, evenly spread from its first to
     its last. Its first character alone may be a bullet set smaller than the item's words, or a code word in
     another size, which would part the line from the rest of its paragraph."""
-    chars = [i for i in range(start, end) if text[i].isalnum()]
-    if not chars:
+    picks = set()
+    for k in range(SIZE_SAMPLES):  # evenly spread, each moved to the nearest letter or figure on its side
+        i = start + (end - 1 - start) * k // (SIZE_SAMPLES - 1)
+        step = 1 if 2 * k < SIZE_SAMPLES else -1
+        while start <= i < end and not text[i].isalnum():
+            i += step
+        if start <= i < end:
+            picks.add(i)
+    if not picks:
         return size_of(raw, start) or 0.0
-    picks = sorted({chars[(len(chars) - 1) * k // (SIZE_SAMPLES - 1)] for k in range(SIZE_SAMPLES)})
     sizes = sorted(size_of(raw, i) or 0.0 for i in picks)
     return sizes[len(sizes) // 2]
 
