@@ -361,14 +361,19 @@ class SentenceTransformerEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Several questions in one call to the encoder (a batch of `ask --jsonl` or `eval`), kept in the query
         cache so that encode_query finds them."""
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
         missing = list(dict.fromkeys(t for t in texts if t not in self._query_cache))
         if missing:
             vectors = self.encoder.encode(missing, self.batch_size)
             for text, vector in zip(missing, vectors):
                 self._query_cache[text] = vector
-            while len(self._query_cache) > max(self.query_cache, len(missing)):
-                self._query_cache.popitem(last=False)
-        return np.stack([self._query_cache[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+        for text in texts:  # used now: the last to be dropped (a cached question could be dropped before it was read)
+            self._query_cache.move_to_end(text)
+        out = np.stack([self._query_cache[t] for t in texts])
+        while len(self._query_cache) > max(self.query_cache, len(set(texts))):
+            self._query_cache.popitem(last=False)
+        return out
 
     def encode_query(self, text: str) -> np.ndarray:
         cached = self._query_cache.get(text)

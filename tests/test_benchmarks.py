@@ -113,6 +113,27 @@ def test_onnx_and_pytorch_give_the_same_vectors() -> None:
     assert SentenceTransformerEmbedder().backend == "onnx"
 
 
+def test_a_batch_of_questions_keeps_the_cached_ones_it_asks_for() -> None:
+    # Found by the clean-clone run: with more gold questions than the query cache holds, a question cached by an
+    # earlier batch was dropped to make room for the new ones, then looked up, and eval stopped on a KeyError.
+    from assistant.embedding import SentenceTransformerEmbedder
+
+    class Counting:
+        def __init__(self):
+            self.encoded = []
+
+        def encode(self, texts, batch_size):
+            self.encoded.extend(texts)
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    encoder = Counting()
+    embedder = SentenceTransformerEmbedder(query_cache=3, encoder=encoder)
+    embedder.encode_queries(["a", "bb", "ccc"])
+    vectors = embedder.encode_queries(["a", "dddd", "eeeee", "ffffff"])  # "a" is cached, the others are not
+    assert vectors[:, 0].tolist() == [1, 4, 5, 6] and encoder.encoded.count("a") == 1
+    assert embedder.encode_query("ffffff")[0] == 6 and encoder.encoded.count("ffffff") == 1
+
+
 def test_auto_falls_back_to_pytorch_when_onnx_cannot_be_prepared(monkeypatch) -> None:
     from assistant import embedding
 
