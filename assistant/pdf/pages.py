@@ -155,9 +155,14 @@ def _run_on(text: str) -> bool:
                for s, e in sentence_spans(text))
 
 
+def _below_in_same_type(above: Line, line: Line) -> bool:
+    """Whether line stands under above (not moved up: a new column or box) in the same size of type."""
+    return line.top <= above.top + 1 and abs(line.size - above.size) <= 0.1 * max(above.size, 1)
+
+
 def _same_paragraph(above: Line, line: Line, spacing: float | None = None) -> bool:
-    if line.top > above.top + 1 or abs(line.size - above.size) > 0.1 * max(above.size, 1):
-        return False  # moved up (a new column or box) or another size of type
+    if not _below_in_same_type(above, line):
+        return False
     height, gap = max(line.height, above.height), above.bottom - line.top
     if gap > BLANK_LINE * height and (spacing is None or gap >= spacing + MORE_SPACE * height):
         return False  # a blank line's worth of space, more than the page puts between the lines of a paragraph
@@ -169,7 +174,7 @@ def line_spacing(lines: list[Line]) -> float | None:
     paragraph's lines are set apart by. Double-spaced text sets them a line apart, which is no paragraph break.
     None on a page with too few such pairs to tell."""
     gaps = sorted(above.bottom - line.top for above, line in zip(lines, lines[1:])
-                  if line.top <= above.top + 1 and abs(line.size - above.size) <= 0.1 * max(above.size, 1)
+                  if _below_in_same_type(above, line)
                   and -0.5 * line.height < above.bottom - line.top < 2.5 * line.height)
     return gaps[len(gaps) // 2] if len(gaps) >= MIN_SPACING_PAIRS else None
 
@@ -180,7 +185,8 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
     headings. With an outline, its entries open the sections and font headings nest below them."""
     table_at = {t.first_line: t for t in tables}
     in_table = set().union(*(t.lines for t in tables)) if tables else set()
-    writer = _Writer(number, printed, line_spacing([l for i, l in enumerate(lines) if i not in in_table | skip]))
+    apart = in_table | skip
+    writer = _Writer(number, printed, line_spacing([l for i, l in enumerate(lines) if i not in apart]))
     entries = sorted((e for e in outline if e.page == number), key=lambda e: -(e.y if e.y is not None else 1e9))
     heading_lines: list[Line] = []
     heading_at = 0
