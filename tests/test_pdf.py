@@ -130,6 +130,30 @@ def test_a_label_line_in_smaller_type_names_the_group_of_the_unindented_rows_und
     assert rows(doc)[1] == f"Revenue: Devices | {period}, 2023: 13,666 | {period}, 2022: 13,332"
 
 
+def test_a_cell_wrapped_onto_lines_of_its_own_stays_in_its_row():
+    # Laid out as DocBook's package tables: a description wraps within its column, the package's name and figures
+    # set level with its middle line, and the wrapped lines listed after the row's own. Each must join its own row,
+    # not head the rows below it or be lost; the header over the descriptions is flush with their left edge.
+    header = [(72, 740, "Package", 10, True), (180, 740, "Popularity", 10, True), (260, 740, "Size", 10, True),
+              (300, 740, "Description", 10, True)]
+    acme = [(72, 726, "acme-tools", 10, False), (180, 726, "V:12, I:40", 10, False), (260, 726, "154", 10, False),
+            (300, 726, "tools for Acme devices", 10, False)]
+    harbour = [(72, 700, "harbour", 10, False), (180, 700, "V:3, I:9", 10, False), (260, 700, "86", 10, False),
+               (300, 700, "coming from the harbour power", 10, False),
+               (300, 712, "daemon that manages the events", 10, False), (300, 688, "interface (HPI)", 10, False)]
+    quay = [(72, 674, "quay", 10, False), (180, 674, "V:1, I:2", 10, False), (260, 674, "47", 10, False),
+            (300, 674, "utility that shows the", 10, False), (300, 662, "quay devices", 10, False)]
+    after = [(72, 620, "Every package above is in the archive.", 10, False)]
+    doc = load_document("packages.pdf", make_layout_pdf([header + acme + harbour + quay + after]))
+    assert rows(doc) == [
+        "acme-tools | Popularity: V:12, I:40 | Size: 154 | Description: tools for Acme devices",
+        "harbour | Popularity: V:3, I:9 | Size: 86 | Description: daemon that manages the events coming from the "
+        "harbour power interface (HPI)",
+        "quay | Popularity: V:1, I:2 | Size: 47 | Description: utility that shows the quay devices"]
+    texts = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text"]
+    assert texts == ["Every package above is in the archive."]
+
+
 def test_a_line_of_years_and_words_heads_a_schedule_by_year():
     # Laid out as Amazon's commitments are: the years and "Thereafter" / "Total" stand over the figures.
     page = [(72, 740, "The following summarizes our commitments (in millions):", 10, False),

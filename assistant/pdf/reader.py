@@ -22,6 +22,7 @@ COVER_PAGES = 2  # pages whose text goes into the document record (company, peri
 _PDFIUM_PASSWORD = 4  # FPDF_ERR_PASSWORD
 _HEADER_REACH = 40  # lines above a table row that may be its header, measured while the page is open
 _HEADER_WORDS = 24  # longer lines are prose, not header cells
+_ROW_REACH = 5  # lines under a table row that may be a row too or its wrapped cells, measured likewise
 
 
 @dataclass
@@ -123,6 +124,23 @@ def _measure_header_lines(layout: PageLines) -> None:
                 break  # a sentence, or too far above to head this table (tables.py stops there too)
             done.add(k)
             layout.split(above)
+    # A row under a row may be set too tight to have been split when its line was read (a short description beside
+    # a package's name): the lines just under a row are measured too, each new row measuring the lines under it.
+    for i, line in enumerate(lines):
+        if len(line.cells) < 2 or not any(c.numeric for c in line.cells[1:]):
+            continue
+        for k in range(i + 1, min(len(lines), i + 1 + _ROW_REACH)):
+            below = lines[k]
+            if len(below.cells) > 1:
+                break  # measured already
+            if below.words > _HEADER_WORDS or below.top < line.bottom - _ROW_REACH * max(line.size, line.height) or \
+                    below.weight > line.weight or abs(below.size - line.size) > 0.1 * line.size:
+                break  # prose, too far under the row, or a heading after the table
+            if k not in done:
+                done.add(k)
+                layout.split(below)
+            if len(below.cells) > 1:
+                break  # the next row: the outer loop goes on from it
 
 
 def _metadata(pdf) -> dict:

@@ -23,6 +23,8 @@ _PAGE_NUMBER = re.compile(r"[1-9]\d{0,2}")
 MAX_HEADER_LINES = 40  # stacked header cells can each be a line of their own
 MAX_HEADER_HEIGHT = 8  # em above the first row
 MAX_LABEL_WORDS = 14  # a label line between rows is short; a longer one is prose and ends the table
+FLUSH = 1.5  # points: a header cell this near a column's left edge is set flush with it
+WRAPPED_LINES = 4  # lines of a value cell's text wrapped within its column, at most, between two rows
 
 
 @dataclass
@@ -102,6 +104,7 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
     (PageLines.split); here only their cells are read.
     """
     row_like = [i not in skip and _row_shape(line) and not _years_only(line) for i, line in enumerate(lines)]
+    continued: set[int] = set()  # lines of a value cell's text wrapped onto lines of their own
     tables: list[Table] = []
     i = 0
     while i < len(lines):
@@ -123,6 +126,12 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
                 members.extend(range(k, nxt))
                 k = nxt
                 continue
+            wrapped = _wrapped_lines(lines, [j for j in members if row_like[j]], row_like, k, skip)
+            if wrapped:
+                members.extend(wrapped)
+                continued.update(wrapped)
+                k = wrapped[-1] + 1
+                continue
             break
         rows = [j for j in members if row_like[j]]
         if len(rows) >= 2:
@@ -131,7 +140,7 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
             while lead - 1 >= 0 and lead - 1 not in skip and i - lead < 2 and _label_line(lines[lead - 1], lines[i]) \
                     and _follows(lines[lead - 1], lines[lead]):
                 lead -= 1
-            table = _build(lines, list(range(lead, i)) + members, row_like, skip)
+            table = _build(lines, list(range(lead, i)) + members, row_like, skip, continued)
             if table is not None:
                 tables.append(table)
         i = k if k > i else i + 1
@@ -142,6 +151,47 @@ def _follows(above: Line, below: Line) -> bool:
     """below stands under above, close enough to be the next line of the same table."""
     gap = above.bottom - below.top
     return below.top <= above.top - 0.3 * above.height and gap < 2.5 * max(above.height, below.height)
+
+
+def _wrapped_lines(lines: list[Line], rows: list[int], row_like: list[bool], k: int, skip: set[int]) -> list[int]:
+    """The lines from k on that carry a value cell's text wrapped within its column (a description of three lines
+    beside a one-line label, the label often set level with the middle one): up to WRAPPED_LINES lines, none shaped
+    like a row, each right of the label column. Either a row follows them, with every gap between the last row,
+    them and that row a table's, top to bottom (pdfium may list a line above the row it belongs to after it), or
+    the table ends with them, each then level with the last row or at a paragraph's line spacing under the line
+    above it. [] when there are no such lines."""
+    last = lines[rows[-1]]
+    em = max(last.size, last.height)
+    values_from = min(lines[j].cells[1].x0 for j in rows) - 0.5 * em
+    nxt = next((j for j in range(k, min(k + WRAPPED_LINES + 1, len(lines))) if row_like[j]), None)
+    beside = [c for r in rows + ([nxt] if nxt is not None else []) for c in lines[r].cells[1:]]
+
+    def in_text_column(cell: Cell) -> bool:  # in a column of words, not figures (a header of figures is no cell's)
+        over = [c for c in beside if c.x0 < cell.x1 and cell.x0 < c.x1]
+        return bool(over) and not any(c.numeric for c in over)
+
+    found: list[int] = []
+    j = k
+    while j < len(lines) and len(found) < WRAPPED_LINES and j not in skip and not row_like[j]:
+        line = lines[j]
+        if line.x0 < values_from or line.words > MAX_LABEL_WORDS or line.size > 1.1 * last.size or \
+                not all(in_text_column(c) for c in line.cells):
+            break
+        found.append(j)
+        j += 1
+    if not found:
+        return []
+    if j == found[-1] + 1 and j < len(lines) and row_like[j] and j not in skip:
+        below = lines[j]
+        stack = sorted([last, below, *(lines[f] for f in found)], key=lambda l: -l.top)
+        if below.top <= last.top - 0.3 * last.height and \
+                all(a.bottom - b.top < 2.5 * max(a.height, b.height) for a, b in zip(stack, stack[1:])):
+            return found
+    for end in range(len(found), 0, -1):  # the table ends with them: only lines set as closely as a paragraph's
+        stack = sorted([last, *(lines[f] for f in found[:end])], key=lambda l: -l.top)
+        if all(b.top > a.bottom or a.bottom - b.top <= 0.6 * max(a.height, b.height) for a, b in zip(stack, stack[1:])):
+            return found[:end]
+    return []
 
 
 def _label_line(line: Line, row: Line) -> bool:
@@ -183,7 +233,8 @@ def _column_of(cell: Cell, columns: list[tuple[float, float]]) -> int:
     return best
 
 
-def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: set[int]) -> Table | None:
+def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: set[int],
+           continued: set[int] = frozenset()) -> Table | None:
     rows_at = [j for j in members if row_like[j]]
     columns = _columns(lines, rows_at)
     if not columns:
@@ -195,6 +246,8 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
     set_apart = False  # the group's label is told from its rows by its type, not by their indent
     for j in members:
         line = lines[j]
+        if j in continued:
+            continue
         if not row_like[j]:
             pending.append(j)
             continue
@@ -226,8 +279,33 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
         table.rows.append(Row(wrapped + [j], label, values, in_group))
         if group and _TOTAL.match(label):
             group, group_x, set_apart = "", None, False
+    _join_wrapped(lines, table, [j for j in members if j in continued])
     _read_headers(lines, table, min(members), label_end, em, skip)
     return table
+
+
+def _join_wrapped(lines: list[Line], table: Table, wrapped: list[int]) -> None:
+    """Each wrapped line joins the row whose own line stands nearest it, its cells those of their columns, the
+    cells of a column read top to bottom."""
+    if not wrapped or not table.rows:
+        return
+
+    def middle(line: Line) -> float:
+        return (line.top + line.bottom) / 2
+
+    joining: dict[int, list[int]] = {}
+    for j in wrapped:
+        n = min(range(len(table.rows)), key=lambda n: abs(middle(lines[table.rows[n].lines[-1]]) - middle(lines[j])))
+        joining.setdefault(n, []).append(j)
+    for n, extra in joining.items():
+        row = table.rows[n]
+        own = lines[row.lines[-1]]
+        pieces: list[list[tuple[float, str]]] = [[(own.top, v)] if v else [] for v in row.values]
+        for j in extra:
+            for cell in lines[j].cells:
+                pieces[_column_of(cell, table.columns)].append((lines[j].top, cell.text))
+        row.values = [" ".join(text for _, text in sorted(p, key=lambda t: -t[0])) for p in pieces]
+        row.lines = sorted(row.lines + extra)
 
 
 def _set_apart(label: Line, row: Line, em: float) -> bool:
@@ -344,6 +422,10 @@ def _owners(cells: list[Cell], columns: list[tuple[float, float]], reach: float)
             owner[n] = nearest
     for cell in cells:  # a narrow cell inside a column (a date over a wide column of figures)
         if not any(owner.get(n) is cell for n in owner):
+            flush = [n for n, (x0, _) in enumerate(columns) if abs(cell.x0 - x0) <= FLUSH and n not in owner]
+            if flush:  # set flush with a column of text's left edge ("Description" over its descriptions)
+                owner[flush[0]] = cell
+                continue
             n = min(range(len(columns)), key=lambda n: abs((cell.x0 + cell.x1) / 2 - middles[n]))
             x0, x1 = columns[n]
             if x0 - 0.5 * (x1 - x0) <= (cell.x0 + cell.x1) / 2 <= x1 + 0.5 * (x1 - x0):
