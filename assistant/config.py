@@ -35,8 +35,9 @@ class ChunkSettings:
     # plain-text and underlined headings start sections; 3 since a chunk does not end with a list's lead-in; 4 since
     # a fenced code block holds no headings ("# conda" in a shell example is a comment); 5 since a Markdown file's
     # YAML front matter gives a unit per field and HTML comments are not text; 6 since a file with several level-1
-    # headings has none for a title (each is a section).
-    text_rules: int = 6
+    # headings has none for a title (each is a section); 7 since a table whose columns are aligned with spaces under a
+    # rule of dash runs (pandoc's simple tables, reST's) gives rows.
+    text_rules: int = 7
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .messages import Said
-from .schema import Block, Document, split_row
+from .schema import SPACED_CELL, Block, Document, split_row
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 PDF_SUFFIXES = {".pdf"}
@@ -269,6 +269,9 @@ PLAIN_HEADING_WORDS = 10  # a plain-text heading is a short line standing alone
 PLAIN_HEADING_CHARS = 80
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 # Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
+# A rule under a table's header whose columns are aligned with spaces: two or more runs of "-" (or of "=").
+_RULE_RUNS = re.compile(r"^[ \t]*(?:-{2,}|={2,})(?:[ \t]+(?:-{2,}|={2,}))+[ \t]*$")
+_RUN = re.compile(r"-{2,}|={2,}")
 _PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 
 
@@ -415,6 +418,12 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             flush()
             number = _SECTION_NUMBER.match(name)
             open_section(2, name, number.group(1).count(".") + 2 if number else 1)
+        aligned = _aligned_table(lines, i, section())
+        if aligned is not None:
+            flush()
+            i, rows = aligned
+            blocks.extend(rows)
+            continue
         table_end = _table_end(lines, i)
         if table_end > i:
             flush()
@@ -493,6 +502,45 @@ def _table_end(lines: list[tuple[int, str]], i: int) -> int:
         if j - i >= 2:
             return j
     return i
+
+
+def _aligned_table(lines: list[tuple[int, str]], i: int, section: str) -> tuple[int, list[Block]] | None:
+    """(index past it, its rows) for a table whose columns are aligned with spaces under a rule of dash runs, as
+    pandoc writes a simple table and plain-text reports set one ("Terminal   Ships" over "--------  -----"), or
+    between rules of "=" runs (reST's simple tables, which close with one more rule); None for anything else.
+    It is a table only when its header and every row have one cell per run, each over its run (cells stand two
+    or more spaces apart: schema.SPACED_CELL), and no pipe or tab: a row with an empty or overflowing cell could
+    not be read back from its own text, so the lines then stay text."""
+    opened = i + 2 < len(lines) and _RULE_RUNS.match(lines[i][1]) is not None  # reST: a rule over the header
+    head = i + 1 if opened else i
+    if head + 2 >= len(lines) or not _RULE_RUNS.match(lines[head + 1][1]):
+        return None
+    runs = [m.span() for m in _RUN.finditer(lines[head + 1][1])]
+
+    def cells(line: str) -> list[str] | None:
+        if "|" in line or "\t" in line:
+            return None
+        found = list(SPACED_CELL.finditer(line))
+        if len(found) != len(runs) or any(m.end() <= a or b <= m.start() for m, (a, b) in zip(found, runs)):
+            return None
+        return [m.group() for m in found]
+
+    headers = cells(lines[head][1])
+    if headers is None:
+        return None
+    rows: list[Block] = []
+    j = head + 2
+    while j < len(lines) and lines[j][1].strip() and not _RULE_RUNS.match(lines[j][1]):
+        pos, line = lines[j]
+        values = cells(line)
+        if values is None:
+            return None
+        start = pos + len(line) - len(line.lstrip())
+        rows.append(Block("row", start, pos + len(line.rstrip()), section, None, tuple(headers), tuple(values)))
+        j += 1
+    if j < len(lines) and _RULE_RUNS.match(lines[j][1]):
+        j += 1  # the closing rule
+    return (j, rows) if rows else None
 
 
 def _table_blocks(rows: list[tuple[int, str]], section: str) -> list[Block]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -120,11 +121,17 @@ class Chunk:
         return _from_dict(cls, data)
 
 
+# A cell of a table aligned with spaces: words one space apart, the cells two or more apart.
+SPACED_CELL = re.compile(r"\S+(?: \S+)*")
+
+
 def split_row(text: str) -> list[str]:
-    """Cells of a tab-separated or pipe table row."""
+    """Cells of a tab-separated or pipe table row, or of a row aligned with spaces (neither tab nor pipe)."""
     stripped = text.strip()
     if "\t" in stripped:
         return [c.strip() for c in stripped.split("\t")]
+    if "|" not in stripped:
+        return SPACED_CELL.findall(stripped)
     return [c.strip() for c in stripped.strip("|").split("|")]
 
 
@@ -132,11 +139,13 @@ def row_values(text: str, headers: tuple[str, ...]) -> list[tuple[str, int, int]
     """(column header, start, end) of each value of a table row after its label, as offsets into text. The
     header is the table's, or the one a PDF row's cell carries ("Three Months Ended July 1, 2023: 36,413")."""
     cells, at = [], 0
-    separator = "\t" if "\t" in text else "|"
-    for part in text.split(separator):
+    separator = "\t" if "\t" in text else "|" if "|" in text else ""
+    for part in text.split(separator) if separator else ():
         lead = len(part) - len(part.lstrip())
         cells.append((at + lead, at + len(part.rstrip())))
         at += len(part) + 1
+    if not separator:  # aligned with spaces
+        cells = [m.span() for m in SPACED_CELL.finditer(text)]
     if separator == "|" and text.strip().startswith("|"):
         cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
     out = []

@@ -31,8 +31,8 @@ MAX_GROUPS = 3  # alternatives read per label (2**3 readings at most)
 def label_text(text: str) -> str:
     """The label of a table row as the index holds it: its first cell, without the section or table headings a
     PDF row carries before it ("Changes in operating assets and liabilities: Net cash from operations"). A row of a
-    Markdown or text table is held tab-separated: its label is the cell before the first tab."""
-    first = split_row(text)[0] if "\t" in text.strip() else text.split(" | ", 1)[0]
+    Markdown or text table is its line: its label is its first cell (split_row)."""
+    first = split_row(text)[0] if "\t" in text.strip() or " | " not in text else text.split(" | ", 1)[0]
     return first.rsplit(": ", 1)[-1].strip(" |")
 
 

@@ -12,7 +12,7 @@ from assistant.chunking import chunk_document
 from assistant.ingest import (IngestError, SourceFile, decode_text, load_document, parse_markdown, read_file,
                               scan_corpus)
 from assistant.messages import Said
-from assistant.schema import Document, row_label
+from assistant.schema import Document, row_label, row_values
 from conftest import PAPER, REAL_PDFS
 from pdf_factory import encrypt_pdf, make_pdf
 
@@ -186,6 +186,53 @@ def test_pipe_table_rows_carry_headers_and_skip_the_separator():
                                                                             "Item: Coffee | Price: 3 EUR"]
     assert all(b.section == "Prices" for b in rows)
     assert doc.text[doc.blocks[-1].start:doc.blocks[-1].end] == "After the table."
+
+
+PANDOC_TABLE = """# Harbourtown port report
+
+The port handled more cargo this year than last.
+
+  Terminal      Ships   Tonnes (thousands)
+  ------------ ------- --------------------
+  North quay        41                  320
+  South quay        27                  198
+  Ferry berth      112                   45
+
+Table: Cargo by terminal in 2025.
+"""
+
+
+def test_a_table_aligned_with_spaces_under_a_rule_of_dashes_gives_rows():
+    # As pandoc writes a simple table and plain-text reports set one: before, it was one run-on "sentence".
+    for name, parse in (("port.md", parse_markdown), ("port.txt", lambda n, t: parse_markdown(n, t, plain=True))):
+        doc = parse(name, PANDOC_TABLE)
+        rows = [b for b in doc.blocks if b.kind == "row"]
+        assert [row_label(b.headers, doc.text[b.start:b.end]) for b in rows] == [
+            "Terminal: North quay | Ships: 41 | Tonnes (thousands): 320",
+            "Terminal: South quay | Ships: 27 | Tonnes (thousands): 198",
+            "Terminal: Ferry berth | Ships: 112 | Tonnes (thousands): 45"], name
+        assert rows[2].cells == ("Ferry berth", "112", "45")
+        assert [row_values(doc.text[b.start:b.end], b.headers) for b in rows][0] == [("Ships", 18, 20),
+                                                                                     ("Tonnes (thousands)", 38, 41)]
+        texts = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text"]
+        assert texts == ["The port handled more cargo this year than last.", "Table: Cargo by terminal in 2025."]
+
+
+def test_a_rest_simple_table_gives_rows_and_its_closing_rule_no_text():
+    text = "Sizes\n\n=====  =====\nName   Size\n=====  =====\nacme   154\nquay   47\n=====  =====\n\nThe end.\n"
+    doc = parse_markdown("sizes.txt", text, plain=True)
+    assert [row_label(b.headers, doc.text[b.start:b.end]) for b in doc.blocks if b.kind == "row"] == [
+        "Name: acme | Size: 154", "Name: quay | Size: 47"]
+    assert [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text"][-1] == "The end."
+
+
+def test_lines_that_do_not_fit_the_rule_of_dashes_stay_text():
+    # An empty cell could not be read back from the row's own text; prose over dashes is no header.
+    gap = "  Terminal   Ships   Tonnes\n  --------   -----   ------\n  North             320\n"
+    prose = "We said this much and no more about it.\n-------  ------\n"
+    for text in (gap, prose):
+        doc = parse_markdown("t.md", text)
+        assert all(b.kind == "text" for b in doc.blocks), text
 
 
 def test_a_single_tab_line_is_not_a_table():

@@ -41,6 +41,18 @@ def test_a_table_figure_is_answered_with_its_row(paper_assistant):
     assert answer.citations[0].section == "4. Data Analysis"
 
 
+def test_a_table_aligned_with_spaces_is_answered_with_its_row_and_the_figure_asked_for(tmp_path, real_embedder):
+    from test_ingest import PANDOC_TABLE  # the table as pandoc writes it: columns aligned with spaces
+
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": PANDOC_TABLE})
+    answer = assistant.ask("How many ships used the South quay?")
+    assert not answer.abstained
+    assert answer.answer == "South quay        27                  198"
+    assert answer.citations[0].kind == "row" and answer.citations[0].headers == ("Terminal", "Ships",
+                                                                                  "Tonnes (thousands)")
+    assert answer.answer_span is not None and answer.answer_span.text == "27"
+
+
 # Known misses of the learned reader (docs/answering.md, "What is left"): each fails loudly once it is fixed.
 _ANSWERED_ANYWAY = "known miss: the learned reader answers this near miss with a related sentence"
 
