@@ -267,11 +267,19 @@ _YAML_TITLE = re.compile(r"^title:\s*(.+?)\s*$")
 _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 PLAIN_HEADING_WORDS = 10  # a plain-text heading is a short line standing alone
 PLAIN_HEADING_CHARS = 80
+LABEL_DEPTH = 1_000  # a label inside a section (_a_label) is deeper than any heading: the next heading closes it
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+# "Chapter 9. ...", "Capítulo 9. ...", "Part II": a division of the document, a heading in any case, over its sections.
+_DIVISION = re.compile(r"^(?:chapter|cap[ií]tulo|part|parte|appendix|ap[ée]ndice|annex|anexo)\s+(?:\d+|[IVXLC]+)\b"
+                       r"(?!\.\d)", re.I)
+# "Table 1.25. ...", "Figura 3: ...": a caption, never a heading, however it is written.
+_CAPTION = re.compile(r"^(?:table|tabla|cuadro|figure|figura|fig\.|chart|gr[aá]fico|map|mapa)\s+\d", re.I)
 # Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
 # A rule under a table's header whose columns are aligned with spaces: two or more runs of "-" (or of "=").
 _RULE_RUNS = re.compile(r"^[ \t]*(?:-{2,}|={2,})(?:[ \t]+(?:-{2,}|={2,}))+[ \t]*$")
 _RUN = re.compile(r"-{2,}|={2,}")
+# A rule of a grid table: "+---+---+", "|----+----|", "+===+===+" (a border or the line between two rows).
+_GRID_RULE = re.compile(r"^\s*[+|](?=[-=:+|]*[-=]{3})[-=:+|]*[+|]\s*$")  # \s: some indent with no-break spaces
 _PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 
 
@@ -300,8 +308,11 @@ def _plain_heading(line: str) -> str | None:
     A sentence ("Thank you for reading.") or a list item ("1. buy the tickets") is none."""
     text = line.strip()
     words = text.split()
-    if not words or len(words) > PLAIN_HEADING_WORDS or len(text) > PLAIN_HEADING_CHARS or text[-1] in ",;:?!":
+    if not words or len(words) > PLAIN_HEADING_WORDS or len(text) > PLAIN_HEADING_CHARS or text[-1] in ",;:?!" \
+            or _CAPTION.match(text):
         return None
+    if _DIVISION.match(text) and not text.endswith("."):
+        return clean_heading(text)
     numbered = _SECTION_NUMBER.match(text)
     rest = text[numbered.end():].strip() if numbered else text
     if not rest or not rest[0].isupper():
@@ -309,9 +320,25 @@ def _plain_heading(line: str) -> str | None:
     letters = [ch for ch in rest if ch.isalpha()]
     capitals = len(letters) >= 2 and all(ch.isupper() for ch in letters)
     titled = all(w[0].isupper() for w in rest.split() if len(w.strip("\"'’.,()")) >= 5)
-    if capitals or numbered and titled or titled and not text.endswith("."):
+    # A number of two or more levels ("1.4.9.") is a section's, in any case: Spanish, among others, writes headings
+    # in sentence case ("1.4.9. Grabación de las actividades"); a list item has one level ("1. buy the tickets").
+    deep = numbered is not None and "." in numbered.group(1) and not text.endswith(".")
+    if capitals or numbered and titled or titled and not text.endswith(".") or deep:
         return clean_heading(text)
     return None
+
+
+def _a_label(lines: list[tuple[int, str]], i: int, name: str) -> bool:
+    """A plain heading of one word, not in capitals, indented as the paragraph after it is ("    Sugerencia" over a
+    tip in a manual whose headings stand at the margin and its text four spaces in): a label inside the section it
+    stands in, not a section of its own ("Preamble", centred over its text, or a name at the margin). Longer
+    headings indented with their text are sections (a licence indented whole: "    Third-Party Software Licenses")."""
+    if len(name.split()) != 1 or name.isupper():
+        return False
+    line = lines[i][1]
+    indent = len(line) - len(line.lstrip())
+    after = next((text for _, text in lines[i + 1:] if text.strip()), "")
+    return indent > 0 and indent == len(after) - len(after.lstrip())
 
 
 def _strip_closing_hashes(text: str) -> str:
@@ -414,11 +441,19 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             i += 1
             continue
         if plain and alone and not following.strip() and (name := _plain_heading(line)):
-            # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") hold the numbered ones under them.
+            # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") hold the numbered ones under them; once
+            # sections are numbered, a label of one word ("Note", "Sugerencia") stands under the section it is in.
             flush()
             number = _SECTION_NUMBER.match(name)
-            open_section(2, name, number.group(1).count(".") + 2 if number else 1)
-        aligned = _aligned_table(lines, i, section())
+            if number:
+                open_section(2, name, number.group(1).count(".") + 2)
+            elif _DIVISION.match(name):
+                open_section(2, name, 1)
+            elif stack and _a_label(lines, i, name):
+                open_section(2, name, LABEL_DEPTH)
+            else:
+                open_section(2, name, 1)
+        aligned = _grid_table(lines, i, section()) or _aligned_table(lines, i, section())
         if aligned is not None:
             flush()
             i, rows = aligned
@@ -504,6 +539,48 @@ def _table_end(lines: list[tuple[int, str]], i: int) -> int:
     return i
 
 
+def _grid_table(lines: list[tuple[int, str]], i: int, section: str) -> tuple[int, list[Block]] | None:
+    """(index past it, its rows) for a grid table, whose rows run over several lines between rules ("+---+---+",
+    "|---+---|", "+===+===+"), as pandoc writes a table with a cell of several lines and as text editions of
+    manuals set theirs; None for anything else. Its lines are rules and pipe lines, at least two of them rules; the
+    pipe lines between two rules are one row (each column's pieces read top to bottom: schema.split_row), the first
+    such group the header. A pipe line with another number of cells than the header's leaves the lines to the
+    pipe-table reader."""
+    j, rules = i, []
+    while j < len(lines) and (_GRID_RULE.match(lines[j][1]) or _is_pipe_row(lines[j][1])):
+        if _GRID_RULE.match(lines[j][1]):
+            rules.append(j)
+        j += 1
+    if len(rules) < 2:
+        return None
+    groups: list[list[int]] = []
+    for k in range(i, j):
+        if k in rules:
+            if groups and groups[-1]:
+                groups.append([])
+            continue
+        if not groups:
+            groups.append([])
+        groups[-1].append(k)
+    groups = [g for g in groups if g]
+    if len(groups) < 2:
+        return None
+    width = len(split_row(lines[groups[0][0]][1]))
+    if any(len(split_row(lines[k][1])) != width for g in groups for k in g):
+        return None
+    text = "\n".join(lines[k][1] for k in groups[0])
+    headers = tuple(split_row(text))
+    rows = []
+    for group in groups[1:]:
+        first, last = lines[group[0]], lines[group[-1]]
+        start = first[0] + len(first[1]) - len(first[1].lstrip())
+        end = last[0] + len(last[1].rstrip())
+        cells = tuple(split_row("\n".join(lines[k][1] for k in group)))
+        if any(cells):
+            rows.append(Block("row", start, end, section, None, headers, cells))
+    return (j, rows) if rows else None
+
+
 def _aligned_table(lines: list[tuple[int, str]], i: int, section: str) -> tuple[int, list[Block]] | None:
     """(index past it, its rows) for a table whose columns are aligned with spaces under a rule of dash runs, as
     pandoc writes a simple table and plain-text reports set one ("Terminal   Ships" over "--------  -----"), or
@@ -547,7 +624,7 @@ def _table_blocks(rows: list[tuple[int, str]], section: str) -> list[Block]:
     headers = tuple(split_row(rows[0][1]))
     blocks = []
     for pos, line in rows[1:]:
-        if _PIPE_SEPARATOR.match(line):
+        if _PIPE_SEPARATOR.match(line) or _GRID_RULE.match(line):
             continue
         start = pos + (len(line) - len(line.lstrip()))
         end = pos + len(line.rstrip())

@@ -132,24 +132,18 @@ def split_row(text: str) -> list[str]:
         return [c.strip() for c in stripped.split("\t")]
     if "|" not in stripped:
         return SPACED_CELL.findall(stripped)
+    if "\n" in stripped:  # a grid table's row over several lines: each column's pieces, top to bottom
+        pieces = [split_row(line) for line in stripped.splitlines()]
+        return [" ".join(p[k] for p in pieces if k < len(p) and p[k]) for k in range(max(map(len, pieces)))]
     return [c.strip() for c in stripped.strip("|").split("|")]
 
 
 def row_values(text: str, headers: tuple[str, ...]) -> list[tuple[str, int, int]]:
     """(column header, start, end) of each value of a table row after its label, as offsets into text. The
-    header is the table's, or the one a PDF row's cell carries ("Three Months Ended July 1, 2023: 36,413")."""
-    cells, at = [], 0
-    separator = "\t" if "\t" in text else "|" if "|" in text else ""
-    for part in text.split(separator) if separator else ():
-        lead = len(part) - len(part.lstrip())
-        cells.append((at + lead, at + len(part.rstrip())))
-        at += len(part) + 1
-    if not separator:  # aligned with spaces
-        cells = [m.span() for m in SPACED_CELL.finditer(text)]
-    if separator == "|" and text.strip().startswith("|"):
-        cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
+    header is the table's, or the one a PDF row's cell carries ("Three Months Ended July 1, 2023: 36,413"). A
+    grid table's row over several lines gives each value's first piece (the line it starts on)."""
     out = []
-    for i, (start, end) in enumerate(cells[1:], start=1):
+    for i, (start, end) in enumerate(_cell_spans(text)[1:], start=1):
         header = headers[i] if i < len(headers) else ""
         cell = text[start:end]
         if header and cell.startswith(f"{header}: "):
@@ -160,6 +154,34 @@ def row_values(text: str, headers: tuple[str, ...]) -> list[tuple[str, int, int]
         if start < end:
             out.append((header, start, end))
     return out
+
+
+def _cell_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a row, its label first; an empty cell is an empty span."""
+    if "|" in text and "\n" in text.strip():  # a grid table's row over several lines: each column's first piece
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for line in text.split("\n"):
+            for n, (start, end) in enumerate(_cell_spans(line)):
+                if n == len(spans):
+                    spans.append((at + start, at + start))
+                if start < end and spans[n][0] == spans[n][1]:
+                    spans[n] = (at + start, at + end)
+            at += len(line) + 1
+        return spans
+    cells, at = [], 0
+    separator = "\t" if "\t" in text else "|" if "|" in text else ""
+    if not separator:  # aligned with spaces
+        return [m.span() for m in SPACED_CELL.finditer(text)]
+    for part in text.split(separator):
+        lead = len(part) - len(part.lstrip())
+        cells.append((at + lead, at + len(part.rstrip())))
+        at += len(part) + 1
+    if separator == "|" and text.strip().startswith("|"):
+        cells = cells[1:]  # a Markdown row opens with a pipe: the label is the cell after it
+    if separator == "|" and text.strip().endswith("|") and cells and cells[-1][0] == cells[-1][1]:
+        cells = cells[:-1]  # ... and closes with one: nothing after it
+    return cells
 
 
 def row_label(headers: tuple[str, ...], text: str) -> str:

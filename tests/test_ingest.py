@@ -173,6 +173,27 @@ def test_plain_text_headings_give_section_paths_and_stay_text():
     assert sections(parse_markdown("rules.md", text)) == [""]
 
 
+def test_plain_text_headings_in_sentence_case_chapters_and_labels():
+    # As the text edition of a Spanish manual sets them: headings numbered in sentence case under "Capítulo N.", the
+    # text four spaces in, a tip's one-word label at the text's margin, and a table's caption, which is no heading.
+    text = ("Capítulo 1. Tutoriales de GNU/Linux\n\n"
+            "1.4.9. Grabación de las actividades del intérprete de órdenes\n\n"
+            "    Es una buena práctica registrar la actividad.\n\n"
+            "    Sugerencia\n\n"
+            "    El nuevo Vim se puede usar para registrar las actividades.\n\n"
+            "1.4.10. Órdenes básicas de Unix\n\n"
+            "    Aprendamos las órdenes fundamentales.\n\n"
+            "Tabla 1.2. Relación de órdenes\n\n"
+            "    Pruebe las órdenes siguientes.\n")
+    doc = parse_markdown("manual.txt", text, plain=True)
+    where = {doc.text[b.start:b.end].split("\n")[-1].strip(): b.section for b in doc.blocks}
+    chapter = "Capítulo 1. Tutoriales de GNU/Linux"
+    recording = f"{chapter} > 1.4.9. Grabación de las actividades del intérprete de órdenes"
+    assert where["Es una buena práctica registrar la actividad."] == recording
+    assert where["El nuevo Vim se puede usar para registrar las actividades."] == f"{recording} > Sugerencia"
+    assert where["Pruebe las órdenes siguientes."] == f"{chapter} > 1.4.10. Órdenes básicas de Unix"
+
+
 def test_a_closing_hash_needs_white_space_before_it():
     doc = parse_markdown("c.md", "## Learning C#\n\nText.\n")
     assert doc.blocks[0].section == "Learning C#"
@@ -224,6 +245,37 @@ def test_a_rest_simple_table_gives_rows_and_its_closing_rule_no_text():
     assert [row_label(b.headers, doc.text[b.start:b.end]) for b in doc.blocks if b.kind == "row"] == [
         "Name: acme | Size: 154", "Name: quay | Size: 47"]
     assert [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text"][-1] == "The end."
+
+
+GRID_TABLE = """Harbour services
+
++-------------+--------+------------------------------+
+| Service     | Berths | What it offers               |
++=============+========+==============================+
+| Pilotage    | 4      | pilots who board ships at    |
+|             |        | the outer buoy               |
++-------------+--------+------------------------------+
+| Towage      | 2      | tugs for ships over 200 m    |
++-------------+--------+------------------------------+
+
+Every service runs day and night.
+"""
+
+
+def test_a_grid_table_row_over_several_lines_is_one_row():
+    # As pandoc writes a table with a cell of several lines, and text editions of manuals set theirs: each line
+    # used to be a row of fragments, and the rules rows of dashes.
+    doc = parse_markdown("harbour.txt", GRID_TABLE, plain=True)
+    rows = [b for b in doc.blocks if b.kind == "row"]
+    texts = [doc.text[b.start:b.end] for b in rows]
+    assert [row_label(b.headers, t) for b, t in zip(rows, texts)] == [
+        "Service: Pilotage | Berths: 4 | What it offers: pilots who board ships at the outer buoy",
+        "Service: Towage | Berths: 2 | What it offers: tugs for ships over 200 m"]
+    assert texts[0] == "| Pilotage    | 4      | pilots who board ships at    |\n|             |        | the outer buoy  " \
+                       "             |"  # the quote is the lines as they stand
+    assert [(h, texts[0][s:e]) for h, s, e in row_values(texts[0], rows[0].headers)] == [
+        ("Berths", "4"), ("What it offers", "pilots who board ships at")]
+    assert [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "text"][-1] == "Every service runs day and night."
 
 
 def test_lines_that_do_not_fit_the_rule_of_dashes_stay_text():
