@@ -154,6 +154,21 @@ def test_a_cell_wrapped_onto_lines_of_its_own_stays_in_its_row():
     assert texts == ["Every package above is in the archive."]
 
 
+def test_header_cells_closer_than_a_cell_gap_still_head_their_own_columns():
+    # A bold header wider than its column of figures ("Size" over "154") stands 0.7 em from the next header: each
+    # heads its own column, where before both were one cell ("Size Description") heading the two.
+    header = [(72, 740, "Package", 10, True), (180, 740, "Popularity", 10, True), (260, 740, "Size", 10, True),
+              (287, 740, "Description", 10, True)]
+    rows_ = [(72, 726, "acme-tools", 10, False), (180, 726, "V:12, I:40", 10, False), (260, 726, "154", 10, False),
+             (287, 726, "tools for Acme devices", 10, False),
+             (72, 712, "quay", 10, False), (180, 712, "V:1, I:2", 10, False), (260, 712, "47", 10, False),
+             (287, 712, "utility that shows the quay", 10, False)]
+    doc = load_document("packages.pdf", make_layout_pdf([header + rows_]))
+    assert rows(doc) == [
+        "acme-tools | Popularity: V:12, I:40 | Size: 154 | Description: tools for Acme devices",
+        "quay | Popularity: V:1, I:2 | Size: 47 | Description: utility that shows the quay"]
+
+
 def test_a_line_of_years_and_words_heads_a_schedule_by_year():
     # Laid out as Amazon's commitments are: the years and "Thereafter" / "Total" stand over the figures.
     page = [(72, 740, "The following summarizes our commitments (in millions):", 10, False),

@@ -15,6 +15,7 @@ SPREAD_RATIO = 1.12
 SIZE_SAMPLES = 5  # letters whose size is read for a line's size of type
 PROSE_DENSITY = 0.45  # em per character: about the average advance of a proportional font
 CELL_GAP = 0.8  # em: a gap this wide between two words separates cells (justified prose stays below it)
+HEADER_CELL_GAP = 0.6  # em: ... in a line that may head a table (short column names: a wide header beside the next)
 NUMBER_GAP = 0.3  # em: two numbers (or a number and a currency sign) this far apart are two cells
 _LINE = re.compile(r"[^\r\n]+")
 _SPACE = re.compile(r"\s+")
@@ -82,11 +83,14 @@ class PageLines:
         self.text = page_text(textpage)
         self.lines = _read_lines(self._raw, self.text, self._rect, self._box)
 
-    def split(self, line: Line) -> list[Cell]:
-        """The line's cells, measured now if its spread did not suggest columns when it was read."""
-        if len(line.cells) == 1 and " " in line.text:
+    def split(self, line: Line, gap: float = CELL_GAP) -> list[Cell]:
+        """The line's cells, measured now if its spread did not suggest columns when it was read, or if cells are
+        to be told apart at a narrower gap (em) than CELL_GAP."""
+        if " " in line.text and (len(line.cells) == 1 or gap < CELL_GAP):
             em = line.size or line.height
-            line.cells = _cells(self._raw, self.text, line.start, line.end, em, self._rect, self._box) or line.cells
+            cells = _cells(self._raw, self.text, line.start, line.end, em, self._rect, self._box, gap)
+            if gap >= CELL_GAP or all(any(ch.isalnum() for ch in c.text) for c in cells):  # not "Level 1" | ":"
+                line.cells = cells or line.cells
         return line.cells
 
 
@@ -170,7 +174,7 @@ def _tight_density(lines: list[Line]) -> float:
     return min(densities[len(densities) // 4], PROSE_DENSITY)
 
 
-def _cells(raw, text: str, start: int, end: int, em: float, rect, box) -> list[Cell]:
+def _cells(raw, text: str, start: int, end: int, em: float, rect, box, cell_gap: float = CELL_GAP) -> list[Cell]:
     """Split text[start:end] into cells at wide gaps, measured between the boxes of the words' edge letters."""
     words: list[tuple[str, float, float]] = []
     piece = text[start:end]
@@ -199,7 +203,7 @@ def _cells(raw, text: str, start: int, end: int, em: float, rect, box) -> list[C
             if word in CURRENCY:  # a currency sign opens the cell of the number it stands before
                 cells.append(Cell(word, left, right))
                 continue
-            if gap < CELL_GAP * em and not (numbers and gap >= NUMBER_GAP * em) and gap > -em:
+            if gap < cell_gap * em and not (numbers and gap >= NUMBER_GAP * em) and gap > -em:
                 last.text = f"{last.text} {word}"
                 last.x1 = max(last.x1, right)
                 continue

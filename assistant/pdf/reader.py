@@ -12,7 +12,7 @@ from typing import Iterator
 from ..ingest import IngestError, clean_text
 from ..messages import Said
 from ..schema import Block
-from .layout import PageLines
+from .layout import HEADER_CELL_GAP, PageLines
 from .pages import PageOut, compose_page
 from .structure import body_style, page_marks, read_outline
 from .tables import MAX_HEADER_HEIGHT, find_tables
@@ -123,7 +123,9 @@ def _measure_header_lines(layout: PageLines) -> None:
             if above.words > _HEADER_WORDS or above.bottom > reach:
                 break  # a sentence, or too far above to head this table (tables.py stops there too)
             done.add(k)
-            layout.split(above)
+            cells = layout.split(above)
+            if len(cells) > 1 and not any(c.numeric for c in cells[1:]):
+                layout.split(above, HEADER_CELL_GAP)  # column names, not a row or a title: told apart more finely
     # A row under a row may be set too tight to have been split when its line was read (a short description beside
     # a package's name): the lines just under a row are measured too, each new row measuring the lines under it.
     for i, line in enumerate(lines):
