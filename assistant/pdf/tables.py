@@ -166,9 +166,10 @@ def _wrapped_lines(lines: list[Line], rows: list[int], row_like: list[bool], k: 
     nxt = next((j for j in range(k, min(k + WRAPPED_LINES + 1, len(lines))) if row_like[j]), None)
     beside = [c for r in rows + ([nxt] if nxt is not None else []) for c in lines[r].cells[1:]]
 
-    def in_text_column(cell: Cell) -> bool:  # in a column of words, not figures (a header of figures is no cell's)
-        over = [c for c in beside if c.x0 < cell.x1 and cell.x0 < c.x1]
-        return bool(over) and not any(c.numeric for c in over)
+    def in_text_column(cell: Cell) -> bool:  # in a column of words, not figures (a header of figures is no cell's);
+        # a column the rows' own lines leave empty is one of words that only wrapped lines fill (a description
+        # centred beside a label of two lines)
+        return not any(c.numeric for c in beside if c.x0 < cell.x1 and cell.x0 < c.x1)
 
     found: list[int] = []
     j = k
@@ -199,9 +200,10 @@ def _label_line(line: Line, row: Line) -> bool:
                                                                                  else row.x1)
 
 
-def _columns(lines: list[Line], rows: list[int]) -> list[tuple[float, float]]:
-    """Column spans from the value cells: numbers are right-aligned, so cells are grouped by right edge."""
-    cells = [c for j in rows for c in lines[j].cells[1:]]
+def _columns(lines: list[Line], rows: list[int], wrapped: list[int] = ()) -> list[tuple[float, float]]:
+    """Column spans from the value cells (and the cells of wrapped lines, all values: a column of descriptions
+    may stand on them alone): numbers are right-aligned, so cells are grouped by right edge."""
+    cells = [c for j in rows for c in lines[j].cells[1:]] + [c for j in wrapped for c in lines[j].cells]
     if not cells:
         return []
     em = max(lines[rows[0]].size, lines[rows[0]].height)
@@ -236,7 +238,7 @@ def _column_of(cell: Cell, columns: list[tuple[float, float]]) -> int:
 def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: set[int],
            continued: set[int] = frozenset()) -> Table | None:
     rows_at = [j for j in members if row_like[j]]
-    columns = _columns(lines, rows_at)
+    columns = _columns(lines, rows_at, [j for j in members if j in continued])
     if not columns:
         return None
     em = max(lines[rows_at[0]].size, lines[rows_at[0]].height)
