@@ -337,7 +337,7 @@ def _a_label(lines: list[tuple[int, str]], i: int, name: str) -> bool:
         return False
     line = lines[i][1]
     indent = len(line) - len(line.lstrip())
-    after = next((text for _, text in lines[i + 1:] if text.strip()), "")
+    after = next((lines[k][1] for k in range(i + 1, len(lines)) if lines[k][1].strip()), "")
     return indent > 0 and indent == len(after) - len(after.lstrip())
 
 
@@ -546,10 +546,10 @@ def _grid_table(lines: list[tuple[int, str]], i: int, section: str) -> tuple[int
     pipe lines between two rules are one row (each column's pieces read top to bottom: schema.split_row), the first
     such group the header. A pipe line with another number of cells than the header's leaves the lines to the
     pipe-table reader."""
-    j, rules = i, []
+    j, rules = i, set()
     while j < len(lines) and (_GRID_RULE.match(lines[j][1]) or _is_pipe_row(lines[j][1])):
         if _GRID_RULE.match(lines[j][1]):
-            rules.append(j)
+            rules.add(j)
         j += 1
     if len(rules) < 2:
         return None
