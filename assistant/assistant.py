@@ -260,11 +260,13 @@ class Assistant:
         return extra
 
     def _retrieve(self, question: str, history: list[str], follow_on: bool = True,
-                  extra_tokens: list[str] = (), pro_drop: bool = False, typed: str = "") -> tuple[Reader, Query, list]:
+                  extra_tokens: list[str] = (), pro_drop: bool = False, typed: str = "",
+                  apart: frozenset[str] = frozenset()) -> tuple[Reader, Query, list]:
         """The reader, the query and its hits. With follow_on, a follow-up's query also knows the answer the
         previous question got (what the user has just read); the hits do not depend on it. pro_drop: the
         conversation is read in translation from a language that leaves subjects unstated (resolve_followup).
-        typed: the question as the user wrote it, when question is its translation (Query.typed)."""
+        typed: the question as the user wrote it, when question is its translation (Query.typed). apart: its own
+        words that the translation lacks, searched apart (Retriever.search)."""
         if self._reader is None:
             self.reload()
         with self._lock:
@@ -291,7 +293,7 @@ class Assistant:
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
                       documents=asked_documents(reader, question, tokens, history))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
-                                       encode=self.embedder.encode_query, documents=query.documents)
+                                       encode=self.embedder.encode_query, documents=query.documents, apart=apart)
         return reader, query, hits
 
     def _long_forms(self, question: str, reader: Reader) -> dict[str, str]:
@@ -352,9 +354,12 @@ class Assistant:
 
     def _search_english(self, question: str, language: str, english: str, english_history: list[str],
                         extra: list[str], follow_on: bool = True) -> tuple[Reader, Query, list]:
-        """(the reader, the query, its hits) for a question already read in English (in_english)."""
+        """(the reader, the query, its hits) for a question already read in English (in_english). Its own words
+        that neither the translation nor its names have are searched apart (Retriever.search)."""
+        apart = frozenset() if language == ENGLISH else frozenset(spanish_tokens(question)) - set(
+            search_tokens(english)) - set(search_tokens(" ".join(named_terms(question))))
         return self._retrieve(english, english_history, follow_on, extra, pro_drop=language != ENGLISH,
-                              typed="" if language == ENGLISH else question)
+                              typed="" if language == ENGLISH else question, apart=apart)
 
     def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
         """(the question's language, the question and the history in English, extra search tokens): a Spanish

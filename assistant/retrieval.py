@@ -99,7 +99,8 @@ class Retriever:
         return self.store.lexical_search(tokens, k, within)
 
     def search(self, query_vector: np.ndarray, tokens: list[str], k: int | None = None,
-               question: str | None = None, encode=None, documents: list[str] | tuple[str, ...] = ()) -> list[Hit]:
+               question: str | None = None, encode=None, documents: list[str] | tuple[str, ...] = (),
+               apart: frozenset[str] = frozenset()) -> list[Hit]:
         """Weighted fusion: DENSE_WEIGHT x cosine + the rest x BM25 scaled by the best BM25 score.
 
         On the gold sets (107 answerable questions) this ranks the evidence chunk first for 90% of
@@ -113,20 +114,24 @@ class Retriever:
         towards the covers and certifications that repeat them (docs/answering.md, "The dense search inside the
         named filings"). documents, given, are the ones the question asks about, the conversation considered
         (Query.documents), instead of those its tokens name.
+        apart: the tokens of a question's own language that its English reading lacks (a Spanish question's words):
+        BM25 weighs them in a search of their own, and a passage scores the better of the two searches, not their
+        sum. A Spanish passage is indexed with its translation's words and its own, and would match such a question
+        twice where an English passage matches once (docs/answering.md, section 5).
         """
         k = k or self.top_k
         named = [s for s in documents if s in self._chunks_of] or self.named_documents(tokens)
         if not named:
-            return self._distinct(self._fused(query_vector, tokens, k), k)
+            return self._distinct(self._fused(query_vector, tokens, k, apart=apart), k)
         within = np.concatenate([self._chunks_of[s] for s in named if s in self._chunks_of])
         # Inside the named filings, the words that named them ("Apple", "Q3", "10-Q", "latest") are on every
         # page and match the certifications and covers that repeat them best: they no longer tell passages apart.
         naming = self.catalogue.naming_tokens(tokens, named)
         focused = _without(question, naming) if question and encode is not None else None
         first = self._fused(query_vector if focused is None else encode(focused),
-                            [t for t in tokens if t not in naming] or tokens, k, within)
+                            [t for t in tokens if t not in naming] or tokens, k, within, apart)
         seen = {id(h.chunk) for h in first}
-        rest = [h for h in self._fused(query_vector, tokens, k) if id(h.chunk) not in seen]
+        rest = [h for h in self._fused(query_vector, tokens, k, apart=apart) if id(h.chunk) not in seen]
         return self._distinct(first + rest, k)
 
     def focused_question(self, question: str, tokens: list[str]) -> str | None:
@@ -175,9 +180,12 @@ class Retriever:
             if label else []
 
     def _fused(self, query_vector: np.ndarray, tokens: list[str], k: int,
-               within: np.ndarray | None = None) -> list[Hit]:
+               within: np.ndarray | None = None, apart: frozenset[str] = frozenset()) -> list[Hit]:
         dense = dict(self.dense(query_vector, k, within))
-        sparse = dict(self.sparse(tokens, k, within))
+        sparse = dict(self.sparse([t for t in tokens if t not in apart], k, within))
+        own = [t for t in tokens if t in apart]
+        for i, score in self.sparse(own, k, within) if own else ():
+            sparse[i] = max(sparse.get(i, 0.0), score)
         labelled = self.labelled_rows(tokens, within)
         # A passage BM25 found beyond the dense search's top k is weighed with its own cosine, not 0 (which would
         # rank it under every passage the dense search returned), and so is a named row. Inside the documents a

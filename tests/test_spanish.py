@@ -15,6 +15,7 @@ from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detec
 from conftest import FIXTURES, GOLD, PAPER, assistant_over, indexed_assistant, make_settings
 
 SPANISH_DOC = GOLD / "es" / "corpus"
+APT_MANUAL = GOLD / "tuning" / "spanish-apt" / "corpus" / "apt_preferences.es.txt"
 
 
 def test_the_language_of_short_questions_is_detected():
@@ -261,6 +262,33 @@ def test_a_spanish_question_with_a_word_apertium_lacks_is_read_in_the_documents_
         "other": "The Yuan ruled China from the capital.\n"})
     assert "reintroduced" in readings["yuan"]
     assert "reintrodujeron" in readings["other"]  # no such word there: left as typed (its Spanish stem is searched)
+
+
+def test_a_spanish_questions_own_words_are_searched_apart_from_its_english_reading(tmp_path, real_embedder):
+    # A Spanish passage is indexed with its translation's words and its own; searched with both at once, a Spanish
+    # question matched it twice where an English passage matches once, and a long Spanish manual beside the paper
+    # took the first citation of paper questions. A passage now scores the better of the two searches.
+    from assistant.text import search_tokens, spanish_tokens
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    shutil.copy(APT_MANUAL, corpus / APT_MANUAL.name)
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    question = "¿Qué prioridad tiene una versión de la distribución de destino?"
+    english = assistant.in_english(question, [])[1]
+    own = frozenset(spanish_tokens(question)) - set(search_tokens(english))
+    tokens = search_tokens(english) + sorted(own)
+    retriever = assistant._reader.retriever
+    both = dict(retriever.sparse(tokens, 20))
+    apart = (dict(retriever.sparse([t for t in tokens if t not in own], 20)), dict(retriever.sparse(sorted(own), 20)))
+    hits = retriever.search(assistant.embedder.encode_query(english), tokens, apart=own)
+    spanish = [h for h in hits if h.chunk.source == APT_MANUAL.name and h.sparse_score]
+    assert spanish and own
+    for hit in spanish:
+        i = assistant.store.chunks.index(hit.chunk)
+        assert hit.sparse_score == pytest.approx(max(apart[0].get(i, 0.0), apart[1].get(i, 0.0)))
+    assert any(both.get(assistant.store.chunks.index(h.chunk), 0.0) > h.sparse_score + 1e-6 for h in spanish)
 
 
 def test_a_spanish_question_on_the_english_paper_gets_the_english_sentence_and_a_labelled_translation(
