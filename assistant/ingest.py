@@ -274,12 +274,12 @@ _DIVISION = re.compile(r"^(?:chapter|cap[ií]tulo|part|parte|appendix|ap[ée]ndi
                        r"(?!\.\d)", re.I)
 # "Table 1.25. ...", "Figura 3: ...": a caption, never a heading, however it is written.
 _CAPTION = re.compile(r"^(?:table|tabla|cuadro|figure|figura|fig\.|chart|gr[aá]fico|map|mapa)\s+\d", re.I)
-# Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
 # A rule under a table's header whose columns are aligned with spaces: two or more runs of "-" (or of "=").
 _RULE_RUNS = re.compile(r"^[ \t]*(?:-{2,}|={2,})(?:[ \t]+(?:-{2,}|={2,}))+[ \t]*$")
 _RUN = re.compile(r"-{2,}|={2,}")
 # A rule of a grid table: "+---+---+", "|----+----|", "+===+===+" (a border or the line between two rows).
 _GRID_RULE = re.compile(r"^\s*[+|](?=[-=:+|]*[-=]{3})[-=:+|]*[+|]\s*$")  # \s: some indent with no-break spaces
+# Possessive runs: the same language, but no quadratic backtracking on a long line of spaces.
 _PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 
 
@@ -441,8 +441,9 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             i += 1
             continue
         if plain and alone and not following.strip() and (name := _plain_heading(line)):
-            # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") hold the numbered ones under them; once
-            # sections are numbered, a label of one word ("Note", "Sugerencia") stands under the section it is in.
+            # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") and divisions ("Capítulo 9") hold the
+            # numbered ones under them; a label of one word indented with its text ("Sugerencia") stands under the
+            # section it is in until the next heading.
             flush()
             number = _SECTION_NUMBER.match(name)
             if number:
