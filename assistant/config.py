@@ -39,8 +39,9 @@ class ChunkSettings:
     # YAML front matter gives a unit per field and HTML comments are not text; 6 since a file with several level-1
     # headings has none for a title (each is a section); 7 since a table whose columns are aligned with spaces under a
     # rule of dash runs (pandoc's simple tables, reST's) gives rows; 8 since a grid table's row over several lines is one
-    # row, and plain-text headings numbered in sentence case, "Chapter N" / "Capítulo N" and one-word labels nest.
-    text_rules: int = 8
+    # row, and plain-text headings numbered in sentence case, "Chapter N" / "Capítulo N" and one-word labels nest; 9
+    # since a plain-text table of contents gives no answer units.
+    text_rules: int = 9
 
 
 @dataclass(frozen=True)

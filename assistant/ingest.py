@@ -267,6 +267,11 @@ _YAML_TITLE = re.compile(r"^title:\s*(.+?)\s*$")
 _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 PLAIN_HEADING_WORDS = 10  # a plain-text heading is a short line standing alone
 PLAIN_HEADING_CHARS = 80
+CONTENTS_LINES = 5  # a table of contents in plain text has at least this many lines, ...
+CONTENTS_WORDS = 12  # ... its numbered titles at most this many words after the number,
+CONTENTS_SHORT = 6  # ... its other lines (a title without a number, a long title's wrapped end) at most this many
+# "3.1. Un resumen", "A. Apéndice", "12 Index", "2. ¿Qué es Debian?": a number, then a word (not "1.0 3:2.5")
+_CONTENTS_NUMBER = re.compile(r"^((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+[¿¡\"'(]?[^\W\d_]")
 LABEL_DEPTH = 1_000  # a label inside a section (_a_label) is deeper than any heading: the next heading closes it
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 # "Chapter 9. ...", "Capítulo 9. ...", "Part II": a division of the document, a heading in any case, over its sections.
@@ -326,6 +331,28 @@ def _plain_heading(line: str) -> str | None:
     if capitals or numbered and titled or titled and not text.endswith(".") or deep:
         return clean_heading(text)
     return None
+
+
+def _contents_end(lines: list[tuple[int, str]], i: int) -> int:
+    """Index past the table of contents that starts at line i (a numbered title), or i if none. Its lines, up to a
+    blank one, are numbered titles ("3.1. Un resumen del proceso de arranque", "A. Apéndice": a number, then at most
+    CONTENTS_WORDS words) or short titles and the wrapped ends of long ones (at most CONTENTS_SHORT words), none
+    ending as a sentence or clause does; at least CONTENTS_LINES lines, most of them numbered, and at least half the
+    numbers of two or more levels ("1.1."), which a list of steps or clauses ("1. buy the tickets") does not have."""
+    if not _CONTENTS_NUMBER.match(lines[i][1].strip()):
+        return i
+    j, numbered, deep = i, 0, 0
+    while j < len(lines) and (text := lines[j][1].strip()):
+        words = len(text.split())
+        number = _CONTENTS_NUMBER.match(text)
+        if text[-1] in ".;:," or words > CONTENTS_WORDS + 1 or (number is None and words > CONTENTS_SHORT):
+            break
+        numbered += number is not None
+        deep += number is not None and "." in number.group(1)
+        j += 1
+    if j - i < CONTENTS_LINES or numbered < 0.6 * (j - i) or deep < 0.5 * numbered:
+        return i
+    return j
 
 
 def _a_label(lines: list[tuple[int, str]], i: int, name: str) -> bool:
@@ -421,6 +448,11 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
         if not plain and line.lstrip().startswith(_COMMENT_OPEN):  # an HTML comment: not shown, so not read
             flush()
             i = _comment_end(lines, i)
+            continue
+        contents_end = _contents_end(lines, i) if plain else i
+        if contents_end > i:  # a table of contents: in the text, but no answer (it says where, not what)
+            flush()
+            i = contents_end
             continue
         heading = _heading(line)
         following = lines[i + 1][1] if i + 1 < len(lines) else ""

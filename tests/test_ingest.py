@@ -194,6 +194,25 @@ def test_plain_text_headings_in_sentence_case_chapters_and_labels():
     assert where["Pruebe las órdenes siguientes."] == f"{chapter} > 1.4.10. Órdenes básicas de Unix"
 
 
+def test_a_plain_text_table_of_contents_stays_in_the_text_but_gives_no_passage():
+    # As the text edition of a manual opens: numbered titles, most of two levels, one wrapped; it says where, not
+    # what. A list of steps numbered on one level, or clauses that end as sentences do, are content.
+    contents = ("Tabla de contenidos\n\n"
+                "Prefacio\n    1. Aviso\n    2. ¿Qué es Debian?\n        2.1. Directrices\n"
+                "        2.2. Herramientas gráficas para la administración del\n        sistema\n"
+                "        2.3. Prerrequisitos\n\n"
+                "El libro empieza aquí.\n")
+    doc = parse_markdown("manual.txt", contents, plain=True)
+    units = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert not any("Directrices" in u or "Prerrequisitos" in u for u in units)
+    assert "2.1. Directrices" in doc.text and any("El libro empieza aquí." in u for u in units)
+    steps = "Steps\n\n1. Buy the tickets\n2. Pack the bags\n3. Lock the door\n4. Take the train\n5. Arrive\n"
+    clauses = "".join(f"3.{n} The tenant shall keep the room clean.\n" for n in range(1, 7))
+    for text, line in ((steps, "4. Take the train"), (clauses, "3.6 The tenant shall keep the room clean.")):
+        doc = parse_markdown("list.txt", text, plain=True)
+        assert line in " ".join(doc.text[b.start:b.end] for b in doc.blocks)
+
+
 def test_a_closing_hash_needs_white_space_before_it():
     doc = parse_markdown("c.md", "## Learning C#\n\nText.\n")
     assert doc.blocks[0].section == "Learning C#"
