@@ -333,14 +333,15 @@ def _plain_heading(line: str) -> str | None:
     return None
 
 
-def _contents_end(lines: list[tuple[int, str]], i: int) -> int:
-    """Index past the table of contents that starts at line i (a numbered title), or i if none. Its lines, up to a
+def _contents_end(lines: list[tuple[int, str]], i: int) -> tuple[int, int]:
+    """(index past the table of contents that starts at line i (a numbered title), or i if none; index past the lines
+    read, none of which starts one when i does not: each run is read once). Its lines, up to a
     blank one, are numbered titles ("3.1. Un resumen del proceso de arranque", "A. Apéndice": a number, then at most
     CONTENTS_WORDS words) or short titles and the wrapped ends of long ones (at most CONTENTS_SHORT words), none
     ending as a sentence or clause does; at least CONTENTS_LINES lines, most of them numbered, and at least half the
     numbers of two or more levels ("1.1."), which a list of steps or clauses ("1. buy the tickets") does not have."""
     if not _CONTENTS_NUMBER.match(lines[i][1].strip()):
-        return i
+        return i, i + 1
     j, numbered, deep = i, 0, 0
     while j < len(lines) and (text := lines[j][1].strip()):
         words = len(text.split())
@@ -351,8 +352,8 @@ def _contents_end(lines: list[tuple[int, str]], i: int) -> int:
         deep += number is not None and "." in number.group(1)
         j += 1
     if j - i < CONTENTS_LINES or numbered < 0.6 * (j - i) or deep < 0.5 * numbered:
-        return i
-    return j
+        return i, max(j, i + 1)
+    return j, j
 
 
 def _a_label(lines: list[tuple[int, str]], i: int, name: str) -> bool:
@@ -435,6 +436,7 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             blocks.append(Block("text", pos + len(line) - len(line.lstrip()), pos + len(line.rstrip()), ""))
     fields = len(blocks)
     fence = ""  # the opening fence of the code block the line is in
+    contents_read = 0  # lines before this one were read by _contents_end already
     while i < len(lines):
         pos, line = lines[i]
         code, fence = _in_code(line, fence)
@@ -449,11 +451,12 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             flush()
             i = _comment_end(lines, i)
             continue
-        contents_end = _contents_end(lines, i) if plain else i
-        if contents_end > i:  # a table of contents: in the text, but no answer (it says where, not what)
-            flush()
-            i = contents_end
-            continue
+        if plain and i >= contents_read:
+            contents_end, contents_read = _contents_end(lines, i)
+            if contents_end > i:  # a table of contents: in the text, but no answer (it says where, not what)
+                flush()
+                i = contents_end
+                continue
         heading = _heading(line)
         following = lines[i + 1][1] if i + 1 < len(lines) else ""
         alone = i == 0 or not lines[i - 1][1].strip()  # a blank line (or the file's start) before it

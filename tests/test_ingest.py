@@ -211,6 +211,9 @@ def test_a_plain_text_table_of_contents_stays_in_the_text_but_gives_no_passage()
     for text, line in ((steps, "4. Take the train"), (clauses, "3.6 The tenant shall keep the room clean.")):
         doc = parse_markdown("list.txt", text, plain=True)
         assert line in " ".join(doc.text[b.start:b.end] for b in doc.blocks)
+    # Each run of numbered lines is read once: a long list takes linear time (it took 20 s for 8,000 lines).
+    many = "".join(f"{n}. Buy the tickets\n" for n in range(20_000))
+    assert len(parse_markdown("long.txt", many, plain=True).blocks) == 1
 
 
 def test_a_closing_hash_needs_white_space_before_it():
