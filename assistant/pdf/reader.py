@@ -15,7 +15,7 @@ from ..schema import Block
 from .layout import HEADER_CELL_GAP, PageLines
 from .pages import PageOut, compose_page
 from .structure import body_style, page_marks, read_outline
-from .tables import MAX_HEADER_HEIGHT, find_tables
+from .tables import MAX_HEADER_HEIGHT, find_tables, row_shape
 
 PART_PAGES = 100  # pages read by one task: a 1,000-page report is read by several workers, in order
 COVER_PAGES = 2  # pages whose text goes into the document record (company, period, form)
@@ -113,23 +113,22 @@ def _measure_header_lines(layout: PageLines) -> None:
     lines = layout.lines
     done: set[int] = set()
     for i, line in enumerate(lines):
-        if len(line.cells) < 2 or not any(c.numeric for c in line.cells[1:]):
+        if not row_shape(line):
             continue
         reach = line.top + MAX_HEADER_HEIGHT * max(line.size, line.height)
         for k in range(i - 1, max(-1, i - _HEADER_REACH - 1), -1):
             above = lines[k]
-            if k in done or (len(above.cells) > 1 and any(c.numeric for c in above.cells[1:])):
+            if k in done or row_shape(above):
                 break  # measured already, or a row of the same table
             if above.words > _HEADER_WORDS or above.bottom > reach:
                 break  # a sentence, or too far above to head this table (tables.py stops there too)
             done.add(k)
-            cells = layout.split(above)
-            if len(cells) > 1 and not any(c.numeric for c in cells[1:]):
+            if len(layout.split(above)) > 1 and not row_shape(above):
                 layout.split(above, HEADER_CELL_GAP)  # column names, not a row or a title: told apart more finely
     # A row under a row may be set too tight to have been split when its line was read (a short description beside
     # a package's name): the lines just under a row are measured too, each new row measuring the lines under it.
     for i, line in enumerate(lines):
-        if len(line.cells) < 2 or not any(c.numeric for c in line.cells[1:]):
+        if not row_shape(line):
             continue
         for k in range(i + 1, min(len(lines), i + 1 + _ROW_REACH)):
             below = lines[k]

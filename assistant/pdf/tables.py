@@ -80,7 +80,7 @@ def _is_value(cell: Cell) -> bool:
     return cell.numeric
 
 
-def _row_shape(line: Line) -> bool:
+def row_shape(line: Line) -> bool:
     """A line that reads as a table row: several cells, at least one number after its first cell."""
     cells = line.cells
     return len(cells) >= 2 and any(_is_value(c) for c in cells[1:])
@@ -103,7 +103,7 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
     Lines that may be a table's header must have been split into cells while the page was open
     (PageLines.split); here only their cells are read.
     """
-    row_like = [i not in skip and _row_shape(line) and not _years_only(line) for i, line in enumerate(lines)]
+    row_like = [i not in skip and row_shape(line) and not _years_only(line) for i, line in enumerate(lines)]
     continued: set[int] = set()  # lines of a value cell's text wrapped onto lines of their own
     tables: list[Table] = []
     i = 0
@@ -332,7 +332,7 @@ def _read_headers(lines: list[Line], table: Table, first: int, label_end: float,
             break  # beside or below the table, or too far above what was found so far
         if line.size > 1.3 * top.size or line.bottom - top.top > MAX_HEADER_HEIGHT * em:
             break  # a heading, or too far above the table
-        if _row_shape(line) and not _years_only(line):
+        if row_shape(line) and not _years_only(line):
             break  # a row of the table above
         cells = line.cells
         # A date set left of its figures, within a column's width of the first column, still heads a column.
