@@ -295,6 +295,21 @@ def test_page_labels_are_the_printed_numbers():
     assert [(b.page, b.printed_page) for b in doc.blocks] == [(1, "i"), (2, "ii"), (3, "1"), (4, "2")]
 
 
+def test_a_page_number_printed_before_the_footer_text_is_the_page_number():
+    # A book prints its left-hand pages' number first ("2    Chapter 1. Basics") and its right-hand pages' last
+    # ("Basics    3"). Chapter 1's left-hand footer repeats too few times to be a running line.
+    def page(n: int) -> list[tuple]:
+        body = [(72, 700 - 20 * k, f"Body line {k} of page {n} says something plain.", 11, False) for k in range(6)]
+        footer = [(72, 50, str(n), 10, False), (400, 50, "Chapter 1. Basics", 10, False)] if n % 2 == 0 else \
+            [(72, 50, "Basics", 10, False), (520, 50, str(n), 10, False)]
+        return body + footer
+
+    covers = [[(72, 700, "A Plain Book", 20, True)], [(72, 700, "For the reader.", 11, False)]]
+    doc = load_document("book.pdf", make_layout_pdf(covers + [page(n) for n in range(1, 5)]))
+    assert "Chapter 1" not in doc.text and "Basics" not in doc.text
+    assert {(b.page, b.printed_page) for b in doc.blocks if b.page > 2} == {(3, "1"), (4, "2"), (5, "3"), (6, "4")}
+
+
 def test_bookmarks_give_the_section_path():
     pages = [[(72, 700, "Opening words of the report.", 11, False)],
              [(72, 700, "Revenue grew in every region.", 11, False),

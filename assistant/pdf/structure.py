@@ -114,10 +114,14 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
-def printed_number(line: Line) -> str | None:
-    """The page number a header or footer line prints at its end ("… | 20", "Page 20", "iv"), if any."""
+def printed_number(line: Line, leading: bool = False) -> str | None:
+    """The page number a header or footer line prints at its end ("… | 20", "Page 20", "iv"), if any; with
+    leading, also one standing apart at its start, as books print it on their left-hand pages ("14
+    Chapter 2. Experiments")."""
     if len(line.cells) > 1 and _PAGE_NUMBER.fullmatch(line.cells[-1].text):
         return line.cells[-1].text
+    if leading and len(line.cells) > 1 and _PAGE_NUMBER.fullmatch(line.cells[0].text):
+        return line.cells[0].text
     match = _PAGE_NUMBER.fullmatch(line.text)
     if match and (match.group(1) == line.text or len(line.text) > len(match.group(1)) + 1):
         return match.group(1)
@@ -156,8 +160,9 @@ def page_marks(pages: dict[int, list[Line]]) -> PageMarks:
     enough = max(3, int(0.1 * len(pages)))
     numbers: dict[int, tuple[int, str, int]] = {}  # page -> (line, printed, value)
     for p, idx in candidates.items():
+        outermost = {min(idx, key=lambda i: pages[p][i].top), max(idx, key=lambda i: pages[p][i].top)} if idx else set()
         for i in sorted(idx, key=lambda i: pages[p][i].top):  # footers first
-            printed = printed_number(pages[p][i])
+            printed = printed_number(pages[p][i], leading=i in outermost)
             if printed is None:
                 continue
             value = int(printed) if printed.isdigit() else roman_value(printed)
