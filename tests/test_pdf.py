@@ -310,6 +310,24 @@ def test_a_page_number_printed_before_the_footer_text_is_the_page_number():
     assert {(b.page, b.printed_page) for b in doc.blocks if b.page > 2} == {(3, "1"), (4, "2"), (5, "3"), (6, "4")}
 
 
+WORDS = "zero one two three four five six seven eight".split()
+
+
+def test_a_running_header_leaves_a_page_of_few_lines_too_and_n_of_m_is_its_page_number():
+    # A manual's pages of screenshots hold the running header and a caption; "3 / 8" prints page 3 of 8.
+    def page(n: int, full: bool) -> list[tuple]:
+        header = [(72, 760, "Acme Handbook", 10, False), (500, 760, f"{n} / 8", 10, False)]
+        lines = 6 if full else 1
+        return header + [(72, 700 - 20 * k, f"The {WORDS[n]} page's line {WORDS[k]} says something plain.", 11, False)
+                         for k in range(lines)]
+
+    cover = [(72, 700, "Welcome", 20, True)]
+    doc = load_document("handbook.pdf", make_layout_pdf([cover] + [page(n, n % 3 != 0) for n in range(2, 9)]))
+    assert "Acme Handbook" not in doc.text and "/ 8" not in doc.text
+    assert "The three page's line zero says" in doc.text and "The six page's line zero says" in doc.text
+    assert {(b.page, b.printed_page) for b in doc.blocks if b.page in (3, 4)} == {(3, "3"), (4, "4")}
+
+
 def test_bookmarks_give_the_section_path():
     pages = [[(72, 700, "Opening words of the report.", 11, False)],
              [(72, 700, "Revenue grew in every region.", 11, False),

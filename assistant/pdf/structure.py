@@ -15,6 +15,7 @@ _NOTE = re.compile(r"^note\s+\d+\b", re.I)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z]")
 _ROMAN = re.compile(r"^[ivxlcdm]{1,7}$", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:.*?(?:\||\s[-–—]\s|\bpage)\s*)?(\d{1,4}|[ivxlc]{1,6})$", re.I)
+_PAGE_OF = re.compile(r"^(?:.*\s)?(\d{1,4})\s*(?:/|\bof\b|\bde\b)\s*(\d{1,4})$", re.I)  # "12 / 98", "Page 3 of 10"
 MAX_HEADING_WORDS = 16
 MAX_HEADING_CHARS = 160
 FONT_LEVEL_UNDER_OUTLINE = 100  # font headings nest below every outline entry
@@ -115,13 +116,17 @@ def _furniture_key(text: str) -> str:
 
 
 def printed_number(line: Line, leading: bool = False) -> str | None:
-    """The page number a header or footer line prints at its end ("… | 20", "Page 20", "iv"), if any; with
+    """The page number a header or footer line prints at its end ("… | 20", "Page 20", "iv", "12 / 98"), if any; with
     leading, also one standing apart at its start, as books print it on their left-hand pages ("14
     Chapter 2. Experiments")."""
     if len(line.cells) > 1 and _PAGE_NUMBER.fullmatch(line.cells[-1].text):
         return line.cells[-1].text
     if leading and len(line.cells) > 1 and _PAGE_NUMBER.fullmatch(line.cells[0].text):
         return line.cells[0].text
+    for text in (line.cells[-1].text, line.text) if len(line.cells) > 1 else (line.text,):
+        of = _PAGE_OF.fullmatch(text)  # a page of the document's pages: "12 / 98", "Page 3 of 10", "Página 3 de 10"
+        if of and 0 < int(of.group(1)) <= int(of.group(2)):
+            return of.group(1)
     match = _PAGE_NUMBER.fullmatch(line.text)
     if match and (match.group(1) == line.text or len(line.text) > len(match.group(1)) + 1):
         return match.group(1)
@@ -158,6 +163,11 @@ def page_marks(pages: dict[int, list[Line]]) -> PageMarks:
     for p, idx in candidates.items():
         counts.update({_furniture_key(pages[p][i].text) for i in idx})
     enough = max(3, int(0.1 * len(pages)))
+    # ... but a line of such a page that the other pages' edges repeat is their running header or footer (a page
+    # that holds a screenshot under the document's running header).
+    for p, lines in pages.items():
+        if not candidates[p]:
+            candidates[p] = [i for i, line in enumerate(lines) if counts[_furniture_key(line.text)] >= enough]
     numbers: dict[int, tuple[int, str, int]] = {}  # page -> (line, printed, value)
     for p, idx in candidates.items():
         outermost = {min(idx, key=lambda i: pages[p][i].top), max(idx, key=lambda i: pages[p][i].top)} if idx else set()
