@@ -341,6 +341,26 @@ def test_bookmarks_give_the_section_path():
     ]
 
 
+def test_a_heading_that_prints_its_bookmarks_title_is_that_section():
+    # A book's bookmark "Costs" opens the section whose page prints "2.1 Costs": one level, not "Costs > 2.1 Costs".
+    pages = [[(72, 720, "1 Scope", 18, True),
+              (72, 690, "This report covers the whole company and its year.", 11, False)],
+             [(72, 720, "2 Results", 18, True),
+              (72, 690, "Revenue grew in every region of the company.", 11, False),
+              (72, 650, "2.1 Costs", 14, True),
+              (72, 620, "Costs fell for the second year in a row.", 11, False),
+              (72, 580, "Other matters", 14, True),
+              (72, 550, "The board met four times during the year.", 11, False)]]
+    outline = [(1, "Scope", 0, 722), (1, "Results", 1, 722), (2, "Costs", 1, 652)]
+    doc = load_document("book.pdf", make_layout_pdf(pages, outline=outline))
+    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+        ("This report covers the whole company and its year.", "1 Scope"),
+        ("Revenue grew in every region of the company.", "2 Results"),
+        ("Costs fell for the second year in a row.", "2 Results > 2.1 Costs"),
+        ("The board met four times during the year.", "2 Results > 2.1 Costs > Other matters"),  # no bookmark
+    ]
+
+
 # --- the real reports -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,16 @@ PAGE_SEPARATOR = "\n\n"
 MAX_SECTION_DEPTH = 5
 
 
-def _same_title(a: str, b: str) -> bool:
-    def norm(text: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", text.lower())
+_SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+(?=\S)")  # "1.2.7. " before a heading's words
 
-    return norm(a) == norm(b)
+
+def _same_title(a: str, b: str) -> bool:
+    """Whether two headings name the same section: the same letters and digits, case aside and a leading section
+    number aside ("Enlaces" and "1.2.7. Enlaces", a bookmark and the heading line it points at)."""
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", _SECTION_NUMBER.sub("", text).lower())
+
+    return norm(a) == norm(b) and bool(norm(a))
 
 
 class PdfAssembler:
@@ -50,7 +55,11 @@ class PdfAssembler:
 
     def _open(self, level: int, title: str) -> None:
         if self.stack and _same_title(self.stack[-1][1], title):
-            return  # a bookmark and the heading line it points at name the same section
+            # A bookmark and the heading line it points at name the same section: one level, numbered as the page
+            # prints it ("1.1 El material" for the bookmark "El material").
+            if _SECTION_NUMBER.match(title) and not _SECTION_NUMBER.match(self.stack[-1][1]):
+                self.stack[-1] = (self.stack[-1][0], title)
+            return
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
