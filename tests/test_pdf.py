@@ -361,6 +361,15 @@ def test_a_heading_that_prints_its_bookmarks_title_is_that_section():
     ]
 
 
+def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing():
+    contents = [(72, 700 - 16 * k, f"{k + 1}. {title} . . . . . . . . . . . . . . . . {2 * k + 3}", 11, False)
+                for k, title in enumerate(["Scope of the report", "Results of the year", "Costs and savings"])]
+    body = [(72, 400, "The sum of the parts is R = R1 + R2 + . . . .", 11, False)]
+    doc = load_document("contents.pdf", make_layout_pdf([contents + body]))
+    assert "Results of the year . . ." in doc.text
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == ["The sum of the parts is R = R1 + R2 + . . . ."]
+
+
 # --- the real reports -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ class _Writer:
                 spans.append((at, at + len(line.text)))
                 at += len(line.text) + 1
         for start, end in spans:
-            if _fragment(text[start:end]):
+            if _fragment(text[start:end]) or _contents(text[start:end]):
                 continue
             self.page.blocks.append(Block("text", self.paragraph_start + start, self.paragraph_start + end, "",
                                           self.page.number, printed_page=self.page.printed))
@@ -140,6 +140,16 @@ def _column_runs(label: str, named: list[tuple[int, str]]) -> list[list[tuple[in
         runs[-1].append(item)
         words += size
     return runs
+
+
+_CONTENTS_LINE = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)  # "1.1. El material . . . . 1"
+
+
+def _contents(text: str) -> bool:
+    """Lines of a table of contents set as text, half of them or more a title, a dot leader and a page number: it
+    says where a section is, not what it says (a contents table gives no rows either)."""
+    lines = text.split("\n")
+    return 2 * sum(1 for line in lines if _CONTENTS_LINE.search(line)) >= len(lines)
 
 
 def _fragment(text: str) -> bool:
