@@ -370,6 +370,17 @@ def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing()
     assert [doc.text[b.start:b.end] for b in doc.blocks] == ["The sum of the parts is R = R1 + R2 + . . . ."]
 
 
+def test_a_date_set_large_on_a_cover_is_text_not_a_heading():
+    cover = [(72, 600, "Acme Harbour Handbook", 24, True), (72, 560, "Date of publication: 31/01/2024", 24, True)]
+    body = [(72, 700, "Results: 2024 in review", 16, True),
+            (72, 670, "The harbour handled more ships than in any year before.", 11, False)]
+    doc = load_document("cover.pdf", make_layout_pdf([cover, body]))
+    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+        ("Date of publication: 31/01/2024", "Acme Harbour Handbook"),
+        ("The harbour handled more ships than in any year before.", "Acme Harbour Handbook > Results: 2024 in review"),
+    ]
+
+
 # --- the real reports -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

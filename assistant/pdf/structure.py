@@ -65,6 +65,8 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
         return None  # neither larger, bolder nor in capitals than the text around it
     if text.endswith((".", ":")) and len(words) > 4 and not (_PART.match(text) or _ITEM.match(text)):
         return None  # a sentence set in bold, or the line that introduces a table
+    if _labelled_figure(text):
+        return None  # a statement set large: "Date of publication: 31/01/2024", "Version: 1.2"
     if _PART.match(text):
         return 1
     if _ITEM.match(text):
@@ -81,6 +83,18 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
     if ratio >= 1.1:
         return 5
     return 6
+
+
+def _labelled_figure(text: str) -> bool:
+    """A label of at most five words without figures, a colon, and a short value holding one: "Version: 1.2",
+    "Fecha de publicación: 31/01/2024", "Date: March 2023" (at most one word of the value without a figure, and
+    that one capitalised; not "Results: 2023 in review" nor "Part I: Financial Information 2023")."""
+    label, colon, value = text.partition(": ")
+    words = value.split()
+    bare = [w for w in words if not any(ch.isdigit() for ch in w)]
+    return bool(colon) and 0 < len(label.split()) <= 5 and not any(ch.isdigit() for ch in label) \
+        and not (_PART.match(text) or _ITEM.match(text)) and 0 < len(words) <= 3 and len(bare) < len(words) \
+        and len(bare) <= 1 and all(w[:1].isupper() for w in bare)
 
 
 def title_text(text: str) -> str:
