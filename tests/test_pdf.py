@@ -381,6 +381,23 @@ def test_a_date_set_large_on_a_cover_is_text_not_a_heading():
     ]
 
 
+def test_a_heading_whose_number_stands_an_em_from_its_title_is_a_heading():
+    # LaTeX sets "2.3" an em before "Orientation"; third-level headings here are bold and a little smaller than the
+    # text. A number far from the words after it is no heading's.
+    body = [(72, 700 - 14 * k, f"The {WORDS[k]} line of plain text about the harbour and its ships.", 10, False)
+            for k in range(3)]
+    page = [(57, 740, "2.3", 10.8, True), (84, 740, "Orientation", 10.8, True), *body,
+            (57, 640, "2.3.1", 9, True), (87, 640, "Main page", 9, True),
+            (72, 620, "The main page shows every service the harbour offers.", 10, False),
+            (57, 560, "52", 10, False), (395, 560, "Chapter 5. Sound", 10, False)]
+    doc = load_document("book.pdf", make_layout_pdf([page]))
+    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+        ("\n".join(text for _, _, text, _, _ in body), "2.3 Orientation"),
+        ("The main page shows every service the harbour offers.", "2.3 Orientation > 2.3.1 Main page"),
+        ("52 Chapter 5. Sound", "2.3 Orientation > 2.3.1 Main page"),
+    ]
+
+
 # --- the real reports -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

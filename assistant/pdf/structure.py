@@ -12,6 +12,7 @@ from .layout import Line
 _PART = re.compile(r"^(part|chapter|book)\s+([ivxlc]+|\d+)\b", re.I)
 _ITEM = re.compile(r"^(item|section|article|appendix|annex|schedule)\s+\d+[a-z]?\b", re.I)
 _NOTE = re.compile(r"^note\s+\d+\b", re.I)
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}\.?")  # "2.3", "5.14.2.": a number set apart from its title
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z]")
 _ROMAN = re.compile(r"^[ivxlcdm]{1,7}$", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:.*?(?:\||\s[-–—]\s|\bpage)\s*)?(\d{1,4}|[ivxlc]{1,6})$", re.I)
@@ -19,6 +20,7 @@ _PAGE_OF = re.compile(r"^(?:.*\s)?(\d{1,4})\s*(?:/|\bof\b|\bde\b)\s*(\d{1,4})$",
 MAX_HEADING_WORDS = 16
 MAX_HEADING_CHARS = 160
 FONT_LEVEL_UNDER_OUTLINE = 100  # font headings nest below every outline entry
+TITLE_NUMBER_GAP = 2.0  # ems at most between a heading's number and its title when they stand apart (LaTeX: one em)
 EDGE_LINES = 2  # lines at the top and at the bottom of a page examined as running headers and footers
 _SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or per the to vs via with".split())
 
@@ -53,14 +55,21 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
     """
     text = line.text
     words = text.split()
-    if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS or len(line.cells) > 1:
+    # One cell, as a row is several; but a number set apart from its title ("2.3  Orientándote", an em apart) is
+    # a heading's (not a footer's "52    Chapter 5. Sound", the page number far from the chapter's title).
+    apart = len(line.cells) == 2 and _SECTION_NUMBER.fullmatch(line.cells[0].text) is not None \
+        and line.cells[1].text.lstrip("¿¡«\"'“(")[:1].isupper() \
+        and line.cells[1].x0 - line.cells[0].x1 <= TITLE_NUMBER_GAP * line.size
+    if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS or (len(line.cells) > 1
+                                                                                          and not apart):
         return None
     if not (text[0].isupper() or text[0].isdigit()) or text[-1] in ",;" or not any(ch.isalpha() for ch in text):
         return None
-    if line.size < 0.9 * body.size:
-        return None  # footnotes, captions and running headers are smaller than the text
     ratio = line.size / body.size if body.size else 1.0
     bold = line.weight >= body.weight + 100
+    if ratio < 0.9 and not (bold and ratio >= 0.85 and _NUMBERED.match(text)):
+        return None  # footnotes, captions and running headers are smaller than the text (a numbered bold heading
+        # may be a little smaller: "2.3.1 Página principal" at 9 points over text at 10)
     if not (ratio >= 1.1 or bold or (len(words) >= 2 and text == text.upper() and text != text.lower())):
         return None  # neither larger, bolder nor in capitals than the text around it
     if text.endswith((".", ":")) and len(words) > 4 and not (_PART.match(text) or _ITEM.match(text)):
