@@ -67,7 +67,10 @@ def _detector():
 
 @lru_cache(maxsize=20_000)
 def detect_language(text: str) -> str:
-    """"es" for Spanish, else "en" (also for text too short or too mixed to tell)."""
+    """"es" for Spanish, else "en" (also for text too short or too mixed to tell). A text that opens with "¿" or
+    "¡" is Spanish whatever its words: "¿Qué es Acme?" is two short words and a name to lingua."""
+    if text.lstrip()[:1] in ("¿", "¡"):
+        return SPANISH
     detector, language = _detector()
     confidence = detector.compute_language_confidence(text, language.SPANISH)
     return SPANISH if confidence >= MIN_CONFIDENCE else ENGLISH

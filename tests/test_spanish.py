@@ -23,6 +23,8 @@ def test_the_language_of_short_questions_is_detected():
     assert detect_language("que porcentaje de estudiantes no tenia acceso") == SPANISH
     assert detect_language("When was the institute created?") == ENGLISH
     assert detect_language("GDP 2022?") == ENGLISH  # too little to tell: the index's language
+    # A question that opens with "¿" is Spanish, though its words are too few and a name to tell by.
+    assert detect_language("¿Qué es Harbourtown?") == SPANISH and detect_language("¿Y Tor?") == SPANISH
 
 
 def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
