@@ -389,12 +389,15 @@ def test_a_heading_whose_number_stands_an_em_from_its_title_is_a_heading():
     page = [(57, 740, "2.3", 10.8, True), (84, 740, "Orientation", 10.8, True), *body,
             (57, 640, "2.3.1", 9, True), (87, 640, "Main page", 9, True),
             (72, 620, "The main page shows every service the harbour offers.", 10, False),
-            (57, 560, "52", 10, False), (395, 560, "Chapter 5. Sound", 10, False)]
+            (57, 600, "2.3.2", 9, True), (87, 600, "¿Qué es el puerto?", 9, True),
+            (72, 585, "El puerto es el lugar donde atracan los barcos.", 10, False),
+            (57, 480, "52", 10, False), (395, 480, "Chapter 5. Sound", 10, False)]
     doc = load_document("book.pdf", make_layout_pdf([page]))
     assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
         ("\n".join(text for _, _, text, _, _ in body), "2.3 Orientation"),
         ("The main page shows every service the harbour offers.", "2.3 Orientation > 2.3.1 Main page"),
-        ("52 Chapter 5. Sound", "2.3 Orientation > 2.3.1 Main page"),
+        ("El puerto es el lugar donde atracan los barcos.", "2.3 Orientation > 2.3.2 ¿Qué es el puerto?"),
+        ("52 Chapter 5. Sound", "2.3 Orientation > 2.3.2 ¿Qué es el puerto?"),
     ]
 
 
