@@ -328,13 +328,18 @@ def test_a_running_header_leaves_a_page_of_few_lines_too_and_n_of_m_is_its_page_
     assert {(b.page, b.printed_page) for b in doc.blocks if b.page in (3, 4)} == {(3, "3"), (4, "4")}
 
 
+def passages(doc: Document) -> list[tuple[str, str]]:
+    """Each block's text and section path."""
+    return [(doc.text[b.start:b.end], b.section) for b in doc.blocks]
+
+
 def test_bookmarks_give_the_section_path():
     pages = [[(72, 700, "Opening words of the report.", 11, False)],
              [(72, 700, "Revenue grew in every region.", 11, False),
               (72, 400, "Costs fell for the second year.", 11, False)]]
     outline = [(1, "Part I", 0, 792), (2, "Revenue", 1, 720), (2, "Costs", 1, 420)]
     doc = load_document("marks.pdf", make_layout_pdf(pages, outline=outline))
-    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+    assert passages(doc) == [
         ("Opening words of the report.", "Part I"),
         ("Revenue grew in every region.", "Part I > Revenue"),
         ("Costs fell for the second year.", "Part I > Costs"),
@@ -353,7 +358,7 @@ def test_a_heading_that_prints_its_bookmarks_title_is_that_section():
               (72, 550, "The board met four times during the year.", 11, False)]]
     outline = [(1, "Scope", 0, 722), (1, "Results", 1, 722), (2, "Costs", 1, 652)]
     doc = load_document("book.pdf", make_layout_pdf(pages, outline=outline))
-    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+    assert passages(doc) == [
         ("This report covers the whole company and its year.", "1 Scope"),
         ("Revenue grew in every region of the company.", "2 Results"),
         ("Costs fell for the second year in a row.", "2 Results > 2.1 Costs"),
@@ -375,7 +380,7 @@ def test_a_date_set_large_on_a_cover_is_text_not_a_heading():
     body = [(72, 700, "Results: 2024 in review", 16, True),
             (72, 670, "The harbour handled more ships than in any year before.", 11, False)]
     doc = load_document("cover.pdf", make_layout_pdf([cover, body]))
-    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+    assert passages(doc) == [
         ("Date of publication: 31/01/2024", "Acme Harbour Handbook"),
         ("The harbour handled more ships than in any year before.", "Acme Harbour Handbook > Results: 2024 in review"),
     ]
@@ -393,7 +398,7 @@ def test_a_heading_whose_number_stands_an_em_from_its_title_is_a_heading():
             (72, 585, "El puerto es el lugar donde atracan los barcos.", 10, False),
             (57, 480, "52", 10, False), (395, 480, "Chapter 5. Sound", 10, False)]
     doc = load_document("book.pdf", make_layout_pdf([page]))
-    assert [(doc.text[b.start:b.end], b.section) for b in doc.blocks] == [
+    assert passages(doc) == [
         ("\n".join(text for _, _, text, _, _ in body), "2.3 Orientation"),
         ("The main page shows every service the harbour offers.", "2.3 Orientation > 2.3.1 Main page"),
         ("El puerto es el lugar donde atracan los barcos.", "2.3 Orientation > 2.3.2 ¿Qué es el puerto?"),
