@@ -12,7 +12,7 @@ from .layout import Line
 _PART = re.compile(r"^(part|chapter|book)\s+([ivxlc]+|\d+)\b", re.I)
 _ITEM = re.compile(r"^(item|section|article|appendix|annex|schedule)\s+\d+[a-z]?\b", re.I)
 _NOTE = re.compile(r"^note\s+\d+\b", re.I)
-_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}\.?")  # "2.3", "5.14.2.": a number set apart from its title
+_NUMBER_CELL = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,3}\.?")  # "2.3", "5.14.2.": a number set apart from its title
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[¿¡«\"“]?[A-ZÀ-Þ]")  # "2.1 Área", "6.20.1 ¿Qué es ...?"
 _ROMAN = re.compile(r"^[ivxlcdm]{1,7}$", re.I)
 _PAGE_NUMBER = re.compile(r"^(?:.*?(?:\||\s[-–—]\s|\bpage)\s*)?(\d{1,4}|[ivxlc]{1,6})$", re.I)
@@ -57,7 +57,7 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
     words = text.split()
     # One cell, as a row is several; but a number set apart from its title ("2.3  Orientándote", an em apart) is
     # a heading's (not a footer's "52    Chapter 5. Sound", the page number far from the chapter's title).
-    apart = len(line.cells) == 2 and _SECTION_NUMBER.fullmatch(line.cells[0].text) is not None \
+    apart = len(line.cells) == 2 and _NUMBER_CELL.fullmatch(line.cells[0].text) is not None \
         and line.cells[1].text.lstrip("¿¡«\"'“(")[:1].isupper() \
         and line.cells[1].x0 - line.cells[0].x1 <= TITLE_NUMBER_GAP * line.size
     if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS or (len(line.cells) > 1
