@@ -313,6 +313,23 @@ def test_a_page_number_printed_before_the_footer_text_is_the_page_number():
 WORDS = "zero one two three four five six seven eight".split()
 
 
+def test_the_page_number_is_the_edge_number_other_pages_agree_with():
+    # A contents page's first entry ("Glossary    47") stands under its header ("3    Acme Manual    CONTENTS"); the
+    # header's number, which the other pages' numbers agree with, is the page's.
+    def page(n: int, entry: str, at: int) -> list[tuple]:
+        header = [(72, 740, str(n), 10, False), (280, 740, "Acme Manual", 10, False), (480, 740, "CONTENTS", 10, False)]
+        lines = [(72, 710, entry, 10, True), (530, 710, str(at), 10, True)]
+        return header + lines + [(90, 680 - 18 * k, f"The {WORDS[k]} topic of the {WORDS[n]} page . . . . . . . . "
+                                  f"{at + k}", 10, False) for k in range(5)]
+
+    doc = load_document("contents.pdf", make_layout_pdf([[(72, 700, "Acme Manual", 24, True)],
+                                                         [(72, 700, "For the reader.", 11, False)],
+                                                         page(3, "Glossary", 47), page(4, "Layers", 52),
+                                                         page(5, "Plugins", 61)]))
+    assert "CONTENTS" not in doc.text
+    assert {(b.page, b.printed_page) for b in doc.blocks if b.page > 2} == {(3, "3"), (4, "4"), (5, "5")}
+
+
 def test_a_running_header_leaves_a_page_of_few_lines_too_and_n_of_m_is_its_page_number():
     # A manual's pages of screenshots hold the running header and a caption; "3 / 8" prints page 3 of 8.
     def page(n: int, full: bool) -> list[tuple]:

@@ -191,22 +191,22 @@ def page_marks(pages: dict[int, list[Line]]) -> PageMarks:
     for p, lines in pages.items():
         if not candidates[p]:
             candidates[p] = [i for i, line in enumerate(lines) if counts[_furniture_key(line.text)] >= enough]
-    numbers: dict[int, tuple[int, str, int]] = {}  # page -> (line, printed, value)
+    found: dict[int, list[tuple[int, str, int]]] = {}  # page -> [(line, printed, value)], footers first
     for p, idx in candidates.items():
         outermost = {min(idx, key=lambda i: pages[p][i].top), max(idx, key=lambda i: pages[p][i].top)} if idx else set()
-        for i in sorted(idx, key=lambda i: pages[p][i].top):  # footers first
+        for i in sorted(idx, key=lambda i: pages[p][i].top):
             printed = printed_number(pages[p][i], leading=i in outermost)
-            if printed is None:
-                continue
-            value = int(printed) if printed.isdigit() else roman_value(printed)
+            value = None if printed is None else int(printed) if printed.isdigit() else roman_value(printed)
             if value is not None:
-                numbers[p] = (i, printed, value)
-                break
-    # A number is a page number when another page's number is off from its page by the same amount.
-    offsets = Counter((p - value, printed.isdigit()) for p, (_, printed, value) in numbers.items())
+                found.setdefault(p, []).append((i, printed, value))
+    # A number is a page number when another page's number is off from its page by the same amount; of a page's
+    # edge numbers ("Glossary    47" under the header "4    CONTENTS"), the one whose offset most pages share.
+    offsets = Counter(offset for p, numbers in found.items()
+                      for offset in {(p - value, printed.isdigit()) for _, printed, value in numbers})
     printed_pages: dict[int, str] = {}
     furniture: dict[int, set[int]] = {p: set() for p in pages}
-    for p, (i, printed, value) in numbers.items():
+    for p, numbers in found.items():
+        i, printed, value = max(numbers, key=lambda n: offsets[(p - n[2], n[1].isdigit())])  # (the first of a tie)
         if offsets[(p - value, printed.isdigit())] >= 2:
             printed_pages[p] = printed
             furniture[p].add(i)
