@@ -392,6 +392,17 @@ def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing()
     assert [doc.text[b.start:b.end] for b in doc.blocks] == ["The sum of the parts is R = R1 + R2 + . . . ."]
 
 
+def test_a_line_in_capitals_is_a_heading_only_with_words_in_it():
+    # A code line's one or two letters are capitals too ("N = N+1"); "RISK FACTORS" is a heading in capitals.
+    page = [(72, 740, "RISK FACTORS", 11, False),
+            (72, 720, "The harbour may flood in a storm, as it did twice before.", 11, False),
+            (72, 690, "N = N+1", 11, False),
+            (72, 660, "The loop above counts the ships that came in during the night.", 11, False)]
+    doc = load_document("code.pdf", make_layout_pdf([page]))
+    assert {section for _, section in passages(doc)} == {"Risk Factors"}
+    assert "N = N+1" in " ".join(text for text, _ in passages(doc))
+
+
 def test_a_date_set_large_on_a_cover_is_text_not_a_heading():
     cover = [(72, 600, "Acme Harbour Handbook", 24, True), (72, 560, "Date of publication: 31/01/2024", 24, True)]
     body = [(72, 700, "Results: 2024 in review", 16, True),

@@ -70,8 +70,9 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
     if ratio < 0.9 and not (bold and ratio >= 0.85 and _NUMBERED.match(text)):
         return None  # footnotes, captions and running headers are smaller than the text (a numbered bold heading
         # may be a little smaller: "2.3.1 Página principal" at 9 points over text at 10)
-    if not (ratio >= 1.1 or bold or (len(words) >= 2 and text == text.upper() and text != text.lower())):
-        return None  # neither larger, bolder nor in capitals than the text around it
+    capitals = len(words) >= 2 and text == text.upper() and sum(ch.isalpha() for ch in text) >= 4
+    if not (ratio >= 1.1 or bold or capitals):
+        return None  # neither larger, bolder nor in capitals than the text around it ("N = N+1" is code)
     if text.endswith((".", ":")) and len(words) > 4 and not (_PART.match(text) or _ITEM.match(text)):
         return None  # a sentence set in bold, or the line that introduces a table
     if _labelled_figure(text):
