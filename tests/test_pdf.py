@@ -563,6 +563,23 @@ def test_a_build_with_worker_processes_reads_what_it_can_and_says_why_for_the_re
     assert [c.id for c in load_store(inline).chunks] == [c.id for c in store.chunks]
 
 
+def test_every_run_of_a_long_pdf_reads_headings_against_the_whole_documents_type(monkeypatch):
+    # The last run is mostly an index in small type; a line of the text's own size there is no heading.
+    text = [[(72, 700 - 14 * k, f"Line {WORDS[k]} of page {WORDS[n]} tells the reader about the harbour.", 10, False)
+             for k in range(6)] for n in range(4)]
+    index = [[(72, 740 - 11 * k, f"harbour, {10 * n + k}", 8, False) for k in range(40)] for n in range(2)]
+    index[0].append((300, 300, "Invoking the program from a terminal window on Unix", 10, False))
+    data = make_layout_pdf(text + index)
+    whole = load_document("manual.pdf", data)
+    from assistant.pdf import document, reader
+
+    monkeypatch.setattr(reader, "PART_PAGES", 4)
+    monkeypatch.setattr(document, "PART_PAGES", 4)
+    in_runs = load_document("manual.pdf", data)
+    assert passages(in_runs) == passages(whole)
+    assert "Invoking the program from a terminal window on Unix" in [t for t, _ in passages(in_runs)]
+
+
 def test_a_long_pdf_is_read_in_runs_of_pages_that_join_up(tmp_path: Path, monkeypatch):
     from assistant.pdf import reader
 

@@ -39,6 +39,38 @@ class PdfPart:
     has_outline: bool = False
 
 
+STYLE_SAMPLE = 24  # pages spread over a long PDF whose lines give every run of it the same body style
+
+
+def _sample_lines(pdf, lines_of: dict[int, list], total: int) -> list[list]:
+    """The lines of STYLE_SAMPLE pages spread evenly over the document (those this run has read are reused)."""
+    sample = []
+    for number in sorted({1 + round(k * (total - 1) / (STYLE_SAMPLE - 1)) for k in range(STYLE_SAMPLE)}):
+        if number in lines_of:
+            sample.append(lines_of[number])
+            continue
+        try:
+            page = pdf[number - 1]
+            try:
+                sample.append(_page_lines(page))
+            finally:
+                page.close()
+        except Exception:  # noqa: BLE001 - a page that cannot be read is no sample
+            continue
+    return sample
+
+
+def _page_lines(page) -> list:
+    """A pdfium page's lines, the lines that may head a table split into their column names."""
+    textpage = page.get_textpage()
+    try:
+        layout = PageLines(textpage)
+        _measure_header_lines(layout)
+        return layout.lines
+    finally:
+        textpage.close()
+
+
 def is_pdf(data: bytes) -> bool:
     return data.lstrip()[:1024].startswith(b"%PDF-") or b"%PDF-" in data[:1024]
 
@@ -81,19 +113,15 @@ def _read_part_pdfium(source: str, data: bytes, pdf, first: int, count: int) -> 
             failed.append(number)
             continue
         try:
-            textpage = page.get_textpage()
-            try:
-                layout = PageLines(textpage)
-                _measure_header_lines(layout)
-                lines_of[number] = layout.lines
-            finally:
-                textpage.close()
+            lines_of[number] = _page_lines(page)
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
             part.warnings.append(Said("pdf_page_unextracted", number=number, error=exc.__class__.__name__))
             lines_of[number] = []
         finally:
             page.close()
-    body = body_style(list(lines_of.values()))
+    # A long PDF is read in runs; each takes its body style from the same pages spread over the whole document,
+    # or a run that is mostly an index in small type would take its last chapters' text for headings.
+    body = body_style(list(lines_of.values()) if first == 1 and last == total else _sample_lines(pdf, lines_of, total))
     marks = page_marks(lines_of)
     fallback = _pypdf_pages(data, failed, part.warnings) if failed else {}
     for number in range(first, last + 1):
