@@ -372,14 +372,21 @@ def test_a_heading_that_prints_its_bookmarks_title_is_that_section():
               (72, 650, "2.1 Costs", 14, True),
               (72, 620, "Costs fell for the second year in a row.", 11, False),
               (72, 580, "Other matters", 14, True),
-              (72, 550, "The board met four times during the year.", 11, False)]]
-    outline = [(1, "Scope", 0, 722), (1, "Results", 1, 722), (2, "Costs", 1, 652)]
+              (72, 550, "The board met four times during the year.", 11, False)],
+             [(72, 720, "A Appendix", 18, True),
+              (72, 690, "The appendix lists where the figures come from.", 11, False),
+              (72, 650, "A.1 Sources", 14, True),
+              (72, 620, "The harbour master kept the logs of every ship.", 11, False)]]
+    outline = [(1, "Scope", 0, 722), (1, "Results", 1, 722), (2, "Costs", 1, 652), (1, "A Appendix", 2, 722),
+               (2, "Sources", 2, 652)]
     doc = load_document("book.pdf", make_layout_pdf(pages, outline=outline))
     assert passages(doc) == [
         ("This report covers the whole company and its year.", "1 Scope"),
         ("Revenue grew in every region of the company.", "2 Results"),
         ("Costs fell for the second year in a row.", "2 Results > 2.1 Costs"),
         ("The board met four times during the year.", "2 Results > 2.1 Costs > Other matters"),  # no bookmark
+        ("The appendix lists where the figures come from.", "A Appendix"),
+        ("The harbour master kept the logs of every ship.", "A Appendix > A.1 Sources"),  # an appendix's number too
     ]
 
 

@@ -15,7 +15,7 @@ PAGE_SEPARATOR = "\n\n"
 MAX_SECTION_DEPTH = 5
 
 
-_SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+(?=\S)")  # "1.2.7. " before a heading's words
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d+|[A-Z](?=\.\d))(?:\.\d+)*\.?\s+(?=\S)")  # "1.2.7. ", "B.1 " before a title
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -55,11 +55,12 @@ class PdfAssembler:
 
     def _open(self, level: int, title: str) -> None:
         if self.stack and _same_title(self.stack[-1][1], title):
-            # A bookmark and the heading line it points at name the same section: one level, numbered as the page
-            # prints it ("1.1 El material" for the bookmark "El material").
-            if _SECTION_NUMBER.match(title) and not _SECTION_NUMBER.match(self.stack[-1][1]):
-                self.stack[-1] = (self.stack[-1][0], title)
-            return
+            # A bookmark and the heading line it points at name the same section: one section, at the bookmark's
+            # level whichever came first, numbered as the page prints it ("1.1 El material" for "El material").
+            top_level, top_title = self.stack.pop()
+            if not (_SECTION_NUMBER.match(title) and not _SECTION_NUMBER.match(top_title)):
+                title = top_title
+            level = min(level, top_level)
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
