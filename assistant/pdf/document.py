@@ -58,7 +58,7 @@ class PdfAssembler:
             # A bookmark and the heading line it points at name the same section: one section, at the bookmark's
             # level whichever came first, numbered as the page prints it ("1.1 El material" for "El material").
             top_level, top_title = self.stack.pop()
-            if not (_SECTION_NUMBER.match(title) and not _SECTION_NUMBER.match(top_title)):
+            if _SECTION_NUMBER.match(top_title) or not _SECTION_NUMBER.match(title):
                 title = top_title
             level = min(level, top_level)
         while self.stack and self.stack[-1][0] >= level:
