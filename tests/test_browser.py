@@ -204,7 +204,8 @@ def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, bro
     fragment = ask(page, chat, "¿Desde cuándo?")
     assert not answer_text(fragment)
     assert "No encontré esto en los documentos." in fragment.inner_text()
-    assert messages.text("fragment", "es") in fragment.inner_text()
+    # The reason is drawn after the sentence the reply is recognised by: wait for it too.
+    expect(fragment).to_contain_text(messages.text("fragment", "es"))
     page.close()
 
 
