@@ -390,6 +390,29 @@ def test_a_heading_that_prints_its_bookmarks_title_is_that_section():
     ]
 
 
+def test_an_appendix_word_is_a_number_when_a_heading_prints_its_bookmarks_title():
+    # Texinfo's bookmark "A A sample voyage" is the letter and a title that opens with the article "A"; the page
+    # prints "Appendix A A sample voyage": one section, printed as the page prints it. A bookmark that leaves out
+    # a number the page prints ("3. Anexo B- Licencia" for "Anexo B- Licencia") keeps that number.
+    pages = [[(72, 720, "1 Scope", 18, True),
+              (72, 690, "This report covers the whole harbour and its year.", 11, False)],
+             [(72, 720, "Appendix A A sample voyage", 18, True),
+              (72, 690, "The ship left the harbour at dawn and came back at noon.", 11, False),
+              (72, 650, "A.1 The crew", 14, True),
+              (72, 620, "Four sailors and a cook were on board.", 11, False)],
+             [(72, 720, "3. Anexo B- Licencia", 18, True),
+              (72, 690, "El texto se puede copiar y repartir libremente.", 11, False)]]
+    outline = [(1, "Scope", 0, 722), (1, "A A sample voyage", 1, 722), (2, "The crew", 1, 652),
+               (1, "Anexo B- Licencia", 2, 722)]
+    doc = load_document("voyage.pdf", make_layout_pdf(pages, outline=outline))
+    assert passages(doc) == [
+        ("This report covers the whole harbour and its year.", "1 Scope"),
+        ("The ship left the harbour at dawn and came back at noon.", "Appendix A A sample voyage"),
+        ("Four sailors and a cook were on board.", "Appendix A A sample voyage > A.1 The crew"),
+        ("El texto se puede copiar y repartir libremente.", "3. Anexo B- Licencia"),
+    ]
+
+
 def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing():
     contents = [(72, 700 - 16 * k, f"{k + 1}. {title} . . . . . . . . . . . . . . . . {2 * k + 3}", 11, False)
                 for k, title in enumerate(["Scope of the report", "Results of the year", "Costs and savings"])]

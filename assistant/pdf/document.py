@@ -16,15 +16,23 @@ MAX_SECTION_DEPTH = 5
 
 
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+|[A-Z](?=\.\d))(?:\.\d+)*\.?\s+(?=\S)")  # "1.2.7. ", "B.1 " before a title
+# "Appendix A ", "Anexo B " before a title: the word a bookmark leaves out ("A A sample session" for the page's
+# "Appendix A A sample session", whose title opens with the article "A").
+_APPENDIX_WORD = re.compile(r"^\s*(?:appendix|annex|ap[ée]ndice|anexo)\s+(?=\w)", re.I)
 
 
 def _same_title(a: str, b: str) -> bool:
     """Whether two headings name the same section: the same letters and digits, case aside and a leading section
-    number aside ("Enlaces" and "1.2.7. Enlaces", a bookmark and the heading line it points at)."""
+    number or appendix word aside ("Enlaces" and "1.2.7. Enlaces", a bookmark and the heading line it points at)."""
     def norm(text: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", _SECTION_NUMBER.sub("", text).lower())
+        return re.sub(r"[^a-z0-9]", "", _APPENDIX_WORD.sub("", _SECTION_NUMBER.sub("", text)).lower())
 
     return norm(a) == norm(b) and bool(norm(a))
+
+
+def _numbering(title: str) -> int:
+    """How fully a heading says its number: 2 for "1.2." or "B.1", 1 for an appendix word alone, 0 for none."""
+    return 2 if _SECTION_NUMBER.match(title) else 1 if _APPENDIX_WORD.match(title) else 0
 
 
 class PdfAssembler:
@@ -58,7 +66,7 @@ class PdfAssembler:
             # A bookmark and the heading line it points at name the same section: one section, at the bookmark's
             # level whichever came first, numbered as the page prints it ("1.1 El material" for "El material").
             top_level, top_title = self.stack.pop()
-            if _SECTION_NUMBER.match(top_title) or not _SECTION_NUMBER.match(title):
+            if _numbering(top_title) >= _numbering(title):
                 title = top_title
             level = min(level, top_level)
         while self.stack and self.stack[-1][0] >= level:
