@@ -308,6 +308,11 @@ def test_a_page_number_printed_before_the_footer_text_is_the_page_number():
     doc = load_document("book.pdf", make_layout_pdf(covers + [page(n) for n in range(1, 5)]))
     assert "Chapter 1" not in doc.text and "Basics" not in doc.text
     assert {(b.page, b.printed_page) for b in doc.blocks if b.page > 2} == {(3, "1"), (4, "2"), (5, "3"), (6, "4")}
+    # A page that ends the chapter with a line or two keeps none of its footer either, and prints its number.
+    short = [(72, 700, "Notes of the reader go here.", 11, False)] + page(6)[-2:]
+    doc = load_document("book.pdf", make_layout_pdf(covers + [page(n) for n in range(1, 6)] + [short]))
+    assert "Chapter 1" not in doc.text and "Basics" not in doc.text
+    assert [(b.page, b.printed_page) for b in doc.blocks if b.page == 8] == [(8, "6")]
 
 
 WORDS = "zero one two three four five six seven eight".split()

@@ -194,6 +194,12 @@ def page_marks(pages: dict[int, list[Line]]) -> PageMarks:
             candidates[p] = [i for i, line in enumerate(lines) if counts[_furniture_key(line.text)] >= enough]
     found: dict[int, list[tuple[int, str, int]]] = {}  # page -> [(line, printed, value)], footers first
     for p, idx in candidates.items():
+        lines = pages[p]
+        if len(lines) <= 2 * EDGE_LINES + 1 and lines:
+            # A short page's own top and bottom lines may print its number all the same ("52  Chapter 5. Sound"
+            # on the blank page that ends a chapter): it counts if its offset is the one other pages share.
+            idx = sorted(set(idx) | {min(range(len(lines)), key=lambda i: lines[i].top),
+                                     max(range(len(lines)), key=lambda i: lines[i].top)})
         outermost = {min(idx, key=lambda i: pages[p][i].top), max(idx, key=lambda i: pages[p][i].top)} if idx else set()
         for i in sorted(idx, key=lambda i: pages[p][i].top):
             printed = printed_number(pages[p][i], leading=i in outermost)
