@@ -418,6 +418,29 @@ def test_an_appendix_word_is_a_number_when_a_heading_prints_its_bookmarks_title(
     ]
 
 
+def test_a_paragraph_set_in_capitals_is_text_and_a_title_over_two_lines_a_heading():
+    # A licence's warranty paragraph in capitals: each line looks like a heading, together they are a paragraph.
+    warranty = ["THE HARBOUR BOARD PROVIDES THE TIDE TABLES AS THEY ARE WITHOUT WARRANTY OF",
+                "ANY KIND EITHER EXPRESSED OR IMPLIED INCLUDING THE WARRANTY THAT THE TIDES",
+                "WILL COME AT THE TIMES PRINTED AND THAT THE ENTIRE RISK OF SAILING",
+                "IS WITH YOU AND WITH NOBODY ELSE."]
+    page = [(72, 740, "Tide Tables and Harbour Dues for the Three Months Ended", 16, True),
+            (72, 720, "March 31, 2024 and March 31, 2023", 16, True),
+            (72, 690, "Ships pay their dues at the harbour office before they leave.", 11, False),
+            (72, 676, "The office opens at six in the morning every day of the week.", 11, False),
+            (72, 640, "Warranty", 11, True)] + \
+        [(72, 610 - 14 * k, line, 11, False) for k, line in enumerate(warranty)] + \
+        [(72, 530, "Questions go to the harbour master, who answers them in writing.", 11, False)]
+    doc = load_document("tides.pdf", make_layout_pdf([page]))
+    title = "Tide Tables and Harbour Dues for the Three Months Ended March 31, 2024 and March 31, 2023"
+    assert passages(doc) == [
+        ("Ships pay their dues at the harbour office before they leave.\n"
+         "The office opens at six in the morning every day of the week.", title),
+        ("\n".join(warranty), f"{title} > Warranty"),
+        ("Questions go to the harbour master, who answers them in writing.", f"{title} > Warranty"),
+    ]
+
+
 def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing():
     contents = [(72, 700 - 16 * k, f"{k + 1}. {title} . . . . . . . . . . . . . . . . {2 * k + 3}", 11, False)
                 for k, title in enumerate(["Scope of the report", "Results of the year", "Costs and savings"])]

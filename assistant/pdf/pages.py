@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..schema import Block
 from ..text import sentence_spans
 from .layout import Line
-from .structure import FONT_LEVEL_UNDER_OUTLINE, BodyStyle, OutlineEntry, heading_level, title_text
+from .structure import FONT_LEVEL_UNDER_OUTLINE, MAX_HEADING_WORDS, BodyStyle, OutlineEntry, heading_level, title_text
 from .tables import Table
 
 PARAGRAPH = "\n\n"
@@ -20,6 +20,9 @@ _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
 BLANK_LINE = 0.45  # a gap over this share of the line height may be a blank line between paragraphs...
 MORE_SPACE = 0.25  # ...when it is also this share of the line height more than the page's line spacing
 MIN_SPACING_PAIRS = 3
+# Heading lines that join to more words than this are a paragraph set in bold or capitals, not a title (titles over
+# two lines run to about 20 words: "Condensed Consolidated Statements of Shareholders' Equity for the Three Months ...").
+MAX_JOINED_HEADING_WORDS = 2 * MAX_HEADING_WORDS
 TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
 
 
@@ -203,9 +206,15 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
 
     def flush_heading() -> None:
         nonlocal heading_lines
-        if heading_lines:
-            writer.heading(" ".join(l.text for l in heading_lines), heading_at)
-            heading_lines = []
+        if not heading_lines:
+            return
+        text = " ".join(l.text for l in heading_lines)
+        if len(heading_lines) > 1 and len(text.split()) > MAX_JOINED_HEADING_WORDS:
+            for l in heading_lines:  # a paragraph set in bold or capitals (a licence's warranty), not a title
+                writer.line(l)
+        else:
+            writer.heading(text, heading_at)
+        heading_lines = []
 
     for i, line in enumerate(lines):
         while entries and (entries[0].y is None or line.top <= entries[0].y + 2):
