@@ -441,6 +441,20 @@ def test_a_paragraph_set_in_capitals_is_text_and_a_title_over_two_lines_a_headin
     ]
 
 
+def test_a_page_in_two_columns_is_read_a_column_at_a_time():
+    # Lines of the two columns share their heights; each column is a paragraph of its own, never a table of rows.
+    left = ["The harbour of Valmar was built in the twelfth", "century by merchants from the south. It grew",
+            "quickly as grain and timber came from the north."]
+    right = ["Trade declined after the river silted up in the", "seventeenth century. The council dredged the",
+             "channel twice, but the ships grew larger still."]
+    page = [(72, 740, "A Short History of Valmar", 16, True)] + \
+        [(72, 700 - 13 * k, line, 10, False) for k, line in enumerate(left)] + \
+        [(320, 700 - 13 * k, line, 10, False) for k, line in enumerate(right)]
+    doc = load_document("valmar.pdf", make_layout_pdf([page]))
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [("text", "\n".join(left)),
+                                                                       ("text", "\n".join(right))]
+
+
 def test_a_table_of_contents_set_as_text_stays_in_the_text_but_answers_nothing():
     contents = [(72, 700 - 16 * k, f"{k + 1}. {title} . . . . . . . . . . . . . . . . {2 * k + 3}", 11, False)
                 for k, title in enumerate(["Scope of the report", "Results of the year", "Costs and savings"])]
