@@ -21,7 +21,7 @@ BLANK_LINE = 0.45  # a gap over this share of the line height may be a blank lin
 MORE_SPACE = 0.25  # ...when it is also this share of the line height more than the page's line spacing
 MIN_SPACING_PAIRS = 3
 # Heading lines that join to more words than this are a paragraph set in bold or capitals, not a title (titles over
-# two lines run to about 20 words: "Condensed Consolidated Statements of Shareholders' Equity for the Three Months ...").
+# two lines run to about 20 words: "Condensed Consolidated Statements of Shareholders' Equity for the Three ...").
 MAX_JOINED_HEADING_WORDS = 2 * MAX_HEADING_WORDS
 TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
 
@@ -210,8 +210,8 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
             return
         text = " ".join(l.text for l in heading_lines)
         if len(heading_lines) > 1 and len(text.split()) > MAX_JOINED_HEADING_WORDS:
-            for l in heading_lines:  # a paragraph set in bold or capitals (a licence's warranty), not a title
-                writer.line(l)
+            for part in heading_lines:  # a paragraph set in bold or capitals (a licence's warranty), not a title
+                writer.line(part)
         else:
             writer.heading(text, heading_at)
         heading_lines = []
