@@ -240,6 +240,20 @@ def test_a_percentage_change_column_beside_the_years_takes_no_year():
         f"Percentage Change: {c}" for label, a, b, c in table]
 
 
+def test_a_statement_cut_in_two_by_a_label_line_keeps_its_dates_below_it():
+    # Laid out as Apple's balance sheet: "Commitments and contingencies", a line with no figures, stands between
+    # the liabilities and the equity, which then read as a table of their own with no header lines.
+    assets = [("Total assets", "346,747", "352,755"), ("Total liabilities", "290,020", "302,083")]
+    equity = [("Retained earnings", "3,240", "(3,068)"), ("Total shareholders' equity", "56,727", "50,672")]
+    page = [(72, 740, "CONDENSED CONSOLIDATED BALANCE SHEETS", 12, True),
+            (RIGHT[0] - 32, 716, "Dec 31,", 9, True), (RIGHT[1] - 32, 716, "Sep 24,", 9, True),
+            figure(0, 704, "2022"), figure(1, 704, "2022"), *body(690, assets),
+            (72, 640, "Commitments and contingencies", 9, False), (72, 610, "Shareholders' equity:", 9, False),
+            *body(598, equity)]
+    doc = load_document("balance.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [f"{label} | Dec 31, 2022: {a} | Sep 24, 2022: {b}" for label, a, b in assets + equity]
+
+
 @pytest.mark.parametrize("spacing", [1.1, 1.3, 1.5, 2.0])
 def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing):
     # Found on a DocBook manual (13 pt lines in 10 pt type) whose sentences broke at line ends, and double-spaced

@@ -144,7 +144,17 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
             if table is not None:
                 tables.append(table)
         i = k if k > i else i + 1
+    # A table that names no column under one of the same columns continues it: a statement cut in two by a label
+    # line between its parts ("Commitments and contingencies") keeps its dates.
+    for above, below in zip(tables, tables[1:]):
+        if not any(below.headers) and any(above.headers) and _same_columns(above.columns, below.columns):
+            below.headers = list(above.headers)
     return tables
+
+
+def _same_columns(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
+    """As many columns, each overlapping its counterpart."""
+    return len(a) == len(b) and all(max(x0, u0) < min(x1, u1) for (x0, x1), (u0, u1) in zip(a, b))
 
 
 def _follows(above: Line, below: Line) -> bool:
