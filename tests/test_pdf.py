@@ -254,6 +254,24 @@ def test_a_statement_cut_in_two_by_a_label_line_keeps_its_dates_below_it():
     assert rows(doc) == [f"{label} | Dec 31, 2022: {a} | Sep 24, 2022: {b}" for label, a, b in assets + equity]
 
 
+def test_header_lines_drawn_after_their_table_still_head_it_and_the_title_above_stays_a_heading():
+    # Laid out as Intel's cash-flow statement: the title, the rows, and only then (in the PDF's own order) the
+    # header lines standing between the two.
+    flows = [("Cash and cash equivalents, beginning of period", "$11,144", "$4,827"),
+             ("Net income (loss)", "(2,768)", "8,113"), ("Depreciation", "1,901", "2,847")]
+    page = [(72, 740, "Consolidated Statements of Cash Flows", 18, False), *body(690, flows),
+            (343, 716, "Three Months Ended", 9, True),
+            (72, 704, "(In Millions)", 9, True), (RIGHT[0] - 40, 704, "Apr 1, 2023", 9, True),
+            (RIGHT[1] - 40, 704, "Apr 2, 2022", 9, True)]
+    notes = [(72, 640 - 12 * k, f"The {WORDS[k]} note to these statements explains how the cash was counted.", 9,
+              False) for k in range(4)]
+    doc = load_document("flows.pdf", make_layout_pdf([page + notes]))
+    assert rows(doc) == [f"{label} | Three Months Ended Apr 1, 2023: {a} | Three Months Ended Apr 2, 2022: {b}"
+                         for label, a, b in flows]
+    assert doc.text.startswith("Consolidated Statements of Cash Flows")
+    assert {b.section for b in doc.blocks} == {"Consolidated Statements of Cash Flows"}
+
+
 @pytest.mark.parametrize("spacing", [1.1, 1.3, 1.5, 2.0])
 def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing):
     # Found on a DocBook manual (13 pt lines in 10 pt type) whose sentences broke at line ends, and double-spaced

@@ -153,6 +153,18 @@ def _measure_header_lines(layout: PageLines) -> None:
             done.add(k)
             if len(layout.split(above)) > 1 and not row_shape(above):
                 layout.split(above, HEADER_CELL_GAP)  # column names, not a row or a title: told apart more finely
+        if i and row_shape(lines[i - 1]):
+            continue
+        # A table's first row: header lines a PDF draws after its table, standing above it (tables.py reads them
+        # when none stands before it).
+        for k in range(i + 1, len(lines)):
+            below = lines[k]
+            if k in done or below.words > _HEADER_WORDS or row_shape(below) or not \
+                    line.top - 0.3 * line.height <= below.bottom <= reach:
+                continue
+            done.add(k)
+            if len(layout.split(below)) > 1 and not row_shape(below):
+                layout.split(below, HEADER_CELL_GAP)
     # A row under a row may be set too tight to have been split when its line was read (a short description beside
     # a package's name): the lines just under a row are measured too, each new row measuring the lines under it.
     for i, line in enumerate(lines):

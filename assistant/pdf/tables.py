@@ -135,10 +135,11 @@ def find_tables(lines: list[Line], skip: set[int] = frozenset()) -> list[Table]:
             break
         rows = [j for j in members if row_like[j]]
         if len(rows) >= 2:
-            # Label lines just above the first row (a group label such as "Net sales:") belong to the table.
+            # Label lines just above the first row (a group label such as "Net sales:") belong to the table; a line
+            # set larger is the statement's title.
             lead = i
             while lead - 1 >= 0 and lead - 1 not in skip and i - lead < 2 and _label_line(lines[lead - 1], lines[i]) \
-                    and _follows(lines[lead - 1], lines[lead]):
+                    and _follows(lines[lead - 1], lines[lead]) and lines[lead - 1].size <= 1.3 * lines[i].size:
                 lead -= 1
             table = _build(lines, list(range(lead, i)) + members, row_like, skip, continued)
             if table is not None:
@@ -292,7 +293,7 @@ def _build(lines: list[Line], members: list[int], row_like: list[bool], skip: se
         if group and _TOTAL.match(label):
             group, group_x, set_apart = "", None, False
     _join_wrapped(lines, table, [j for j in members if j in continued])
-    _read_headers(lines, table, min(members), label_end, em, skip)
+    _read_headers(lines, table, min(members), max(members), label_end, em, skip)
     return table
 
 
@@ -328,34 +329,19 @@ def _set_apart(label: Line, row: Line, em: float) -> bool:
         and (label.size < 0.9 * row.size or abs(label.weight - row.weight) >= 100)
 
 
-def _read_headers(lines: list[Line], table: Table, first: int, label_end: float, em: float, skip: set[int]) -> None:
-    """Header cells above the table's first line, joined top to bottom per column."""
+def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_end: float, em: float,
+                  skip: set[int]) -> None:
+    """Header cells above the table's first line, joined top to bottom per column: the lines before it or, when none
+    heads it, the lines after its last one that stand above it (some PDFs draw a table's header last)."""
     top = lines[first]
-    widths = sorted(x1 - x0 for x0, x1 in table.columns)
-    near = table.columns[0][0] - widths[len(widths) // 2]
     found: list[tuple[Line, list[Cell], str]] = []
-    k = first - 1
-    while k >= 0 and first - k <= MAX_HEADER_LINES and k not in skip:
-        line = lines[k]
-        nearest = min((f[0] for f in found), key=lambda l: l.bottom, default=top)
-        if line.bottom < top.top - 0.3 * top.height or line.bottom - nearest.top > 3 * max(line.height, em):
-            break  # beside or below the table, or too far above what was found so far
-        if line.size > 1.3 * top.size or line.bottom - top.top > MAX_HEADER_HEIGHT * em:
-            break  # a heading, or too far above the table
-        if row_shape(line) and not _years_only(line):
-            break  # a row of the table above
-        cells = line.cells
-        # A date set left of its figures, within a column's width of the first column, still heads a column.
-        dated = [c for c in cells if c.x0 >= near and _DATE_PART.fullmatch(c.text)]
-        over = [c for c in cells if c.x1 > label_end + 0.5 * em or c in dated]
-        stub = [c for c in cells if c not in over]
-        if not over or any(c.x0 < label_end - em and c not in dated for c in over):
-            break  # text running across the label area into the columns: a title or a sentence
-        over = [c for c in over if not _UNITS_NOTE.match(c.text)]
-        stub_text = " ".join(c.text for c in stub)
-        found.append((line, over, stub_text if _PERIOD_STUB.search(stub_text) else ""))
-        table.header_lines.append(k)
-        k -= 1
+    before = range(first - 1, max(-1, first - 1 - MAX_HEADER_LINES), -1)
+    after = sorted((k for k in range(last + 1, len(lines)) if lines[k].bottom >= top.top - 0.3 * top.height),
+                   key=lambda k: lines[k].bottom)[:MAX_HEADER_LINES]
+    for order in (before, after):
+        found = _header_lines(lines, table, order, top, label_end, em, skip)
+        if found:
+            break
     if not found:
         return
     parts: list[list[str]] = [[] for _ in table.columns]
@@ -375,6 +361,38 @@ def _read_headers(lines: list[Line], table: Table, first: int, label_end: float,
             for n in hit_columns:
                 parts[n].insert(0, stub)
     table.headers = [" ".join(p) for p in parts]
+
+
+def _header_lines(lines: list[Line], table: Table, order, top: Line, label_end: float, em: float,
+                  skip: set[int]) -> list[tuple[Line, list[Cell], str]]:
+    """The table's header lines among lines in this order (nearest the table first), up to the first that is not
+    one: each line with its cells over the columns and its period stub; they join the table's header_lines."""
+    widths = sorted(x1 - x0 for x0, x1 in table.columns)
+    near = table.columns[0][0] - widths[len(widths) // 2]
+    found: list[tuple[Line, list[Cell], str]] = []
+    for k in order:
+        if k in skip:
+            break
+        line = lines[k]
+        nearest = min((f[0] for f in found), key=lambda l: l.bottom, default=top)
+        if line.bottom < top.top - 0.3 * top.height or line.bottom - nearest.top > 3 * max(line.height, em):
+            break  # beside or below the table, or too far above what was found so far
+        if line.size > 1.3 * top.size or line.bottom - top.top > MAX_HEADER_HEIGHT * em:
+            break  # a heading, or too far above the table
+        if row_shape(line) and not _years_only(line):
+            break  # a row of the table above
+        cells = line.cells
+        # A date set left of its figures, within a column's width of the first column, still heads a column.
+        dated = [c for c in cells if c.x0 >= near and _DATE_PART.fullmatch(c.text)]
+        over = [c for c in cells if c.x1 > label_end + 0.5 * em or c in dated]
+        stub = [c for c in cells if c not in over]
+        if not over or any(c.x0 < label_end - em and c not in dated for c in over):
+            break  # text running across the label area into the columns: a title or a sentence
+        over = [c for c in over if not _UNITS_NOTE.match(c.text)]
+        stub_text = " ".join(c.text for c in stub)
+        found.append((line, over, stub_text if _PERIOD_STUB.search(stub_text) else ""))
+        table.header_lines.append(k)
+    return found
 
 
 def _visual_rows(found: list[tuple[Line, list[Cell], str]]) -> list[tuple[list[Cell], str]]:
