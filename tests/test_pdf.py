@@ -272,6 +272,20 @@ def test_header_lines_drawn_after_their_table_still_head_it_and_the_title_above_
     assert {b.section for b in doc.blocks} == {"Consolidated Statements of Cash Flows"}
 
 
+def test_a_date_alone_over_the_label_column_dates_every_column_name_above_it():
+    # Laid out as Microsoft's investment components: stacked column names, the balance date alone at the margin,
+    # a group's label over two lines, then the rows.
+    holdings = [("Commercial paper", "6,423", "3,307"), ("Certificates of deposit", "2,694", "2,250")]
+    page = [(72, 740, "(In millions)", 9, True), (RIGHT[0] - 35, 740, "Adjusted", 9, True),
+            (RIGHT[1] - 20, 740, "Cash", 9, True), (RIGHT[0] - 34, 730, "Cost Basis", 9, True),
+            (RIGHT[1] - 45, 730, "Equivalents", 9, True), (72, 716, "December 31, 2022", 9, True),
+            (72, 704, "Changes in Fair Value Recorded in Other", 9, False), (83, 695, "Comprehensive Income", 9, False),
+            *body(684, holdings)]
+    doc = load_document("holdings.pdf", make_layout_pdf([page]))
+    assert rows(doc) == [f"{label} | December 31, 2022 Adjusted Cost Basis: {a} | December 31, 2022 Cash Equivalents: "
+                         f"{b}" for label, a, b in holdings]
+
+
 @pytest.mark.parametrize("spacing", [1.1, 1.3, 1.5, 2.0])
 def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing):
     # Found on a DocBook manual (13 pt lines in 10 pt type) whose sentences broke at line ends, and double-spaced

@@ -344,6 +344,8 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
             break
     if not found:
         return
+    dates = [stub for _, cells, stub in found if cells is None]  # a date over the label column alone
+    found = [f for f in found if f[1] is not None]
     parts: list[list[str]] = [[] for _ in table.columns]
     span = (table.columns[0][0], table.columns[-1][1])
     widths = sorted(x1 - x0 for x0, x1 in table.columns)
@@ -360,16 +362,17 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
         if stub:
             for n in hit_columns:
                 parts[n].insert(0, stub)
-    table.headers = [" ".join(p) for p in parts]
+    table.headers = [" ".join(([*dates] if p else []) + p) for p in parts]
 
 
 def _header_lines(lines: list[Line], table: Table, order, top: Line, label_end: float, em: float,
-                  skip: set[int]) -> list[tuple[Line, list[Cell], str]]:
+                  skip: set[int]) -> list[tuple[Line, list[Cell] | None, str]]:
     """The table's header lines among lines in this order (nearest the table first), up to the first that is not
-    one: each line with its cells over the columns and its period stub; they join the table's header_lines."""
+    one: each line with its cells over the columns and its period stub, or None and the date for a date standing
+    alone over the label column; they join the table's header_lines."""
     widths = sorted(x1 - x0 for x0, x1 in table.columns)
     near = table.columns[0][0] - widths[len(widths) // 2]
-    found: list[tuple[Line, list[Cell], str]] = []
+    found: list[tuple[Line, list[Cell] | None, str]] = []
     for k in order:
         if k in skip:
             break
@@ -386,12 +389,20 @@ def _header_lines(lines: list[Line], table: Table, order, top: Line, label_end: 
         dated = [c for c in cells if c.x0 >= near and _DATE_PART.fullmatch(c.text)]
         over = [c for c in cells if c.x1 > label_end + 0.5 * em or c in dated]
         stub = [c for c in cells if c not in over]
+        if not over and all(f[1] is not None for f in found) and _DATE_PART.fullmatch(line.text):
+            # "December 31, 2022" alone over the label column, under the column names: the whole table's date
+            found.append((line, None, line.text))
+            table.header_lines.append(k)
+            continue
         if not over or any(c.x0 < label_end - em and c not in dated for c in over):
             break  # text running across the label area into the columns: a title or a sentence
         over = [c for c in over if not _UNITS_NOTE.match(c.text)]
         stub_text = " ".join(c.text for c in stub)
         found.append((line, over, stub_text if _PERIOD_STUB.search(stub_text) else ""))
         table.header_lines.append(k)
+    if found and all(cells is None for _, cells, _ in found):  # a date with no column names above it heads nothing
+        del table.header_lines[-len(found):]
+        return []
     return found
 
 
