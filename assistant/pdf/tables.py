@@ -334,7 +334,6 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
     """Header cells above the table's first line, joined top to bottom per column: the lines before it or, when none
     heads it, the lines after its last one that stand above it (some PDFs draw a table's header last)."""
     top = lines[first]
-    found: list[tuple[Line, list[Cell], str]] = []
     before = range(first - 1, max(-1, first - 1 - MAX_HEADER_LINES), -1)
     after = sorted((k for k in range(last + 1, len(lines)) if lines[k].bottom >= top.top - 0.3 * top.height),
                    key=lambda k: lines[k].bottom)[:MAX_HEADER_LINES]
@@ -362,7 +361,7 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
         if stub:
             for n in hit_columns:
                 parts[n].insert(0, stub)
-    table.headers = [" ".join(([*dates] if p else []) + p) for p in parts]
+    table.headers = [" ".join(dates + p) if p else "" for p in parts]
 
 
 def _header_lines(lines: list[Line], table: Table, order, top: Line, label_end: float, em: float,
