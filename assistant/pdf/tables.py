@@ -334,11 +334,13 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
     """Header cells above the table's first line, joined top to bottom per column: the lines before it or, when none
     heads it, the lines after its last one that stand above it (some PDFs draw a table's header last)."""
     top = lines[first]
+    widths = sorted(x1 - x0 for x0, x1 in table.columns)
+    near = table.columns[0][0] - widths[len(widths) // 2]  # a date this far left of the first column heads it
     before = range(first - 1, max(-1, first - 1 - MAX_HEADER_LINES), -1)
     after = sorted((k for k in range(last + 1, len(lines)) if lines[k].bottom >= top.top - 0.3 * top.height),
                    key=lambda k: lines[k].bottom)[:MAX_HEADER_LINES]
     for order in (before, after):
-        found = _header_lines(lines, table, order, top, label_end, em, skip)
+        found = _header_lines(lines, table, order, top, near, label_end, em, skip)
         if found:
             break
     if not found:
@@ -347,7 +349,6 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
     found = [f for f in found if f[1] is not None]
     parts: list[list[str]] = [[] for _ in table.columns]
     span = (table.columns[0][0], table.columns[-1][1])
-    widths = sorted(x1 - x0 for x0, x1 in table.columns)
     reach = 3 * widths[len(widths) // 2]
     for position, (cells, stub) in enumerate(_visual_rows(found)):
         hit_columns: set[int] = set()
@@ -364,13 +365,11 @@ def _read_headers(lines: list[Line], table: Table, first: int, last: int, label_
     table.headers = [" ".join(dates + p) if p else "" for p in parts]
 
 
-def _header_lines(lines: list[Line], table: Table, order, top: Line, label_end: float, em: float,
+def _header_lines(lines: list[Line], table: Table, order, top: Line, near: float, label_end: float, em: float,
                   skip: set[int]) -> list[tuple[Line, list[Cell] | None, str]]:
     """The table's header lines among lines in this order (nearest the table first), up to the first that is not
     one: each line with its cells over the columns and its period stub, or None and the date for a date standing
     alone over the label column; they join the table's header_lines."""
-    widths = sorted(x1 - x0 for x0, x1 in table.columns)
-    near = table.columns[0][0] - widths[len(widths) // 2]
     found: list[tuple[Line, list[Cell] | None, str]] = []
     for k in order:
         if k in skip:
