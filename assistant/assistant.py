@@ -17,8 +17,8 @@ from .schema import Answer, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus, manifest_problems
 from .ingest import Problem
 from .store import Store, backend_for
-from .nlp import (BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, defined_acronyms, determines_a_noun,
-                  names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
+from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, ampersand_spellings, defined_acronyms,
+                  determines_a_noun, names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -206,6 +206,7 @@ class Assistant:
         self._reader: Reader | None = None
         self._acronyms: dict[str, str] = {}
         self._spelled: tuple = (None, {})  # (the store, {acronym its passages never write: its long form or None})
+        self._ampersands: tuple = (None, {})  # (the store, {acronym with an ampersand: its spellings there})
         # (the store, back_translations and cognate_index of its words), made on the first Spanish question
         self._back_translations = None
 
@@ -281,7 +282,8 @@ class Assistant:
         leaned = read_as.endswith(question) and read_as != question
         own = question if leaned else read_as
         tokens = search_tokens(own)
-        tokens += [t for t in self._expansions(own, acronyms) + list(extra_tokens) if t not in tokens]
+        tokens += [t for t in self._expansions(own, acronyms) + self._ampersand_tokens(own, reader) + list(extra_tokens)
+                   if t not in tokens]
         history_tokens = [t for t in search_tokens(read_as[:len(read_as) - len(question)]) if t not in tokens] \
             if leaned else []
         said: tuple = ()
@@ -315,6 +317,26 @@ class Assistant:
             with self._lock:
                 self._spelled = (store, known)
         return {a: known[a] for a in wanted if known[a]}
+
+    def _ampersand_tokens(self, question: str, reader: Reader) -> list[str]:
+        """Search tokens of the words the documents write for each acronym with an ampersand the question uses:
+        "R&D" also finds "Research and development", and names a table row labelled so (table_rows.py). The
+        acronym's own letters stay searched: a folder may write it too. Searched once per acronym and store."""
+        wanted = list(dict.fromkeys(AMPERSAND_ACRONYM.findall(question)))[:MAX_SPELLED]
+        if not wanted:
+            return []
+        store = reader.retriever.store
+        with self._lock:
+            kept, known = self._ampersands
+        if kept is not store or len(known) > MAX_SPELLED_KEPT:
+            kept, known = store, {}
+        missing = [a for a in wanted if a not in known]
+        if missing:
+            text = "\n".join(c.text for c in store.chunks)
+            known = {**known, **{a: ampersand_spellings(a, text) for a in missing}}
+            with self._lock:
+                self._ampersands = (store, known)
+        return [t for a in wanted for spelling in known[a] for t in search_tokens(spelling)]
 
     def prepare(self, questions: list[str]) -> None:
         """Encode a batch of standalone questions in one call and search the store for all of them in one call

@@ -325,6 +325,30 @@ def spelled_out(acronym: str, text: str) -> str | None:
     return max(counts, key=counts.get) if counts else None  # (ties: the first written)
 
 
+# An acronym written with an ampersand, which stands for "and": "R&D", "SG&A", "M&A".
+AMPERSAND_ACRONYM = re.compile(r"(?<![\w&])[A-Z]{1,4}&[A-Z]{1,4}(?![\w&])")
+MIN_AMPERSAND_USES = 2  # times a text writes the words of an ampersand acronym for them to be its spelling
+
+
+def ampersand_spellings(acronym: str, text: str) -> tuple[str, ...]:
+    """The ways a text writes out an acronym with an ampersand: words whose initials spell its letters in order,
+    "and" (or "&") where the ampersand is, a comma allowed between the others, the words after the first in
+    either case as a table labels them. "R&D" -> ("Research and development",), "SG&A" -> ("Sales, general and
+    administrative", "Selling, general and administrative"). Lower-case words can spell one by chance ("Patents and
+    licensed" for "P&L"), so a spelling counts when the text writes it at least MIN_AMPERSAND_USES times; most used
+    first."""
+    letters = acronym.replace("&", "")
+    joins = [r",?\s+(?:and|&)\s+" if part.startswith("&") else r",?\s+" for part in re.findall(r"&?[A-Z]", acronym)[1:]]
+    words = [rf"{letter}(?<!\w{letter})[a-z][\w'’-]*\w" if i == 0 else rf"[{letter}{letter.lower()}][a-z][\w'’-]*\w"
+             for i, letter in enumerate(letters)]  # (the first letter leads as a literal: see spelled_out)
+    pattern = re.compile("".join(w + j for w, j in zip(words, joins)) + words[-1] + r"\b")
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(text):
+        name = " ".join(match.group(0).split())
+        counts[name] = counts.get(name, 0) + 1
+    return tuple(sorted((name for name, n in counts.items() if n >= MIN_AMPERSAND_USES), key=lambda n: -counts[n]))
+
+
 def _within(part: list[str], whole: list[str]) -> bool:
     rest = list(whole)
     for item in part:

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from assistant.figures import row_holds_figure
+from assistant.nlp import ampersand_spellings
 from assistant.table_rows import holds_figures_only, label_text, named_words
 from assistant.text import search_tokens
 
@@ -113,6 +114,29 @@ def filings(tmp_path_factory, real_embedder):
     for pdf in [*FIXTURES.glob("*.pdf"), *(TABLES / "corpus").glob("*.pdf")]:
         shutil.copy(pdf, corpus / pdf.name)
     return indexed_assistant(corpus, base / "index", real_embedder)
+
+
+def test_an_ampersand_acronym_names_the_row_the_document_spells_out(tmp_path, real_embedder):
+    text = ("Research and development rose. Sales, general and administrative costs fell; Research and "
+            "development stayed first. Patents and licensed software are amortised. Sales, general and "
+            "administrative spending is reviewed yearly.")
+    assert ampersand_spellings("R&D", text) == ("Research and development",)  # (a capital first, then either)
+    assert ampersand_spellings("SG&A", text) == ("Sales, general and administrative",)
+    assert ampersand_spellings("P&L", text) == ()  # spelled once, by chance: no spelling
+    assert ampersand_spellings("R&D", "Roads and drains. Roads and drains.") == ("Roads and drains",)
+    table = "\n".join([
+        "| Item | 2024 | 2023 |", "| --- | --- | --- |",
+        "| Net revenue | 9,120 | 8,450 |", "| Research and development | 1,215 | 1,130 |",
+        "| Selling and marketing | 640 | 610 |", "| Operating income | 2,010 | 1,870 |",
+    ])
+    text = ("# Acme Harbour Tools annual report\n\n## Research\n\nResearch and development went to the new "
+            "harbour cranes, and the development team grew to forty engineers during the year.\n\n"
+            f"## Statement of income\n\nIn thousands of dollars.\n\n{table}\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"acme.md": text})
+    answer = assistant.ask("What were the R&D costs in 2024?")
+    # Before, "R&D" named no label word ("r", "d"), and the model preferred the sentence about the research.
+    assert not answer.abstained and answer.citations[0].kind == "row"
+    assert answer.answer.strip(" |").startswith("Research and development") and "1,215" in answer.answer
 
 
 def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
