@@ -205,8 +205,7 @@ class Assistant:
         self._store: Store | None = None
         self._reader: Reader | None = None
         self._acronyms: dict[str, str] = {}
-        self._spelled: tuple = (None, {})  # (the store, {acronym its passages never write: its long form or None})
-        self._ampersands: tuple = (None, {})  # (the store, {acronym with an ampersand: its spellings there})
+        self._spelled: tuple = (None, {})  # (the store, {(finder, acronym): what the finder found in its passages})
         # (the store, back_translations and cognate_index of its words), made on the first Spanish question
         self._back_translations = None
 
@@ -300,43 +299,35 @@ class Assistant:
 
     def _long_forms(self, question: str, reader: Reader) -> dict[str, str]:
         """{acronym: long form} for each acronym of the question that no passage writes but some passage spells
-        out (nlp.spelled_out). The passages are searched once per acronym and store."""
+        out (nlp.spelled_out)."""
         retriever = reader.retriever
         wanted = [a for a in dict.fromkeys(UNWRITTEN_ACRONYM.findall(question))
                   if (tokens := search_tokens(a)) and not retriever.document_frequency(tokens[0])][:MAX_SPELLED]
-        if not wanted:
-            return {}
-        with self._lock:
-            store, known = self._spelled
-        if store is not retriever.store or len(known) > MAX_SPELLED_KEPT:
-            store, known = retriever.store, {}
-        missing = [a for a in wanted if a not in known]
-        if missing:
-            text = "\n".join(c.text for c in store.chunks)
-            known = {**known, **{a: spelled_out(a, text) for a in missing}}
-            with self._lock:
-                self._spelled = (store, known)
-        return {a: known[a] for a in wanted if known[a]}
+        return {a: long for a, long in self._in_passages(retriever.store, wanted, spelled_out).items() if long}
 
     def _ampersand_tokens(self, question: str, reader: Reader) -> list[str]:
         """Search tokens of the words the documents write for each acronym with an ampersand the question uses:
         "R&D" also finds "Research and development", and names a table row labelled so (table_rows.py). The
-        acronym's own letters stay searched: a folder may write it too. Searched once per acronym and store."""
+        acronym's own letters stay searched: a folder may write it too."""
         wanted = list(dict.fromkeys(AMPERSAND_ACRONYM.findall(question)))[:MAX_SPELLED]
-        if not wanted:
-            return []
-        store = reader.retriever.store
+        found = self._in_passages(reader.retriever.store, wanted, ampersand_spellings)
+        return [t for spellings in found.values() for spelling in spellings for t in search_tokens(spelling)]
+
+    def _in_passages(self, store: Store, acronyms: list[str], find) -> dict:
+        """{acronym: find(acronym, the text of every passage)}, each acronym searched once per store and finder."""
+        if not acronyms:
+            return {}
         with self._lock:
-            kept, known = self._ampersands
+            kept, known = self._spelled
         if kept is not store or len(known) > MAX_SPELLED_KEPT:
             kept, known = store, {}
-        missing = [a for a in wanted if a not in known]
+        missing = [a for a in acronyms if (find, a) not in known]
         if missing:
             text = "\n".join(c.text for c in store.chunks)
-            known = {**known, **{a: ampersand_spellings(a, text) for a in missing}}
+            known = {**known, **{(find, a): find(a, text) for a in missing}}
             with self._lock:
-                self._ampersands = (store, known)
-        return [t for a in wanted for spelling in known[a] for t in search_tokens(spelling)]
+                self._spelled = (store, known)
+        return {a: known[find, a] for a in acronyms}
 
     def prepare(self, questions: list[str]) -> None:
         """Encode a batch of standalone questions in one call and search the store for all of them in one call
