@@ -304,8 +304,9 @@ def _spelled_in_order(words: list[str], acronym: str, skips: int) -> str | None:
     return " ".join(reversed(taken)) if not letters else None
 
 
-# An acronym a question uses that the documents never write, only spell out: two to six capitals.
-UNWRITTEN_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+# An acronym a question uses that the documents never write, only spell out: two to six capitals, not the letters
+# on one side of an ampersand ("SG" of "SG&A" spelled "Scott Gawel" by a filing's signature: AMPERSAND_ACRONYM).
+UNWRITTEN_ACRONYM = re.compile(r"(?<![\w&])[A-Z]{2,6}(?![\w&])")
 
 
 def spelled_out(acronym: str, text: str) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 from assistant import messages
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
-from assistant.nlp import defined_acronyms, lacks_expected_entity, spelled_out
+from assistant.nlp import UNWRITTEN_ACRONYM, defined_acronyms, lacks_expected_entity, spelled_out
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
@@ -274,6 +274,17 @@ def test_an_acronym_the_documents_only_spell_out_is_read_as_its_long_form(tmp_pa
     assert answer.read_as == "Does digital residency give the right to enter the European Union?"
     assert answer.citations and "European Union" in answer.citations[0].quote
     assert answer.message != messages.text("unknown_term", "en")
+
+
+def test_the_letters_beside_an_ampersand_are_no_acronym_to_spell_out(tmp_path, real_embedder):
+    assert UNWRITTEN_ACRONYM.findall("Were SG&A costs at AT&T in the EU higher?") == ["EU"]
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "report.md": "# Annual report\n\nSales, general and administrative costs rose by 4% in 2024. Sales, "
+                     "general and administrative costs are reviewed each quarter.\n\nSigned: Sara Gould, "
+                     "Chief Financial Officer.\n"})
+    answer = assistant.ask("Why did SG&A costs rise in 2024?")
+    # Before, "SG" of "SG&A" was read as the signature's "Sara Gould" (its initials), and the question with it.
+    assert "Sara Gould" not in (answer.read_as or answer.question)
 
 
 def test_a_follow_up_reads_its_referent_and_finds_what_the_next_sentence_says(paper_assistant):
