@@ -305,7 +305,7 @@ def _spelled_in_order(words: list[str], acronym: str, skips: int) -> str | None:
 
 
 # An acronym a question uses that the documents never write, only spell out: two to six capitals, not the letters
-# on one side of an ampersand ("SG" of "SG&A" spelled "Scott Gawel" by a filing's signature: AMPERSAND_ACRONYM).
+# on one side of an ampersand ("SG" of "SG&A" spelled by a signature's "Sara Gould": AMPERSAND_ACRONYM).
 UNWRITTEN_ACRONYM = re.compile(r"(?<![\w&])[A-Z]{2,6}(?![\w&])")
 
 
@@ -318,11 +318,7 @@ def spelled_out(acronym: str, text: str) -> str | None:
     # The first letter leads the pattern as a literal, its word start checked behind it: Python's regex engine
     # then jumps from one such letter to the next instead of trying every position (15 times faster on 67 MB).
     words[0] = rf"{acronym[0]}(?<!\w{acronym[0]})" + words[0][1:]
-    pattern = re.compile(small.join(words) + r"\b")
-    counts: dict[str, int] = {}
-    for match in pattern.finditer(text):
-        name = " ".join(match.group(0).split())
-        counts[name] = counts.get(name, 0) + 1
+    counts = _written(re.compile(small.join(words) + r"\b"), text)
     return max(counts, key=counts.get) if counts else None  # (ties: the first written)
 
 
@@ -335,19 +331,24 @@ def ampersand_spellings(acronym: str, text: str) -> tuple[str, ...]:
     """The ways a text writes out an acronym with an ampersand: words whose initials spell its letters in order,
     "and" (or "&") where the ampersand is, a comma allowed between the others, the words after the first in
     either case as a table labels them. "R&D" -> ("Research and development",), "SG&A" -> ("Sales, general and
-    administrative", "Selling, general and administrative"). Lower-case words can spell one by chance ("Patents and
-    licensed" for "P&L"), so a spelling counts when the text writes it at least MIN_AMPERSAND_USES times; most used
+    administrative", "Selling, general and administrative"). Lower-case words can spell one by chance ("Parks and
+    leisure" for "P&L"), so a spelling counts when the text writes it at least MIN_AMPERSAND_USES times; most used
     first."""
     letters = acronym.replace("&", "")
     joins = [r",?\s+(?:and|&)\s+" if part.startswith("&") else r",?\s+" for part in re.findall(r"&?[A-Z]", acronym)[1:]]
     words = [rf"{letter}(?<!\w{letter})[a-z][\w'’-]*\w" if i == 0 else rf"[{letter}{letter.lower()}][a-z][\w'’-]*\w"
              for i, letter in enumerate(letters)]  # (the first letter leads as a literal: see spelled_out)
-    pattern = re.compile("".join(w + j for w, j in zip(words, joins)) + words[-1] + r"\b")
+    counts = _written(re.compile("".join(w + j for w, j in zip(words, joins)) + words[-1] + r"\b"), text)
+    return tuple(sorted((name for name, n in counts.items() if n >= MIN_AMPERSAND_USES), key=lambda n: -counts[n]))
+
+
+def _written(pattern: re.Pattern, text: str) -> dict[str, int]:
+    """{what the pattern matches, spaces made single: how many times the text writes it}, in the order first written."""
     counts: dict[str, int] = {}
     for match in pattern.finditer(text):
         name = " ".join(match.group(0).split())
         counts[name] = counts.get(name, 0) + 1
-    return tuple(sorted((name for name, n in counts.items() if n >= MIN_AMPERSAND_USES), key=lambda n: -counts[n]))
+    return counts
 
 
 def _within(part: list[str], whole: list[str]) -> bool:
