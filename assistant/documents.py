@@ -189,6 +189,10 @@ class DocumentCatalogue:
         for source in records:
             self.entities[source] = frozenset(companies[source] | {w for w in files[source] if counts[w] <= limit})
         self.all_names = frozenset().union(*self.entities.values()) if self.entities else frozenset()
+        # The words of each document's title and file name: a question may name a document by them (the title of a
+        # Markdown file is no passage of it, so the lexical index does not hold its words).
+        self.record_words = frozenset(t for s, r in records.items()
+                                      for t in search_tokens(f"{r.get('title', '')} {Path(s).stem}"))
         self.has_companies = any(r.get("company") for r in records.values())
 
     def named(self, tokens: list[str]) -> list[str]:

@@ -272,16 +272,19 @@ class Reader:
 
     def unknown_terms(self, question: str, known: set[str] = frozenset(), typed: str = "") -> list[str]:
         """Terms the question names precisely that no passage of the documents contains (search tokens in known,
-        such as the terms that only name a document, excepted). typed: the question as the user wrote it, when
+        such as the terms that only name a document, and the words of the documents' titles and file names
+        excepted). typed: the question as the user wrote it, when
         question is its translation; then only the terms it writes too are counted, as the user's: "Property" for
         "Hacienda" is the translator's English for a word, capitalised because the word was."""
         written = {fold(w) for w in TERM_WORD.findall(typed)} if typed else None
+        titles = self.retriever.catalogue.record_words  # "Acme" of a file titled "Acme annual report" is known
         out = []
         for word in named_terms(question):
             if written is not None and fold(word) not in written:
                 continue
             token = (search_tokens(word) or [""])[0]
-            if token and token not in known and self.retriever.document_frequency(token) == 0:
+            if token and token not in known and token not in titles \
+                    and self.retriever.document_frequency(token) == 0:
                 out.append(word)
         return out
 

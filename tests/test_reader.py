@@ -84,6 +84,19 @@ def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_i
     assert not retriever.knows_any(search_tokens("brdbnd"))
 
 
+def test_a_word_of_a_documents_title_is_a_term_the_documents_mention(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "report.md": "# Valmar Ferries annual report\n\n## Fleet\n\nThe company ran eleven ferries in 2024, two more "
+                     "than in 2023, and retired its oldest vessel in March.\n"})
+    answer = assistant.ask("How many ferries did Valmar run in 2024?")
+    # Before, "Valmar" was in the title alone, which is no passage: the question was declined as naming something
+    # the documents never mention.
+    assert not answer.abstained and "eleven ferries" in answer.answer
+    reader = assistant._reader
+    assert reader.unknown_terms("How many ferries did Valmar run in 2024?") == []
+    assert reader.unknown_terms("How many ferries did Harbourtown run in 2024?") == ["Harbourtown"]
+
+
 def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
     created = paper_assistant.ask("When was it created?",
                                   history=["Tell me about the Federal Telecommunications Institute"])
