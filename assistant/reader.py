@@ -288,6 +288,15 @@ class Reader:
                 out.append(word)
         return out
 
+    def _unknown_names(self, query: Query) -> list[str]:
+        """The names and acronyms of unknown_terms (not its numbers) that no passage holds even a letter away or
+        with an accent (Retriever.knows_word): the question is about something the documents never mention, and
+        is declined outright. A question read in translation keeps its acronyms: Spanish writes its own ("EEI" for
+        the ISS)."""
+        terms = self.unknown_terms(query.asked or query.question, self._naming_tokens(query), query.typed)
+        return [t for t in terms if not is_number(t) and not (query.typed and t.isupper())
+                and not self.retriever.knows_word(t)]
+
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
@@ -359,6 +368,10 @@ class Reader:
         if not self.retriever.knows_any(list(query.tokens) + list(query.history_tokens)):
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
+            return Reading(True, 0.0, self._closest(cands), "unknown_term")
+        if self._unknown_names(query):
+            # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
+            # names only Schrödinger): the sentence the rest of the question matches is about someone else.
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
         # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
         # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").

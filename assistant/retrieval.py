@@ -71,6 +71,17 @@ class Retriever:
         return any(len(token) >= 5 and any(self.document_frequency(t) for t in _one_letter_away(token))
                    for token in tokens)
 
+    def knows_word(self, word: str) -> bool:
+        """Whether some passage holds this word's search token, one a letter away (knows_any), or the token of the
+        word with one letter accented: a name typed without its accent ("Schrodinger", "Yesun" for "Schrödinger",
+        "Yesün")."""
+        tokens = search_tokens(word)[:1]
+        if not tokens or self.knows_any(tokens):
+            return True
+        lower = word.lower()
+        return any(self.document_frequency((search_tokens(lower[:i] + accented + lower[i + 1:]) or [""])[0])
+                   for i, letter in enumerate(lower) for accented in _ACCENTED.get(letter, ""))
+
     def idf(self, token: str) -> float:
         n, df = max(self.n_chunks, 1), self.document_frequency(token)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -247,6 +258,10 @@ class Retriever:
         from dataclasses import replace
 
         return tuple(replace(c, printed_page=self.printed_page(c.source, c.page)) for c in citations)
+
+
+# The accented forms of a letter (Latin scripts).
+_ACCENTED = {"a": "áàâäãå", "c": "ç", "e": "éèêë", "i": "íìîï", "n": "ñ", "o": "óòôöõø", "u": "úùûü", "y": "ýÿ"}
 
 
 def _one_letter_away(token: str):
