@@ -281,7 +281,8 @@ class Assistant:
         leaned = read_as.endswith(question) and read_as != question
         own = question if leaned else read_as
         tokens = search_tokens(own)
-        tokens += [t for t in self._expansions(own, acronyms) + self._ampersand_tokens(own, reader) + list(extra_tokens)
+        spellings = self._ampersand_spellings(own, reader)
+        tokens += [t for t in self._expansions(own, acronyms) + spellings[0] + list(extra_tokens)
                    if t not in tokens]
         history_tokens = [t for t in search_tokens(read_as[:len(read_as) - len(question)]) if t not in tokens] \
             if leaned else []
@@ -292,7 +293,7 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
-                      documents=asked_documents(reader, question, tokens, history))
+                      documents=asked_documents(reader, question, tokens, history), spelled=spellings[1])
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents, apart=apart)
         return reader, query, hits
@@ -305,13 +306,17 @@ class Assistant:
                   if (tokens := search_tokens(a)) and not retriever.document_frequency(tokens[0])][:MAX_SPELLED]
         return {a: long for a, long in self._in_passages(retriever.store, wanted, spelled_out).items() if long}
 
-    def _ampersand_tokens(self, question: str, reader: Reader) -> list[str]:
-        """Search tokens of the words the documents write for each acronym with an ampersand the question uses:
-        "R&D" also finds "Research and development", and names a table row labelled so (table_rows.py). The
-        acronym's own letters stay searched: a folder may write it too."""
+    def _ampersand_spellings(self, question: str, reader: Reader) -> tuple[list[str], frozenset[str]]:
+        """(search tokens of the words the documents write for each acronym with an ampersand the question uses,
+        the search tokens of those acronyms' letters): "R&D" also finds "Research and development", and names a
+        table row labelled so (table_rows.py); and "SG" of "SG&A" is a term the documents mention (Query.spelled)
+        where they write "Sales, general and administrative". The acronym's own letters stay searched: a folder
+        may write it too."""
         wanted = list(dict.fromkeys(AMPERSAND_ACRONYM.findall(question)))[:MAX_SPELLED]
-        found = self._in_passages(reader.retriever.store, wanted, ampersand_spellings)
-        return [t for spellings in found.values() for spelling in spellings for t in search_tokens(spelling)]
+        found = {a: spellings for a, spellings in
+                 self._in_passages(reader.retriever.store, wanted, ampersand_spellings).items() if spellings}
+        tokens = [t for spellings in found.values() for spelling in spellings for t in search_tokens(spelling)]
+        return tokens, frozenset(t for acronym in found for t in search_tokens(acronym.replace("&", " ")))
 
     def _in_passages(self, store: Store, acronyms: list[str], find) -> dict:
         """{acronym: find(acronym, the text of every passage)}, each acronym searched once per store and finder."""

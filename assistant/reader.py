@@ -77,6 +77,9 @@ class Query:
     # one company's quarter); () when it is about no document in particular, or when the caller left it to the
     # tokens.
     documents: tuple[str, ...] = ()
+    # Search tokens of its acronyms that the documents write only in words ("sg" of "SG&A" in a folder that writes
+    # "Sales, general and administrative"): terms the documents mention, though no passage holds them.
+    spelled: frozenset[str] = frozenset()
 
     @cached_property
     def wants_phrase(self) -> bool:
@@ -293,7 +296,8 @@ class Reader:
         with an accent (Retriever.knows_word): the question is about something the documents never mention, and
         is declined outright. A question read in translation keeps its acronyms: Spanish writes its own ("EEI" for
         the ISS)."""
-        terms = self.unknown_terms(query.asked or query.question, self._naming_tokens(query), query.typed)
+        terms = self.unknown_terms(query.asked or query.question, self._naming_tokens(query) | query.spelled,
+                                   query.typed)
         return [t for t in terms if not is_number(t) and not (query.typed and t.isupper())
                 and not self.retriever.knows_word(t)]
 
@@ -301,7 +305,7 @@ class Reader:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
         naming = self._naming_tokens(query) if {"unknown_term", "number_missing"} & set(rules) else set()
-        if "unknown_term" in rules and self.unknown_terms(query.asked or query.question, naming):
+        if "unknown_term" in rules and self.unknown_terms(query.asked or query.question, naming | query.spelled):
             return "unknown_term"
         if "number_missing" in rules:
             # A row's column headers are part of what it says ("Second quarter 2024": 1,410).
@@ -329,7 +333,8 @@ class Reader:
         Ministry", is no name the question names that the documents never mention."""
         for rule, flag in zip(RULES, flags):
             if flag and not (rule == "unknown_term" and query.typed
-                             and not self.unknown_terms(query.asked, self._naming_tokens(query), query.typed)):
+                             and not self.unknown_terms(query.asked, self._naming_tokens(query) | query.spelled,
+                                                        query.typed)):
                 return rule
         return "not_close"
 

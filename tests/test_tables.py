@@ -127,16 +127,23 @@ def test_an_ampersand_acronym_names_the_row_the_document_spells_out(tmp_path, re
     table = "\n".join([
         "| Item | 2024 | 2023 |", "| --- | --- | --- |",
         "| Net revenue | 9,120 | 8,450 |", "| Research and development | 1,215 | 1,130 |",
-        "| Selling and marketing | 640 | 610 |", "| Operating income | 2,010 | 1,870 |",
+        "| Selling and marketing | 640 | 610 |", "| Selling, general and administrative | 415 | 402 |",
+        "| Operating income | 2,010 | 1,870 |",
     ])
     text = ("# Acme Harbour Tools annual report\n\n## Research\n\nResearch and development went to the new "
-            "harbour cranes, and the development team grew to forty engineers during the year.\n\n"
+            "harbour cranes, and the development team grew to forty engineers during the year. Selling, "
+            "general and administrative costs were held flat.\n\n"
             f"## Statement of income\n\nIn thousands of dollars.\n\n{table}\n")
     assistant = assistant_over(tmp_path, real_embedder, {"acme.md": text})
     answer = assistant.ask("What were the R&D costs in 2024?")
     # Before, "R&D" named no label word ("r", "d"), and the question was declined (no passage close enough).
     assert not answer.abstained and answer.citations[0].kind == "row"
     assert answer.answer.strip(" |").startswith("Research and development") and "1,215" in answer.answer
+    # "SG" of "SG&A" is in no passage, but the folder writes the acronym in words: it is no unknown term (before,
+    # the question was declined as naming something the documents never mention).
+    answer = assistant.ask("What were the SG&A costs in 2024?")
+    assert not answer.abstained and answer.citations[0].kind == "row"
+    assert answer.answer.strip(" |").startswith("Selling, general and administrative") and "415" in answer.answer
 
 
 def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
