@@ -276,9 +276,9 @@ class Reader:
     def unknown_terms(self, question: str, known: set[str] = frozenset(), typed: str = "") -> list[str]:
         """Terms the question names precisely that no passage of the documents contains (search tokens in known,
         such as the terms that only name a document, and the words of the documents' titles and file names
-        excepted). typed: the question as the user wrote it, when
-        question is its translation; then only the terms it writes too are counted, as the user's: "Property" for
-        "Hacienda" is the translator's English for a word, capitalised because the word was."""
+        excepted). typed: the question as the user wrote it, when question is its translation; then only the
+        terms it writes too are counted, as the user's: "Property" for "Hacienda" is the translator's English for
+        a word, capitalised because the word was."""
         written = {fold(w) for w in TERM_WORD.findall(typed)} if typed else None
         titles = self.retriever.catalogue.record_words  # "Acme" of a file titled "Acme annual report" is known
         out = []
@@ -291,7 +291,7 @@ class Reader:
                 out.append(word)
         return out
 
-    def _unknown_names(self, query: Query) -> list[str]:
+    def unknown_names(self, query: Query) -> list[str]:
         """The names and acronyms of unknown_terms (not its numbers) that no passage holds even a letter away or
         with an accent (Retriever.knows_word): the question is about something the documents never mention, and
         is declined outright. A question read in translation keeps its acronyms: Spanish writes its own ("EEI" for
@@ -374,7 +374,7 @@ class Reader:
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return Reading(True, 0.0, self._closest(cands), "unknown_term")
-        if self._unknown_names(query):
+        if self.unknown_names(query):
             # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
             # names only Schrödinger): the sentence the rest of the question matches is about someone else.
             return Reading(True, 0.0, self._closest(cands), "unknown_term")

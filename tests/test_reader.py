@@ -111,7 +111,7 @@ def test_a_name_no_passage_holds_is_declined_even_when_the_rest_of_the_question_
         assert not answer.abstained, question
     # A Spanish question's own acronyms need not be the documents' (EEI for ISS): they do not decline it outright.
     _, _, reader, query, _ = assistant.read_question("¿Cuándo escribió Schrödinger su ecuación de la EEI?", [])
-    assert query.typed and reader._unknown_names(query) == []
+    assert query.typed and reader.unknown_names(query) == []
 
 
 def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
