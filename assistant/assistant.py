@@ -281,8 +281,8 @@ class Assistant:
         leaned = read_as.endswith(question) and read_as != question
         own = question if leaned else read_as
         tokens = search_tokens(own)
-        spellings = self._ampersand_spellings(own, reader)
-        tokens += [t for t in self._expansions(own, acronyms) + spellings[0] + list(extra_tokens)
+        spelling_tokens, spelled = self._ampersand_spellings(own, reader)
+        tokens += [t for t in self._expansions(own, acronyms) + spelling_tokens + list(extra_tokens)
                    if t not in tokens]
         history_tokens = [t for t in search_tokens(read_as[:len(read_as) - len(question)]) if t not in tokens] \
             if leaned else []
@@ -293,7 +293,7 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
-                      documents=asked_documents(reader, question, tokens, history), spelled=spellings[1])
+                      documents=asked_documents(reader, question, tokens, history), spelled=spelled)
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents, apart=apart)
         return reader, query, hits

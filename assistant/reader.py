@@ -296,8 +296,7 @@ class Reader:
         with an accent (Retriever.knows_word): the question is about something the documents never mention, and
         is declined outright. A question read in translation keeps its acronyms: Spanish writes its own ("EEI" for
         the ISS)."""
-        terms = self.unknown_terms(query.asked or query.question, self._naming_tokens(query) | query.spelled,
-                                   query.typed)
+        terms = self.unknown_terms(query.asked or query.question, self._known_tokens(query), query.typed)
         return [t for t in terms if not is_number(t) and not (query.typed and t.isupper())
                 and not self.retriever.knows_word(t)]
 
@@ -333,14 +332,18 @@ class Reader:
         Ministry", is no name the question names that the documents never mention."""
         for rule, flag in zip(RULES, flags):
             if flag and not (rule == "unknown_term" and query.typed
-                             and not self.unknown_terms(query.asked, self._naming_tokens(query) | query.spelled,
-                                                        query.typed)):
+                             and not self.unknown_terms(query.asked, self._known_tokens(query), query.typed)):
                 return rule
         return "not_close"
 
     def documents(self, query: Query) -> list[str]:
         """The documents the question asks about (Query.documents), or else those its words name."""
         return list(query.documents) or self.retriever.named_documents(query.tokens)
+
+    def _known_tokens(self, query: Query) -> set[str]:
+        """Terms of the question that are no unknown terms though no passage holds them: those that only name a
+        document (_naming_tokens) and its acronyms the documents write in words (Query.spelled)."""
+        return self._naming_tokens(query) | query.spelled
 
     def _naming_tokens(self, query: Query) -> set[str]:
         """Terms of the question that only say which document it asks about ("10" and "q" of "10-Q", "Q2", the
