@@ -471,6 +471,11 @@ class Assistant:
             message = messages.text("no_document", language, names=names)
         elif uncovered:
             message = messages.text("no_quarter", language, company=uncovered[0], quarter=uncovered[1])
+        elif reading.terms:  # "the documents never mention “Heisenberg”; check the spelling, ..."
+            terms = [messages.text("quoted", language, text=t) for t in reading.terms]
+            listed = ", ".join(terms[:-1]) + f" {messages.text('nor', language)} " + terms[-1] if len(terms) > 1 \
+                else terms[0]  # "“Heisenberg”, “Bohr” or “Copenhagen”"
+            message = messages.text("unknown_named", language, terms=listed)
         else:
             message = messages.text(reading.reason, language) if reading.reason else ""
         return Answer(

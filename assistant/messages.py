@@ -18,12 +18,15 @@ TEXTS = {
         "fragment": "the follow-up names nothing to look for: ask it again with what it is about",
         "not_close": "no passage answers the question closely enough",
         "unknown_term": "the question names something the documents never mention",
+        "unknown_named": "the documents never mention {terms}; check the spelling, or add a document that does",
         "number_missing": "the closest passage does not mention the number or year asked about",
         "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
         "no_document": "No document in the folder is about {names}, so the documents cannot answer this.",
         "no_quarter": "No document in the folder covers {company} for {quarter}, so the documents cannot answer "
                       "this; ask about a quarter its documents cover.",
         "or": "or",
+        "nor": "or",
+        "quoted": "“{text}”",
         "closest_passage": "Closest passage {n}",
         "page": "page {page}",
         "printed_page": "page {page} (printed {printed})",
@@ -242,6 +245,8 @@ TEXTS = {
         "fragment": "la pregunta no nombra nada que buscar: hágala de nuevo diciendo de qué trata",
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
+        "unknown_named": "los documentos nunca mencionan {terms}; revise cómo se escribe, o añada un documento que "
+                         "lo mencione",
         "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
         "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
         "no_document": "Ningún documento de la carpeta trata de {names}, así que los documentos no pueden responder "
@@ -249,6 +254,8 @@ TEXTS = {
         "no_quarter": "Ningún documento de la carpeta cubre {quarter} de {company}, así que los documentos no pueden "
                       "responder a esto; pregunte por un trimestre que sus documentos cubran.",
         "or": "o",
+        "nor": "ni",
+        "quoted": "«{text}»",
         "closest_passage": "Pasaje más cercano {n}",
         "page": "página {page}",
         "printed_page": "página {page} (numerada {printed})",

@@ -120,6 +120,7 @@ class Reading:
     citations: tuple[Citation, ...]
     reason: str = ""  # why it abstained: a key of assistant/messages.py
     span: Span | None = None
+    terms: tuple[str, ...] = ()  # for reason "unknown_term": the question's words no document mentions, as typed
 
 
 class Reader:
@@ -296,7 +297,7 @@ class Reader:
         with an accent (Retriever.knows_word): the question is about something the documents never mention, and
         is declined outright. A question read in translation keeps its acronyms: Spanish writes its own ("EEI" for
         the ISS)."""
-        terms = self.unknown_terms(query.asked or query.question, self._known_tokens(query), query.typed)
+        terms = self._typed_unknown_terms(query)
         return [t for t in terms if not is_number(t) and not (query.typed and t.isupper())
                 and not self.retriever.knows_word(t)]
 
@@ -331,10 +332,17 @@ class Reader:
         only of a term the user typed: "Property", Apertium's word for "Hacienda" where the documents say "Finance
         Ministry", is no name the question names that the documents never mention."""
         for rule, flag in zip(RULES, flags):
-            if flag and not (rule == "unknown_term" and query.typed
-                             and not self.unknown_terms(query.asked, self._known_tokens(query), query.typed)):
+            if flag and not (rule == "unknown_term" and query.typed and not self._typed_unknown_terms(query)):
                 return rule
         return "not_close"
+
+    def _typed_unknown_terms(self, query: Query) -> list[str]:
+        """The question's unknown terms (unknown_terms), only those the user typed when it was translated."""
+        return self.unknown_terms(query.asked or query.question, self._known_tokens(query), query.typed)
+
+    def _unknown(self, query: Query, cands: list[Candidate], terms: list[str]) -> Reading:
+        """A question declined as naming what no document mentions, with the terms to name in the message."""
+        return Reading(True, 0.0, self._closest(cands), "unknown_term", terms=tuple(dict.fromkeys(terms)))
 
     def documents(self, query: Query) -> list[str]:
         """The documents the question asks about (Query.documents), or else those its words name."""
@@ -376,11 +384,12 @@ class Reader:
         if not self.retriever.knows_any(list(query.tokens) + list(query.history_tokens)):
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
-            return Reading(True, 0.0, self._closest(cands), "unknown_term")
-        if self.unknown_names(query):
+            return self._unknown(query, cands, self._typed_unknown_terms(query))
+        names = self.unknown_names(query)
+        if names:
             # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
             # names only Schrödinger): the sentence the rest of the question matches is about someone else.
-            return Reading(True, 0.0, self._closest(cands), "unknown_term")
+            return self._unknown(query, cands, names)
         # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
         # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").
         opening = self._opening_of(query, cands, {c.id for c in repeated}) if repeated else None
@@ -388,7 +397,8 @@ class Reader:
         defining = self._definition(term, cands) if term and opening is None else None
         acronym = None if term else acronym_asked(query.question)
         if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
-            return Reading(True, 0.0, self._closest(cands), "unknown_term")  # "What does XYZ stand for?", never used
+            # "What does XYZ stand for?", and XYZ is never used
+            return self._unknown(query, cands, [acronym] if acronym in (query.typed or acronym) else [])
         spelled = self._spelled_out(acronym, cands)
         if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
             defining = spelled[0]
@@ -409,7 +419,9 @@ class Reader:
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
         if probability < self.threshold and defining is None and named is None and listed is None:
-            return Reading(True, probability, self._closest(cands), self._reason(query, features[-len(RULES):]))
+            reason = self._reason(query, features[-len(RULES):])
+            terms = tuple(self._typed_unknown_terms(query)) if reason == "unknown_term" else ()
+            return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.
             rows = sorted([best.chunk, *self._same_row_elsewhere(query, best)], reverse=True,

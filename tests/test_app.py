@@ -228,6 +228,9 @@ def test_suggestion_is_answered_and_unanswerable_question_renders_the_abstention
     labels = [e.label for e in at.chat_message[3].expander]
     assert labels and all(label.startswith("Closest passage") for label in labels)
     assert not any('class="qa-answer"' in m.value for m in at.chat_message[3].markdown)
+    # A question about something the documents never mention is told which word that is.
+    ask(at, "What is CoDi?")
+    assert "Why: the documents never mention “CoDi”; check the spelling" in texts(at.chat_message[5].caption)
 
 
 def test_rebuild_reports_the_changed_file_and_answers_from_it(app_paths) -> None:

@@ -77,7 +77,8 @@ def test_questions_the_paper_does_not_answer_are_declined_with_the_closest_passa
 def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_is_not(paper_assistant):
     # Before, "What is CoDi?" (never mentioned) was answered with the paper's first sentence about DPI.
     answer = paper_assistant.ask("What is CoDi?")
-    assert answer.abstained and answer.message == messages.text("unknown_term", "en") and answer.citations
+    assert answer.abstained and answer.citations
+    assert answer.message == "the documents never mention “CoDi”; check the spelling, or add a document that does"
     retriever = paper_assistant._reader.retriever
     assert not retriever.knows_any(search_tokens("zorblax quuxing"))
     assert retriever.knows_any(search_tokens("broadbnd"))  # a letter away from "broadband"
@@ -103,7 +104,12 @@ def test_a_name_no_passage_holds_is_declined_even_when_the_rest_of_the_question_
                       "Arosa. Yesün Temür died in Shangdu in 1328.\n"})
     # Before, this was answered (p 0.79) with the sentence about Schrödinger: every other word matches it.
     other = assistant.ask("When did Heisenberg write his wave equation?")
-    assert other.abstained and other.message == messages.text("unknown_term", "en")
+    # The message names what the documents never mention (before, it said only "something").
+    assert other.abstained and other.message == messages.text("unknown_named", "en", terms="“Heisenberg”")
+    both = assistant.ask("When did Heisenberg and Bohr meet in Copenhagen?")
+    assert both.abstained and both.message.startswith("the documents never mention “Heisenberg”, “Bohr” or ")
+    spanish = assistant.ask("¿Cuándo escribió Heisenberg su ecuación de onda?")
+    assert spanish.abstained and spanish.message == messages.text("unknown_named", "es", terms="«Heisenberg»")
     # A name typed without its accents is the same name, and a typo in a long one is still a typo.
     for question in ("When did Schrodinger write his wave equation?", "When did Schrödinnger write his wave equation?",
                      "Where did Yesun Temur die?"):
@@ -285,7 +291,7 @@ def test_what_an_acronym_stands_for_is_answered_where_the_documents_define_it(tm
     assert answer.answer_span is not None and answer.answer_span.text == "Harbour City Pilots Association"
     assert len(answer.citations) == 1
     never = assistant.ask("What does XYZ stand for?")
-    assert never.abstained and never.message == messages.text("unknown_term", "en")
+    assert never.abstained and never.message == messages.text("unknown_named", "en", terms="“XYZ”")
 
 
 def test_an_acronym_the_documents_only_spell_out_is_read_as_its_long_form(tmp_path, real_embedder):

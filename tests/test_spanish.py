@@ -425,7 +425,8 @@ def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(pap
     answer = paper_assistant.ask("¿Cuántas torres 5G ha instalado México?")
     assert answer.abstained and answer.answer is None and answer.translation is None
     assert answer.message in {messages.text(key, SPANISH)
-                              for key in ("not_close", "unknown_term", "type_missing", "number_missing")}
+                              for key in ("not_close", "unknown_term", "type_missing", "number_missing")} \
+        or answer.message == messages.text("unknown_named", SPANISH, terms="«5G»")
 
 
 def test_a_declined_spanish_question_is_not_told_it_names_the_translators_word(tmp_path, real_embedder):
@@ -434,13 +435,14 @@ def test_a_declined_spanish_question_is_not_told_it_names_the_translators_word(t
     assistant = assistant_over(tmp_path, real_embedder, {"notes.md": (
         "# Valmar\n\nThe Ministry of Health of Valmar opened twelve clinics in 2021. Each clinic has a pharmacy "
         "and a small laboratory.\n\nThe river port of Valmar handles grain and timber.\n")})
-    unknown = messages.text("unknown_term", SPANISH)
     budget = assistant.ask("¿Cuál es el presupuesto de la Secretaría de Salud?")
     assert "Secretariat" in budget.read_as
-    assert budget.abstained and budget.message and budget.message != unknown
-    assert assistant.ask("¿Quién dirige la Secretaría de Salud de Tidewatch?").message == unknown
+    assert budget.abstained and budget.message and "nunca mencionan" not in budget.message
+    assert "Secretariat" not in budget.message
+    assert assistant.ask("¿Quién dirige la Secretaría de Salud de Tidewatch?").message == \
+        messages.text("unknown_named", SPANISH, terms="«Tidewatch»")
     assert assistant.ask("What is the budget of the Secretariat of Health?").message == \
-        messages.text("unknown_term", ENGLISH)  # typed in English, "Secretariat" is the user's word
+        messages.text("unknown_named", ENGLISH, terms="“Secretariat”")  # typed in English: the user's word
 
 
 def test_a_spanish_file_is_read_again_when_its_translations_would_read_differently(tmp_path, real_embedder,
