@@ -409,6 +409,11 @@ _WANTS = (
 )
 
 
+def names_a_percentage(text: str) -> bool:
+    """Whether a text writes a percentage or asks for one: "%", "percent", "percentage", "por ciento"."""
+    return bool(_PERCENT_SIGN.search(text))
+
+
 def expected_entities(question: str) -> frozenset[str] | None:
     """The entity labels that could answer the question ("When ...?" -> DATE, TIME), or None."""
     for pattern, labels in _WANTS:

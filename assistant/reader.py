@@ -19,10 +19,10 @@ from .about import MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
-from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_entity
+from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_entity, names_a_percentage
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
-from .table_rows import holds_figures_only, label_text, named_words
+from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
 from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, list_items, named_terms, ordinal_forms,
                    raw_tokens, search_tokens, wording)
 
@@ -503,7 +503,7 @@ class Reader:
             return None
         documents = set(self.documents(query))
         tokens = set(query.tokens) | set(query.history_tokens)  # "And for the whole year?": the earlier row's label
-        best, most = None, 0
+        named, most = [], 0  # (candidate, its values are percentages), for those naming the most label words
         for cand in cands:
             if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
                 continue
@@ -512,9 +512,28 @@ class Reader:
             if not holds_figures_only(values):  # a row that describes is read like prose: the model judges it
                 continue
             n = named_words(query.question, tokens, text)
-            if n > most and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
-                best, most = cand, n
+            if n >= most and n and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
+                named, most = ([] if n > most else named) + [(cand, self._percentages(cand.chunk, values))], n
+        if not named:
+            return None
+        # A label printed in a table of amounts and again in one of percentages of revenue: the question that asks
+        # for no percentage wants the amount ("What were the SG&A costs?"), one that asks for one the percentage.
+        best, percent = named[0]
+        wanted = names_a_percentage(f"{query.asked or query.question} {query.typed}")  # ("porcentaje": read)
+        label = label_text(best.text).casefold()
+        for cand, cand_percent in named[1:]:
+            if percent != wanted and cand_percent == wanted and label_text(cand.text).casefold() == label:
+                return cand
         return best
+
+    def _percentages(self, row: Chunk, values: list[str]) -> bool:
+        """Whether a row's figures are percentages: written so, or in a table whose first row is 100 percent (a
+        statement that gives each line as a percentage of revenue writes "%" on that row alone)."""
+        if percentages_only(values):
+            return True
+        first = self.retriever.store.first_row(row)
+        return first is not row and of_a_hundred([first.text[s:e] for _, s, e in row_values(first.text,
+                                                                                            first.headers)])
 
     def _named_list(self, query: Query, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks for a list, the list a heading introduces whose heading it names ("What are the

@@ -59,6 +59,12 @@ def _same_section(a: Chunk, b: Chunk) -> bool:
     return a.source == b.source and a.section == b.section
 
 
+def _same_table(a: Chunk, b: Chunk) -> bool:
+    """Rows of one table: the same section, page and column headers (the label column's header aside: a PDF
+    row writes the group it is under there, "Operating expenses")."""
+    return a.kind == b.kind == "row" and _same_section(a, b) and a.page == b.page and a.headers[1:] == b.headers[1:]
+
+
 class Store(ABC):
     """An opened index, read-only. Chunks are in a fixed order (by source, then position in the document), and
     searches return positions in that order, so what is found does not depend on the engine."""
@@ -87,6 +93,14 @@ class Store(ABC):
         i = self.by_id.get(chunk.id)
         after = self.chunks[i + 1] if i is not None and i + 1 < len(self.chunks) else None
         return after if after is not None and _same_section(after, chunk) else None
+
+    def first_row(self, chunk: Chunk) -> Chunk:
+        """The first row of the table a row belongs to: the rows before it in its document with its section, page
+        and column headers (_same_table; itself, for a first row or a chunk that is no row)."""
+        i = self.by_id.get(chunk.id)
+        while i and _same_table(self.chunks[i - 1], chunk):
+            i -= 1
+        return chunk if i is None else self.chunks[i]
 
     def fetch(self, ids: list[str]) -> list[Chunk]:
         """The chunks with these ids (unknown ids are left out)."""

@@ -237,3 +237,27 @@ def test_a_question_over_several_filings_cites_the_named_row_in_each(filings):
     # A question that names the company itself asks about all its filings, even after one about a quarter.
     later = filings.ask("How have Apple's total net sales changed over time?", ["What was Apple's net income in Q2 2023?"])
     assert [c.source for c in later.citations] == [c.source for c in answer.citations]
+
+
+def test_a_label_in_a_table_of_amounts_and_one_of_percentages_answers_with_the_kind_asked_for(tmp_path,
+                                                                                              real_embedder):
+    amounts = "\n".join([
+        "| Item | 2024 | 2023 |", "| --- | --- | --- |",
+        "| Net revenue | 9,120 | 8,450 |", "| Research and development | 1,215 | 1,130 |",
+        "| Selling and marketing | 640 | 610 |", "| Operating income | 2,010 | 1,870 |",
+    ])
+    # A common-size statement: its first row is 100 percent, and its other rows write their percentages bare.
+    shares = "\n".join([
+        "| Item | 2024 | 2023 |", "| --- | --- | --- |", "| Net revenue | 100.0 % | 100.0 % |",
+        "| Research and development | 13.3 | 13.4 |", "| Selling and marketing | 7.0 | 7.2 |",
+        "| Operating income | 22.0 | 22.1 |",
+    ])
+    text = ("# Harbourtown Cranes annual report\n\n## Statement of income\n\nIn thousands of dollars.\n\n"
+            f"{amounts}\n\n## Costs as a percentage of net revenue\n\nEach line as a percentage of net revenue.\n\n"
+            f"{shares}\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"cranes.md": text})
+    # Before, the best ranked of the two "Research and development" rows answered both questions: the percentages.
+    amount = assistant.ask("What were the research and development costs in 2024?")
+    assert not amount.abstained and amount.citations[0].kind == "row" and "1,215" in amount.answer
+    share = assistant.ask("What was research and development as a percentage of revenue in 2024?")
+    assert not share.abstained and share.citations[0].kind == "row" and "13.3" in share.answer
