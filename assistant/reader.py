@@ -281,14 +281,13 @@ class Reader:
         terms it writes too are counted, as the user's: "Property" for "Hacienda" is the translator's English for
         a word, capitalised because the word was."""
         written = {fold(w) for w in TERM_WORD.findall(typed)} if typed else None
-        titles = self.retriever.catalogue.record_words  # "Acme" of a file titled "Acme annual report" is known
         out = []
         for word in named_terms(question):
             if written is not None and fold(word) not in written:
                 continue
             token = (search_tokens(word) or [""])[0]
-            if token and token not in known and token not in titles \
-                    and self.retriever.document_frequency(token) == 0:
+            # ("Acme" of a file titled "Acme annual report" is mentioned: Retriever.mentions)
+            if token and token not in known and not self.retriever.mentions(token):
                 out.append(word)
         return out
 

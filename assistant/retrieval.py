@@ -63,23 +63,27 @@ class Retriever:
     def document_frequency(self, token: str) -> int:
         return self.store.document_frequency(token)
 
+    def mentions(self, token: str) -> bool:
+        """Whether the documents mention this search token: a passage holds it, or a document's title or file name
+        does (a Markdown file's title is no passage: "Valmar" of "# Valmar Ferries annual report")."""
+        return bool(self.document_frequency(token)) or token in self.catalogue.record_words
+
     def knows_any(self, tokens: list[str]) -> bool:
-        """Whether some passage holds one of these search tokens, or, for a token of five letters or more, one a
+        """Whether the documents mention one of these search tokens, or, for a token of five letters or more, one a
         single letter away from it (a typo: "mathmat" of "mathmatical" for "mathemat")."""
-        if any(self.document_frequency(t) for t in tokens):
+        if any(self.mentions(t) for t in tokens):
             return True
-        return any(len(token) >= 5 and any(self.document_frequency(t) for t in _one_letter_away(token))
-                   for token in tokens)
+        return any(len(token) >= 5 and any(self.mentions(t) for t in _one_letter_away(token)) for token in tokens)
 
     def knows_word(self, word: str) -> bool:
-        """Whether some passage holds this word's search token, one a letter away (knows_any), or the token of the
-        word with one letter accented: a name typed without its accent ("Schrodinger", "Yesun" for "Schrödinger",
-        "Yesün")."""
+        """Whether the documents mention this word's search token, one a letter away (knows_any), or the token of
+        the word with one letter accented: a name typed without its accent ("Schrodinger", "Yesun" for
+        "Schrödinger", "Yesün")."""
         tokens = search_tokens(word)[:1]
         if not tokens or self.knows_any(tokens):
             return True
         lower = word.lower()
-        return any(self.document_frequency((search_tokens(lower[:i] + accented + lower[i + 1:]) or [""])[0])
+        return any(self.mentions((search_tokens(lower[:i] + accented + lower[i + 1:]) or [""])[0])
                    for i, letter in enumerate(lower) for accented in _ACCENTED.get(letter, ""))
 
     def idf(self, token: str) -> float:

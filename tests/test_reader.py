@@ -96,6 +96,11 @@ def test_a_word_of_a_documents_title_is_a_term_the_documents_mention(tmp_path, r
     reader = assistant._reader
     assert reader.unknown_terms("How many ferries did Valmar run in 2024?") == []
     assert reader.unknown_terms("How many ferries did Harbourtown run in 2024?") == ["Harbourtown"]
+    # A question whose only word is the title's is no question about nothing the documents mention: before, "What
+    # is Valmar?" was declined as naming something the documents never mention.
+    assert reader.retriever.knows_any(["valmar"]) and not reader.retriever.knows_any(["harbourtown"])
+    about = assistant.ask("What is Valmar?")
+    assert about.message != messages.text("unknown_term", "en") and "never mention" not in about.message
 
 
 def test_a_name_no_passage_holds_is_declined_even_when_the_rest_of_the_question_matches(tmp_path, real_embedder):
