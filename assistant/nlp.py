@@ -434,7 +434,7 @@ def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bo
             return not any(ch.isdigit() for ch in sentence)
         return not _currency().search(sentence) and not any(label == "MONEY" for _, label in entities(sentence))
     if wanted == _PERCENTAGE:  # a percentage is written as one ("31%", "99 percent"): another figure is not one
-        return not _PERCENT_SIGN.search(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
+        return not names_a_percentage(sentence) and not any(label == "PERCENT" for _, label in entities(sentence))
     if wanted & _NUMERIC and any(ch.isdigit() for ch in sentence):
         return False
     return not any(label in wanted for _, label in entities(sentence))

@@ -325,15 +325,21 @@ class Reader:
             return "type_missing"
         return ""
 
-    def _reason(self, query: Query, flags) -> str:
-        """What a declined answer tells the user: the first rule that spoke, or "not_close". The answer probability
-        weighs an unknown term of a question read in translation as it does any other, but the message claims it
-        only of a term the user typed: "Property", Apertium's word for "Hacienda" where the documents say "Finance
-        Ministry", is no name the question names that the documents never mention."""
+    def _reason(self, query: Query, flags) -> tuple[str, tuple[str, ...]]:
+        """What a declined answer tells the user: the first rule that spoke, or "not_close", and for
+        "unknown_term" the terms to name. The answer probability weighs an unknown term of a question read in
+        translation as it does any other, but the message claims it only of a term the user typed: "Property",
+        Apertium's word for "Hacienda" where the documents say "Finance Ministry", is no name the question names
+        that the documents never mention."""
         for rule, flag in zip(RULES, flags):
-            if flag and not (rule == "unknown_term" and query.typed and not self._typed_unknown_terms(query)):
-                return rule
-        return "not_close"
+            if not flag:
+                continue
+            if rule != "unknown_term":
+                return rule, ()
+            terms = tuple(self._typed_unknown_terms(query))
+            if terms or not query.typed:
+                return rule, terms
+        return "not_close", ()
 
     def _typed_unknown_terms(self, query: Query) -> list[str]:
         """The question's unknown terms (unknown_terms), only those the user typed when it was translated."""
@@ -418,8 +424,7 @@ class Reader:
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
         if probability < self.threshold and defining is None and named is None and listed is None:
-            reason = self._reason(query, features[-len(RULES):])
-            terms = tuple(self._typed_unknown_terms(query)) if reason == "unknown_term" else ()
+            reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.
@@ -497,42 +502,42 @@ class Reader:
     def _named_row(self, query: Query, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks for something, not why, the table row the model read whose label it names in
         full and whose values are figures, in a document the question names, and that no rule speaks against:
-        the one naming most label words, then the best ranked."""
+        the one naming most label words, then the best ranked, unless another with its label is of the kind the
+        question asks for (an amount, or a percentage) and it is not."""
         if _EXPLANATION.search(query.asked or query.question):
             return None
         documents = set(self.documents(query))
         tokens = set(query.tokens) | set(query.history_tokens)  # "And for the whole year?": the earlier row's label
-        named, most = [], 0  # (candidate, its values are percentages), for those naming the most label words
+        named, most = [], 0  # the best ranked first, of those naming the most label words
         for cand in cands:
             if cand.scored is None or cand.chunk.kind != "row" or (documents and cand.chunk.source not in documents):
                 continue
-            text = cand.text
-            values = [text[s:e] for _, s, e in row_values(text, cand.chunk.headers)]
-            if not holds_figures_only(values):  # a row that describes is read like prose: the model judges it
+            # A row that describes is read like prose: the model judges it.
+            if not holds_figures_only(_cells(cand.text, cand.chunk.headers)):
                 continue
-            n = named_words(query.question, tokens, text)
+            n = named_words(query.question, tokens, cand.text)
             if n >= most and n and not self.veto(query, cand):  # (a year it lacks, a name no passage has: declined)
-                named, most = ([] if n > most else named) + [(cand, self._percentages(cand.chunk, values))], n
+                named, most = ([] if n > most else named) + [cand], n
         if not named:
             return None
         # A label printed in a table of amounts and again in one of percentages of revenue: the question that asks
         # for no percentage wants the amount ("What were the SG&A costs?"), one that asks for one the percentage.
-        best, percent = named[0]
-        wanted = names_a_percentage(f"{query.asked or query.question} {query.typed}")  # ("porcentaje": read)
+        best = named[0]
         label = label_text(best.text).casefold()
-        for cand, cand_percent in named[1:]:
-            if percent != wanted and cand_percent == wanted and label_text(cand.text).casefold() == label:
-                return cand
+        twins = [c for c in named[1:] if label_text(c.text).casefold() == label]
+        if twins:
+            wanted = names_a_percentage(f"{query.asked or query.question} {query.typed}")  # ("porcentaje": read)
+            if self._percentages(best) != wanted:
+                return next((c for c in twins if self._percentages(c) == wanted), best)
         return best
 
-    def _percentages(self, row: Chunk, values: list[str]) -> bool:
+    def _percentages(self, row: Candidate) -> bool:
         """Whether a row's figures are percentages: written so, or in a table whose first row is 100 percent (a
         statement that gives each line as a percentage of revenue writes "%" on that row alone)."""
-        if percentages_only(values):
+        if percentages_only(_cells(row.text, row.chunk.headers)):
             return True
-        first = self.retriever.store.first_row(row)
-        return first is not row and of_a_hundred([first.text[s:e] for _, s, e in row_values(first.text,
-                                                                                            first.headers)])
+        first = self.retriever.store.first_row(row.chunk)
+        return first is not row.chunk and of_a_hundred(_cells(first.text, first.headers))
 
     def _named_list(self, query: Query, cands: list[Candidate]) -> Candidate | None:
         """For a question that asks for a list, the list a heading introduces whose heading it names ("What are the
@@ -661,6 +666,11 @@ class Reader:
 
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)
+
+
+def _cells(text: str, headers: tuple[str, ...]) -> list[str]:
+    """A table row's value cells, as text."""
+    return [text[s:e] for _, s, e in row_values(text, headers)]
 
 
 def _by_name(weights: list[float], names: list[str], order: tuple[str, ...]) -> np.ndarray:

@@ -124,9 +124,14 @@ def holds_figures_only(cells: list[str]) -> bool:
         sum(any(ch.isalpha() for ch in word) for word in cell.split()) >= PROSE_WORDS for cell in cells)
 
 
+def _figures(cells: list[str]) -> list[str]:
+    """The value cells that hold a figure, stripped."""
+    return [cell.strip() for cell in cells if any(ch.isdigit() for ch in cell)]
+
+
 def percentages_only(cells: list[str]) -> bool:
     """Whether every value cell holding a figure is a percentage ("4.7 %")."""
-    figures = [cell for cell in cells if any(ch.isdigit() for ch in cell)]
+    figures = _figures(cells)
     return bool(figures) and all("%" in cell for cell in figures)
 
 
@@ -136,5 +141,5 @@ _HUNDRED = re.compile(r"^\(?100(?:\.0+)?\s*%\)?$")
 def of_a_hundred(cells: list[str]) -> bool:
     """Whether every value cell holding a figure is 100 percent: the first row of a table that gives each line as a
     percentage of it ("Revenue | 100.0 % | 100.0 %"), whose other rows write their percentages without the sign."""
-    figures = [cell.strip() for cell in cells if any(ch.isdigit() for ch in cell)]
+    figures = _figures(cells)
     return bool(figures) and all(_HUNDRED.match(cell) for cell in figures)
