@@ -475,7 +475,9 @@ class Assistant:
             terms = [messages.text("quoted", language, text=t) for t in reading.terms]
             listed = ", ".join(terms[:-1]) + f" {messages.text('nor', language)} " + terms[-1] if len(terms) > 1 \
                 else terms[0]  # "“Heisenberg”, “Bohr” or “Copenhagen”"
-            message = messages.text("unknown_named", language, terms=listed)
+            # A number is not misspelt: "2031" is a year no document gives, so the advice is what to ask instead.
+            key = "unknown_number" if all(is_number(t) for t in reading.terms) else "unknown_named"
+            message = messages.text(key, language, terms=listed)
         else:
             message = messages.text(reading.reason, language) if reading.reason else ""
         return Answer(

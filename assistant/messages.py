@@ -19,6 +19,8 @@ TEXTS = {
         "not_close": "no passage answers the question closely enough",
         "unknown_term": "the question names something the documents never mention",
         "unknown_named": "the documents never mention {terms}; check the spelling, or add a document that does",
+        "unknown_number": "the documents never mention {terms}; ask about a number or year they give, or add a "
+                          "document that does",
         "number_missing": "the closest passage does not mention the number or year asked about",
         "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
         "no_document": "No document in the folder is about {names}, so the documents cannot answer this.",
@@ -247,6 +249,8 @@ TEXTS = {
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "unknown_named": "los documentos nunca mencionan {terms}; revise cómo se escribe, o añada un documento que "
                          "lo mencione",
+        "unknown_number": "los documentos nunca mencionan {terms}; pregunte por un número o un año que den, o añada "
+                          "un documento que lo mencione",
         "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
         "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
         "no_document": "Ningún documento de la carpeta trata de {names}, así que los documentos no pueden responder "

@@ -83,6 +83,15 @@ def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_i
     assert not retriever.knows_any(search_tokens("zorblax quuxing"))
     assert retriever.knows_any(search_tokens("broadbnd"))  # a letter away from "broadband"
     assert not retriever.knows_any(search_tokens("brdbnd"))
+    # A number is no spelling mistake: the advice is what to ask instead (before, "check the spelling" of "2031").
+    year = paper_assistant.ask("How many satellites did Mexico launch in 2031?")
+    assert year.abstained and year.message == messages.text("unknown_number", "en", terms="“2031”")
+    assert "spelling" not in year.message
+    spanish = paper_assistant.ask("¿Qué pasó en 2031?")
+    assert spanish.message == messages.text("unknown_number", "es", terms="«2031»")
+    # A name beside the number can be misspelt, so the spelling advice stays.
+    both = paper_assistant.ask("What did Heisenberg say in 2031?")
+    assert both.message == messages.text("unknown_named", "en", terms="“Heisenberg” or “2031”")
 
 
 def test_a_word_of_a_documents_title_is_a_term_the_documents_mention(tmp_path, real_embedder):
