@@ -1,18 +1,13 @@
-"""Table rows a question names by their label answer it (assistant/table_rows.py), with the real models."""
-
-import json
-import shutil
+"""Table rows a question names by their label answer it (assistant/table_rows.py), with the real models. The
+questions over real 10-Q filings are in tests/test_retrieval.py, which indexes the filings once."""
 
 import pytest
 
-from assistant.figures import row_holds_figure
 from assistant.nlp import ampersand_spellings
 from assistant.table_rows import holds_figures_only, label_text, named_words
 from assistant.text import search_tokens
 
-from conftest import FIXTURES, GOLD, assistant_over, indexed_assistant
-
-TABLES = GOLD / "heldout" / "tables"
+from conftest import assistant_over
 
 
 def names(question: str, row: str) -> int:
@@ -104,18 +99,6 @@ def test_a_named_row_answers_where_the_model_alone_reads_prose(tmp_path, real_em
     assert reader._named_row(query, reader.candidates(query, hits)) is not None
 
 
-@pytest.fixture(scope="module")
-def filings(tmp_path_factory, real_embedder):
-    """The held-out filings (Apple's and Intel's 2023 Q2 10-Qs) among the test fixtures' four other filings,
-    two of them Apple's other quarters: retrieval has to find the filing, the reader the row."""
-    base = tmp_path_factory.mktemp("filings")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for pdf in [*FIXTURES.glob("*.pdf"), *(TABLES / "corpus").glob("*.pdf")]:
-        shutil.copy(pdf, corpus / pdf.name)
-    return indexed_assistant(corpus, base / "index", real_embedder)
-
-
 def test_an_ampersand_acronym_names_the_row_the_document_spells_out(tmp_path, real_embedder):
     text = ("Research and development rose. Sales, general and administrative costs fell; Research and "
             "development stayed first. Patents and licensed software are amortised. Sales, general and "
@@ -144,99 +127,6 @@ def test_an_ampersand_acronym_names_the_row_the_document_spells_out(tmp_path, re
     answer = assistant.ask("What were the SG&A costs in 2024?")
     assert not answer.abstained and answer.citations[0].kind == "row"
     assert answer.answer.strip(" |").startswith("Selling, general and administrative") and "415" in answer.answer
-
-
-def test_held_out_table_questions_cite_the_row_with_the_figure(filings):
-    # Written before the rule (tests/gold/heldout/tables/README.md). Measured 15 of 24 rows holding the figure
-    # (1 abstained) on 2026-12-05, with PDF reader 9 and before it; 16 of 24 (none abstained) over these six filings
-    # since a label's parenthesised word is an alternative; 15 of 24 (1
-    # abstained) before, over these and over the 18 of ../shared/data/10q; without the named-row rule 11 and 10
-    # of 24 (7 abstained). The floor is two questions under.
-    questions = [json.loads(line) for line in (TABLES / "questions.jsonl").read_text().splitlines() if line.strip()]
-    right = abstained = 0
-    for q in questions:
-        answer = filings.ask(q["question"])
-        first = answer.citations[0] if answer.citations else None
-        abstained += answer.abstained
-        right += (not answer.abstained and first.kind == "row" and first.source == q["matches"][0]
-                  and row_holds_figure(first.quote, q["answer"]))
-    assert len(questions) == 24
-    assert right >= 14 and abstained <= 2
-
-
-def _follow_ups(filings, name: str) -> tuple[int, int, int]:
-    """(questions, first citation from the right filing, the row holding the figure) for a follow-up set."""
-    items = [json.loads(line) for line in (TABLES / name).read_text().splitlines() if line.strip()]
-    filing = rows = 0
-    for item in items:
-        answer = filings.ask(item["question"], item["history"])
-        first = answer.citations[0]
-        filing += first.source == item["matches"][0]
-        rows += (not answer.abstained and first.kind == "row" and first.source == item["matches"][0]
-                 and row_holds_figure(first.quote, item["answer"]))
-    return len(items), filing, rows
-
-
-def test_a_follow_up_that_names_no_filing_stays_with_the_one_the_conversation_is_about(filings):
-    # tests/gold/heldout/tables/followups.jsonl, written before the change (three of its conversations are the
-    # ones that showed the fault). Measured: first citation from the right filing 12 of 12, the row with the
-    # figure 9 of 12; before, 5 and 1 ("What about research and development?" after a question on Intel's
-    # quarter cited Microsoft's row). It became a tuning set for the possessive reading ("its" is the owner's),
-    # which took the rows from 7 to 9. Floors a question or two under.
-    count, filing, rows = _follow_ups(filings, "followups.jsonl")
-    assert count == 12 and filing >= 11 and rows >= 7
-    # Written before the possessive reading, its held-out set: "What were its total assets?" after "What was
-    # NVIDIA's gross profit ...?" read "... NVIDIA's gross profit's total assets?". Measured 6 of 6 rows, 2 before.
-    count, filing, rows = _follow_ups(filings, "followups-possessive.jsonl")
-    assert count == 6 and filing >= 5 and rows >= 5
-    # Written before the period reading ("And for the six months?": the earlier question asked again of that
-    # period), its held-out set: measured 6 of 6 rows, none before.
-    count, filing, rows = _follow_ups(filings, "followups-period.jsonl")
-    assert count == 6 and filing >= 5 and rows >= 5
-    # The value marked is the period asked for, in the year the conversation is about: the six months ended
-    # April 1, 2023 (54,158), not those ended March 26, 2022 (59,640).
-    first = "What was Apple's net income in Q2 2023?"
-    answer = filings.ask("And for the six months?", [first])
-    assert answer.answer_span is not None and answer.answer_span.text == "$54,158"
-
-
-def test_a_quarter_no_filing_covers_is_declined_saying_so(filings):
-    # The six filings hold Microsoft's quarter ended December 31, 2022 only: its Q3 2023 inventories were
-    # answered with that quarter's row (0.22, by the named-row rule) before.
-    answer = filings.ask("What were Microsoft's inventories in Q3 2023?")
-    assert answer.abstained and answer.answer is None
-    assert answer.message.startswith("No document in the folder covers Microsoft") and "Q3 2023" in answer.message
-    # The sentence follows the question's language.
-    spanish = filings.ask("¿Cuáles fueron los inventarios de Microsoft en el tercer trimestre de 2023?")
-    assert spanish.abstained and spanish.message.startswith("Ningún documento de la carpeta cubre Q3 2023")
-    # A quarter the next year's filing prints as its comparative column is covered: Apple's 2023 Q2 10-Q
-    # shows the three months ended March 26, 2022.
-    covered = filings.ask("How much did Apple spend on research and development in Q2 2022?")
-    assert not covered.abstained and covered.citations[0].source == "2023 Q2 AAPL.pdf"
-    assert "6,387" in covered.answer
-
-
-def test_a_question_over_several_filings_cites_the_named_row_in_each(filings):
-    # "Changed over time" asks about every Apple filing of the six: the answer row ("Total net sales" of one
-    # quarter) is cited with the same row of each other quarter, latest first, instead of the sentences the model
-    # would add (over the 10-Q folder, Amazon's multi-filing table questions: filings cited with a row holding
-    # the figure 2 -> 12 of 40).
-    answer = filings.ask("How have Apple's total net sales changed over time?")
-    assert not answer.abstained
-    apple = {p.name for p in [*FIXTURES.glob("*AAPL.pdf"), *(TABLES / "corpus").glob("*AAPL.pdf")]}
-    assert {c.source for c in answer.citations} == apple and len(answer.citations) == len(apple) == 3
-    for citation in answer.citations:
-        assert citation.kind == "row" and label_text(citation.quote) == "Total net sales"
-        assert citation.passage[citation.start - citation.passage_start:citation.end - citation.passage_start] \
-            == citation.quote
-    # Latest quarter first, and the answer is its row, with a figure of it marked.
-    assert [c.source for c in answer.citations] == ["2023 Q3 AAPL.pdf", "2023 Q2 AAPL.pdf", "2022 Q3 AAPL.pdf"]
-    first, span = answer.citations[0], answer.answer_span
-    assert answer.answer == first.quote and span is not None and first.start <= span.start < span.end <= first.end
-    assert span.text in first.quote and any(ch.isdigit() for ch in span.text)
-    # A question that names the company itself asks about all its filings, even after one about a quarter.
-    later = filings.ask("How have Apple's total net sales changed over time?", ["What was Apple's net income in Q2 2023?"])
-    assert [c.source for c in later.citations] == [c.source for c in answer.citations]
 
 
 def test_a_label_in_a_table_of_amounts_and_one_of_percentages_answers_with_the_kind_asked_for(tmp_path,
