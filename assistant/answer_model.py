@@ -23,6 +23,10 @@ PHRASE_TOKENS = 15  # the phrase marked: the best of up to this many tokens (doc
 # activations with one scale per run, so in a batch a pair's score depended on the other pairs read with it, and
 # every pair was padded to the longest (a list read whole, 128 tokens, doubled the work of eleven sentences of 50).
 # One pair a run is as fast here (docs/benchmarks.md) and gives a sentence the same score whatever else is read.
+# A run uses two threads where there are two cores, with ONNX Runtime's spin-waiting off: a question is read in
+# about half the time on an idle machine, and faster too with both cores busy, where spinning threads would take
+# turns from the work (docs/benchmarks.md, "The reader model's threads"). The scores are the same, bit for bit.
+READER_THREADS = 2
 
 
 class ReaderModelUnavailable(RuntimeError):
@@ -43,7 +47,9 @@ def sigmoid(z: float) -> float:
 
 
 class AnswerModel:
-    def __init__(self, directory: Path = MODEL_DIR, threads: int = 1):
+    def __init__(self, directory: Path = MODEL_DIR, threads: int | None = None):
+        from .embedding import cpu_threads
+
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -51,8 +57,9 @@ class AnswerModel:
             self.config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
             self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
             options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
+            options.intra_op_num_threads = threads or min(READER_THREADS, cpu_threads())
             options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self.session = ort.InferenceSession(str(directory / "model.onnx"), options,
                                                 providers=["CPUExecutionProvider"])
         except (OSError, ValueError, ImportError) as exc:

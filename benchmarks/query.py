@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+from assistant.answer_model import READER_THREADS, AnswerModel
 from assistant.assistant import Assistant, index_status
 from assistant.config import Settings
 from assistant.embedding import QUERY_THREADS
@@ -19,6 +20,7 @@ from .measure import busy_cores, median, percentile, timed
 
 SECTION_LATENCY = "Question latency (warm, question to answer)"
 SECTION_THREADS = "One-question encode: threads and contention"
+SECTION_READER_THREADS = "The reader model's threads"
 SECTION_BIG = "100k-chunk index"
 SPANISH_GOLD = Path(__file__).resolve().parent.parent / "tests" / "gold" / "es" / "paper.jsonl"
 
@@ -108,6 +110,7 @@ def run(ctx: Context) -> None:
     r.add(SECTION_LATENCY, "default corpus, both cores busy: p50 / p95", f"{b50:.1f} / {b95:.1f}", "ms",
           f"{len(busy)} asks")
     spanish_latency(ctx, assistant, p50)
+    reader_threads(ctx, assistant, gold)
     other = next((b for b in ctx.backends if b != default_backend), None)
     fallback = other_backend(ctx, other, gold) if other else ""
     ok = p50 <= 30 and p95 <= 60
@@ -124,6 +127,38 @@ def run(ctx: Context) -> None:
              why="" if ok else "the question encode and FAISS search compete with two busy processes.",
              close="" if ok else "fewer threads for the question encode (QUERY_THREADS), or a smaller model.")
     big_index(ctx, gold)
+
+
+def reader_threads(ctx: Context, assistant: Assistant, gold: list[dict]) -> None:
+    """Whole-ask latency with the reader model on one thread and on two, idle and with both cores busy, and
+    whether the two give the same scores (every candidate of the first 20 questions)."""
+    r = ctx.results
+    shipped = assistant.answer_model
+    models = {threads: AnswerModel(threads=threads) for threads in (1, 2)}
+    pairs = []
+    for item in gold[:20]:
+        reader, query, hits = assistant._retrieve(item["question"], item.get("history") or [])
+        pairs += [(query.question, hit.chunk.text) for hit in hits[:assistant.settings.read_k]]
+    scores = {t: [(s.logit, s.span, s.span_score) for q, text in pairs for s in m.score(q, [text])]
+              for t, m in models.items()}
+    r.add(SECTION_READER_THREADS, "pairs scored the same on 1 and 2 threads",
+          f"{sum(a == b for a, b in zip(scores[1], scores[2]))} of {len(pairs)}")
+    try:
+        for threads, model in models.items():
+            assistant._answer_model = model
+            assistant.reload()
+            ask_all(assistant, gold[:5], 1)
+            idle = ask_all(assistant, gold, 1)
+            with busy_cores(2):
+                busy = ask_all(assistant, gold, 1)
+            r.add(SECTION_READER_THREADS, f"{threads} thread(s): idle p50 / p95; both cores busy p50 / p95",
+                  f"{percentile(idle, 50):.1f} / {percentile(idle, 95):.1f}; "
+                  f"{percentile(busy, 50):.1f} / {percentile(busy, 95):.1f}", "ms", f"{len(idle)} asks each")
+    finally:
+        assistant._answer_model = shipped
+        assistant.reload()
+    r.add(SECTION_READER_THREADS, "threads a pair is read on (assistant.answer_model.READER_THREADS)",
+          READER_THREADS, note="at most the cores there are; ONNX Runtime's spin-waiting off")
 
 
 def spanish_latency(ctx: Context, assistant: Assistant, english_p50: float) -> None:

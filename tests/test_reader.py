@@ -754,3 +754,10 @@ def test_the_model_scores_a_pair_the_same_whatever_batch_it_is_read_in():
     for text, scored in zip(texts, together):
         alone = model.score(question, [text])[0]
         assert alone.logit == scored.logit and alone.span == scored.span  # what else is read changes nothing
+    # Nor does the number of threads a run uses (two where there are two cores): the same scores, bit for bit.
+    from assistant.answer_model import AnswerModel
+
+    one, two = AnswerModel(threads=1), AnswerModel(threads=2)
+    for text in texts:
+        a, b = one.score(question, [text])[0], two.score(question, [text])[0]
+        assert (a.logit, a.span, a.span_score) == (b.logit, b.span, b.span_score)
