@@ -133,30 +133,25 @@ def reader_threads(ctx: Context, assistant: Assistant, gold: list[dict]) -> None
     """Whole-ask latency with the reader model on one thread and on two, idle and with both cores busy, and
     whether the two give the same scores (every candidate of the first 20 questions)."""
     r = ctx.results
-    shipped = assistant.answer_model
     models = {threads: AnswerModel(threads=threads) for threads in (1, 2)}
     pairs = []
     for item in gold[:20]:
-        reader, query, hits = assistant._retrieve(item["question"], item.get("history") or [])
+        _, query, hits = assistant._retrieve(item["question"], item.get("history") or [])
         pairs += [(query.question, hit.chunk.text) for hit in hits[:assistant.settings.read_k]]
     scores = {t: [(s.logit, s.span, s.span_score) for q, text in pairs for s in m.score(q, [text])]
               for t, m in models.items()}
     r.add(SECTION_READER_THREADS, "pairs scored the same on 1 and 2 threads",
           f"{sum(a == b for a, b in zip(scores[1], scores[2]))} of {len(pairs)}")
-    try:
-        for threads, model in models.items():
-            assistant._answer_model = model
-            assistant.reload()
-            ask_all(assistant, gold[:5], 1)
-            idle = ask_all(assistant, gold, 1)
-            with busy_cores(2):
-                busy = ask_all(assistant, gold, 1)
-            r.add(SECTION_READER_THREADS, f"{threads} thread(s): idle p50 / p95; both cores busy p50 / p95",
-                  f"{percentile(idle, 50):.1f} / {percentile(idle, 95):.1f}; "
-                  f"{percentile(busy, 50):.1f} / {percentile(busy, 95):.1f}", "ms", f"{len(idle)} asks each")
-    finally:
-        assistant._answer_model = shipped
-        assistant.reload()
+    for threads, model in models.items():
+        reading = Assistant(assistant.settings, assistant.embedder, answer_model=model)
+        reading.reload()
+        ask_all(reading, gold[:5], 1)
+        idle = ask_all(reading, gold, 1)
+        with busy_cores(2):
+            busy = ask_all(reading, gold, 1)
+        r.add(SECTION_READER_THREADS, f"{threads} thread(s): idle p50 / p95; both cores busy p50 / p95",
+              f"{percentile(idle, 50):.1f} / {percentile(idle, 95):.1f}; "
+              f"{percentile(busy, 50):.1f} / {percentile(busy, 95):.1f}", "ms", f"{len(idle)} asks each")
     r.add(SECTION_READER_THREADS, "threads a pair is read on (assistant.answer_model.READER_THREADS)",
           READER_THREADS, note="at most the cores there are; ONNX Runtime's spin-waiting off")
 
