@@ -17,6 +17,7 @@ TEXTS = {
         "no_passage": "no passage matched the question",
         "fragment": "the follow-up names nothing to look for: ask it again with what it is about",
         "not_close": "no passage answers the question closely enough",
+        "off_topic": "no passage is about what the question asks",
         "unknown_term": "the question names something the documents never mention",
         "unknown_named": "the documents never mention {terms}; check the spelling, or add a document that does",
         "unknown_number": "the documents never mention {terms}; ask about a number or year they give, or add a "
@@ -246,6 +247,7 @@ TEXTS = {
         "no_passage": "ningún pasaje coincide con la pregunta",
         "fragment": "la pregunta no nombra nada que buscar: hágala de nuevo diciendo de qué trata",
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
+        "off_topic": "ningún pasaje trata de lo que pregunta",
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "unknown_named": "los documentos nunca mencionan {terms}; revise cómo se escribe, o añada un documento que "
                          "lo mencione",

@@ -58,6 +58,10 @@ class ReaderSettings:
     max_citations: int = 3
     rules: tuple[str, ...] = RULES
     threshold: float | None = None  # the answer threshold; None takes the one fitted with the model
+    # A question no passage read is about: the best cosine between the question and a passage read is under this
+    # ("How do I make guacamole at home?" over a policy paper: 0.10). Chosen on the tuning sources, where the
+    # lowest right answer not given by a definition, row or list is at 0.16 (docs/answering.md, section 3, R68).
+    off_topic_cosine: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -426,6 +430,9 @@ class Reader:
         if probability < self.threshold and defining is None and named is None and listed is None:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
+        if defining is None and named is None and listed is None and self._off_topic(hits):
+            # The best sentence of passages that are about something else answers nothing asked (R68).
+            return Reading(True, probability, self._closest(cands), "off_topic")
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.
             rows = sorted([best.chunk, *self._same_row_elsewhere(query, best)], reverse=True,
@@ -451,6 +458,13 @@ class Reader:
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
+
+    def _off_topic(self, hits: list[Hit]) -> bool:
+        """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine.
+        (A passage read for another reason than the search, a section whose heading the question repeats, has
+        none and does not count.)"""
+        cosines = [h.dense_score for h in hits if h.dense_score is not None]
+        return bool(cosines) and max(cosines) < self.settings.off_topic_cosine
 
     def _list_on(self, best: Candidate) -> tuple[str, int, int]:
         """(passage, its start, the answer's end) for the best candidate: its chunk and answer, or, for a list that
