@@ -19,7 +19,8 @@ from .about import MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
-from .nlp import asks_for_list, asks_for_several, coordination, lacks_expected_entity, names_a_percentage
+from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_entity, names_a_percentage,
+                  part_of_speech)
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
@@ -430,7 +431,7 @@ class Reader:
         if probability < self.threshold and defining is None and named is None and listed is None:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
-        if defining is None and named is None and listed is None and self._off_topic(hits):
+        if defining is None and named is None and listed is None and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68).
             return Reading(True, probability, self._closest(cands), "off_topic")
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
@@ -459,12 +460,20 @@ class Reader:
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
 
-    def _off_topic(self, hits: list[Hit]) -> bool:
-        """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine.
-        (A passage read for another reason than the search, a section whose heading the question repeats, has
-        none and does not count.)"""
+    def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
+        """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no
+        passage read holds a name the question names. The encoder knows little of a rare name ("Tiigrihüpe", 0.09
+        on its own against the passage that explains it) where BM25 finds it: a passage that holds the name is
+        about it. (A passage read for another reason than the search, a section whose heading the question
+        repeats, has no cosine and does not count.)"""
         cosines = [h.dense_score for h in hits if h.dense_score is not None]
-        return bool(cosines) and max(cosines) < self.settings.off_topic_cosine
+        if not cosines or max(cosines) >= self.settings.off_topic_cosine:
+            return False
+        asked = query.asked or query.question
+        names = {w for w in named_terms(asked) if not is_number(w)}
+        names |= {w for w, pos in part_of_speech(asked) if pos == "PROPN"}
+        tokens = {t for w in names for t in search_tokens(w)[:1]}
+        return not any(tokens & set(search_tokens(h.chunk.text)) for h in hits)
 
     def _list_on(self, best: Candidate) -> tuple[str, int, int]:
         """(passage, its start, the answer's end) for the best candidate: its chunk and answer, or, for a list that

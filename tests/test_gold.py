@@ -68,6 +68,10 @@ FLOORS = {
     "questions that repeat a heading (tuning)": (0.62, 0.25, None),
     "questions that repeat a heading, orjson and wasabi READMEs (held-out)": (0.62, 0.25, None),
     "where, on the web, ONNX README (held-out)": (0.66, 0.34, 0.50),
+    # Off-topic questions, all unanswerable: 30 (tuning) and 28 (held-out), 3.3 and 3.6 points a question, measured
+    # 2026-12-06 (twenty-second session) with R68: 100% and 92.9% declined (docs/answering.md, section 3).
+    "off-topic, paper and Estonia (tuning)": (None, None, 0.90),
+    "off-topic, febrile seizure and steam engine (held-out)": (None, None, 0.85),
 }
 
 
@@ -104,6 +108,6 @@ def test_gold_set_floors(name, assistants):
     entry = SETS[name]
     summary = evaluate(assistants(entry), load_gold(ROOT / entry["questions"])).summary()
     right, abstained, declined = FLOORS[name]
-    assert summary["answer_accuracy"] >= right
-    assert summary["answerable_abstained"] <= abstained
+    assert right is None or summary["answer_accuracy"] >= right
+    assert abstained is None or summary["answerable_abstained"] <= abstained
     assert declined is None or summary["abstention_recall"] >= declined

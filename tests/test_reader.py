@@ -98,6 +98,27 @@ def test_a_question_no_passage_is_about_is_declined_as_off_topic(paper_assistant
     assert spanish.abstained and spanish.message == messages.text("off_topic", "es")
 
 
+def test_a_name_a_passage_read_holds_keeps_a_low_cosine_question_on_topic(paper_assistant):
+    # The encoder knows little of a rare name: "What does Tiigrihüpe mean?" over a paper that explains it had a best
+    # cosine of 0.12, and was declined as off topic until a name that a passage read holds kept it on topic (R68b).
+    from assistant.reader import Query
+    from assistant.schema import Hit
+
+    reader = paper_assistant._reader
+    chunk = next(c for c in reader.retriever.store.chunks if "Guadalajara" in c.text)
+    low = [Hit(chunk, 0.1, dense_score=reader.settings.off_topic_cosine - 0.05)]
+
+    def off_topic(question, hits=low):
+        return reader._off_topic(Query(question, None, search_tokens(question)), hits)
+
+    assert not off_topic("Guadalajara?")  # the name alone, as typed (spaCy's proper noun)
+    assert not off_topic("What does Guadalajara plan?")  # a capitalised name inside the question
+    assert off_topic("What does Harbourtown plan?")  # a name no passage read holds
+    assert off_topic("How do I make guacamole at home?")  # no name at all
+    assert not off_topic("How do I make guacamole at home?", [Hit(chunk, 0.1, dense_score=0.5)])
+    assert not off_topic("How do I make guacamole at home?", [Hit(chunk, 0.1)])  # read for its heading: no cosine
+
+
 def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_is_not(paper_assistant):
     # Before, "What is CoDi?" (never mentioned) was answered with the paper's first sentence about DPI.
     answer = paper_assistant.ask("What is CoDi?")
