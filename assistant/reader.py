@@ -60,7 +60,7 @@ class ReaderSettings:
     rules: tuple[str, ...] = RULES
     threshold: float | None = None  # the answer threshold; None takes the one fitted with the model
     # A question no passage read is about: the best cosine between the question and a passage read is under this
-    # ("How do I make guacamole at home?" over a policy paper: 0.10). Chosen on the tuning sources, where the
+    # (a question for a recipe over a policy paper scores about 0.10). Chosen on the tuning sources, where the
     # lowest right answer not given by a definition, row or list is at 0.16 (docs/answering.md, section 3, R68).
     off_topic_cosine: float = 0.15
 
@@ -462,10 +462,10 @@ class Reader:
 
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
         """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no
-        passage read holds a name the question names. The encoder knows little of a rare name ("Tiigrihüpe", 0.09
-        on its own against the passage that explains it) where BM25 finds it: a passage that holds the name is
-        about it. (A passage read for another reason than the search, a section whose heading the question
-        repeats, has no cosine and does not count.)"""
+        passage read holds a name the question names. The encoder knows little of a rare name (a programme's name in
+        Estonian, asked on its own, scores about 0.1 against the passage that explains it) where BM25 finds it: a
+        passage that holds the name is about it. (A passage read for another reason than the search, a section
+        whose heading the question repeats, has no cosine and does not count.)"""
         cosines = [h.dense_score for h in hits if h.dense_score is not None]
         if not cosines or max(cosines) >= self.settings.off_topic_cosine:
             return False
