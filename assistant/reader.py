@@ -423,15 +423,16 @@ class Reader:
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        if term and defining is None and named is None and listed is None and not best.chunk.translations \
-                and not is_about(term, best.text):
+        # A definition, a named row or a named list answers by the document's structure, whatever the checks below.
+        structural = any(c is not None for c in (defining, named, listed))
+        if term and not structural and not best.chunk.translations and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
             return Reading(True, probability, self._closest(cands), "not_close")
-        if probability < self.threshold and defining is None and named is None and listed is None:
+        if probability < self.threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
-        if defining is None and named is None and listed is None and self._off_topic(query, hits):
+        if not structural and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68).
             return Reading(True, probability, self._closest(cands), "off_topic")
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
