@@ -46,6 +46,7 @@ class EvalReport:
         unanswerable = [o for o in self.outcomes if not o.item["answerable"]]
         abstained = [o for o in self.outcomes if o.answer["abstained"]]
         ranks = [o.evidence_rank for o in answerable]
+        stated = [o for o in self.outcomes if o.item.get("language")]
         latencies = np.array([o.answer["timings_ms"]["total"] for o in self.outcomes] or [0.0])
 
         def share(xs, n):
@@ -63,6 +64,10 @@ class EvalReport:
             "recall_at_1": share([r is not None and r <= 1 for r in ranks], len(ranks)),
             "recall_at_5": share([r is not None and r <= 5 for r in ranks], len(ranks)),
             "mrr": round(float(np.mean([1.0 / r if r else 0.0 for r in ranks])), 4) if ranks else None,
+            # Items that state a "language" ("en" or "es"): the share answered in it (fixed texts, and a translation
+            # of the quote when the document's language differs). None when no item states one.
+            "reply_language_right": share([o.answer.get("language") == o.item["language"] for o in stated],
+                                          len(stated)),
             "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2),
             "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
         }
@@ -121,6 +126,8 @@ def format_report(report: EvalReport) -> str:
         f"retrieval recall@1:     {pct(s['recall_at_1'])}",
         f"retrieval recall@5:     {pct(s['recall_at_5'])}",
         f"MRR:                    {s['mrr']}",
+        *([f"reply language right:   {pct(s['reply_language_right'])}"] if s["reply_language_right"] is not None
+          else []),
         f"latency p50 / p95:      {s['latency_ms_p50']} ms / {s['latency_ms_p95']} ms",
     ]
     for o in report.failures():
@@ -264,7 +271,9 @@ def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: s
             built[key] = make_assistant(corpus, work / f"index-{len(built)}")
         report = evaluate(built[key], load_gold(root / entry["questions"]))
         results[entry["name"]] = {"role": entry["role"], **report.summary(),
-                                  "misses": [o.item["id"] for o in report.failures()]}
+                                  "misses": [o.item["id"] for o in report.failures()],
+                                  "language_misses": [o.item["id"] for o in report.outcomes if o.item.get("language")
+                                                      and o.answer.get("language") != o.item["language"]]}
     if squad:
         from .train.pairs import load_articles, load_split
 
@@ -279,13 +288,14 @@ def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: s
 def format_all(results: dict) -> str:
     pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"  # noqa: E731
     lines = ["| set | role | questions | answer right | answerable abstained | unanswerable abstained | "
-             "citation in section | p50 ms |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "citation in section | reply in the asked language | p50 ms |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, s in results.items():
         if "answer_sentence_holds_gold" in s:
             continue
         lines.append(f"| {name} | {s['role']} | {s['questions']} | {pct(s['answer_accuracy'])} | "
                      f"{pct(s['answerable_abstained'])} | {pct(s['abstention_recall'])} | "
-                     f"{pct(s['citation_accuracy'])} | {s['latency_ms_p50']} |")
+                     f"{pct(s['citation_accuracy'])} | {pct(s['reply_language_right'])} | {s['latency_ms_p50']} |")
     for name, s in results.items():
         if "answer_sentence_holds_gold" in s:
             lines.append("")
