@@ -32,6 +32,7 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 TRANSLATION_VERSION = 5  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
 # parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
+SHORT_TEXT_WORDS = 3  # a text of at most this many words is judged by the dictionaries first (_dictionary_language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
 # comes): the caret travels as the look-alike modifier letter and is put back afterwards.
@@ -68,12 +69,46 @@ def _detector():
 @lru_cache(maxsize=20_000)
 def detect_language(text: str) -> str:
     """"es" for Spanish, else "en" (also for text too short or too mixed to tell). A text that opens with "¿" or
-    "¡" is Spanish whatever its words: "¿Qué es Acme?" is two short words and a name to lingua."""
+    "¡" is Spanish whatever its words: "¿Qué es Acme?" is two short words and a name to lingua. A text of a few
+    words is judged by the dictionaries first (_dictionary_language)."""
     if text.lstrip()[:1] in ("¿", "¡"):
         return SPANISH
+    if len(text.split()) <= SHORT_TEXT_WORDS:
+        told = _dictionary_language(text)
+        if told is not None:
+            return told
     detector, language = _detector()
     confidence = detector.compute_language_confidence(text, language.SPANISH)
     return SPANISH if confidence >= MIN_CONFIDENCE else ENGLISH
+
+
+def _dictionary_language(text: str) -> str | None:
+    """The language of a short text from Apertium's two analysers, or None to leave it to lingua (also when
+    Apertium is missing). lingua guesses at one or two words: "Merekilpkonn" and "Mexico" are Spanish to it. A
+    word only the Spanish dictionary knows ("salud", "banda ancha") is evidence for Spanish, one only the English
+    dictionary knows ("Mexico", "engine") for English; words both know ("internet", "Estonia", numbers) tell
+    nothing. Evidence on one side only decides; on both sides, lingua. With none, a text with unknown words, all
+    capitalised, is names ("Tiigrihüpe", "Pemex"), asked in the index's language, English; an unknown lower case
+    word may be a Spanish word the dictionary lacks ("telemedicina"), and words both know ("pandemia" is in the
+    English one too) tell nothing: lingua."""
+    if not apertium_available():
+        return None
+    try:
+        spanish = translator().known_words(text, SPANISH)
+        english = translator().known_words(text, ENGLISH)
+    except TranslationUnavailable:
+        return None
+    # The analysers cut differently ("banda ancha" is one Spanish word, two unknown English ones): compare words.
+    known = {side: {w for unit, k in units if k for w in unit.split()} for side, units in
+             ((SPANISH, spanish), (ENGLISH, english))}
+    spanish_only = any(k and not all(w in known[ENGLISH] for w in unit.split()) for unit, k in spanish)
+    english_only = any(k and not all(w in known[SPANISH] for w in unit.split()) for unit, k in english)
+    if spanish_only != english_only:
+        return SPANISH if spanish_only else ENGLISH
+    if spanish_only:
+        return None
+    unknown = [w for unit, _ in spanish for w in unit.split() if w not in known[SPANISH] | known[ENGLISH]]
+    return ENGLISH if unknown and all(word[:1].isupper() for word in unknown) else None
 
 
 def reads_latin(text: str) -> bool:
@@ -198,6 +233,14 @@ class _Pipeline:
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
             translated = _TRIPLE_E.sub("eed", translated)
         return _lower_after_verbatim(text, _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET))
+
+    def analyse(self, text: str) -> str:
+        """text through the analyser alone, in Apertium's stream format: every reading of each word ("^word/
+        reading/...$"), or "^word/*word$" for a word the dictionary does not know."""
+        payload = _stream(text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)).encode("utf-8") + b"\n\0"
+        with self.lock:
+            out = self.chains[0].run(payload)  # the first cut is always after the analyser
+        return out.rstrip(b"\0").decode("utf-8", "replace")
 
     def alive(self) -> bool:
         return all(chain.alive() for chain in self.chains)
@@ -739,20 +782,46 @@ class Translator:
                 "Spanish needs Apertium's English-Spanish translator, which is not installed: run `make install` "
                 "(or `sudo apt-get install apertium-eng-spa`).")
         pair = _PAIRS[(source, target)]
+        pipe = self._pipe(pair)
+        try:
+            return " ".join(pipe.translate(text, known, alternatives).split())
+        except (BrokenPipeError, TranslationUnavailable):
+            self._drop(pair, pipe)
+            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+
+    def known_words(self, text: str, language: str) -> list[tuple[str, bool]]:
+        """Each word of text as the analyser of that language cuts it ("banda ancha" is one), and whether its
+        dictionary knows the word: an unknown one is a name, a word of another language, or a misspelling."""
+        if not apertium_available():
+            raise TranslationUnavailable("Spanish needs Apertium's English-Spanish translator, which is not installed: "
+                                         "run `make install` (or `sudo apt-get install apertium-eng-spa`).")
+        pair = _PAIRS[(language, ENGLISH if language == SPANISH else SPANISH)]
+        pipe = self._pipe(pair)
+        try:
+            analysed = pipe.analyse(text)
+        except (BrokenPipeError, TranslationUnavailable):
+            self._drop(pair, pipe)
+            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+        words = []
+        for match in _UNIT.finditer(analysed):
+            surface, *analyses = _SLASH.split(match.group(1))
+            words.append((_UNESCAPE.sub(r"\1", surface), any(not a.startswith("*") for a in analyses)))
+        return words
+
+    def _pipe(self, pair: str) -> _Pipeline:
         with self._lock:
             pipe = self._pipes.get(pair)
             if pipe is None or not pipe.alive():
                 if pipe is not None:  # one of its chains stopped: stop the other too
                     pipe.close()
                 pipe = self._pipes[pair] = _Pipeline(pair)
-        try:
-            return " ".join(pipe.translate(text, known, alternatives).split())
-        except (BrokenPipeError, TranslationUnavailable):
-            with self._lock:
-                if self._pipes.get(pair) is pipe:
-                    del self._pipes[pair]
-            pipe.close()
-            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+        return pipe
+
+    def _drop(self, pair: str, pipe: _Pipeline) -> None:
+        with self._lock:
+            if self._pipes.get(pair) is pipe:
+                del self._pipes[pair]
+        pipe.close()
 
 
 @lru_cache(maxsize=1)

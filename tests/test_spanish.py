@@ -27,6 +27,33 @@ def test_the_language_of_short_questions_is_detected():
     assert detect_language("¿Qué es Harbourtown?") == SPANISH and detect_language("¿Y Tor?") == SPANISH
 
 
+def test_a_question_of_a_few_words_takes_its_language_from_the_dictionaries():
+    # lingua alone takes one foreign-looking name for Spanish (confidence 0.82 for "Merekilpkonn", 0.71 for the
+    # English spelling "Mexico"): names neither dictionary knows are asked in the index's language.
+    for name in ("Merekilpkonn", "Harbourtown Valmar", "Mexico", "Kärdla"):
+        assert detect_language(name) == ENGLISH, name
+    assert detect_language("Corliss engine") == ENGLISH  # "engine" is a word of the English dictionary only
+    # A word only the Spanish dictionary knows makes it Spanish, one word ("salud") or one compound ("banda ancha").
+    for words in ("salud", "banda ancha", "embajada de datos", "ciclo de Rankine"):
+        assert detect_language(words) == SPANISH, words
+    # A lower-case word neither dictionary knows may be a Spanish word Apertium lacks: lingua decides, as before.
+    assert detect_language("telemedicina") == SPANISH
+    # A word both dictionaries know tells nothing either ("pandemia" is in Apertium's English one too): lingua.
+    assert detect_language("pandemia") == SPANISH
+
+
+def test_a_one_word_name_is_answered_in_english(tmp_path, real_embedder):
+    report = ("# Harbourtown port report\n\nThe breakwater, known in the local language as Merekilpkonn, was "
+              "finished in 1911 and shelters the inner basin from the autumn storms.\n\nCargo volumes rose by "
+              "a fifth after the new quay opened.\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": report})
+    answer = assistant.ask("Merekilpkonn")
+    assert answer.language == ENGLISH and answer.translation is None
+    assert not answer.abstained and "1911" in answer.answer
+    # The same word in a Spanish question is still read as Spanish.
+    assert assistant.ask("¿Qué es Merekilpkonn?").language == SPANISH
+
+
 def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
     assert translator().translate("¿Cuántos mexicanos carecen de cobertura?", SPANISH, ENGLISH) == \
         "How many Mexicans lack coverage?"  # the noun, not the adjective
