@@ -18,8 +18,7 @@ from .build import BuildReport, CorpusDiff, build_index, diff_corpus, manifest_p
 from .ingest import Problem
 from .store import Store, backend_for
 from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, ampersand_spellings, defined_acronyms,
-                  determines_a_noun, keyword_query, names_a_subject, names_nothing, only_a_period, possessor, referents,
-                  spelled_out)
+                  determines_a_noun, names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -381,15 +380,6 @@ class Assistant:
                               typed="" if language == ENGLISH else question, apart=apart)
 
     def in_english(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
-        """(the question's language, the question and the history in English, extra search tokens): _translated,
-        and a keyword query that opens a conversation ("Merekilpkonn", "banda ancha") read as "What is T?": the
-        reader's model learned on questions, and reads a bare term as asking nothing (docs/answering.md, R70)."""
-        language, english, english_history, extra = self._translated(question, history)
-        if not history and keyword_query(english):
-            english = f"What about {english.strip().rstrip('?.!').strip()}?"
-        return language, english, english_history, extra
-
-    def _translated(self, question: str, history: list[str]) -> tuple[str, str, list[str], list[str]]:
         """(the question's language, the question and the history in English, extra search tokens): a Spanish
         question is read in Apertium's translation, and searched with its names, acronyms and numbers as typed
         (translation mangles them) and its Spanish words (which find Spanish documents). Where Apertium's

@@ -119,25 +119,6 @@ def test_a_name_a_passage_read_holds_keeps_a_low_cosine_question_on_topic(paper_
     assert not off_topic("How do I make guacamole at home?", [Hit(chunk, 0.1)])  # read for its heading: no cosine
 
 
-def test_a_keyword_query_that_opens_a_conversation_is_read_as_a_question(paper_assistant):
-    # R70b (docs/answering.md, section 3): the model learned on questions and gave a bare term p 0.12-0.24, under the
-    # threshold, where its sentence was found; "What about T?" is a question, and not a definition question.
-    from assistant.nlp import keyword_query
-
-    for typed in ("Merekilpkonn", "Harbourtown breakwater", "tidal energy?", "GEFS+"):
-        assert keyword_query(typed), typed
-    for typed in ("Why not?", "Who runs Acme?", "Acme closed", "Since when?", "And in 2022?", "2013",
-                  "The Valmar tidal energy programme"):
-        assert not keyword_query(typed), typed
-    assert paper_assistant.in_english("broadband coverage", [])[1] == "What about broadband coverage?"
-    language, english, *_ = paper_assistant.in_english("banda ancha", [])
-    assert language == "es" and english.startswith("What about ") and "banda" not in english
-    # In a conversation a short question is a follow-up, read as one (section 4), not rewritten.
-    assert paper_assistant.in_english("broadband coverage", ["Who regulates telecoms?"])[1] == "broadband coverage"
-    answer = paper_assistant.ask("telemedicine")
-    assert not answer.abstained and "telemedicine" in answer.answer
-
-
 def test_a_question_about_nothing_the_documents_mention_is_declined_but_a_typo_is_not(paper_assistant):
     # Before, "What is CoDi?" (never mentioned) was answered with the paper's first sentence about DPI.
     answer = paper_assistant.ask("What is CoDi?")
