@@ -1,7 +1,8 @@
 """How often a question's language is detected right: short questions, in English and in Spanish (issue 12).
 
 `python -m benchmarks.language` runs `translate.detect_language` on every question of the gold sets of
-tests/gold/sets.json (a set's language is in its name: "Spanish questions", "in Spanish"), and on both sides of
+tests/gold/sets.json (a set's language is in its name: "Spanish questions", "in Spanish"; a set of both languages
+states each item's, "language"), and on both sides of
 the parallel Spanish sets that keep their English original (`question_en`: the SQuAD validation articles' and the
 10-Q filings' questions). It prints, for the tuning questions and for the held-out ones apart, how many of each
 language were read as that language, by length in words, and every question read as the other language. A rule
@@ -31,8 +32,9 @@ def questions() -> dict[str, list[tuple[str, str, str]]]:
     """{"tuning" | "held-out": [(question, its language, its source)]}, each question once per role."""
     out: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for entry in json.loads((GOLD / "sets.json").read_text(encoding="utf-8"))["sets"]:
-        language = SPANISH if "Spanish questions" in entry["name"] or "in Spanish" in entry["name"] else ENGLISH
+        named = SPANISH if "Spanish questions" in entry["name"] or "in Spanish" in entry["name"] else ENGLISH
         for item in _lines(ROOT / entry["questions"]):
+            language = item.get("language", named)  # a set of both languages states each item's
             for text in [*item.get("history", []), item["question"]]:
                 out[entry["role"]].setdefault(text, (language, entry["name"]))
     for path in PARALLEL:

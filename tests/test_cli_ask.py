@@ -75,13 +75,14 @@ def test_ask_jsonl_answers_each_line_with_its_history(folders):
 
 GOLD_ITEMS = [  # two the paper answers, one whose expected fact is wrong on purpose, one it cannot answer
     {"id": "a", "question": "What is the projected CAGR of the digital health market?", "history": [],
-     "answerable": True, "facts": ["8.89%"], "evidence": "Projected CAGR of 8.89%", "section": "4. Data Analysis"},
+     "answerable": True, "facts": ["8.89%"], "evidence": "Projected CAGR of 8.89%", "section": "4. Data Analysis",
+     "language": "en"},
     {"id": "b", "question": "Who is it for?", "history": ["What is the PIAD program?"], "answerable": True,
      "facts": ["students"], "evidence": "students and teachers", "section": ""},
     {"id": "c", "question": "What is the projected CAGR of the digital health market?", "history": [],
      "answerable": True, "facts": ["12.5%"], "evidence": "Projected CAGR of 8.89%", "section": "Abstract"},
     {"id": "d", "question": "How many 5G towers has Mexico installed?", "history": [], "answerable": False, "facts": [],
-     "evidence": "", "section": ""},
+     "evidence": "", "section": "", "language": "es"},  # an English question: its reply is not in Spanish
 ]
 
 
@@ -98,7 +99,8 @@ def test_eval_scores_what_the_answers_were(folders, tmp_path):
     assert s["citation_accuracy"] == round(1 / 3, 4)  # only "a" names its section; "c" names the wrong one
     assert s["recall_at_1"] <= s["recall_at_5"] == 1 and 0 < s["mrr"] <= 1
     assert 0 < s["latency_ms_p50"] <= s["latency_ms_p95"]
+    assert s["reply_language_right"] == 0.5  # of the two items that state a language
     plain = run(["eval", str(gold)], corpus, index)
-    assert "answer accuracy:        66.7%" in plain.stdout
+    assert "answer accuracy:        66.7%" in plain.stdout and "reply language right:   50.0%" in plain.stdout
     misses = [line.strip() for line in plain.stdout.splitlines() if line.strip().startswith("miss")]
     assert len(misses) == 1 and misses[0].startswith("miss c: ")
