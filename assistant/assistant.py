@@ -451,7 +451,9 @@ class Assistant:
         text, translation = None, None
         if not abstained:
             text = citations[0].quote
-            source_language = detect_language(text)
+            # The document's language, detected on its text (or its page's): a quote alone can be too short to tell,
+            # and lingua takes an English row such as "Total | $18,761" for Spanish.
+            source_language = citations[0].language
             if source_language != language:
                 # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").
                 known = words_of(question, language)

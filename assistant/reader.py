@@ -686,7 +686,7 @@ class Reader:
         return Citation(n=n, source=chunk.source, section=chunk.section, page=chunk.page, start=start, end=end,
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
                         passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers,
-                        kind=chunk.kind)
+                        kind=chunk.kind, language=chunk.language)
 
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)

@@ -226,6 +226,7 @@ class Citation:
     headers: tuple[str, ...] = ()
     kind: str = "text"  # "row" when the quote is a table row (headers then name its columns)
     printed_page: str | None = None  # the number printed on the PDF page, when it differs from `page`
+    language: str = "en"  # the document's, at the quote ("es" for Spanish; per page for a PDF)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -54,6 +54,23 @@ def test_a_one_word_name_is_answered_in_english(tmp_path, real_embedder):
     assert assistant.ask("¿Qué es Merekilpkonn?").language == SPANISH
 
 
+def test_an_english_row_is_not_translated_as_if_it_were_spanish(tmp_path, real_embedder):
+    # lingua takes the row "| Total | $4,514 |" for Spanish: the answer to an English question over an English
+    # document came with a "Machine translation" of it. The quote's language is its document's.
+    assert detect_language("| Total | $4,514 |") == SPANISH
+    accounts = ("# Valmar harbour accounts\n\n## Fees collected in 2023\n\nThe harbour collected three kinds of fees "
+                "in 2023.\n\n| Fee | Amount |\n| --- | --- |\n| Harbour dues | $1,204 |\n| Pilotage | $3,310 |\n"
+                "| Total | $4,514 |\n\nThe accounts were audited by the port's own staff.\n")
+    assistant = assistant_over(tmp_path, real_embedder, {"accounts.md": accounts})
+    answer = assistant.ask("How much was collected in fees in total?")
+    assert not answer.abstained and "$4,514" in answer.answer
+    assert answer.citations[0].language == ENGLISH and answer.translation is None
+    # A Spanish question still gets the English answer's translation.
+    spanish = assistant.ask("¿Cuánto se recaudó en tasas en total?")
+    assert spanish.citations and spanish.citations[0].language == ENGLISH
+    assert spanish.abstained or spanish.translation is not None
+
+
 def test_apertium_translates_both_ways_and_keeps_reserved_characters_as_text():
     assert translator().translate("¿Cuántos mexicanos carecen de cobertura?", SPANISH, ENGLISH) == \
         "How many Mexicans lack coverage?"  # the noun, not the adjective
