@@ -125,6 +125,13 @@ def apertium_available() -> bool:
                                                        for pair in _PAIRS.values())
 
 
+def require_apertium() -> None:
+    """Raise TranslationUnavailable, saying what to install, when Apertium or its pair is missing."""
+    if not apertium_available():
+        raise TranslationUnavailable("Spanish needs Apertium's English-Spanish translator, which is not installed: "
+                                     "run `make install` (or `sudo apt-get install apertium-eng-spa`).")
+
+
 class _Chain:
     """Some stages of Apertium as a long-lived process chain in null-flush mode."""
 
@@ -646,9 +653,7 @@ def back_translations(words) -> dict[tuple[str, str], set[str]]:
     dictionary translates to it}: "leads" and "managed" both give ("dirigir", "vblex"). The reverse of the
     Spanish-English dictionary, over a vocabulary (the documents'), for prefer_senses' alternatives. Every
     analysis of a word counts ("leads" is a verb and a noun); words the analyser does not know count none."""
-    if not apertium_available():
-        raise TranslationUnavailable("Spanish needs Apertium's English-Spanish translator, which is not installed: "
-                                     "run `make install` (or `sudo apt-get install apertium-eng-spa`).")
+    require_apertium()
     text = "\n".join(w for w in words if w and not _ESCAPE.search(w) and _CARET not in w) + "\n"
     analysed = _run_stage(["lt-proc", "-w", str(APERTIUM_DATA / "eng-spa.automorf.bin")], text)
     units = set()
@@ -777,51 +782,38 @@ class Translator:
         word the documents use, and alternatives for words the documents use instead (prefer_senses)."""
         if source == target or not text.strip():
             return text
-        if not apertium_available():
-            raise TranslationUnavailable(
-                "Spanish needs Apertium's English-Spanish translator, which is not installed: run `make install` "
-                "(or `sudo apt-get install apertium-eng-spa`).")
-        pair = _PAIRS[(source, target)]
-        pipe = self._pipe(pair)
-        try:
-            return " ".join(pipe.translate(text, known, alternatives).split())
-        except (BrokenPipeError, TranslationUnavailable):
-            self._drop(pair, pipe)
-            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+        return self._with_pipeline(_PAIRS[(source, target)],
+                                   lambda pipe: " ".join(pipe.translate(text, known, alternatives).split()))
 
     def known_words(self, text: str, language: str) -> list[tuple[str, bool]]:
         """Each word of text as the analyser of that language cuts it ("banda ancha" is one), and whether its
         dictionary knows the word: an unknown one is a name, a word of another language, or a misspelling."""
-        if not apertium_available():
-            raise TranslationUnavailable("Spanish needs Apertium's English-Spanish translator, which is not installed: "
-                                         "run `make install` (or `sudo apt-get install apertium-eng-spa`).")
         pair = _PAIRS[(language, ENGLISH if language == SPANISH else SPANISH)]
-        pipe = self._pipe(pair)
-        try:
-            analysed = pipe.analyse(text)
-        except (BrokenPipeError, TranslationUnavailable):
-            self._drop(pair, pipe)
-            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
+        analysed = self._with_pipeline(pair, lambda pipe: pipe.analyse(text))
         words = []
         for match in _UNIT.finditer(analysed):
             surface, *analyses = _SLASH.split(match.group(1))
             words.append((_UNESCAPE.sub(r"\1", surface), any(not a.startswith("*") for a in analyses)))
         return words
 
-    def _pipe(self, pair: str) -> _Pipeline:
+    def _with_pipeline(self, pair: str, work):
+        """work(the pipeline of that pair), started on first use and again if one of its chains stopped; a
+        pipeline that fails is dropped, and the next call starts a new one."""
+        require_apertium()
         with self._lock:
             pipe = self._pipes.get(pair)
             if pipe is None or not pipe.alive():
                 if pipe is not None:  # one of its chains stopped: stop the other too
                     pipe.close()
                 pipe = self._pipes[pair] = _Pipeline(pair)
-        return pipe
-
-    def _drop(self, pair: str, pipe: _Pipeline) -> None:
-        with self._lock:
-            if self._pipes.get(pair) is pipe:
-                del self._pipes[pair]
-        pipe.close()
+        try:
+            return work(pipe)
+        except (BrokenPipeError, TranslationUnavailable):
+            with self._lock:
+                if self._pipes.get(pair) is pipe:
+                    del self._pipes[pair]
+            pipe.close()
+            raise TranslationUnavailable("Apertium stopped answering; ask again.") from None
 
 
 @lru_cache(maxsize=1)
