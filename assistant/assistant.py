@@ -452,7 +452,7 @@ class Assistant:
         if not abstained:
             text = citations[0].quote
             # The document's language, detected on its text (or its page's): a quote alone can be too short to tell,
-            # and lingua takes an English row such as "Total | $18,761" for Spanish.
+            # and lingua takes an English row such as "| Total | $4,514 |" for Spanish.
             source_language = citations[0].language
             if source_language != language:
                 # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").

@@ -464,7 +464,7 @@ class Reader:
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
         """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no
         passage read holds a name the question names. The encoder knows little of a rare name (a programme's name in
-        Estonian, asked on its own, scores about 0.1 against the passage that explains it) where BM25 finds it: a
+        another language, asked on its own, scores about 0.1 against the passage that explains it) where BM25 finds it: a
         passage that holds the name is about it. (A passage read for another reason than the search, a section
         whose heading the question repeats, has no cosine and does not count.)"""
         cosines = [h.dense_score for h in hits if h.dense_score is not None]

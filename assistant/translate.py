@@ -84,13 +84,12 @@ def detect_language(text: str) -> str:
 
 def _dictionary_language(text: str) -> str | None:
     """The language of a short text from Apertium's two analysers, or None to leave it to lingua (also when
-    Apertium is missing). lingua guesses at one or two words: "Merekilpkonn" and "Mexico" are Spanish to it. A
-    word only the Spanish dictionary knows ("salud", "banda ancha") is evidence for Spanish, one only the English
-    dictionary knows ("Mexico", "engine") for English; words both know ("internet", "Estonia", numbers) tell
+    Apertium is missing). lingua guesses at one or two words: "Merekilpkonn" and "Canada" are Spanish to it. A
+    word only the Spanish dictionary knows ("lluvia", "puerto pesquero") is evidence for Spanish, one only the
+    English dictionary knows ("Canada", "ferry") for English; words both know ("radio", "Toronto", numbers) tell
     nothing. Evidence on one side only decides; on both sides, lingua. With none, a text with unknown words, all
-    capitalised, is names ("Tiigrihüpe", "Pemex"), asked in the index's language, English; an unknown lower case
-    word may be a Spanish word the dictionary lacks ("telemedicina"), and words both know ("pandemia" is in the
-    English one too) tell nothing: lingua."""
+    capitalised, is names ("Merekilpkonn", "Valmar"), asked in the index's language, English; an unknown lower case
+    word may be a Spanish word the dictionary lacks ("ciberacoso"), and words both know tell nothing: lingua."""
     if not apertium_available():
         return None
     try:
@@ -98,7 +97,7 @@ def _dictionary_language(text: str) -> str | None:
         english = translator().known_words(text, ENGLISH)
     except TranslationUnavailable:
         return None
-    # The analysers cut differently ("banda ancha" is one Spanish word, two unknown English ones): compare words.
+    # The analysers cut differently ("puerto pesquero" is one Spanish word, two unknown English ones): compare words.
     known = {side: {w for unit, k in units if k for w in unit.split()} for side, units in
              ((SPANISH, spanish), (ENGLISH, english))}
     spanish_only = any(k and not all(w in known[ENGLISH] for w in unit.split()) for unit, k in spanish)
@@ -786,7 +785,7 @@ class Translator:
                                    lambda pipe: " ".join(pipe.translate(text, known, alternatives).split()))
 
     def known_words(self, text: str, language: str) -> list[tuple[str, bool]]:
-        """Each word of text as the analyser of that language cuts it ("banda ancha" is one), and whether its
+        """Each word of text as the analyser of that language cuts it ("puerto pesquero" is one), and whether its
         dictionary knows the word: an unknown one is a name, a word of another language, or a misspelling."""
         pair = _PAIRS[(language, ENGLISH if language == SPANISH else SPANISH)]
         analysed = self._with_pipeline(pair, lambda pipe: pipe.analyse(text))
