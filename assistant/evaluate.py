@@ -46,7 +46,7 @@ class EvalReport:
         unanswerable = [o for o in self.outcomes if not o.item["answerable"]]
         abstained = [o for o in self.outcomes if o.answer["abstained"]]
         ranks = [o.evidence_rank for o in answerable]
-        stated = [o for o in self.outcomes if o.item.get("language")]
+        stated = sum(1 for o in self.outcomes if o.item.get("language"))
         latencies = np.array([o.answer["timings_ms"]["total"] for o in self.outcomes] or [0.0])
 
         def share(xs, n):
@@ -66,11 +66,15 @@ class EvalReport:
             "mrr": round(float(np.mean([1.0 / r if r else 0.0 for r in ranks])), 4) if ranks else None,
             # Items that state a "language" ("en" or "es"): the share answered in it (fixed texts, and a translation
             # of the quote when the document's language differs). None when no item states one.
-            "reply_language_right": share([o.answer.get("language") == o.item["language"] for o in stated],
-                                          len(stated)),
+            "reply_language_right": round((stated - len(self.language_misses())) / stated, 4) if stated else None,
             "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2),
             "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
         }
+
+    def language_misses(self) -> list[Outcome]:
+        """The outcomes of items that state a "language" whose reply is in another."""
+        return [o for o in self.outcomes
+                if o.item.get("language") and o.answer.get("language") != o.item["language"]]
 
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes
@@ -272,8 +276,7 @@ def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: s
         report = evaluate(built[key], load_gold(root / entry["questions"]))
         results[entry["name"]] = {"role": entry["role"], **report.summary(),
                                   "misses": [o.item["id"] for o in report.failures()],
-                                  "language_misses": [o.item["id"] for o in report.outcomes if o.item.get("language")
-                                                      and o.answer.get("language") != o.item["language"]]}
+                                  "language_misses": [o.item["id"] for o in report.language_misses()]}
     if squad:
         from .train.pairs import load_articles, load_split
 
