@@ -61,7 +61,7 @@ class ChunkSettings:
     # row, and plain-text headings numbered in sentence case, "Chapter N" / "Capítulo N" and one-word labels nest; 9
     # since a plain-text table of contents gives no answer units; 10 since a heading keeps the underscores inside a
     # name ("## The MAX_RETRIES setting" was "The MAXRETRIES setting").
-    text_rules: int = 11  # R71 trial: a plain-text heading over indented text
+    text_rules: int = 10
 
 
 @dataclass(frozen=True)

@@ -279,8 +279,6 @@ _DIVISION = re.compile(r"^(?:chapter|cap[ií]tulo|part|parte|appendix|ap[ée]ndi
                        r"(?!\.\d)", re.I)
 # "Table 1.25. ...", "Figura 3: ...": a caption, never a heading, however it is written.
 _CAPTION = re.compile(r"^(?:table|tabla|cuadro|figure|figura|fig\.|chart|gr[aá]fico|map|mapa)\s+\d", re.I)
-# Columns set apart by spaces inside a line.
-_COLUMNS = re.compile(r"\S {3,}\S")
 # A rule under a table's header whose columns are aligned with spaces: two or more runs of "-" (or of "=").
 _RULE_RUNS = re.compile(r"^[ \t]*(?:-{2,}|={2,})(?:[ \t]+(?:-{2,}|={2,}))+[ \t]*$")
 _RUN = re.compile(r"-{2,}|={2,}")
@@ -373,11 +371,6 @@ def _a_label(lines: list[tuple[int, str]], i: int, name: str) -> bool:
     return indent > 0 and indent == len(after) - len(after.lstrip())
 
 
-def _indent(line: str) -> int:
-    """Columns of white space a line opens with, a tab reaching the next multiple of 8 (as `col -b` writes them)."""
-    return len(line[:len(line) - len(line.lstrip())].expandtabs(8))
-
-
 def _strip_closing_hashes(text: str) -> str:
     """'Title ##' -> 'Title' but 'C#' stays: a closing run of '#' counts only after white space."""
     text = text.rstrip(" \t")
@@ -412,14 +405,14 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
     is a section (titled=False)."""
     lines = _lines(text)
     blocks: list[Block] = []
-    stack: list[tuple[int, str, int | None]] = []  # (depth, name, indentation of a heading over indented text)
+    stack: list[tuple[int, str]] = []
     title = ""
     top_headings = 0  # level-1 headings met
     para_start: int | None = None
     para_end = 0
 
     def section() -> str:
-        path = " > ".join(name for _, name, _ in stack)
+        path = " > ".join(name for _, name in stack)
         # Deeply numbered headings (1.1.1.1...) could make every chunk carry a huge path: keep its end.
         return path if len(path) <= MAX_SECTION_CHARS else "… " + path[-(MAX_SECTION_CHARS - 2):]
 
@@ -429,7 +422,7 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             blocks.append(Block("text", para_start, para_end, section()))
             para_start = None
 
-    def open_section(level: int, name: str, depth: int, hang: int | None = None) -> None:
+    def open_section(level: int, name: str, depth: int) -> None:
         nonlocal title, top_headings
         top_headings += level == 1
         if level == 1 and titled and not title and len(blocks) == fields:
@@ -437,7 +430,7 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             return
         while stack and stack[-1][0] >= depth:
             stack.pop()
-        stack.append((depth, name, hang))
+        stack.append((depth, name))
 
     i, named = _front_matter(lines) if not plain else (0, "")
     for pos, line in lines[1:i - 1] if i else ():  # each field a unit ("author: Jane Roe"); the title is the title
@@ -445,11 +438,9 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             blocks.append(Block("text", pos + len(line) - len(line.lstrip()), pos + len(line.rstrip()), ""))
     fields = len(blocks)
     fence = ""  # the opening fence of the code block the line is in
-    hanging = False  # this line opened a heading over indented text
     contents_read = 0  # lines before this one were read by _contents_end already
     while i < len(lines):
         pos, line = lines[i]
-        under_heading, hanging = hanging, False
         code, fence = _in_code(line, fence)
         if code:  # a code block is text whatever its lines look like: "# conda" is a comment, not a heading
             if line.strip():
@@ -486,14 +477,10 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             open_section(level, name, _depth(level, name))
             i += 1
             continue
-        # A manual page's layout: a heading with its text indented under it and no blank line between ("EXIT
-        # STATUS" over "       0      Successful program execution."), and a term over its indented text under that.
-        hangs = plain and (alone or under_heading) and following.strip() != "" and _indent(following) > _indent(line) \
-            and not _COLUMNS.search(line.strip())  # "Keyboard      Application": the top of a diagram or a table
-        if plain and (alone and not following.strip() or hangs) and (name := _plain_heading(line)):
+        if plain and alone and not following.strip() and (name := _plain_heading(line)):
             # A plain-text heading: unnumbered ones ("TERMS AND CONDITIONS") and divisions ("Capítulo 9") hold the
             # numbered ones under them; a label of one word indented with its text ("Sugerencia") stands under the
-            # section it is in until the next heading; a heading over indented text nests by its own indentation.
+            # section it is in until the next heading.
             flush()
             number = _SECTION_NUMBER.match(name)
             if number:
@@ -503,13 +490,7 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             elif stack and _a_label(lines, i, name):
                 open_section(2, name, LABEL_DEPTH)
             else:
-                open_section(2, name, 1 + _indent(line), _indent(line)) if hangs else open_section(2, name, 1)
-            if hangs:  # a unit of its own, as a plain heading over a blank line is, not glued to the text under it
-                start = pos + len(line) - len(line.lstrip())
-                blocks.append(Block("text", start, pos + len(line.rstrip()), section()))
-                hanging = True
-                i += 1
-                continue
+                open_section(2, name, 1)
         aligned = _grid_table(lines, i, section()) or _aligned_table(lines, i, section())
         if aligned is not None:
             flush()
@@ -523,11 +504,6 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
             i = table_end
             continue
         if line.strip():
-            # A paragraph back at a term's indentation, or left of it, is past the term's text.
-            if alone and stack and stack[-1][2] is not None and _indent(line) <= stack[-1][2]:
-                flush()
-                while stack and stack[-1][2] is not None and _indent(line) <= stack[-1][2]:
-                    stack.pop()
             if para_start is None:
                 para_start = pos + (len(line) - len(line.lstrip()))
             para_end = pos + len(line.rstrip())

