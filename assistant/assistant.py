@@ -18,7 +18,8 @@ from .build import BuildReport, CorpusDiff, build_index, diff_corpus, manifest_p
 from .ingest import Problem
 from .store import Store, backend_for
 from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, ampersand_spellings, defined_acronyms,
-                  determines_a_noun, names_a_subject, names_nothing, only_a_period, possessor, referents, spelled_out)
+                  determines_a_noun, keyword_query, names_a_subject, names_nothing, only_a_period, possessor, referents,
+                  spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
@@ -102,8 +103,8 @@ def resolve_followup(question: str, history: tuple[str, ...] | list[str], pro_dr
         for match in BARE_NOUN.finditer(probe):
             if match.group(1)[:5] in words:
                 return question[:match.start()] + subject + question[match.end():]
-    if pronoun is None:
-        return leaned if pro_drop and not names_a_subject(question) else question
+    if pronoun is None:  # (a keyword query has no verb, so no subject is left unstated: it names its own topic)
+        return leaned if pro_drop and not names_a_subject(question) and not keyword_query(question) else question
     if not subject:
         return leaned
     replacement = subject
@@ -293,7 +294,8 @@ class Assistant:
             if not reading.abstained:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
-                      documents=asked_documents(reader, question, tokens, history), spelled=spelled)
+                      documents=asked_documents(reader, question, tokens, history), spelled=spelled,
+                      keyword=read_as == question and keyword_query(question))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents, apart=apart)
         return reader, query, hits

@@ -87,6 +87,21 @@ def names_nothing(text: str) -> bool:
     return not any(t.pos_ in ("NOUN", "PROPN", "VERB", "AUX", "NUM") for t in _spacy()(text))
 
 
+KEYWORD_WORDS = 3  # a question of at most this many words, no question word and no verb, is a keyword query
+
+
+@lru_cache(maxsize=4096)
+def keyword_query(text: str) -> bool:
+    """Whether a question is only a name or a noun phrase, as typed into a search box: "Harbourtown breakwater",
+    "Merekilpkonn", "tidal energy"; not "Why not?", "Who runs Acme?" or "Acme closed" (a question word or a verb)."""
+    words = text.strip().rstrip("?.!").split()
+    if not words or len(words) > KEYWORD_WORDS:
+        return False
+    doc = _spacy()(" ".join(words))
+    return (any(t.pos_ in ("NOUN", "PROPN") for t in doc)
+            and not any(t.pos_ in ("VERB", "AUX") or t.tag_ in ("WDT", "WP", "WP$", "WRB") for t in doc))
+
+
 @lru_cache(maxsize=4096)
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word

@@ -796,3 +796,54 @@ def test_the_model_scores_a_pair_the_same_whatever_batch_it_is_read_in():
     for text in texts:
         a, b = one.score(question, [text])[0], two.score(question, [text])[0]
         assert (a.logit, a.span, a.span_score) == (b.logit, b.span, b.span_score)
+
+
+PORT_REPORT = """# Harbourtown port report 2024
+
+## Works
+
+The new breakwater at Harbourtown was finished in March 2023 at a cost of 41 million euros. It shelters the inner \
+basin from winter storms, and the fishing fleet now stays in port on fewer days.
+
+## Fisheries
+
+Harbourtown's fishing fleet counts 112 boats, most of them under twelve metres. The fleet landed 9,400 tonnes of \
+fish in 2024, mostly herring and sprat.
+
+## Transport
+
+The ferry to Valmar runs four times a day in summer and twice a day in winter. A single crossing takes 55 minutes.
+
+## Power
+
+A tidal turbine was installed at the harbour mouth in 2022. It supplies about a fifth of the port's electricity.
+"""
+
+
+def test_a_keyword_query_is_answered_from_a_threshold_of_its_own(tmp_path, real_embedder):
+    from assistant.nlp import keyword_query
+    from assistant.reader import ReaderSettings
+
+    assert keyword_query("breakwater") and keyword_query("tidal turbine") and keyword_query("Valmar ferry")
+    assert not keyword_query("Who built the breakwater?") and not keyword_query("The ferry runs")
+    assistant = assistant_over(tmp_path, real_embedder, {"port.md": PORT_REPORT})
+    # A bare term typed into the chat, as into a search box, is answered with a sentence about it, in English or in
+    # Spanish (the model, which learned on questions, scores a bare term's sentence low: docs/answering.md, R72).
+    keywords = (("ferry service", "The ferry to Valmar"), ("turbina mareomotriz", "A tidal turbine"),
+                ("flota pesquera", "fleet"))
+    for query, words in keywords:
+        answer = assistant.ask(query)
+        assert not answer.abstained and words in answer.answer, query
+    # A term no passage holds is still declined.
+    for query in ("Pemex", "football championship"):
+        assert assistant.ask(query).abstained
+    # Typed later in a conversation, a keyword query still names its own topic, in Spanish too (where a question
+    # that states no subject leans on the earlier one): it is read as typed, with the same threshold.
+    history = ["How many boats are in the fishing fleet?"]
+    for query, words in keywords:
+        answer = assistant.ask(query, history)
+        assert not answer.abstained and words in answer.answer and "boats" not in answer.read_as, query
+    # With the questions' threshold for keyword queries too, the Spanish ones are declined: the rule answers them.
+    assistant.reader_settings = ReaderSettings(keyword_threshold=assistant.answer_model.config["reader"]["threshold"])
+    assistant.reload()
+    assert all(assistant.ask(query).abstained for query in ("turbina mareomotriz", "flota pesquera"))
