@@ -65,8 +65,8 @@ class ReaderSettings:
     off_topic_cosine: float = 0.15
     # A keyword query ("Harbourtown breakwater", "banda ancha": a name or noun phrase, nothing asked of it) is answered
     # from this probability: the model and its calibration learned on questions, and a bare term's best sentence
-    # scores lower than a question's. Fitted on the two short-question tuning sets (0.05 of 0.05-0.25: right
-    # answers 27 -> 42 of 48, unanswerable declined 8 -> 7 of 9); what declines a keyword query is a term or name
+    # scores lower than a question's. Fitted on the two short-question tuning sets (0.05 of 0.05-0.25; with it right
+    # answers 29 -> 41 of 48, unanswerable declined 8 -> 7 of 9); what declines a keyword query is a term or name
     # no passage holds, or passages about something else (docs/answering.md, section 3, R72, R72b, R72c).
     keyword_threshold: float = 0.05
 
