@@ -14,7 +14,9 @@ from .text import search_tokens
 
 _ITSELF = re.compile(r"\b(?:this|the)\s+(paper|document|report|study|article|text|book|thesis|publication|file|"
                      r"essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|regulation|"
-                     r"law|presentation|notes|page)\b", re.I)
+                     r"law|presentation|notes|page|specification|spec|standard|proposal|dissertation|brochure|"
+                     r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes)\b",
+                     re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
                      r"written\s+by)\b", re.I)
 _KINDS = (

@@ -414,6 +414,18 @@ def test_questions_about_the_document_itself_are_answered_from_its_opening(paper
     # A question about a topic of the paper is not one about the paper.
     assert about_kind("What does this paper say about SMEs?") is None
     assert about_kind("Who is the author of the report?") == "author"
+    # Specifications, standards, proposals and white papers are documents too; "the standard" of a topic is not.
+    assert about_kind("Who wrote the specification?") == "author" and about_kind("Who wrote the white paper?")
+    assert about_kind("What is the name of the standard related to glass?") is None
+
+
+def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"berths.md": (
+        "# Harbourtown berth booking protocol\n\nMaria Lindqvist\n\nHarbourtown Port Authority\n\n"
+        "## 1. Introduction\n\nThis specification defines how ships book a berth at Harbourtown, and how the port "
+        "confirms a booking. A booking names the ship, its length and the hours it needs the berth.\n")})
+    author = assistant.ask("Who wrote the specification?")
+    assert not author.abstained and author.answer == "Maria Lindqvist"
 
 
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
