@@ -289,9 +289,7 @@ _PIPE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+
 
 
 def clean_heading(raw: str) -> str:
-    # Emphasis marks go, but not the underscores inside a name ("MAN_KEEP_FORMATTING", "max_retries"), which
-    # Markdown never reads as emphasis either.
-    text = re.sub(r"(?<!\w)_+|_+(?!\w)", "", re.sub(r"[*`]+", "", raw)).strip()
+    text = re.sub(r"[*_`]+", "", raw).strip()
     text = re.sub(r"\s+", " ", text)
     return text if len(text) <= MAX_HEADING_CHARS else text[:MAX_HEADING_CHARS - 1].rstrip() + "…"
 

@@ -173,14 +173,6 @@ def test_plain_text_headings_give_section_paths_and_stay_text():
     assert sections(parse_markdown("rules.md", text)) == [""]
 
 
-def test_a_heading_loses_its_emphasis_marks_but_not_the_underscores_of_a_name():
-    # Markdown reads no emphasis inside a word: "HARBOUR_PATH" is a name, "_The_" and "**new**" are emphasis.
-    doc = parse_markdown("env.md", "## _The_ HARBOUR_PATH **new** `max_berths` setting\n\nIt is read first.\n")
-    assert sections(doc) == ["The HARBOUR_PATH new max_berths setting"]
-    plain = load_document("env.txt", b"TIDE_TABLE AND BERTH_LIST\n\nBoth are read at start.\n")
-    assert sections(plain) == ["TIDE_TABLE AND BERTH_LIST"]
-
-
 def test_plain_text_headings_in_sentence_case_chapters_and_labels():
     # As the text edition of a Spanish manual sets them: headings numbered in sentence case under "Capítulo N.", the
     # text four spaces in, a tip's one-word label at the text's margin, and a table's caption, which is no heading.
