@@ -97,6 +97,35 @@ def indexed_assistant(corpus: Path, index: Path, embedder) -> Assistant:
     return assistant
 
 
+def document_texts(corpus: Path):
+    """source -> the text of that document of corpus that citations' offsets point into, each read once."""
+    from assistant.ingest import load_document
+
+    texts: dict[str, str] = {}
+
+    def text_of(source: str) -> str:
+        if source not in texts:
+            texts[source] = load_document(source, (corpus / source).read_bytes()).text
+        return texts[source]
+
+    return text_of
+
+
+def check_verbatim(answer: dict, text_of) -> None:
+    """An answer (Answer.to_dict()) quotes its documents exactly: each citation's quote is text_of(its source) at its
+    offsets and stands at its place in the passage shown; an answer is its first citation's quote, and its marked
+    phrase is the document's text at the phrase's own offsets."""
+    for citation in answer["citations"]:
+        assert text_of(citation["source"])[citation["start"]:citation["end"]] == citation["quote"]
+        offset = citation["start"] - citation["passage_start"]
+        assert citation["passage"][offset:offset + len(citation["quote"])] == citation["quote"]
+    if not answer["abstained"]:
+        first = answer["citations"][0]
+        assert answer["answer"] == first["quote"]
+        span = answer.get("answer_span")
+        assert span is None or text_of(first["source"])[span["start"]:span["end"]] == span["text"]
+
+
 def assistant_over(folder: Path, embedder, files: dict[str, str]) -> Assistant:
     """An Assistant over a corpus of the given files (name: text), indexed under folder."""
     corpus = folder / "corpus"

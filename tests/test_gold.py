@@ -10,9 +10,8 @@ test_squad.py.
 import pytest
 
 from assistant.evaluate import evaluate, gold_sets, load_gold
-from assistant.ingest import load_document
 
-from conftest import GOLD, ROOT, indexed_assistant
+from conftest import GOLD, ROOT, check_verbatim, document_texts, indexed_assistant
 
 SETS = {entry["name"]: entry for entry in gold_sets()}
 # name -> (answer right >=, answerable abstained <=, unanswerable abstained >= or None), a few points under what
@@ -125,32 +124,14 @@ def assistants(tmp_path_factory, real_embedder):
     return get
 
 
-def check_verbatim(report, corpus) -> None:
-    """Every citation of every answer quotes its document exactly at its offsets, inside the passage it shows; an
-    answer is its first citation's quote, and its marked phrase stands at its own offsets."""
-    texts = {}
-    for outcome in report.outcomes:
-        answer = outcome.answer
-        for citation in answer["citations"]:
-            source = citation["source"]
-            if source not in texts:
-                texts[source] = load_document(source, (corpus / source).read_bytes()).text
-            assert texts[source][citation["start"]:citation["end"]] == citation["quote"], outcome.item["id"]
-            offset = citation["start"] - citation["passage_start"]
-            assert citation["passage"][offset:offset + len(citation["quote"])] == citation["quote"]
-        if not answer["abstained"]:
-            first = answer["citations"][0]
-            assert answer["answer"] == first["quote"]
-            span = answer.get("answer_span")
-            assert span is None or texts[first["source"]][span["start"]:span["end"]] == span["text"]
-
-
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_gold_set_floors(name, assistants):
     entry = SETS[name]
     assistant, corpus = assistants(entry)
     report = evaluate(assistant, load_gold(ROOT / entry["questions"]))
-    check_verbatim(report, corpus)
+    text_of = document_texts(corpus)
+    for outcome in report.outcomes:
+        check_verbatim(outcome.answer, text_of)
     summary = report.summary()
     right, abstained, declined = FLOORS[name]
     assert right is None or summary["answer_accuracy"] >= right

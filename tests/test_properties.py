@@ -21,7 +21,7 @@ from assistant.ingest import IngestError, load_document, parse_markdown
 from assistant.reader import ReaderSettings
 from assistant.schema import Answer, Document
 from assistant.build import build_index
-from conftest import PAPER, FakeEmbedder, make_settings
+from conftest import PAPER, FakeEmbedder, check_verbatim, document_texts, make_settings
 from pdf_factory import make_pdf
 
 # Lines that exercise the Markdown parser's branches, mixed with arbitrary unicode.
@@ -101,14 +101,8 @@ def check_answer(answer: Answer, corpus: Path) -> None:
         assert answer.citations and answer.answer == answer.citations[0].quote
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert len(answer.citations) <= ReaderSettings().max_citations
-    texts: dict[str, str] = {}
-    for citation in answer.citations:
-        assert citation.quote.strip() and citation.kind in ("text", "row")
-        if citation.source not in texts:
-            texts[citation.source] = load_document(citation.source, (corpus / citation.source).read_bytes()).text
-        assert texts[citation.source][citation.start:citation.end] == citation.quote
-        offset = citation.start - citation.passage_start
-        assert citation.passage[offset:offset + len(citation.quote)] == citation.quote
+    assert all(c.quote.strip() and c.kind in ("text", "row") for c in answer.citations)
+    check_verbatim(answer.to_dict(), document_texts(corpus))
 
 
 def ask_or_refuse(assistant: Assistant, question: str) -> Answer | None:

@@ -10,16 +10,7 @@ from assistant.nlp import UNWRITTEN_ACRONYM, defined_acronyms, lacks_expected_en
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
-from conftest import PAPER, assistant_over
-
-
-def check_verbatim(answer, document_text: str) -> None:
-    for citation in answer.citations:
-        assert document_text[citation.start:citation.end] == citation.quote
-        offset = citation.start - citation.passage_start
-        assert citation.passage[offset:offset + len(citation.quote)] == citation.quote
-    if not answer.abstained:
-        assert answer.answer == answer.citations[0].quote
+from conftest import PAPER, assistant_over, check_verbatim, document_texts
 
 
 def test_a_fact_is_answered_with_the_sentence_that_states_it(paper_assistant):
@@ -30,7 +21,7 @@ def test_a_fact_is_answered_with_the_sentence_that_states_it(paper_assistant):
     assert first.n == 1 and first.source == PAPER.name
     assert first.section == "3. Research Review > 3.2 Telecommunications Transformation"
     assert set(answer.timings_ms) == {"retrieve", "read", "total"}
-    check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+    check_verbatim(answer.to_dict(), document_texts(PAPER.parent))
 
 
 def test_a_table_figure_is_answered_with_its_row(paper_assistant):
@@ -71,7 +62,7 @@ def test_questions_the_paper_does_not_answer_are_declined_with_the_closest_passa
     assert answer.answer is None
     assert answer.message
     assert 1 <= len(answer.citations) <= 3
-    check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+    check_verbatim(answer.to_dict(), document_texts(PAPER.parent))
 
 
 def test_a_question_no_passage_is_about_is_declined_as_off_topic(paper_assistant):
@@ -82,7 +73,7 @@ def test_a_question_no_passage_is_about_is_declined_as_off_topic(paper_assistant
     answer = paper_assistant.ask(question)
     assert answer.abstained and answer.message == messages.text("off_topic", "en")
     assert answer.citations  # the closest passages are still shown
-    check_verbatim(answer, PAPER.read_text(encoding="utf-8"))
+    check_verbatim(answer.to_dict(), document_texts(PAPER.parent))
     reader = paper_assistant._reader
     _, query, hits = paper_assistant._retrieve(question, [])
     read = hits[:paper_assistant.settings.read_k]
