@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from .config import ChunkSettings
+from .ingest import MARKDOWN_SUFFIXES
 from .schema import Block, Chunk, Document
 from .text import list_groups, sentence_spans
 
@@ -11,11 +14,13 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     """Pure function: every chunk satisfies doc.text[chunk.start:chunk.end] == chunk.text."""
     chunks: list[Chunk] = []
     seen: dict[tuple[str, str], int] = {}  # (section, text) -> how many times it came before
+    markdown = PurePosixPath(doc.source).suffix.lower() in MARKDOWN_SUFFIXES
     for block in doc.blocks:
         if block.kind == "row":
             chunks.append(_make_chunk(doc, block, [(block.start, block.end)], seen))
             continue
-        for group in group_sentences(doc.text, sentence_spans(doc.text, block.start, block.end), settings):
+        spans = sentence_spans(doc.text, block.start, block.end, markdown=markdown)
+        for group in group_sentences(doc.text, spans, settings):
             chunks.append(_make_chunk(doc, block, group, seen))
     return chunks
 

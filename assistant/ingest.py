@@ -14,7 +14,8 @@ from pathlib import Path
 from .messages import Said
 from .schema import SPACED_CELL, Block, Document, split_row
 
-TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+TEXT_SUFFIXES = MARKDOWN_SUFFIXES | {".txt"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_HEADING_CHARS = 200  # a heading is carried on every chunk of its section: keep hostile ones short

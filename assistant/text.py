@@ -18,10 +18,12 @@ _ABBREVIATIONS = {
 # The look-behind and possessive runs keep a long run of "?!." linear instead of quadratic.
 _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _NON_SPACE = re.compile(r"\S")
-# A blank line before anything but a lower-case continuation, or a line break before a list item: a bullet, a
-# number ("1.", "2)"), a letter ("a)", "(b)") or a roman numeral ("(iv)", "ii.", "IV.") as legal texts number them.
+# A blank line (but see sentence_spans for one before a lower-case continuation), or a line break before a list item:
+# a bullet, a number ("1.", "2)"), a letter ("a)", "(b)") or a roman numeral ("(iv)", "ii.", "IV.") as legal texts
+# number them.
 _ITEM_MARKER = r"(?:[-*•]|\d{1,3}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)|[ivxIVX]{2,5}\.)[ \t]"
-_HARD_BREAK = re.compile(rf"\n[ \t]*\n\s*+(?![a-z])|\n[ \t]*(?={_ITEM_MARKER})")
+_HARD_BREAK = re.compile(rf"\n[ \t]*\n\s*+|\n[ \t]*(?={_ITEM_MARKER})")
+_ENDED = re.compile(r"[.!?][\"'”’)\]]*[ \t]*$")  # a sentence's end, before a blank line
 _LIST_ITEM = re.compile(_ITEM_MARKER)  # what opens a list item
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ROMAN = re.compile(r"[ivx]{2,5}")  # a roman list number of two letters or more ("ii", "iv"; "i" is a word)
@@ -43,16 +45,22 @@ does did much many
 """.split())
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def sentence_spans(text: str, start: int = 0, end: int | None = None,
+                   markdown: bool = False) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets within text[start:end], trimmed of surrounding white space.
 
     Does not split after abbreviations (U.S., e.g.), single initials, list numbers ("1. "),
-    or before a lower-case continuation; over-long runs are cut at white space.
+    or before a lower-case continuation; over-long runs are cut at white space. A blank line before a lower-case
+    line is a sentence going on past a page or column break ("low trust in\n\nfinancial institutions"), except in
+    Markdown (markdown) after a sentence's end, where it starts a paragraph ("iPods have ...", "orjson does ...").
     """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     piece_start = start
     for brk in _HARD_BREAK.finditer(text, start, end):
+        if brk.end() < end and "a" <= text[brk.end()] <= "z" and not _LIST_ITEM.match(text, brk.end()) \
+                and not (markdown and _ENDED.search(text, max(start, brk.start() - 8), brk.start())):
+            continue
         spans.extend(_punctuation_spans(text, piece_start, brk.start()))
         piece_start = brk.end()
     spans.extend(_punctuation_spans(text, piece_start, end))

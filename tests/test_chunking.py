@@ -170,6 +170,18 @@ def test_overlong_sentence_is_cut_at_white_space_with_exact_offsets():
     assert all(not doc.text[s:e].startswith(" ") and not doc.text[s:e].endswith(" ") for s, e in units)
 
 
+def test_a_markdown_paragraph_in_lower_case_is_its_own_sentence_and_a_text_files_is_not():
+    body = "# Acme\n\nAcme parses JSON.\n\nacme is tested on Linux and macOS.\n"
+    units = {}
+    for name in ("README.md", "README.txt"):
+        doc = load_document(name, body.encode())
+        chunks = chunk_document(doc)
+        assert_offsets_exact(doc, chunks)
+        units[name] = [doc.text[s:e] for c in chunks for s, e in c.units]
+    assert "acme is tested on Linux and macOS." in units["README.md"]
+    assert "acme is tested on Linux and macOS." not in units["README.txt"]
+
+
 def test_pdf_chunks_keep_their_page(tmp_path: Path):
     data = make_pdf([["Alpha page text is here."], ["Beta page text is here."], ["Gamma page text is here."]])
     doc = load_document("three.pdf", data)

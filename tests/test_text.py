@@ -24,6 +24,15 @@ def test_a_blank_line_ends_a_sentence_unless_the_text_continues_in_lower_case():
                                "Next one!", "- item one", "- item two"]
 
 
+def test_in_markdown_a_blank_line_after_a_sentence_starts_a_paragraph_even_in_lower_case():
+    # A README's paragraphs open with its lower-case name; a sentence broken by a blank line still goes on.
+    text = "Acme is fast.\n\nacme does not depend on numpy.\n\nIt has low trust in\n\nfinancial institutions."
+    spans = sentence_spans(text, markdown=True)
+    assert [text[s:e] for s, e in spans] == ["Acme is fast.", "acme does not depend on numpy.",
+                                             "It has low trust in\n\nfinancial institutions."]
+    assert sentences(text)[0] == "Acme is fast.\n\nacme does not depend on numpy."  # text from pages: one
+
+
 def test_lettered_and_roman_list_items_start_sentences_of_their_own():
     # Legal texts and government reports number their lists so; a sentence ran over the whole list before
     # (found on a licence text, docs/answering.md, section 1).
