@@ -24,8 +24,8 @@ from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
-from .text import (TERM_WORD, fold, heading_words, is_number, list_groups, list_items, named_terms, ordinal_forms,
-                   raw_tokens, search_tokens, wording)
+from .text import (TERM_WORD, code_identifiers, fold, heading_words, identifier_key, is_number, list_groups,
+                   list_items, named_terms, ordinal_forms, raw_tokens, search_tokens, wording)
 
 # A name written as letters, a full stop and digits ("ASN.1", "X.509", "H.264"): its digits are no number asked for.
 _NAME_NUMBER = re.compile(r"(?<![\w.])[A-Za-z]+\.(\d+)\b")
@@ -313,6 +313,13 @@ class Reader:
         return [t for t in terms if not is_number(t) and not (query.typed and t.isupper())
                 and not self.retriever.knows_word(t)]
 
+    def unknown_identifiers(self, query: Query) -> list[str]:
+        """The code identifiers the question names as typed ("BZ_TIMEOUT_ERROR", "--parallel") that no passage holds
+        whole: each of its pieces may be in the documents, the identifier is not, so the question asks about
+        something they never mention."""
+        typed = query.typed or query.asked or query.question
+        return [i for i in code_identifiers(typed) if not self.retriever.holds_identifier(i)]
+
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
         rules = self.settings.rules if rules is None else rules
@@ -403,7 +410,7 @@ class Reader:
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return self._unknown(query, cands, self._typed_unknown_terms(query))
-        names = self.unknown_names(query)
+        names = self.unknown_names(query) or self.unknown_identifiers(query)
         if names:
             # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
             # names only Schrödinger): the sentence the rest of the question matches is about someone else.
@@ -483,7 +490,9 @@ class Reader:
         names = {w for w in named_terms(asked) if not is_number(w)}
         names |= {w for w, pos in part_of_speech(asked) if pos == "PROPN"}
         tokens = {t for w in names for t in search_tokens(w)[:1]}
-        return not any(tokens & set(search_tokens(h.chunk.text)) for h in hits)
+        identifiers = {identifier_key(i) for i in code_identifiers(query.typed or asked)}  # "-k", "BZ_OK": R75
+        return not any(tokens & set(search_tokens(h.chunk.text))
+                       or identifiers & {identifier_key(i) for i in code_identifiers(h.chunk.text)} for h in hits)
 
     def _list_on(self, best: Candidate) -> tuple[str, int, int]:
         """(passage, its start, the answer's end) for the best candidate: its chunk and answer, or, for a list that

@@ -11,7 +11,7 @@ from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
 from .table_rows import label_text
-from .text import heading_words, search_tokens, wording
+from .text import code_identifiers, heading_words, identifier_key, search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
 # A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
@@ -40,6 +40,7 @@ class Retriever:
         self.store = store
         self.top_k = top_k
         self._prefetched: dict[bytes, list[tuple[int, float]]] = {}  # query vector -> its dense hits
+        self._identifiers: set[str] | None = None  # the code identifiers the passages hold, found on first use
         files = store.manifest.get("files", {})
         self.catalogue = DocumentCatalogue({source: dict(entry.get("record") or {}, title=entry.get("title", ""))
                                             for source, entry in files.items() if isinstance(entry, dict)})
@@ -67,6 +68,14 @@ class Retriever:
         """Whether the documents mention this search token: a passage holds it, or a document's title or file name
         does (a Markdown file's title is no passage: "Valmar" of "# Valmar Ferries annual report")."""
         return bool(self.document_frequency(token)) or token in self.catalogue.record_words
+
+    def holds_identifier(self, identifier: str) -> bool:
+        """Whether a passage holds this code identifier whole (text.code_identifiers: "BZ_OK", "-k"), where its
+        search tokens ("bz", "ok") would be found in many; a file's name counts too."""
+        if self._identifiers is None:
+            self._identifiers = {identifier_key(i) for chunk in self.store.chunks for i in code_identifiers(chunk.text)}
+            self._identifiers |= {identifier_key(i) for source in self._chunks_of for i in code_identifiers(source)}
+        return identifier_key(identifier) in self._identifiers
 
     def knows_any(self, tokens: list[str]) -> bool:
         """Whether the documents mention one of these search tokens, or, for a token of five letters or more, one a

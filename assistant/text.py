@@ -238,6 +238,25 @@ def named_terms(question: str) -> list[str]:
     return out
 
 
+# A code identifier as manuals write it: a command-line option ("-k", "--small"), a name with an underscore inside
+# ("BZ_OK", "set_pv1"), a name in camel case ("workFactor", "blockSize100k"; not "iPod" nor a name's capitals,
+# "PyTorch", which the name checks read), a file name with a short extension ("bzlib.h", "fonts.conf") or an XML
+# element ("<dir"). Search tokens cut them into pieces ("bz", "ok"), each of which other text holds;
+# code_identifiers keeps them whole.
+_IDENTIFIER = re.compile(r"(?<![\w.<-])(?:--?[A-Za-z][\w-]*|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+"
+                         r"|[a-z]{2,}[A-Z][a-z]\w*|[A-Za-z]\w+\.[a-z]{1,4}|<[A-Za-z][\w-]*)(?![\w-]|\.\w)")
+
+
+def code_identifiers(text: str) -> list[str]:
+    """The code identifiers a text names (_IDENTIFIER), in order."""
+    return _IDENTIFIER.findall(text)
+
+
+def identifier_key(identifier: str) -> str:
+    """How an identifier is compared: case aside, but an option of one letter keeps its case ("-k" is not "-K")."""
+    return identifier if len(identifier) == 2 and identifier.startswith("-") else identifier.lower()
+
+
 _NOT_WORD = re.compile(r"[^\w]+")
 
 

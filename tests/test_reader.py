@@ -1,6 +1,8 @@
 """Reading answers with the real model over the default paper: verbatim quotes, abstention, follow-ups."""
 
 
+from dataclasses import replace
+
 import pytest
 
 from assistant import messages
@@ -459,6 +461,34 @@ def test_the_digits_of_a_name_are_no_number_the_answer_must_state(tmp_path, real
     assert not comments.abstained and comments.answer.startswith("Comments begin with two hashes")
     # A number of its own is still one the answer must state.
     assert assistant.ask("What did version 4 of the schema add?").abstained
+
+
+def test_an_identifier_is_looked_for_whole(tmp_path, real_embedder):
+    # Found on a manual: "What does BZ_TIMEOUT_ERROR mean?" was answered with another constant's sentence (its search
+    # tokens "bz", "timeout", "error" are all in the text), and "What does the -k flag do?" was declined as about
+    # nothing the passages are about (the encoder knows no "-k"), with the option's own line closest.
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "acmezip.md": "# Acmezip manual\n\n## Options\n\n-k --keep\nKeep the input files after packing them.\n\n"
+                      "-q --quiet\nPrint no warnings.\n\n## Return values\n\nACME_OK\nThe request was carried out. "
+                      "ACME_DATA_ERROR\nThe packed data failed its checksum. A timeout on a slow disk ends in an "
+                      "error too.\n"})
+    missing = assistant.ask("What does ACME_TIMEOUT_ERROR mean?")
+    assert missing.abstained and missing.message == messages.text("unknown_named", "en", terms="“ACME_TIMEOUT_ERROR”")
+    assert assistant.ask("What does the --parallel option do?").message == messages.text(
+        "unknown_named", "en", terms="“--parallel”")
+    held = assistant.ask("What does ACME_DATA_ERROR mean?")
+    assert not held.abstained and "checksum" in held.answer
+    # A passage read that holds the option is about the question, however far the encoder puts it (R68's cosines).
+    _, _, reader, query, hits = assistant.read_question("What does the -k flag do?", [])
+    far = [replace(h, dense_score=0.05) for h in hits]
+    assert reader.unknown_identifiers(query) == [] and not reader._off_topic(query, far)
+    _, _, reader, query, hits = assistant.read_question("What does the flag do?", [])
+    assert reader._off_topic(query, [replace(h, dense_score=0.05) for h in hits])
+    # One letter's case is an option of its own ("-K" is not "-k"); a longer name's case is not.
+    _, _, reader, query, _ = assistant.read_question("What does the -K flag do?", [])
+    assert reader.unknown_identifiers(query) == ["-K"]
+    _, _, reader, query, _ = assistant.read_question("What does acme_ok mean?", [])
+    assert reader.unknown_identifiers(query) == []
 
 
 def test_a_question_for_a_sum_of_money_needs_one():

@@ -1,6 +1,6 @@
 """Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
 
-from assistant.text import list_groups, raw_tokens, search_tokens, sentence_spans
+from assistant.text import code_identifiers, list_groups, raw_tokens, search_tokens, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -118,3 +118,10 @@ def test_a_headings_words_leave_out_its_number_only():
 
     assert heading_words("6. How fast is it?") == ["fast"] and heading_words("IV. Berth fees") == ["berth", "fee"]
     assert "10" in heading_words("The top 10 berths")  # a number inside a heading is one of its words
+
+
+def test_code_identifiers_are_options_names_with_underscores_or_camel_case_files_and_elements():
+    text = ("Run acmezip -k or --keep-all with ACME_OK, set_level2 and workFactor in acme_private.h or acme.conf; "
+            "see <include> and the iPod, PyTorch, e-mail, well-known, e.g. U.S., -5 and 8.89% and torch.nn.Module.")
+    assert code_identifiers(text) == ["-k", "--keep-all", "ACME_OK", "set_level2", "workFactor", "acme_private.h",
+                                      "acme.conf", "<include"]
