@@ -84,6 +84,11 @@ FLOORS = {
     # Two manual pages saved as text (mandb in English, apt-cache in Spanish), 22 answerable (4.5 points each) and 4
     # unanswerable, written 2026-12-06 (twenty-fourth session) before R71, which was not kept: 59.1/31.8/100.
     "manual pages as plain text, mandb and apt-cache (held-out)": (0.50, 0.41, 0.75),
+    # Questions that name a code identifier, written 2026-12-06 (twenty-fifth session) before R75: 16 and 14 answerable
+    # (6.2 and 7.1 points each), 4 unanswerable each (25 points); measured with R75: 50.0/6.2/100 (tuning, bzip2
+    # manual) and 57.1/14.3/75.0 (held-out, fontconfig; 25.0% of its unanswerable declined without R75).
+    "identifiers, bzip2 manual (tuning)": (0.43, 0.13, 0.74),
+    "identifiers, fontconfig manual (held-out)": (0.50, 0.22, 0.50),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
