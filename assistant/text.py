@@ -254,7 +254,32 @@ def code_identifiers(text: str) -> list[str]:
 
 def identifier_key(identifier: str) -> str:
     """How an identifier is compared: case aside, but an option of one letter keeps its case ("-k" is not "-K")."""
-    return identifier if len(identifier) == 2 and identifier.startswith("-") else identifier.lower()
+    return identifier if _one_letter_option(identifier) else identifier.lower()
+
+
+def _one_letter_option(identifier: str) -> bool:
+    return len(identifier) == 2 and identifier.startswith("-")
+
+
+def holds_identifier(text: str, identifier: str) -> bool:
+    """Whether text holds the identifier whole, as code_identifiers would find it there (identifier_key's case):
+    "-k" in "-k --keep", not in "e-k"; "BZ_OK" not in "BZ_OK_X". A plain search for the identifier's letters, each
+    find checked at its edges: a regular expression over a whole index's text would take seconds."""
+    if _found_whole(text, identifier):  # as typed, the usual case: no lower-case copy of the text is needed
+        return True
+    return not _one_letter_option(identifier) and _found_whole(text.lower(), identifier.lower())
+
+
+def _found_whole(text: str, needle: str) -> bool:
+    at = text.find(needle)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(needle):at + len(needle) + 2] + "  "  # (padded: a find at the very end)
+        if not (before.isalnum() or before in "_.<-") and not (after[0].isalnum() or after[0] in "_-") \
+                and not (after[0] == "." and (after[1].isalnum() or after[1] == "_")):
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 _NOT_WORD = re.compile(r"[^\w]+")

@@ -1,6 +1,6 @@
 """Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
 
-from assistant.text import code_identifiers, list_groups, raw_tokens, search_tokens, sentence_spans
+from assistant.text import code_identifiers, holds_identifier, list_groups, raw_tokens, search_tokens, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -125,3 +125,11 @@ def test_code_identifiers_are_options_names_with_underscores_or_camel_case_files
             "see <include> and the iPod, PyTorch, e-mail, well-known, e.g. U.S., -5 and 8.89% and torch.nn.Module.")
     assert code_identifiers(text) == ["-k", "--keep-all", "ACME_OK", "set_level2", "workFactor", "acme_private.h",
                                       "acme.conf", "<include"]
+
+
+def test_a_text_holds_an_identifier_only_whole():
+    assert holds_identifier("-k --keep", "-k") and not holds_identifier("-K --keep", "-k")
+    assert not holds_identifier("e-k and a-k", "-k") and not holds_identifier("ACME_OK_X", "ACME_OK")
+    assert holds_identifier("See ACME_OK.", "acme_ok") and holds_identifier("(--fast)", "--fast")
+    assert not holds_identifier("--keep-all", "--keep") and not holds_identifier("acme.conf.d", "acme.conf")
+    assert holds_identifier("acme.conf", "acme.conf") and holds_identifier("<dir>", "<dir")
