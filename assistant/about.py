@@ -31,6 +31,10 @@ _ASKING = frozenset(search_tokens("""who wrote writes authored author authors wr
 dated issued date about topic subject summary summarise summarize main idea point argument focus overview gist
 what whats tell me please"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
+# Words that say what a date on a document's front pages is of: its version, edition, publication or copyright (R79).
+_PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"
+                          r"versión|edición|publicad[oa]|actualizad[oa]|revisad[oa]|escrit[oa])\b|©", re.I)
+FRONT_PAGES = 2  # a PDF's title page and the page behind it (copyright, version)
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
 _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, not a name or an initial
@@ -70,6 +74,14 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             labels = {label for _, label in entities(line)}
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
                 return chunk, s, e
+    if kind == "date":  # a PDF's front pages: "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
+        for chunk in chunks:
+            if chunk.page is None or chunk.page > FRONT_PAGES:
+                break
+            for s, e in chunk.units:
+                line = chunk.text[s - chunk.start:e - chunk.start]
+                if _PUBLICATION.search(line) and any(label == "DATE" for _, label in entities(line)):
+                    return chunk, s, e
     return None
 
 

@@ -12,7 +12,7 @@ from assistant.nlp import UNWRITTEN_ACRONYM, defined_acronyms, lacks_expected_en
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
-from conftest import PAPER, assistant_over, check_verbatim, document_texts
+from conftest import PAPER, assistant_over, check_verbatim, document_texts, indexed_assistant
 
 
 def test_a_fact_is_answered_with_the_sentence_that_states_it(paper_assistant):
@@ -419,6 +419,30 @@ def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
         "confirms a booking. A booking names the ship, its length and the hours it needs the berth.\n")})
     author = assistant.ask("Who wrote the specification?")
     assert not author.abstained and author.answer == "Maria Lindqvist"
+
+
+def test_a_pdfs_date_is_read_from_its_front_pages_where_they_say_what_it_is_of(tmp_path, real_embedder):
+    # Found on a manual: "When was this manual published?" was declined, its "Version 1.0.8 of 13 July 2019" standing
+    # on the page behind the title, after the first sentence of prose (R79).
+    from pdf_factory import make_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acmezip.pdf").write_bytes(make_pdf([
+        ["Acmezip manual", "A program for packing files"],
+        ["This manual is for Acmezip, a small file packer that keeps the files it packs.",
+         "Version 2.1 of 4 March 2024, by the Harbourtown packing group."],
+        ["1 Introduction", "Acmezip packs files into one archive and checks each file it unpacks.",
+         "The project began in 2019 at the Valmar school of computing."]]))
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    answer = assistant.ask("When was this manual published?")
+    assert not answer.abstained and answer.answer.startswith("Version 2.1 of 4 March 2024")
+    # A date that says nothing of the manual (a project's start, a later page) is not its date.
+    from assistant.about import opening_unit
+    _, _, reader, _, _ = assistant.read_question("When was this manual published?", [])
+    chunks = reader.retriever.store.chunks
+    found = opening_unit("date", [c for c in chunks if "Version 2.1" not in c.text])
+    assert found is None
 
 
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
