@@ -34,8 +34,10 @@ class PageView:
 
 
 def searchable(text: str) -> str:
-    """Letters and digits only, compatibility-folded: what two extractions of the same text agree on."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+    """Letters and digits only, compatibility-folded and without their accents: what two extractions of the same text
+    agree on (the PDF reader composes an accent a TeX font draws apart, "M¨oller", where the page's characters keep
+    it apart)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text).casefold() if ch.isalnum())
 
 
 def page_characters(textpage) -> tuple[str, list[int]]:

@@ -713,3 +713,16 @@ def test_a_long_pdf_is_read_in_runs_of_pages_that_join_up(tmp_path: Path, monkey
     in_parts = load_document("long.pdf", data)
     assert in_parts.text == whole.text and in_parts.blocks == whole.blocks
     assert [b.section for b in whole.blocks] == ["Chapter 1"] * 3 + ["Chapter 2"] * 3 + ["Chapter 3"]
+
+
+def test_an_accent_drawn_apart_from_its_letter_is_composed_with_it_and_highlighted(tmp_path: Path):
+    # A TeX font draws "ö" as "¨" then "o": the nettle manual read "Niels M¨oller" and "Micha¨el", so a search for the
+    # name found nothing. The quote (composed) and the page's characters (apart) are still matched exactly.
+    pdf = tmp_path / "acme.pdf"
+    pdf.write_bytes(make_pdf([["Acme manual", "Originally written in 2001 by Niels M\xa8oller and Jos\xb4e Mart\xb4in.",
+                               "The version 2\xa8q has no letter for its accent."]]))
+    doc = load_document(pdf.name, pdf.read_bytes())
+    assert "by Niels Möller and José Martín." in doc.text and "2\xa8q" in doc.text
+    quote = "Originally written in 2001 by Niels Möller and José Martín."
+    view = render_page(pdf, 1, quote, scale=1.0)
+    assert view.match == "exact" and view.boxes

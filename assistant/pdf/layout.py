@@ -4,6 +4,7 @@ where the words of a line stand apart in columns."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Numbers as tables print them: "81,797", "(265)", "$1.27", "12.5%", "—" (nil), "n/a".
@@ -22,6 +23,12 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 0xFFFE, 0xFFFF, 0xAD], None)
 _HAS_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\xad\ufffe\uffff]")
 _WORD = re.compile(r"\S+")
+# Accents a TeX font draws as characters of their own, before the letter ("M¨oller", "informaci´on"), and the
+# combining mark each stands for: compose_accents makes one letter of the two.
+_SPACING_ACCENTS = {"\u00b4": "\u0301", "\u00a8": "\u0308", "\u02c6": "\u0302", "\u02dc": "\u0303",
+                    "\u02c7": "\u030c", "\u02d8": "\u0306", "\u02d9": "\u0307", "\u02da": "\u030a",
+                    "\u02dd": "\u030b", "\u00af": "\u0304"}
+_ACCENT_BEFORE = re.compile("([" + "".join(_SPACING_ACCENTS) + "])([A-Za-z\u0131])")
 
 
 @dataclass(slots=True)
@@ -57,6 +64,19 @@ class Line:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+
+def compose_accents(text: str) -> str:
+    """text with each accent drawn apart from its letter composed with it, where Unicode has the letter ("M¨oller"
+    reads "Möller", "´ı" reads "í"); an accent with no such letter ("¨x") stays as it is."""
+    if not _ACCENT_BEFORE.search(text):
+        return text
+
+    def joined(letter: str, mark: str, whole: str) -> str:
+        one = unicodedata.normalize("NFC", ("i" if letter == "\u0131" else letter) + mark)
+        return one if len(one) == 1 else whole
+
+    return _ACCENT_BEFORE.sub(lambda m: joined(m.group(2), _SPACING_ACCENTS[m.group(1)], m.group(0)), text)
 
 
 def page_text(textpage) -> str:
@@ -120,6 +140,7 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         if _HAS_CONTROL.search(piece):
             piece = piece.translate(_CONTROL)
         clean = _SPACE.sub(" ", piece).strip() if "  " in piece or "\t" in piece or "\n" in piece else piece.strip()
+        clean = compose_accents(clean)
         if not clean:
             continue
         lines.append(Line(clean, x0, x1, bottom, top, round(size, 2), weight, [], start, end))
@@ -185,7 +206,7 @@ def _cells(raw, text: str, start: int, end: int, em: float, rect, box, cell_gap:
         left = rect.left
         box(raw, start + b - 1, rect)
         word = match.group()
-        words.append((word.translate(_CONTROL) if control else word, left, rect.right))
+        words.append((compose_accents(word.translate(_CONTROL) if control else word), left, rect.right))
     cells: list[Cell] = []
     for word, left, right in words:
         if not word:
