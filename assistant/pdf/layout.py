@@ -68,7 +68,7 @@ class Line:
 
 def compose_accents(text: str) -> str:
     """text with each accent drawn apart from its letter composed with it, where Unicode has the letter ("M¨oller"
-    reads "Möller", "´ı" reads "í"); an accent with no such letter ("¨x") stays as it is."""
+    reads "Möller", "´ı" reads "í"); an accent with no such letter ("¨q") stays as it is."""
     if not _ACCENT_BEFORE.search(text):
         return text
 
