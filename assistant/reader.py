@@ -24,7 +24,7 @@ from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
-from .text import (TERM_WORD, code_identifiers, fold, heading_words, identifier_key, is_number, list_groups,
+from .text import (TERM_WORD, code_identifiers, fold, heading_words, holds_identifier, is_number, list_groups,
                    list_items, named_terms, ordinal_forms, raw_tokens, search_tokens, wording)
 
 # A name written as letters, a full stop and digits ("ASN.1", "X.509", "H.264"): its digits are no number asked for.
@@ -97,6 +97,11 @@ class Query:
     @cached_property
     def wants_phrase(self) -> bool:
         return not _EXPLANATION.search(self.asked or self.question)
+
+    @cached_property
+    def identifiers(self) -> list[str]:
+        """The code identifiers it names as the user typed it ("-k", "BZ_OK"; text.code_identifiers)."""
+        return code_identifiers(self.typed or self.asked or self.question)
 
 
 @dataclass(frozen=True)
@@ -317,8 +322,7 @@ class Reader:
         """The code identifiers the question names as typed ("BZ_TIMEOUT_ERROR", "--parallel") that no passage holds
         whole: each of its pieces may be in the documents, the identifier is not, so the question asks about
         something they never mention."""
-        typed = query.typed or query.asked or query.question
-        return [i for i in code_identifiers(typed) if not self.retriever.holds_identifier(i)]
+        return [i for i in query.identifiers if not self.retriever.holds_identifier(i)]
 
     def veto(self, query: Query, best: Candidate, rules: tuple[str, ...] | None = None) -> str:
         """The first rule that speaks against the best candidate (a key of assistant/messages.py), or ""."""
@@ -490,9 +494,8 @@ class Reader:
         names = {w for w in named_terms(asked) if not is_number(w)}
         names |= {w for w, pos in part_of_speech(asked) if pos == "PROPN"}
         tokens = {t for w in names for t in search_tokens(w)[:1]}
-        identifiers = {identifier_key(i) for i in code_identifiers(query.typed or asked)}  # "-k", "BZ_OK": R75
-        return not any(tokens & set(search_tokens(h.chunk.text))
-                       or identifiers & {identifier_key(i) for i in code_identifiers(h.chunk.text)} for h in hits)
+        return not any(tokens & set(search_tokens(h.chunk.text))  # ("-k", "BZ_OK": an identifier counts too, R75)
+                       or any(holds_identifier(h.chunk.text, i) for i in query.identifiers) for h in hits)
 
     def _list_on(self, best: Candidate) -> tuple[str, int, int]:
         """(passage, its start, the answer's end) for the best candidate: its chunk and answer, or, for a list that
