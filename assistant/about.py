@@ -1,8 +1,10 @@
 """Questions about a document itself ("What is this paper about?", "Who wrote it?"): answered from its opening.
 
 The subject is the first sentence of its abstract or summary, else of its first paragraph; the author is the
-first line of the title block (the text before the first section) that names a person; the date is a date
-in that title block. Each answer is a sentence of the document, cited like any other.
+first line of the title block (the text before the first section) that names a person, else, in a PDF, the first
+line of its front pages that gives a person's name after "by" or a copyright notice; the date is a date in that
+title block, else the first line of a PDF's front pages that dates its version or publication. Each answer is a
+sentence of the document, cited like any other.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction
 _PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"
                           r"versión|edición|publicad[oa]|actualizad[oa]|revisad[oa]|escrit[oa])\b|©", re.I)
 FRONT_PAGES = 2  # a PDF's title page and the page behind it (copyright, version)
+# A name a PDF's front pages give as its author's (R84): the run of capitalised words (initials too) right after a
+# copyright notice and its years ("Copyright © 1996-2019 Maria Lindqvist"), or after "by" opening a line, "written
+# (2001) by", "author:" and their Spanish forms ("Escrito por ...").
+_BYLINE = re.compile(
+    r"(?:\b(?:copyright|\(c\))|©)(?:\s*(?:©|\(c\)))?(?:\s*\d{4}(?:\s*[-\u2013,]\s*\d{4})*,?)*\s+"
+    r"|(?:^\W*|\b(?:written|edited|prepared|compiled|escrit[oa]|editad[oa]|preparad[oa])(?:\s+\d{4})?\s+)"
+    r"(?:by|por)\s+"
+    r"|\b(?:authors?|autor(?:es|as|a)?)\s*:\s*", re.I | re.M)
+_NAME = re.compile(r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019-]*\.?[ \t]?){2,5}")
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
 _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, not a name or an initial
@@ -74,6 +85,13 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             labels = {label for _, label in entities(line)}
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
                 return chunk, s, e
+    if kind == "author":  # a PDF's front pages: "Copyright © 2019 Maria Lindqvist", "Written by Maria Lindqvist"
+        for chunk in chunks:
+            if chunk.page is None or chunk.page > FRONT_PAGES:
+                break
+            for s, e in chunk.units:
+                if _byline(chunk.text[s - chunk.start:e - chunk.start]):
+                    return chunk, s, e
     if kind == "date":  # a PDF's front pages: "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
         for chunk in chunks:
             if chunk.page is None or chunk.page > FRONT_PAGES:
@@ -82,6 +100,19 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
                 line = chunk.text[s - chunk.start:e - chunk.start]
                 if _PUBLICATION.search(line) and any(label == "DATE" for _, label in entities(line)):
                     return chunk, s, e
+    return None
+
+
+def _byline(line: str) -> str | None:
+    """The person a line names as its document's author or copyright holder, if any: the capitalised words right
+    after an authorship marker, which spaCy, reading them alone, takes for a person's name (an organisation
+    holding the copyright, "Acme Foundation, Inc.", is not an author)."""
+    from .nlp import entities
+
+    for marker in _BYLINE.finditer(line):
+        name = _NAME.match(line, marker.end())
+        if name and any(label == "PERSON" for _, label in entities(name.group(0).strip())):
+            return name.group(0).strip()
     return None
 
 

@@ -445,6 +445,36 @@ def test_a_pdfs_date_is_read_from_its_front_pages_where_they_say_what_it_is_of(t
     assert found is None
 
 
+def test_a_pdfs_author_is_read_from_a_byline_or_copyright_line_on_its_front_pages(tmp_path, real_embedder):
+    # Found on a manual: its title page sets the author's name as a heading, so no line of the title block names a
+    # person, and "Who wrote this manual?" was answered with a contributor's sentence (R84).
+    from pdf_factory import make_pdf
+
+    from assistant.about import _byline, opening_unit
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acmezip.pdf").write_bytes(make_pdf([
+        ["Acmezip manual", "A program for packing files"],
+        ["This manual is for Acmezip, a small file packer that keeps the files it packs.",
+         "Version 2.1 of 4 March 2024", "Copyright © 2019-2024 Maria Lindqvist"],
+        ["1 Introduction", "Acmezip packs files into one archive and checks each file it unpacks.",
+         "The packing format was first described by Per Valmar in a note to the Harbourtown users group."]]))
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    for question in ("Who wrote this manual?", "Who is the author of this document?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and "Maria Lindqvist" in answer.answer, question
+    # The name comes after an authorship marker, and an organisation holding the copyright is no author.
+    assert _byline("Originally written 2001 by Maria Lindqvist, updated 2017.") == "Maria Lindqvist"
+    assert _byline("by Maria Lindqvist") == "Maria Lindqvist"
+    assert _byline("Copyright (C) 2001-2022 Acme Software Foundation, Inc.") is None
+    assert _byline("The delay was caused by Harbourtown traffic.") is None
+    # A name past the front pages ("described by Per Valmar", page 3) is not the manual's author.
+    _, _, reader, _, _ = assistant.read_question("Who wrote this manual?", [])
+    chunks = reader.retriever.store.chunks
+    assert opening_unit("author", [c for c in chunks if "Lindqvist" not in c.text]) is None
+
+
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {
         "agency.md": "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite "
