@@ -1,10 +1,11 @@
 """Questions about a document itself ("What is this paper about?", "Who wrote it?"): answered from its opening.
 
 The subject is the first sentence of its abstract or summary, else of its first paragraph; the author is the
-first line of the title block (the text before the first section) that names a person, else, in a PDF, the first
-line of its front pages that gives a person's name after "by" or a copyright notice; the date is a date in that
-title block, else the first line of a PDF's front pages that dates its version or publication. Each answer is a
-sentence of the document, cited like any other.
+first line of the title block (the lines before its first sentence of prose) that names a person, else, in a PDF,
+the first line of its front pages that gives a person's name after "by" or a copyright notice, else the opening of
+its section headed "Author" or "Authors" (a manual page's AUTHOR); the date is a date in that title block, else the
+first line of a PDF's front pages that dates its version or publication. Each answer is a sentence of the
+document, cited like any other.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import re
 from .schema import Chunk
 from .text import search_tokens
 
-_ITSELF = re.compile(r"\b(?:this|the)\s+(paper|document|report|study|article|text|book|thesis|publication|file|"
-                     r"essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|regulation|"
+_ITSELF = re.compile(r"\b(?:this|the)\s+(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|"
+                     r"article|text|book|thesis|publication|file|essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|regulation|"
                      r"law|presentation|notes|page|specification|spec|standard|proposal|dissertation|brochure|"
                      r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes)\b",
                      re.I)
@@ -45,6 +46,8 @@ _BYLINE = re.compile(
     r"|(?:^\W*|\b(?:written|edited|prepared|compiled|escrit[oa]|editad[oa]|preparad[oa])(?:\s+\d{4})?\s+)"
     r"(?:by|por)\s+"
     r"|\b(?:authors?|autor(?:es|as|a)?)\s*:\s*", re.I | re.M)
+# The heading of a section that names a document's authors: "AUTHOR", "Authors:", "2.9. AUTHOR", "AUTORES" (R85).
+_AUTHOR_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:authors?|autor(?:es|as|a)?|autoría)\s*:?", re.I)
 _NAME = re.compile(r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019-]*\.?[ \t]?){2,5}")
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
@@ -76,11 +79,14 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             if any(word in last for word in _SUMMARY_SECTIONS):
                 return _first_sentence(chunk)
         return _first_prose_unit(chunks)
-    title_block = [c for c in chunks if c.start < _first_prose(chunks)]
+    prose = _first_prose(chunks)
+    title_block = [c for c in chunks if c.start < prose]
     from .nlp import entities
 
     for chunk in title_block:
         for s, e in chunk.units:
+            if s >= prose:  # the first sentence of prose and what follows it in its chunk are no title block
+                break
             line = re.sub(r"[*_#`]+", " ", chunk.text[s - chunk.start:e - chunk.start])
             labels = {label for _, label in entities(line)}
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
@@ -92,6 +98,15 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             for s, e in chunk.units:
                 if _byline(chunk.text[s - chunk.start:e - chunk.start]):
                     return chunk, s, e
+    if kind == "author":  # a section of its own: a manual page's "AUTHOR", a README's "## Authors" (R85)
+        for chunk in chunks:
+            for s, e in chunk.units:
+                line = chunk.text[s - chunk.start:e - chunk.start]
+                first, _, rest = line.partition("\n")
+                if _AUTHOR_HEADING.fullmatch(first.strip()) and rest.strip():
+                    return chunk, s, e
+            if chunk.units and _AUTHOR_HEADING.fullmatch(chunk.section.split(" > ")[-1].strip()):
+                return _first_sentence(chunk)
     if kind == "date":  # a PDF's front pages: "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
         for chunk in chunks:
             if chunk.page is None or chunk.page > FRONT_PAGES:

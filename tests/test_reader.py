@@ -475,6 +475,35 @@ def test_a_pdfs_author_is_read_from_a_byline_or_copyright_line_on_its_front_page
     assert opening_unit("author", [c for c in chunks if "Lindqvist" not in c.text]) is None
 
 
+def test_a_documents_author_is_read_from_its_author_section(tmp_path, real_embedder):
+    # Found on manual pages: "Who wrote this manual page?" was not taken for a question about the document, and
+    # "Who is the author of this document?" was answered with the DESCRIPTION, whose prose the title block had
+    # swallowed; the AUTHOR section says who wrote the page (R85).
+    from assistant.about import about_kind, opening_unit
+
+    assert about_kind("Who wrote this manual page?") == "author" and about_kind("Who wrote this README?") == "author"
+    assert about_kind("What does the manual page say about packing?") is None
+    page = ("ACMEZIP(1)                 General Commands Manual                ACMEZIP(1)\n\n"
+            "NAME\n       acmezip - pack files into one archive\n\n"
+            "DESCRIPTION\n       acmezip packs the files it is given into one archive, and checks each file when it\n"
+            "       unpacks the archive again. Harbourtown port uses it for its berth records.\n\n"
+            "OPTIONS\n       -k     Keep the files that were packed.\n\n"
+            "AUTHOR\n       Maria Lindqvist (maria@acme.example).\n\n"
+            "Acmezip 2.1                    March 2024                    ACMEZIP(1)\n")
+    readme = ("# Valmar\n\nValmar turns berth bookings into a timetable for the harbour master, one line per ship "
+              "and hour, and warns when two ships ask for the same berth.\n\n## Usage\n\nRun valmar with the "
+              "bookings file.\n\n## Authors\n\nPer Valmar and the Harbourtown port office.\n")
+    for name, text in (("acmezip.1.txt", page), ("README.md", readme)):
+        assistant = assistant_over(tmp_path / name, real_embedder, {name: text})
+        for question in ("Who wrote this manual page?", "Who is the author of this document?"):
+            answer = assistant.ask(question)
+            assert not answer.abstained and ("Maria Lindqvist" in answer.answer if name.endswith("txt")
+                                             else answer.answer.startswith("Per Valmar")), (name, question)
+    # Without an author section the opening names nobody: the prose after the title block is not read as its names.
+    _, _, reader, _, _ = assistant.read_question("Who wrote this README?", [])
+    assert opening_unit("author", [c for c in reader.retriever.store.chunks if "Authors" not in c.section]) is None
+
+
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {
         "agency.md": "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite "
