@@ -18,7 +18,8 @@ from .text import search_tokens
 _ITSELF = re.compile(r"\b(?:this|the)\s+(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|"
                      r"article|text|book|thesis|publication|file|essay|brief|chapter|guide|manual|handbook|memo|"
                      r"letter|policy|contract|agreement|regulation|law|presentation|notes|page|specification|spec|"
-                     r"standard|proposal|dissertation|brochure|bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes)\b",
+                     r"standard|proposal|dissertation|brochure|bulletin|newsletter|white\s+paper|whitepaper|"
+                     r"fact\s+sheet|factsheet|transcript|minutes)\b",
                      re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
                      r"written\s+by)\b", re.I)
