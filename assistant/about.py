@@ -25,15 +25,17 @@ _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+t
                      r"written\s+by)\b", re.I)
 _KINDS = (
     ("author", _AUTHOR),
-    ("date", re.compile(r"\b(when\s+(was|is)\b.*\b(written|published|released|dated|issued)|date|published)\b",
-                        re.I)),
+    # (Apertium's English of "¿Cuándo se escribió este manual?" is "When this manual was written?": R87)
+    ("date", re.compile(r"\b(when\b.*\b(written|published|released|dated|issued)|date|published)\b", re.I)),
+    # (and of "¿De qué trata / habla / va ...?", "¿Sobre qué es ...?": "Of what treats this manual?", "On what is
+    # this document?": R87)
     ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
-                           r"gist)\b", re.I)),
+                           r"gist|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are))\b", re.I)),
 )
 # Words of the question that only say what is asked about the document, not what it is about.
 _ASKING = frozenset(search_tokens("""who wrote writes authored author authors written when was is published released
 dated issued date about topic subject summary summarise summarize main idea point argument focus overview gist
-what whats tell me please"""))
+what whats tell me please treats deals talks speaks goes"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
 # Words that say what a date on a document's front pages is of: its version, edition, publication or copyright (R79).
 _PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"

@@ -584,3 +584,21 @@ def test_a_pdf_with_an_english_page_and_a_spanish_page_is_read_page_by_page(tmp_
     founded = assistant.ask("¿Cuándo se fundó la autoridad portuaria?")
     assert not founded.abstained and "1887" in founded.answer and founded.citations[0].page == 1
     assert founded.translation.label == "Traducción automática"
+
+
+def test_questions_about_the_document_asked_in_spanish_are_answered_from_its_opening(tmp_path, real_embedder):
+    # Apertium reads "¿De qué trata este informe?" as "Of what treats this report?" and "¿Cuándo se escribió este
+    # informe?" as "When this report was written?": neither was taken for a question about the document (R87).
+    from assistant.about import about_kind
+
+    assert about_kind("Of what treats this manual?") == "subject" and about_kind("On what is this text?") == "subject"
+    assert about_kind("When this manual was written?") == "date"
+    assert about_kind("Of what treats the chapter on tariffs?") is None  # it names a topic of its own
+    assistant = assistant_over(tmp_path, real_embedder, {"harbour.md": (
+        "# Harbourtown berth report\n\nMaria Lindqvist\n\nMarch 2024\n\n## Summary\n\nThis report reviews how ships "
+        "booked berths at Harbourtown in 2023 and how long they waited for one.\n\n## Waiting times\n\nShips waited "
+        "four hours on average, and the longest wait was two days in November.\n")})
+    subject = assistant.ask("¿De qué trata este informe?")
+    assert not subject.abstained and subject.answer.startswith("This report reviews how ships booked berths")
+    date = assistant.ask("¿Cuándo se escribió este informe?")
+    assert not date.abstained and date.answer == "March 2024"
