@@ -22,20 +22,27 @@ _ITSELF = re.compile(r"\b(?:this|the)\s+(manual\s+page|man\s+page|web\s*page|rea
                      r"fact\s+sheet|factsheet|transcript|minutes)\b",
                      re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
-                     r"written\s+by)\b", re.I)
+                     r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
+                     r"which\s+(organi[sz]ation|company|agency|institution|team|body|group)\s+"
+                     r"(wrote|prepared|produced))\b", re.I)  # (the last three lines: R88)
 _KINDS = (
     ("author", _AUTHOR),
     # (Apertium's English of "¿Cuándo se escribió este manual?" is "When this manual was written?": R87)
-    ("date", re.compile(r"\b(when\b.*\b(written|published|released|dated|issued)|date|published)\b", re.I)),
+    # ("What year was this manual written?", "When was it last updated?"; "Who published it?" asks no date: R88)
+    ("date", re.compile(r"^(?!\W*who\b).*\b(when\b.*\b(written|published|released|dated|issued|updated|revised)|"
+                        r"(what|which)\s+year|date|published)\b", re.I)),
     # (and of "¿De qué trata / habla / va ...?", "¿Sobre qué es ...?": "Of what treats this manual?", "On what is
     # this document?": R87)
     ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
-                           r"gist|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are))\b", re.I)),
+                           r"gist|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)|"
+                           r"what\s+(does|do)\b.*\b(cover|discuss|describe|explain|address))\b", re.I)),
 )
 # Words of the question that only say what is asked about the document, not what it is about.
 _ASKING = frozenset(search_tokens("""who wrote writes authored author authors written when was is published released
 dated issued date about topic subject summary summarise summarize main idea point argument focus overview gist
-what whats tell me please treats deals talks speaks goes"""))
+what whats tell me please treats deals talks speaks goes prepared drafted compiled created produced by which
+organisation organization company agency institution team body group year updated last revised does do cover
+discuss describe explain address"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
 # Words that say what a date on a document's front pages is of: its version, edition, publication or copyright (R79).
 _PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"

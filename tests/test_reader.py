@@ -410,6 +410,17 @@ def test_questions_about_the_document_itself_are_answered_from_its_opening(paper
     # Specifications, standards, proposals and white papers are documents too; "the standard" of a topic is not.
     assert about_kind("Who wrote the specification?") == "author" and about_kind("Who wrote the white paper?")
     assert about_kind("What is the name of the standard related to glass?") is None
+    # The same questions in other words people use (R88); "Who published it?" asks no date.
+    for question in ("Who prepared this paper?", "Who is this paper by?", "Which organisation wrote the report?"):
+        assert about_kind(question) == "author", question
+    assert about_kind("What year was this paper written?") == "date" == about_kind("When was the manual last updated?")
+    assert about_kind("Who published this report?") is None
+    assert about_kind("What does this paper cover?") == "subject"
+    assert about_kind("What version of the library does this manual describe?") is None  # a topic of its own
+    by = paper_assistant.ask("Who is this paper by?")
+    assert not by.abstained and "Poorak Gupta" in by.answer
+    covers = paper_assistant.ask("What does this paper cover?")
+    assert not covers.abstained and covers.citations[0].section == "Abstract"
 
 
 def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
