@@ -64,9 +64,16 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's 
 _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, not a name or an initial
 
 
-def about_kind(question: str) -> str | None:
-    """"subject", "author" or "date" when the question asks that of the document itself, else None."""
-    itself = _ITSELF.search(question)
+# A question that names no document but points at it ("Who wrote this?", "What is it about?", "Who is the
+# author?", and Apertium's "Of what treats?" for "¿De qué trata?"): about the document when it stands alone (R89).
+_POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)\W*$",
+                       re.I)
+
+
+def about_kind(question: str, alone: bool = False) -> str | None:
+    """"subject", "author" or "date" when the question asks that of the document itself, else None. alone: no
+    earlier turn of the conversation changed its reading, so a "this" or "it" in it can only be the document."""
+    itself = _ITSELF.search(question) or (_POINTING.search(question) if alone else None)
     if not itself:
         return None
     rest = [t for t in search_tokens(_ITSELF.sub(" ", question)) if t not in _ASKING]

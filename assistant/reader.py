@@ -396,7 +396,7 @@ class Reader:
     # --- reading ---------------------------------------------------------------------------------------
 
     def read(self, query: Query, hits: list[Hit]) -> Reading:
-        kind = about_kind(query.asked or query.question)
+        kind = about_kind(query.asked or query.question, alone=not query.asked or query.asked == query.question)
         if kind:
             reading = self._about(kind, hits)
             if reading:

@@ -421,6 +421,16 @@ def test_questions_about_the_document_itself_are_answered_from_its_opening(paper
     assert not by.abstained and "Poorak Gupta" in by.answer
     covers = paper_assistant.ask("What does this paper cover?")
     assert not covers.abstained and covers.citations[0].section == "Abstract"
+    # A question that names no document points at it when it stands alone (R89), not when an earlier turn is what
+    # its "it" is about.
+    assert about_kind("Who is the author?", alone=True) == "author" and about_kind("Who is the author?") is None
+    assert about_kind("What is it about?", alone=True) == "subject" and about_kind("Who runs it?", alone=True) is None
+    author = paper_assistant.ask("Who is the author?")
+    assert not author.abstained and "Poorak Gupta" in author.answer
+    subject = paper_assistant.ask("What is this about?")
+    assert not subject.abstained and subject.citations[0].section == "Abstract"
+    follow_up = paper_assistant.ask("Who created it?", ["What is the Federal Telecommunications Institute?"])
+    assert "Poorak Gupta" not in follow_up.answer
 
 
 def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
