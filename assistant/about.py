@@ -108,22 +108,8 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             labels = {label for _, label in entities(line)}
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
                 return chunk, s, e
-    if kind == "author":  # a PDF's front pages: "Copyright © 2019 Maria Lindqvist", "Written by Maria Lindqvist"
-        for chunk in chunks:
-            if chunk.page is None or chunk.page > FRONT_PAGES:
-                break
-            for s, e in chunk.units:
-                if _byline(chunk.text[s - chunk.start:e - chunk.start]):
-                    return chunk, s, e
-    if kind == "author":  # a section of its own: a manual page's "AUTHOR", a README's "## Authors" (R85)
-        for chunk in chunks:
-            for s, e in chunk.units:
-                line = chunk.text[s - chunk.start:e - chunk.start]
-                first, _, rest = line.partition("\n")
-                if _AUTHOR_HEADING.fullmatch(first.strip()) and rest.strip():
-                    return chunk, s, e
-            if chunk.units and _AUTHOR_HEADING.fullmatch(chunk.section.split(" > ")[-1].strip()):
-                return _first_sentence(chunk)
+    if kind == "author":
+        return _front_byline(chunks) or _author_section(chunks)
     if kind == "date":  # a PDF's front pages: "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
         for chunk in chunks:
             if chunk.page is None or chunk.page > FRONT_PAGES:
@@ -132,6 +118,31 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
                 line = chunk.text[s - chunk.start:e - chunk.start]
                 if _PUBLICATION.search(line) and any(label == "DATE" for _, label in entities(line)):
                     return chunk, s, e
+    return None
+
+
+def _front_byline(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """The first unit of a PDF's front pages that names its author or copyright holder, a person (R84): "Copyright
+    © 2019 Maria Lindqvist", "Written by Maria Lindqvist"."""
+    for chunk in chunks:
+        if chunk.page is None or chunk.page > FRONT_PAGES:
+            break
+        for s, e in chunk.units:
+            if _byline(chunk.text[s - chunk.start:e - chunk.start]):
+                return chunk, s, e
+    return None
+
+
+def _author_section(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """The opening of a section of its own that names the authors (R85): a manual page's "AUTHOR / Maria
+    Lindqvist" (one unit as text), a README's "## Authors"."""
+    for chunk in chunks:
+        for s, e in chunk.units:
+            first, _, rest = chunk.text[s - chunk.start:e - chunk.start].partition("\n")
+            if _AUTHOR_HEADING.fullmatch(first.strip()) and rest.strip():
+                return chunk, s, e
+        if chunk.units and _AUTHOR_HEADING.fullmatch(chunk.section.split(" > ")[-1].strip()):
+            return _first_sentence(chunk)
     return None
 
 
