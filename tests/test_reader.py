@@ -442,20 +442,27 @@ def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
     assert not author.abstained and author.answer == "Maria Lindqvist"
 
 
-def test_a_pdfs_date_is_read_from_its_front_pages_where_they_say_what_it_is_of(tmp_path, real_embedder):
-    # Found on a manual: "When was this manual published?" was declined, its "Version 1.0.8 of 13 July 2019" standing
-    # on the page behind the title, after the first sentence of prose (R79).
+def _acmezip_manual(tmp_path, embedder, page_two: list[str], page_three_last: str):
+    """An assistant over an invented three-page PDF manual: a title page with no names, page_two after the first
+    sentence of prose on the page behind it, and page_three_last closing its introduction."""
     from pdf_factory import make_pdf
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "acmezip.pdf").write_bytes(make_pdf([
         ["Acmezip manual", "A program for packing files"],
-        ["This manual is for Acmezip, a small file packer that keeps the files it packs.",
-         "Version 2.1 of 4 March 2024, by the Harbourtown packing group."],
+        ["This manual is for Acmezip, a small file packer that keeps the files it packs.", *page_two],
         ["1 Introduction", "Acmezip packs files into one archive and checks each file it unpacks.",
-         "The project began in 2019 at the Valmar school of computing."]]))
-    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+         page_three_last]]))
+    return indexed_assistant(corpus, tmp_path / "index", embedder)
+
+
+def test_a_pdfs_date_is_read_from_its_front_pages_where_they_say_what_it_is_of(tmp_path, real_embedder):
+    # Found on a manual: "When was this manual published?" was declined, its "Version 1.0.8 of 13 July 2019" standing
+    # on the page behind the title, after the first sentence of prose (R79).
+    assistant = _acmezip_manual(tmp_path, real_embedder,
+                                ["Version 2.1 of 4 March 2024, by the Harbourtown packing group."],
+                                "The project began in 2019 at the Valmar school of computing.")
     answer = assistant.ask("When was this manual published?")
     assert not answer.abstained and answer.answer.startswith("Version 2.1 of 4 March 2024")
     # A date that says nothing of the manual (a project's start, a later page) is not its date.
@@ -469,19 +476,11 @@ def test_a_pdfs_date_is_read_from_its_front_pages_where_they_say_what_it_is_of(t
 def test_a_pdfs_author_is_read_from_a_byline_or_copyright_line_on_its_front_pages(tmp_path, real_embedder):
     # Found on a manual: its title page sets the author's name as a heading, so no line of the title block names a
     # person, and "Who wrote this manual?" was answered with a contributor's sentence (R84).
-    from pdf_factory import make_pdf
-
     from assistant.about import _byline, opening_unit
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acmezip.pdf").write_bytes(make_pdf([
-        ["Acmezip manual", "A program for packing files"],
-        ["This manual is for Acmezip, a small file packer that keeps the files it packs.",
-         "Version 2.1 of 4 March 2024", "Copyright © 2019-2024 Maria Lindqvist"],
-        ["1 Introduction", "Acmezip packs files into one archive and checks each file it unpacks.",
-         "The packing format was first described by Per Valmar in a note to the Harbourtown users group."]]))
-    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    assistant = _acmezip_manual(
+        tmp_path, real_embedder, ["Version 2.1 of 4 March 2024", "Copyright © 2019-2024 Maria Lindqvist"],
+        "The packing format was first described by Per Valmar in a note to the Harbourtown users group.")
     for question in ("Who wrote this manual?", "Who is the author of this document?"):
         answer = assistant.ask(question)
         assert not answer.abstained and "Maria Lindqvist" in answer.answer, question
