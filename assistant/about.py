@@ -4,8 +4,8 @@ The subject is the first sentence of its abstract or summary, else of its first 
 first line of the title block (the lines before its first sentence of prose) that names a person, else, in a PDF,
 the first line of its front pages that gives a person's name after "by" or a copyright notice, else the opening of
 its section headed "Author" or "Authors" (a manual page's AUTHOR); the date is a date in that title block, else the
-first line of a PDF's front pages that dates its version or publication. Each answer is a sentence of the
-document, cited like any other.
+first line of a PDF's front pages that dates its version or publication, else a manual page's footer. Each answer
+is a sentence of the document, cited like any other.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ _BYLINE = re.compile(
     r"|\b(?:authors?|autor(?:es|as|a)?)\s*:\s*", re.I | re.M)
 # The heading of a section that names a document's authors: "AUTHOR", "Authors:", "2.9. AUTHOR", "AUTORES" (R85).
 _AUTHOR_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:authors?|autor(?:es|as|a)?|autoría)\s*:?", re.I)
+# A manual page's footer as `man` sets it: its source, its date and its name and section, set apart by runs of blanks.
+_FOOTER = re.compile(r"\S[^\n]*?(?:\s{2,}|\t)[^\n]*?\d[^\n]*?(?:\s{2,}|\t)[A-Za-z][\w.:-]*\(\d\w*\)")
 _NAME = re.compile(r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019-]*\.?[ \t]?){2,5}")
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
@@ -118,6 +120,16 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
                 line = chunk.text[s - chunk.start:e - chunk.start]
                 if _PUBLICATION.search(line) and any(label == "DATE" for _, label in entities(line)):
                     return chunk, s, e
+        return _manual_page_footer(chunks)
+    return None
+
+
+def _manual_page_footer(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """A manual page's footer, which dates it (R90): "APT 2.6.1   03 Enero 2022   APT_PREFERENCES(5)"."""
+    for chunk in reversed(chunks):
+        for s, e in reversed(chunk.units):
+            if _FOOTER.fullmatch(chunk.text[s - chunk.start:e - chunk.start].strip()):
+                return chunk, s, e
     return None
 
 
