@@ -59,7 +59,9 @@ _BYLINE = re.compile(
 # The heading of a section that names a document's authors: "AUTHOR", "Authors:", "2.9. AUTHOR", "AUTORES" (R85).
 _AUTHOR_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:authors?|autor(?:es|as|a)?|autoría)\s*:?", re.I)
 # A manual page's footer as `man` sets it: its source, its date and its name and section, set apart by runs of blanks.
-_FOOTER = re.compile(r"\S[^\n]*?(?:\s{2,}|\t)[^\n]*?\d[^\n]*?(?:\s{2,}|\t)[A-Za-z][\w.:-]*\(\d\w*\)")
+_FIELD_GAP = re.compile(r"[ \t]{2,}|\t")
+_PAGE_NAME = re.compile(r"[A-Za-z][\w.:-]*\(\d\w*\)")
+MAX_FOOTER_CHARS = 160
 _NAME = re.compile(r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019-]*\.?[ \t]?){2,5}")
 MIN_PARAGRAPH_WORDS = 8  # shorter lines at the top are a title block (names, affiliations), not prose
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*\s*$")  # a sentence's last mark, quotes or emphasis aside
@@ -128,9 +130,18 @@ def _manual_page_footer(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
     """A manual page's footer, which dates it (R90): "APT 2.6.1   03 Enero 2022   APT_PREFERENCES(5)"."""
     for chunk in reversed(chunks):
         for s, e in reversed(chunk.units):
-            if _FOOTER.fullmatch(chunk.text[s - chunk.start:e - chunk.start].strip()):
+            if _is_footer(chunk.text[s - chunk.start:e - chunk.start].strip()):
                 return chunk, s, e
     return None
+
+
+def _is_footer(line: str) -> bool:
+    """Whether a line is a manual page's footer: three fields set apart by runs of blanks, the last its name and
+    section ("APT_PREFERENCES(5)"), the middle one holding a figure (its date)."""
+    if len(line) > MAX_FOOTER_CHARS or "\n" in line:
+        return False
+    fields = _FIELD_GAP.split(line)
+    return len(fields) == 3 and bool(_PAGE_NAME.fullmatch(fields[2])) and any(ch.isdigit() for ch in fields[1])
 
 
 def _front_byline(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
