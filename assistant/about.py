@@ -112,17 +112,22 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
             labels = {label for _, label in entities(line)}
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
                 return chunk, s, e
-    if kind == "author":
-        return _front_byline(chunks) or _author_section(chunks)
-    if kind == "date":  # a PDF's front pages: "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
-        for chunk in chunks:
-            if chunk.page is None or chunk.page > FRONT_PAGES:
-                break
-            for s, e in chunk.units:
-                line = chunk.text[s - chunk.start:e - chunk.start]
-                if _PUBLICATION.search(line) and any(label == "DATE" for _, label in entities(line)):
-                    return chunk, s, e
-        return _manual_page_footer(chunks)
+    if kind == "author":  # a PDF's front pages (R84): "Copyright © 2019 Maria Lindqvist", "Written by ..."
+        return _front_unit(chunks, _byline) or _author_section(chunks)
+    if kind == "date":  # a PDF's front pages (R79): "Version 1.0.8 of 13 July 2019", "Originally written 2001 by ..."
+        return _front_unit(chunks, lambda line: bool(_PUBLICATION.search(line)) and any(
+            label == "DATE" for _, label in entities(line))) or _manual_page_footer(chunks)
+    return None
+
+
+def _front_unit(chunks: list[Chunk], says_it) -> tuple[Chunk, int, int] | None:
+    """The first unit of a PDF's front pages (FRONT_PAGES) whose line says_it(line)."""
+    for chunk in chunks:
+        if chunk.page is None or chunk.page > FRONT_PAGES:
+            break
+        for s, e in chunk.units:
+            if says_it(chunk.text[s - chunk.start:e - chunk.start]):
+                return chunk, s, e
     return None
 
 
@@ -142,18 +147,6 @@ def _is_footer(line: str) -> bool:
         return False
     fields = _FIELD_GAP.split(line)
     return len(fields) == 3 and bool(_PAGE_NAME.fullmatch(fields[2])) and any(ch.isdigit() for ch in fields[1])
-
-
-def _front_byline(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
-    """The first unit of a PDF's front pages that names its author or copyright holder, a person (R84): "Copyright
-    © 2019 Maria Lindqvist", "Written by Maria Lindqvist"."""
-    for chunk in chunks:
-        if chunk.page is None or chunk.page > FRONT_PAGES:
-            break
-        for s, e in chunk.units:
-            if _byline(chunk.text[s - chunk.start:e - chunk.start]):
-                return chunk, s, e
-    return None
 
 
 def _author_section(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
