@@ -5,7 +5,8 @@ first line of the title block (the lines before its first sentence of prose) tha
 the first line of its front pages that gives a person's name after "by" or a copyright notice, else the opening of
 its section headed "Author" or "Authors" (a manual page's AUTHOR); the date is a date in that title block, else the
 first line of a PDF's front pages that dates its version or publication, else a manual page's footer. Each answer
-is a sentence of the document, cited like any other.
+is a sentence of the document, cited like any other. Where none of these answers, the reader's answer stands only
+if its quote says who wrote something or when it was written (says_who_wrote, says_when_written).
 """
 
 from __future__ import annotations
@@ -173,6 +174,36 @@ def _byline(line: str) -> str | None:
         if name and any(label == "PERSON" for _, label in entities(name.group(0).strip())):
             return name.group(0).strip()
     return None
+
+
+# What a passage must say to answer who wrote a document when its opening does not (R86b): an authorship marker
+# ("written (2001) by", "author", a copyright notice), in English or Spanish. "written into the Act", "operated by"
+# and "published by" (a publisher) are no authorship.
+_AUTHORSHIP = re.compile(r"\b(?:(?:written|authored|created|developed|prepared|compiled|edited|maintained|designed)"
+                         r"(?:\s+(?:in\s+)?\d{4})?\s+by|(?:escrit[oa]s?|cread[oa]s?|desarrollad[oa]s?|preparad[oa]s?|"
+                         r"mantenid[oa]s?)\s+por|authors?|autor(?:es|as|a)?|copyright)\b|\(c\)|©", re.I)
+PUBLICATION_REACH = 4  # words between a publication word and the date it gives ("published in March 2019")
+
+
+def says_who_wrote(text: str) -> bool:
+    """Whether a passage says who wrote something: an authorship marker (R86b)."""
+    return bool(_AUTHORSHIP.search(text))
+
+
+def says_when_written(text: str) -> bool:
+    """Whether a passage dates a writing or a publication: a date (spaCy's DATE, or a year) with a publication word
+    among the PUBLICATION_REACH words before it ("Originally written 2001", "released on October 23, 2022"), not a
+    date of something else in a sentence that also says "written" ("written into the Act, which entered into force
+    in 2001") (R86b)."""
+    from .nlp import entities
+
+    starts = [text.find(found) for found, label in entities(text) if label == "DATE"]
+    starts += [m.start() for m in re.finditer(r"\b(?:1[5-9]|20)\d\d\b", text)]
+    for start in (s for s in starts if s >= 0):
+        before = text[:start].split()[-PUBLICATION_REACH:]
+        if _PUBLICATION.search(" ".join(before)):
+            return True
+    return False
 
 
 def _first_sentence(chunk: Chunk) -> tuple[Chunk, int, int]:

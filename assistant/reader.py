@@ -15,7 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .about import MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit, title_block
+from .about import (MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit, says_when_written,
+                    says_who_wrote, title_block)
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
@@ -401,6 +402,17 @@ class Reader:
             reading = self._about(kind, hits)
             if reading:
                 return reading
+        reading = self._read(query, hits)
+        says = {"author": says_who_wrote, "date": says_when_written}.get(kind or "")
+        if says and not reading.abstained and not says(reading.citations[0].quote):
+            # The document's opening does not say who wrote it or when, and the passage found does not say it
+            # either: a sentence that names an agency or a year answers nothing asked (R86b).
+            return replace(reading, abstained=True, reason=f"{kind}_unsaid", span=None,
+                           citations=tuple(replace(c, score=0.0) for c in reading.citations))
+        return reading
+
+    def _read(self, query: Query, hits: list[Hit]) -> Reading:
+        """The sentence or row of the passages read that answers the question, or a declined answer."""
         if not (query.tokens or query.history_tokens):  # "?!" or emoji alone: nothing to look for
             return Reading(True, 0.0, (), "no_passage")
         repeated = self._repeated_headings(query)

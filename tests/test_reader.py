@@ -527,6 +527,34 @@ def test_a_documents_author_is_read_from_its_author_section(tmp_path, real_embed
     assert opening_unit("author", [c for c in reader.retriever.store.chunks if "Authors" not in c.section]) is None
 
 
+def test_who_wrote_it_or_when_is_answered_only_by_a_passage_that_says_so(tmp_path, real_embedder):
+    # Found on a paper that names no author: "Who is the author?" went to the reader, which answered with a sentence
+    # naming an agency, and "When was this paper written?" with one that dates something else (R86b).
+    from assistant.about import says_when_written, says_who_wrote
+
+    article = ("# The Harbourtown archive\n\nThe Harbourtown archive keeps the letters and logbooks of the port's "
+               "first shipowners. Its reading room is run by Per Valmar, the archivist of the Valmar Historical "
+               "Society, which took it over from the city council. The archive's rules were written into the "
+               "society's charter, which came into force in 1998. Authors who want to read a logbook ask the "
+               "archivist a week ahead. In 2012 a flood damaged part of the collection, and the society restored "
+               "most of it within two years. The archive's catalogue lists every letter by the shipowner who wrote "
+               "it and its date.\n")
+    assistant = assistant_over(tmp_path / "article", real_embedder, {"archive.md": article})
+    for question in ("When was this article written?", "When was it written?"):
+        answer = assistant.ask(question)  # the reader's best sentence dates the charter, not the article
+        assert answer.abstained and answer.message == messages.text("date_unsaid", "en"), (question, answer.answer)
+        assert answer.citations and "1998" in answer.citations[0].quote, question  # still shown as the closest
+    assert assistant.ask("Who wrote this article?").abstained
+    assert says_who_wrote("Originally written 2001 by Maria Lindqvist, updated 2017.")
+    assert says_who_wrote("Copyright (C) 1992, 1993 Per Valmar") and says_who_wrote("Escrito por Per Valmar.")
+    assert not says_who_wrote("Its berths are run today by the Harbourtown Port Authority.")
+    assert not says_who_wrote("The rules were written into the harbour charter.")
+    assert says_when_written("Acmezip 2.1 was released on October 23, 2022.")
+    assert says_when_written("Originally written 2001 by Maria Lindqvist.")
+    assert not says_when_written("The rules were written into the harbour charter, which came into force in 1998.")
+    assert not says_when_written("In 2012 a storm closed the outer berth for a month.")
+
+
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {
         "agency.md": "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite "
