@@ -90,6 +90,13 @@ def about_kind(question: str, alone: bool = False) -> str | None:
     return None
 
 
+def asking_tokens(question: str) -> frozenset[str]:
+    """The search tokens of a question about the document that only ask what it asks of the document ("wrote",
+    "author", "published", and "article" of "this article"): no passage need hold them (R86c)."""
+    named = {t for found in _ITSELF.finditer(question) for t in search_tokens(found.group(0))}
+    return frozenset(t for t in search_tokens(question) if t in _ASKING or t in named)
+
+
 def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
     """The (chunk, start, end) of the sentence that answers an about-question, from one document's chunks."""
     chunks = sorted((c for c in chunks if c.kind == "text"), key=lambda c: c.start)

@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .about import (MAX_TITLE_LINES, about_kind, asks_about_authors, opening_unit, says_when_written,
-                    says_who_wrote, title_block)
+from .about import (MAX_TITLE_LINES, about_kind, asking_tokens, asks_about_authors, opening_unit,
+                    says_when_written, says_who_wrote, title_block)
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
@@ -94,6 +94,9 @@ class Query:
     spelled: frozenset[str] = frozenset()
     # A keyword query (nlp.keyword_query) that the conversation leaves as typed: it has its own threshold.
     keyword: bool = False
+    # A question about the document itself: its words that only ask that of the document (about.asking_tokens:
+    # "wrote", "author", "article"), which no passage need hold.
+    asking: frozenset[str] = frozenset()
 
     @cached_property
     def wants_phrase(self) -> bool:
@@ -386,13 +389,14 @@ class Reader:
     def _naming_tokens(self, query: Query) -> set[str]:
         """Terms of the question that only say which document it asks about ("10" and "q" of "10-Q", "Q2", the
         company, "latest", the year of a filing it names): the row or sentence that answers need not repeat
-        them, and a file-name term such as "Q2" is known even if no passage prints it."""
+        them, and a file-name term such as "Q2" is known even if no passage prints it. So are the words of a
+        question about the document that only ask that of it ("wrote", "author": Query.asking)."""
         named = self.documents(query)
         if not named:
-            return set()
+            return set(query.asking)
         catalogue = self.retriever.catalogue
         years = {y for source in named for y in catalogue.records.get(source, {}).get("years", ())}
-        return catalogue.naming_tokens(query.tokens, named) | years
+        return catalogue.naming_tokens(query.tokens, named) | years | query.asking
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -402,6 +406,8 @@ class Reader:
             reading = self._about(kind, hits)
             if reading:
                 return reading
+        if kind:  # (R86c) its asking words are no terms the documents must mention
+            query = replace(query, asking=asking_tokens(query.asked or query.question))
         reading = self._read(query, hits)
         says = {"author": says_who_wrote, "date": says_when_written}.get(kind or "")
         if says and not reading.abstained and not says(reading.citations[0].quote):
@@ -422,7 +428,8 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
-        if not self.retriever.knows_any(list(query.tokens) + list(query.history_tokens)):
+        asked = [t for t in list(query.tokens) + list(query.history_tokens) if t not in query.asking]
+        if asked and not self.retriever.knows_any(asked):
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
             # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
             return self._unknown(query, cands, self._typed_unknown_terms(query))
@@ -464,8 +471,9 @@ class Reader:
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
-        if not structural and self._off_topic(query, hits):
-            # The best sentence of passages that are about something else answers nothing asked (R68).
+        if not structural and not query.asking and self._off_topic(query, hits):
+            # The best sentence of passages that are about something else answers nothing asked (R68). (A question
+            # about the document itself has no subject of its own to be near: R86b checks what its answer says.)
             return Reading(True, probability, self._closest(cands), "off_topic")
         if named is not None and len(self.documents(query)) > 1:  # "How has X's revenue changed over time?"
             # The row in each document, latest period first: the answer is the latest one's.

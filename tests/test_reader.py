@@ -529,7 +529,8 @@ def test_a_documents_author_is_read_from_its_author_section(tmp_path, real_embed
 
 def test_who_wrote_it_or_when_is_answered_only_by_a_passage_that_says_so(tmp_path, real_embedder):
     # Found on a paper that names no author: "Who is the author?" went to the reader, which answered with a sentence
-    # naming an agency, and "When was this paper written?" with one that dates something else (R86b).
+    # naming an agency, and "When was this paper written?" with one that dates something else (R86b). A README that
+    # says who wrote it in its body was declined, its question naming words no passage holds (R86c).
     from assistant.about import says_when_written, says_who_wrote
 
     article = ("# The Harbourtown archive\n\nThe Harbourtown archive keeps the letters and logbooks of the port's "
@@ -545,6 +546,16 @@ def test_who_wrote_it_or_when_is_answered_only_by_a_passage_that_says_so(tmp_pat
         assert answer.abstained and answer.message == messages.text("date_unsaid", "en"), (question, answer.answer)
         assert answer.citations and "1998" in answer.citations[0].quote, question  # still shown as the closest
     assert assistant.ask("Who wrote this article?").abstained
+    # A README that says who wrote it in its body, under no Author heading, is answered from there (R86c): "wrote"
+    # and "author" are words of the question that no passage need hold, and its subject is the document.
+    readme = ("# Acmezip\n\nAcmezip packs the files it is given into one archive, and checks each file when it "
+              "unpacks the archive again.\n\n## Usage\n\nRun acmezip with the files to pack. The Harbourtown port "
+              "office uses it for its berth records, written by the harbour master every evening.\n\n## Licence\n\n"
+              "Acmezip was originally written by Maria Lindqvist. It is released under the MIT licence.\n")
+    assistant = assistant_over(tmp_path / "readme", real_embedder, {"README.md": readme})
+    for question in ("Who wrote this?", "Who is the author?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.answer == "Acmezip was originally written by Maria Lindqvist.", question
     assert says_who_wrote("Originally written 2001 by Maria Lindqvist, updated 2017.")
     assert says_who_wrote("Copyright (C) 1992, 1993 Per Valmar") and says_who_wrote("Escrito por Per Valmar.")
     assert not says_who_wrote("Its berths are run today by the Harbourtown Port Authority.")
