@@ -325,6 +325,22 @@ def test_a_line_that_opens_with_a_word_in_smaller_type_stays_in_its_paragraph():
                      "that attribute is fifty.", "Rules are read from the top of the file down."]
 
 
+def test_a_line_in_small_capitals_that_ends_a_sentence_stays_in_its_paragraph():
+    # Found on a LaTeX manual: "... se distribuye bajo licencia GNU FREE" / "DOCUMENTATION." (small capitals, set at
+    # 0.8 of the text's size) left its paragraph, so the sentence was quoted without its last word and the word
+    # became a unit of its own. A cover page's caption in capitals under a line in capitals stays apart.
+    items = [(72, 700, "The Acmezip manual is distributed under the licence named GNU FREE", 11, False),
+             (72, 686, "DOCUMENTATION LICENSE.", 8.8, False),
+             (72, 672, "Copies may be made for any purpose.", 11, False),
+             (72, 600, "HARBOURTOWN 91-1144442", 11, False),
+             (72, 588, "(STATE OF INCORPORATION) (TAX ID)", 8.8, False)]
+    doc = load_document("acmezip.pdf", make_layout_pdf([items]))
+    units = [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+    assert units[:2] == ["The Acmezip manual is distributed under the licence named GNU FREE DOCUMENTATION LICENSE.",
+                         "Copies may be made for any purpose."]
+    assert "HARBOURTOWN 91-1144442\n\n(STATE OF INCORPORATION)" in doc.text  # two paragraphs
+
+
 def test_every_unit_is_an_exact_slice_and_no_longer_than_80_words_unless_a_sentence():
     doc = load_document(AAPL_2023_Q3.name, AAPL_2023_Q3.read_bytes())
     for chunk in chunk_document(doc):

@@ -17,6 +17,7 @@ _BULLET = re.compile(r"^(?:[•●▪■◦○□➢►‣*]|[-–—]\s|\(?[a-z
 MAX_UNIT_WORDS = 80  # the longest answer unit wanted, unless one sentence is longer
 FRAGMENT_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+SMALL_CAPS = (0.6, 0.9)  # the size of small capitals, as a share of the size of the text they stand in
 BLANK_LINE = 0.45  # a gap over this share of the line height may be a blank line between paragraphs...
 MORE_SPACE = 0.25  # ...when it is also this share of the line height more than the page's line spacing
 MIN_SPACING_PAIRS = 3
@@ -169,8 +170,21 @@ def _run_on(text: str) -> bool:
 
 
 def _below_in_same_type(above: Line, line: Line) -> bool:
-    """Whether line stands under above (not moved up: a new column or box) in the same size of type."""
-    return line.top <= above.top + 1 and abs(line.size - above.size) <= 0.1 * max(above.size, 1)
+    """Whether line stands under above (not moved up: a new column or box) in the same size of type, or goes on
+    with above's sentence in small capitals (_small_caps_after)."""
+    return line.top <= above.top + 1 and (abs(line.size - above.size) <= 0.1 * max(above.size, 1)
+                                          or _small_caps_after(above, line))
+
+
+def _small_caps_after(above: Line, line: Line) -> bool:
+    """Whether line is set in small capitals and goes on with the sentence above leaves open: all its letters
+    capitals, its size SMALL_CAPS of above's, and above a line of running text (a lowercase letter) that does not end
+    its sentence ("... under the GNU FREE" / "DOCUMENTATION LICENSE.", as LaTeX's \\textsc sets a licence's name;
+    not a cover page's "(STATE OF INCORPORATION)" under "WASHINGTON")."""
+    letters = [ch for ch in line.text if ch.isalpha()]
+    return (bool(letters) and all(ch.isupper() for ch in letters) and any(ch.islower() for ch in above.text)
+            and SMALL_CAPS[0] * above.size <= line.size <= SMALL_CAPS[1] * above.size
+            and not _SENTENCE_END.search(above.text.rstrip()))
 
 
 def _same_paragraph(above: Line, line: Line, spacing: float | None = None) -> bool:
