@@ -85,10 +85,13 @@ BATCH = 64  # questions encoded and searched together (Assistant.prepare)
 
 
 def states_facts(item: dict, answer: str | None, abstained: bool) -> bool:
-    """Whether an answer to a gold item holds every one of its facts (case aside): an answerable item's answer
-    is right when it does."""
-    text = (answer or "").lower()
-    return not abstained and all(f.lower() in text for f in item["facts"])
+    """Whether an answer to a gold item holds every one of its facts (case and line breaks aside: a PDF's sentence
+    keeps the line ends of its page, "GNU FREE\nDOCUMENTATION"): an answerable item's answer is right when it does."""
+    def flat(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    text = flat(answer or "")
+    return not abstained and all(flat(f) in text for f in item["facts"])
 
 
 def _prepare(assistant, questions: list[str]) -> None:

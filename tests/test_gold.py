@@ -9,7 +9,7 @@ test_squad.py.
 
 import pytest
 
-from assistant.evaluate import evaluate, gold_sets, load_gold
+from assistant.evaluate import evaluate, gold_sets, load_gold, states_facts
 
 from conftest import GOLD, ROOT, check_verbatim, document_texts, indexed_assistant
 
@@ -98,6 +98,13 @@ LANGUAGE_FLOORS = {
     "short questions, Milvus Lite, PyTorch and ONNX READMEs (held-out)": 0.92,  # 25 items, 100%
     "manual pages as plain text, mandb and apt-cache (held-out)": 0.92,  # 26 items, 100%
 }
+
+
+def test_a_fact_is_stated_across_a_line_break_but_not_by_a_declined_answer():
+    item = {"facts": ["GNU Free Documentation", "1.3"]}
+    assert states_facts(item, "It is under the GNU FREE\nDOCUMENTATION License, version 1.3.", False)
+    assert not states_facts(item, "It is under the GNU FREE\nDOCUMENTATION License.", False)
+    assert not states_facts(item, "It is under the GNU Free Documentation License, version 1.3.", True)
 
 
 def test_the_sets_are_what_the_issue_asks_for():
