@@ -6,7 +6,9 @@ the first line of its front pages that gives a person's name after "by" or a cop
 its section headed "Author" or "Authors" (a manual page's AUTHOR); the date is a date in that title block, else the
 first line of a PDF's front pages that dates its version or publication, else a manual page's footer. Each answer
 is a sentence of the document, cited like any other. Where none of these answers, the reader's answer stands only
-if its quote says who wrote something or when it was written (says_who_wrote, says_when_written).
+if its quote says who wrote something or when it was written (says_who_wrote, says_when_written). What it concludes
+is the first sentence of prose of its last section of conclusions ("Conclusions", "Summary and outlook", "Key
+findings"); a document without one has no conclusion to quote.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+t
                      r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
                      r"which\s+(organi[sz]ation|company|agency|institution|team|body|group)\s+"
                      r"(wrote|prepared|produced))\b", re.I)  # (the last three lines: R88)
+_CONCLUSION = re.compile(r"\b(conclu(de|des|ded|sion|sions)|findings|takeaways?)\b", re.I)
 _KINDS = (
     ("author", _AUTHOR),
     # (Apertium's English of "¿Cuándo se escribió este manual?" is "When this manual was written?": R87)
     # ("What year was this manual written?", "When was it last updated?"; "Who published it?" asks no date: R88)
     ("date", re.compile(r"^(?!\W*who\b).*\b(when\b.*\b(written|published|released|dated|issued|updated|revised)|"
                         r"(what|which)\s+year|date|published)\b", re.I)),
+    # "What does the paper conclude?", "What are the key findings?", "Summarise the conclusion" (R92)
+    ("conclusion", _CONCLUSION),
     # (and of "¿De qué trata / habla / va ...?", "¿Sobre qué es ...?": "Of what treats this manual?", "On what is
     # this document?": R87)
     ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
@@ -43,8 +48,16 @@ _ASKING = frozenset(search_tokens("""who wrote writes authored author authors wr
 dated issued date about topic subject summary summarise summarize main idea point argument focus overview gist
 what whats tell me please treats deals talks speaks goes prepared drafted compiled created produced by which
 organisation organization company agency institution team body group year updated last revised does do cover
+conclude concludes concluded conclusion conclusions findings key takeaways takeaway
 discuss describe explain address"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
+# The heading of a section that states what a document concludes (R92): "7 Conclusions", "Concluding remarks",
+# "4. Summary and outlook", "Key findings", "Conclusiones"; a "Summary" only when the document opens with another.
+_CONCLUSION_HEADING = re.compile(r"(?:[\dA-Z]{1,3}(?:\.\d+)*\.?\s+)?(?:(?:summary|discussion)\s+and\s+)?"
+                                 r"(?:conclusions?|concluding\s+remarks|(?:key\s+|main\s+)?findings|conclusiones|"
+                                 r"conclusión|summary\s+and\s+outlook)(?:\s+and\s+(?:outlook|future\s+work|"
+                                 r"discussion|recommendations))?", re.I)
+_SUMMARY_HEADING = re.compile(r"(?:[\dA-Z]{1,3}(?:\.\d+)*\.?\s+)?(?:summary|resumen)", re.I)
 # Words that say what a date on a document's front pages is of: its version, edition, publication or copyright (R79).
 _PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"
                           r"versión|edición|publicad[oa]|actualizad[oa]|revisad[oa]|escrit[oa])\b|©", re.I)
@@ -71,8 +84,8 @@ _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, n
 
 # A question that names no document but points at it ("Who wrote this?", "What is it about?", "Who is the
 # author?", and Apertium's "Of what treats?" for "¿De qué trata?"): about the document when it stands alone (R89).
-_POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)\W*$",
-                       re.I)
+_POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)\W*$"
+                       r"|\bthe\s+(\w+\s+)?(conclusions?|findings|takeaways)\b", re.I)  # ("the main findings": R92)
 
 
 def about_kind(question: str, alone: bool = False) -> str | None:
@@ -102,6 +115,8 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
     chunks = sorted((c for c in chunks if c.kind == "text"), key=lambda c: c.start)
     if not chunks:
         return None
+    if kind == "conclusion":
+        return _conclusion(chunks)
     if kind == "subject":
         for chunk in chunks:
             last = chunk.section.split(" > ")[-1].lower()
@@ -126,6 +141,20 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
         return _front_unit(chunks, lambda line: bool(_PUBLICATION.search(line)) and any(
             label == "DATE" for _, label in entities(line))) or _manual_page_footer(chunks)
     return None
+
+
+def _conclusion(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
+    """The first sentence of prose of the document's last section headed as its conclusions (R92), if any."""
+    def heading(chunk: Chunk) -> str:
+        return re.sub(r"^\W+|\W+$", "", chunk.section.split(" > ")[-1])
+
+    first = next((heading(c) for c in chunks if heading(c)), "")
+    found = [c for c in chunks if _CONCLUSION_HEADING.fullmatch(heading(c))
+             or (_SUMMARY_HEADING.fullmatch(heading(c)) and heading(c) != first)]
+    if not found:
+        return None
+    last = heading(found[-1])
+    return _first_prose_unit([c for c in found if heading(c) == last])
 
 
 def _front_unit(chunks: list[Chunk], says_it) -> tuple[Chunk, int, int] | None:

@@ -26,6 +26,7 @@ TEXTS = {
         "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
         "author_unsaid": "the document does not say who wrote it: no passage names its author",
         "date_unsaid": "the document does not say when it was written: no passage dates it",
+        "conclusion_unsaid": "the document has no section of conclusions or findings to quote",
         "no_document": "No document in the folder is about {names}, so the documents cannot answer this.",
         "no_quarter": "No document in the folder covers {company} for {quarter}, so the documents cannot answer "
                       "this; ask about a quarter its documents cover.",
@@ -259,6 +260,7 @@ TEXTS = {
         "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
         "author_unsaid": "el documento no dice quién lo escribió: ningún pasaje nombra a su autor",
         "date_unsaid": "el documento no dice cuándo se escribió: ningún pasaje lo fecha",
+        "conclusion_unsaid": "el documento no tiene una sección de conclusiones o resultados que citar",
         "no_document": "Ningún documento de la carpeta trata de {names}, así que los documentos no pueden responder "
                        "a esto.",
         "no_quarter": "Ningún documento de la carpeta cubre {quarter} de {company}, así que los documentos no pueden "

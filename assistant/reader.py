@@ -410,9 +410,10 @@ class Reader:
             query = replace(query, asking=asking_tokens(query.asked or query.question))
         reading = self._read(query, hits)
         says = {"author": says_who_wrote, "date": says_when_written}.get(kind or "")
-        if says and not reading.abstained and not says(reading.citations[0].quote):
+        if kind == "conclusion" or (says and not reading.abstained and not says(reading.citations[0].quote)):
             # The document's opening does not say who wrote it or when, and the passage found does not say it
-            # either: a sentence that names an agency or a year answers nothing asked (R86b).
+            # either: a sentence that names an agency or a year answers nothing asked (R86b). What a document
+            # concludes is what its section of conclusions says; with none, any sentence is a guess (R92).
             return replace(reading, abstained=True, reason=f"{kind}_unsaid", span=None,
                            citations=tuple(replace(c, score=0.0) for c in reading.citations))
         return reading

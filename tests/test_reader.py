@@ -566,6 +566,31 @@ def test_who_wrote_it_or_when_is_answered_only_by_a_passage_that_says_so(tmp_pat
     assert not says_when_written("In 2012 a storm closed the outer berth for a month.")
 
 
+def test_what_a_paper_concludes_is_the_opening_of_its_conclusions(tmp_path, real_embedder):
+    # "What does the paper conclude?" was answered with an abstract sentence, and "What are the key findings?"
+    # declined (R92): a paper's conclusions are what its section of conclusions says.
+    paper = ("# Berth Scheduling at Harbourtown\n\n## Abstract\n\nThis paper studies how the Harbourtown port assigns "
+             "berths to ships and proposes a timetable that cuts waiting times.\n\n## 1. Introduction\n\nShips wait "
+             "at anchor for a free berth, and the port pays for every hour they wait. The harbour master assigns berths "
+             "by hand each evening.\n\n## 2. Method\n\nWe compared three months of bookings with the timetable the "
+             "Valmar scheduler proposes for the same ships.\n\n## 3. Conclusions\n\nA timetable computed each "
+             "evening halves the hours ships wait at anchor without adding a berth. The scheduler needs only the "
+             "bookings the port already keeps.\n\n## References\n\nLindqvist, M. (2021). Ports and queues.\n")
+    assistant = assistant_over(tmp_path / "paper", real_embedder, {"berths.md": paper})
+    for question in ("What does the paper conclude?", "What are the key findings?", "What is the conclusion?",
+                     "¿Cuál es la conclusión del artículo?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.answer.startswith("A timetable computed each evening halves"), question
+        assert answer.citations[0].section == "3. Conclusions"
+    manual = ("# Acmezip\n\nAcmezip packs the files it is given into one archive, and checks each file when it "
+              "unpacks the archive again.\n\n## Usage\n\nRun acmezip with the files to pack; it writes the "
+              "archive beside them and reports how much smaller it is.\n")
+    assistant = assistant_over(tmp_path / "manual", real_embedder, {"README.md": manual})
+    answer = assistant.ask("What does this document conclude?")
+    assert answer.abstained and answer.message == messages.text("conclusion_unsaid", "en")
+    assert about_kind("What is the conclusion of the Harbourtown study?") is None  # it names a subject of its own
+
+
 def test_a_question_for_a_person_is_answered_with_a_name_or_declined(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {
         "agency.md": "# The Space Agency\n\nThe Mexican Space Agency was founded in 2010 to coordinate satellite "
