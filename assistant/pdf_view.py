@@ -48,13 +48,15 @@ def page_characters(textpage) -> tuple[str, list[int]]:
     """
     import pypdfium2.raw as pdfium_c
 
+    from .pdf.layout import T1_LIGATURES
+
+    codes = [chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(textpage.count_chars())]
     chars: list[str] = []
     origin: list[int] = []
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if not code:
-            continue
-        for ch in searchable(chr(code)):
+    for i, code in enumerate(codes):
+        if code in T1_LIGATURES and any(0 <= j < len(codes) and codes[j].isalpha() for j in (i - 1, i + 1)):
+            code = T1_LIGATURES[code]  # as the PDF reader reads it (layout.without_controls): "fi", not "\x1c"
+        for ch in searchable(code):
             chars.append(ch)
             origin.append(i)
     return "".join(chars), origin

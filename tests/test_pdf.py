@@ -14,7 +14,7 @@ from assistant.pdf.tables import Row, Table
 from assistant.pdf_view import render_page
 from assistant.schema import Document, row_label
 from assistant.faiss_store import load_store
-from conftest import FIXTURES, REAL_PDFS, FakeEmbedder, make_settings
+from conftest import FIXTURES, REAL_PDFS, ROOT, FakeEmbedder, make_settings
 from pdf_factory import encrypt_pdf, make_layout_pdf, make_pdf
 
 AAPL_2023_Q3 = FIXTURES / "2023 Q3 AAPL.pdf"
@@ -729,6 +729,19 @@ def test_a_long_pdf_is_read_in_runs_of_pages_that_join_up(tmp_path: Path, monkey
     in_parts = load_document("long.pdf", data)
     assert in_parts.text == whole.text and in_parts.blocks == whole.blocks
     assert [b.section for b in whole.blocks] == ["Chapter 1"] * 3 + ["Chapter 2"] * 3 + ["Chapter 3"]
+
+
+def test_a_tex_ligature_left_as_a_control_code_is_read_as_its_letters_and_highlighted():
+    # A LaTeX paper whose fonts have no map to Unicode gives pdfium its f-ligatures as T1 codes 0x1B-0x1F, which were
+    # dropped as control characters: "unied framework", "exibly", "signicance" (PDF reader 34).
+    pdf = ROOT / "tests/gold/heldout/conclusions/strucchange/strucchange-intro.pdf"  # (GPL, Debian's r-cran-strucchange)
+    doc = load_document(pdf.name, pdf.read_bytes())
+    quote = ("It provides a unified framework for displaying information about structural changes flexibly and for "
+             "assessing their significance according\nto various tests.")
+    assert quote in doc.text and "unied" not in doc.text and "\x1c" not in doc.text
+    page = next(b.page for b in doc.blocks if b.start <= doc.text.index(quote) < b.end)
+    view = render_page(pdf, page, quote, scale=1.0)
+    assert view.match == "exact" and view.boxes
 
 
 def test_an_accent_drawn_apart_from_its_letter_is_composed_with_it_and_highlighted(tmp_path: Path):

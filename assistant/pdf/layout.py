@@ -23,6 +23,11 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 0xFFFE, 0xFFFF, 0xAD], None)
 _HAS_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\xad\ufffe\uffff]")
 _WORD = re.compile(r"\S+")
+# TeX's T1 (Cork) encoding puts the f-ligatures at 0x1B-0x1F; a LaTeX font with no map to Unicode (Type 3 fonts of
+# dvips, EC fonts) leaves pdfium those codes, which would be dropped as control characters: "unied" for "unified".
+# One next to a letter is read as its letters (math extension fonts use nearby codes for delimiters, alone).
+T1_LIGATURES = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"}
+_LIGATURE = re.compile(r"(?<=[^\W\d_])[\x1b-\x1f]|[\x1b-\x1f](?=[^\W\d_])")
 # Accents a TeX font draws as characters of their own, before the letter ("M¨oller", "informaci´on"), and the
 # combining mark each stands for: compose_accents makes one letter of the two.
 _SPACING_ACCENTS = {"\u00b4": "\u0301", "\u00a8": "\u0308", "\u02c6": "\u0302", "\u02dc": "\u0303",
@@ -64,6 +69,14 @@ class Line:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+
+def without_controls(text: str) -> str:
+    """text without control characters, a TeX ligature's code next to a letter read as its letters ("e\x1dcient"
+    reads "efficient")."""
+    if not _HAS_CONTROL.search(text):
+        return text
+    return _LIGATURE.sub(lambda m: T1_LIGATURES[m.group(0)], text).translate(_CONTROL)
 
 
 def compose_accents(text: str) -> str:
@@ -137,8 +150,7 @@ def _read_lines(raw, text: str, rect, box) -> list[Line]:
         if weight <= 0:  # the standard fonts have no weight: their name says it ("Helvetica-Bold")
             weight = _weight_from_name(raw, start) + _weight_from_name(raw, end - 1) >> 1
         piece = text[start:end]
-        if _HAS_CONTROL.search(piece):
-            piece = piece.translate(_CONTROL)
+        piece = without_controls(piece)
         clean = _SPACE.sub(" ", piece).strip() if "  " in piece or "\t" in piece or "\n" in piece else piece.strip()
         clean = compose_accents(clean)
         if not clean:
@@ -199,14 +211,13 @@ def _cells(raw, text: str, start: int, end: int, em: float, rect, box, cell_gap:
     """Split text[start:end] into cells at wide gaps, measured between the boxes of the words' edge letters."""
     words: list[tuple[str, float, float]] = []
     piece = text[start:end]
-    control = _HAS_CONTROL.search(piece) is not None
     for match in _WORD.finditer(piece):
         a, b = match.span()
         box(raw, start + a, rect)
         left = rect.left
         box(raw, start + b - 1, rect)
         word = match.group()
-        words.append((compose_accents(word.translate(_CONTROL) if control else word), left, rect.right))
+        words.append((compose_accents(without_controls(word)), left, rect.right))
     cells: list[Cell] = []
     for word, left, right in words:
         if not word:
