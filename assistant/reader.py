@@ -414,7 +414,7 @@ class Reader:
             # The document's opening does not say who wrote it or when, and the passage found does not say it
             # either: a sentence that names an agency or a year answers nothing asked (R86b). What a document
             # concludes is what its section of conclusions says; with none, any sentence is a guess (R92).
-            return replace(reading, abstained=True, reason=f"{kind}_unsaid", span=None,
+            return replace(reading, abstained=True, reason=f"{kind}_unsaid", span=None, terms=(),
                            citations=tuple(replace(c, score=0.0) for c in reading.citations))
         return reading
 
