@@ -311,6 +311,12 @@ def test_the_lines_of_a_paragraph_stay_one_paragraph_at_any_line_spacing(spacing
     assert [b.kind for b in doc.blocks] == ["text", "text"]  # and the two paragraphs stay apart
 
 
+def _layout_units(name: str, items: list[tuple]) -> tuple[Document, list[str]]:
+    """The document a one-page PDF of these placed lines reads as, and its answer units with line ends as spaces."""
+    doc = load_document(name, make_layout_pdf([items]))
+    return doc, [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+
+
 def test_a_line_that_opens_with_a_word_in_smaller_type_stays_in_its_paragraph():
     # A line's size of type was its first character's: a code word (or a bullet glyph) set smaller at a line's
     # start parted it from its paragraph, and the line before it, too short to stand alone, was dropped.
@@ -319,8 +325,7 @@ def test_a_line_that_opens_with_a_word_in_smaller_type_stays_in_its_paragraph():
              (110, 686, "attribute for all of its matches, and the default", 11, False),
              (72, 672, "value of that attribute is fifty.", 11, False),
              (72, 640, "Rules are read from the top of the file down.", 11, False)]
-    doc = load_document("rules.pdf", make_layout_pdf([items]))
-    units = [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+    _, units = _layout_units("rules.pdf", items)
     assert units == ["Each rule has an optional priority attribute for all of its matches, and the default value of "
                      "that attribute is fifty.", "Rules are read from the top of the file down."]
 
@@ -334,8 +339,7 @@ def test_a_line_in_small_capitals_that_ends_a_sentence_stays_in_its_paragraph():
              (72, 672, "Copies may be made for any purpose.", 11, False),
              (72, 600, "HARBOURTOWN 91-1144442", 11, False),
              (72, 588, "(STATE OF INCORPORATION) (TAX ID)", 8.8, False)]
-    doc = load_document("acmezip.pdf", make_layout_pdf([items]))
-    units = [doc.text[s:e].replace("\n", " ") for c in chunk_document(doc) for s, e in c.units]
+    doc, units = _layout_units("acmezip.pdf", items)
     assert units[:2] == ["The Acmezip manual is distributed under the licence named GNU FREE DOCUMENTATION LICENSE.",
                          "Copies may be made for any purpose."]
     assert "HARBOURTOWN 91-1144442\n\n(STATE OF INCORPORATION)" in doc.text  # two paragraphs
