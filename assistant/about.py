@@ -18,12 +18,12 @@ import re
 from .schema import Chunk
 from .text import search_tokens
 
-_ITSELF = re.compile(r"\b(?:this|the)\s+(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|"
-                     r"article|text|book|thesis|publication|file|essay|brief|chapter|guide|manual|handbook|memo|"
-                     r"letter|policy|contract|agreement|regulation|law|presentation|notes|page|specification|spec|"
-                     r"standard|proposal|dissertation|brochure|bulletin|newsletter|white\s+paper|whitepaper|"
-                     r"fact\s+sheet|factsheet|transcript|minutes)\b",
-                     re.I)
+# What a document calls itself: "this paper", "the manual page", "this README".
+_DOCUMENT = (r"(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|article|text|book|thesis|"
+             r"publication|file|essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|"
+             r"regulation|law|presentation|notes|page|specification|spec|standard|proposal|dissertation|brochure|"
+             r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes)\b")
+_ITSELF = re.compile(r"\b(?:this|the)\s+" + _DOCUMENT, re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
                      r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
                      r"which\s+(organi[sz]ation|company|agency|institution|team|body|group)\s+"
@@ -213,11 +213,15 @@ def _byline(line: str) -> str | None:
 
 
 # What a passage must say to answer who wrote a document when its opening does not (R86b): an authorship marker
-# ("written (2001) by", "author", a copyright notice), in English or Spanish. "written into the Act", "operated by"
-# and "published by" (a publisher) are no authorship.
+# ("written (2001) by", "Author: ...", an AUTHOR heading, "the authors of this manual", a copyright notice), in
+# English or Spanish.
+# "written into the Act", "operated by", "published by" (a publisher) and "these authors are not proponents of
+# the approach" (R86d) are no authorship.
 _AUTHORSHIP = re.compile(r"\b(?:(?:written|authored|created|developed|prepared|compiled|edited|maintained|designed)"
                          r"(?:\s+(?:in\s+)?\d{4})?\s+by|(?:escrit[oa]s?|cread[oa]s?|desarrollad[oa]s?|preparad[oa]s?|"
-                         r"mantenid[oa]s?)\s+por|authors?|autor(?:es|as|a)?|copyright)\b|\(c\)|©", re.I)
+                         r"mantenid[oa]s?)\s+por|(?:authors?|autor(?:es|as|a)?)(?=\s*:)|copyright)\b|\(c\)|©"
+                         r"|(?m:^[ \t]*(?:authors?|autor(?:es|as|a)?)[ \t]*$)"
+                         r"|\bauthors?\s+of\s+(?:this|the)\s+" + _DOCUMENT, re.I)
 PUBLICATION_REACH = 4  # words between a publication word and the date it gives ("published in March 2019")
 
 

@@ -24,9 +24,9 @@ TEXTS = {
                           "document that does",
         "number_missing": "the closest passage does not mention the number or year asked about",
         "type_missing": "the closest passage does not give the kind of value asked for (a date, a number, a name)",
-        "author_unsaid": "the document does not say who wrote it: no passage names its author",
-        "date_unsaid": "the document does not say when it was written: no passage dates it",
-        "conclusion_unsaid": "the document has no section of conclusions or findings to quote",
+        "author_unsaid": "no passage found says who wrote the document",
+        "date_unsaid": "no passage found says when the document was written",
+        "conclusion_unsaid": "no section of conclusions or findings was found in the document",
         "no_document": "No document in the folder is about {names}, so the documents cannot answer this.",
         "no_quarter": "No document in the folder covers {company} for {quarter}, so the documents cannot answer "
                       "this; ask about a quarter its documents cover.",
@@ -258,9 +258,9 @@ TEXTS = {
                           "un documento que lo mencione",
         "number_missing": "el pasaje más cercano no menciona el número o el año por el que se pregunta",
         "type_missing": "el pasaje más cercano no da el tipo de dato que se pide (una fecha, un número, un nombre)",
-        "author_unsaid": "el documento no dice quién lo escribió: ningún pasaje nombra a su autor",
-        "date_unsaid": "el documento no dice cuándo se escribió: ningún pasaje lo fecha",
-        "conclusion_unsaid": "el documento no tiene una sección de conclusiones o resultados que citar",
+        "author_unsaid": "ningún pasaje encontrado dice quién escribió el documento",
+        "date_unsaid": "ningún pasaje encontrado dice cuándo se escribió el documento",
+        "conclusion_unsaid": "no se encontró en el documento una sección de conclusiones o resultados",
         "no_document": "Ningún documento de la carpeta trata de {names}, así que los documentos no pueden responder "
                        "a esto.",
         "no_quarter": "Ningún documento de la carpeta cubre {quarter} de {company}, así que los documentos no pueden "
