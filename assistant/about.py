@@ -215,8 +215,8 @@ def _byline(line: str) -> str | None:
 # What a passage must say to answer who wrote a document when its opening does not (R86b): an authorship marker
 # ("written (2001) by", "Author: ...", an AUTHOR heading, "the authors of this manual", a copyright notice), in
 # English or Spanish.
-# "written into the Act", "operated by", "published by" (a publisher) and "these authors are not proponents of
-# the approach" (R86d) are no authorship.
+# "written into the Act", "operated by", "published by" (a publisher) and "these authors prefer the second
+# method" (R86d) are no authorship.
 _AUTHORSHIP = re.compile(r"\b(?:(?:written|authored|created|developed|prepared|compiled|edited|maintained|designed)"
                          r"(?:\s+(?:in\s+)?\d{4})?\s+by|(?:escrit[oa]s?|cread[oa]s?|desarrollad[oa]s?|preparad[oa]s?|"
                          r"mantenid[oa]s?)\s+por|(?:authors?|autor(?:es|as|a)?)(?=\s*:)|copyright)\b|\(c\)|©"

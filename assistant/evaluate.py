@@ -86,7 +86,7 @@ BATCH = 64  # questions encoded and searched together (Assistant.prepare)
 
 def states_facts(item: dict, answer: str | None, abstained: bool) -> bool:
     """Whether an answer to a gold item holds every one of its facts (case and line breaks aside: a PDF's sentence
-    keeps the line ends of its page, "GNU FREE\nDOCUMENTATION"): an answerable item's answer is right when it does."""
+    keeps the line ends of its page, "ACME PUBLIC\nLICENCE"): an answerable item's answer is right when it does."""
     def flat(text: str) -> str:
         return " ".join(text.lower().split())
 

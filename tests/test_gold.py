@@ -101,10 +101,10 @@ LANGUAGE_FLOORS = {
 
 
 def test_a_fact_is_stated_across_a_line_break_but_not_by_a_declined_answer():
-    item = {"facts": ["GNU Free Documentation", "1.3"]}
-    assert states_facts(item, "It is under the GNU FREE\nDOCUMENTATION License, version 1.3.", False)
-    assert not states_facts(item, "It is under the GNU FREE\nDOCUMENTATION License.", False)
-    assert not states_facts(item, "It is under the GNU Free Documentation License, version 1.3.", True)
+    item = {"facts": ["Acme Public Licence", "1.3"]}
+    assert states_facts(item, "It is under the ACME PUBLIC\nLICENCE, version 1.3.", False)
+    assert not states_facts(item, "It is under the ACME PUBLIC\nLICENCE.", False)
+    assert not states_facts(item, "It is under the Acme Public Licence, version 1.3.", True)
 
 
 def test_the_sets_are_what_the_issue_asks_for():

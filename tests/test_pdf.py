@@ -334,13 +334,13 @@ def test_a_line_in_small_capitals_that_ends_a_sentence_stays_in_its_paragraph():
     # Found on a LaTeX manual: "... se distribuye bajo licencia GNU FREE" / "DOCUMENTATION." (small capitals, set at
     # 0.8 of the text's size) left its paragraph, so the sentence was quoted without its last word and the word
     # became a unit of its own. A cover page's caption in capitals under a line in capitals stays apart.
-    items = [(72, 700, "The Acmezip manual is distributed under the licence named GNU FREE", 11, False),
-             (72, 686, "DOCUMENTATION LICENSE.", 8.8, False),
+    items = [(72, 700, "The Acmezip manual is distributed under the licence named ACME FREE", 11, False),
+             (72, 686, "DOCUMENTATION LICENCE.", 8.8, False),
              (72, 672, "Copies may be made for any purpose.", 11, False),
              (72, 600, "HARBOURTOWN 91-1144442", 11, False),
              (72, 588, "(STATE OF INCORPORATION) (TAX ID)", 8.8, False)]
     doc, units = _layout_units("acmezip.pdf", items)
-    assert units[:2] == ["The Acmezip manual is distributed under the licence named GNU FREE DOCUMENTATION LICENSE.",
+    assert units[:2] == ["The Acmezip manual is distributed under the licence named ACME FREE DOCUMENTATION LICENCE.",
                          "Copies may be made for any purpose."]
     assert "HARBOURTOWN 91-1144442\n\n(STATE OF INCORPORATION)" in doc.text  # two paragraphs
 

@@ -560,10 +560,10 @@ def test_who_wrote_it_or_when_is_answered_only_by_a_passage_that_says_so(tmp_pat
     assert says_who_wrote("Copyright (C) 1992, 1993 Per Valmar") and says_who_wrote("Escrito por Per Valmar.")
     assert not says_who_wrote("Its berths are run today by the Harbourtown Port Authority.")
     assert not says_who_wrote("The rules were written into the harbour charter.")
-    # The word alone is no byline: "these authors are not proponents of the approach" (R86d).
+    # The word alone is no byline: "these authors prefer the second method" (R86d).
     assert says_who_wrote("Author: Per Valmar") and says_who_wrote("AUTHOR\n       Per Valmar.")
     assert says_who_wrote("The authors of this manual are Per Valmar and Maria Lindqvist.")
-    assert not says_who_wrote("This has a price, however, and these authors\nare not proponents of the approach.")
+    assert not says_who_wrote("This has a price, however, and these authors\nprefer the second method.")
     assert says_when_written("Acmezip 2.1 was released on October 23, 2022.")
     assert says_when_written("Originally written 2001 by Maria Lindqvist.")
     assert not says_when_written("The rules were written into the harbour charter, which came into force in 1998.")

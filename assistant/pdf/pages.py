@@ -179,8 +179,8 @@ def _below_in_same_type(above: Line, line: Line) -> bool:
 def _small_caps_after(above: Line, line: Line) -> bool:
     """Whether line is set in small capitals and goes on with the sentence above leaves open: all its letters
     capitals, its size SMALL_CAPS of above's, and above a line of running text (a lowercase letter) that does not end
-    its sentence ("... under the GNU FREE" / "DOCUMENTATION LICENSE.", as LaTeX's \\textsc sets a licence's name;
-    not a cover page's "(STATE OF INCORPORATION)" under "WASHINGTON")."""
+    its sentence ("... under the ACME PUBLIC" / "LICENCE.", as LaTeX's \\textsc sets a licence's name; not a
+    cover page's caption in capitals, "(STATE OF INCORPORATION)", under a line in capitals)."""
     letters = [ch for ch in line.text if ch.isalpha()]
     return (bool(letters) and all(ch.isupper() for ch in letters) and any(ch.islower() for ch in above.text)
             and SMALL_CAPS[0] * above.size <= line.size <= SMALL_CAPS[1] * above.size
