@@ -53,11 +53,12 @@ discuss describe explain address"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
 # The heading of a section that states what a document concludes (R92): "7 Conclusions", "Concluding remarks",
 # "4. Summary and outlook", "Key findings", "Conclusiones"; a "Summary" only when the document opens with another.
-_CONCLUSION_HEADING = re.compile(r"(?:[\dA-Z]{1,3}(?:\.\d+)*\.?\s+)?(?:(?:summary|discussion)\s+and\s+)?"
+_HEADING_NUMBER = r"(?:[\dA-Z]{1,3}(?:\.\d+)*\.?\s+)?"  # "7 ", "4. ", "B.1 "
+_CONCLUSION_HEADING = re.compile(_HEADING_NUMBER + r"(?:(?:summary|discussion)\s+and\s+)?"
                                  r"(?:conclusions?|concluding\s+remarks|(?:key\s+|main\s+)?findings|conclusiones|"
                                  r"conclusión|summary\s+and\s+outlook)(?:\s+and\s+(?:outlook|future\s+work|"
                                  r"discussion|recommendations))?", re.I)
-_SUMMARY_HEADING = re.compile(r"(?:[\dA-Z]{1,3}(?:\.\d+)*\.?\s+)?(?:summary|resumen)", re.I)
+_SUMMARY_HEADING = re.compile(_HEADING_NUMBER + r"(?:summary|resumen)", re.I)
 # Words that say what a date on a document's front pages is of: its version, edition, publication or copyright (R79).
 _PUBLICATION = re.compile(r"\b(version|edition|published|updated|revised|written|copyright|dated|issued|released|"
                           r"versión|edición|publicad[oa]|actualizad[oa]|revisad[oa]|escrit[oa])\b|©", re.I)
@@ -119,7 +120,7 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
         return _conclusion(chunks)
     if kind == "subject":
         for chunk in chunks:
-            last = chunk.section.split(" > ")[-1].lower()
+            last = chunk.heading.lower()
             if any(word in last for word in _SUMMARY_SECTIONS):
                 return _first_sentence(chunk)
         return _first_prose_unit(chunks)
@@ -145,16 +146,14 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
 
 def _conclusion(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
     """The first sentence of prose of the document's last section headed as its conclusions (R92), if any."""
-    def heading(chunk: Chunk) -> str:
-        return re.sub(r"^\W+|\W+$", "", chunk.section.split(" > ")[-1])
-
-    first = next((heading(c) for c in chunks if heading(c)), "")
-    found = [c for c in chunks if _CONCLUSION_HEADING.fullmatch(heading(c))
-             or (_SUMMARY_HEADING.fullmatch(heading(c)) and heading(c) != first)]
+    headings = [(c, re.sub(r"^\W+|\W+$", "", c.heading)) for c in chunks]
+    first = next((h for _, h in headings if h), "")
+    found = [(c, h) for c, h in headings
+             if _CONCLUSION_HEADING.fullmatch(h) or (_SUMMARY_HEADING.fullmatch(h) and h != first)]
     if not found:
         return None
-    last = heading(found[-1])
-    return _first_prose_unit([c for c in found if heading(c) == last])
+    last = found[-1][1]
+    return _first_prose_unit([c for c, h in found if h == last])
 
 
 def _front_unit(chunks: list[Chunk], says_it) -> tuple[Chunk, int, int] | None:
@@ -194,7 +193,7 @@ def _author_section(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
             first, _, rest = chunk.text[s - chunk.start:e - chunk.start].partition("\n")
             if _AUTHOR_HEADING.fullmatch(first.strip()) and rest.strip():
                 return chunk, s, e
-        if chunk.units and _AUTHOR_HEADING.fullmatch(chunk.section.split(" > ")[-1].strip()):
+        if chunk.units and _AUTHOR_HEADING.fullmatch(chunk.heading.strip()):
             return _first_sentence(chunk)
     return None
 

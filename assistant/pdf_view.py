@@ -48,15 +48,14 @@ def page_characters(textpage) -> tuple[str, list[int]]:
     """
     import pypdfium2.raw as pdfium_c
 
-    from .pdf.layout import T1_LIGATURES
+    from .pdf.layout import tex_ligatures
 
-    codes = [chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(textpage.count_chars())]
+    codes = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(textpage.count_chars()))
+    ligatures = tex_ligatures(codes)  # read as the PDF reader reads them (layout.without_controls): "fi", not "\x1c"
     chars: list[str] = []
     origin: list[int] = []
     for i, code in enumerate(codes):
-        if code in T1_LIGATURES and any(0 <= j < len(codes) and codes[j].isalpha() for j in (i - 1, i + 1)):
-            code = T1_LIGATURES[code]  # as the PDF reader reads it (layout.without_controls): "fi", not "\x1c"
-        for ch in searchable(code):
+        for ch in searchable(ligatures.get(i, code)):
             chars.append(ch)
             origin.append(i)
     return "".join(chars), origin

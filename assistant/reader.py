@@ -406,7 +406,7 @@ class Reader:
             reading = self._about(kind, hits)
             if reading:
                 return reading
-        if kind:  # (R86c) its asking words are no terms the documents must mention
+            # (R86c) its asking words are no terms the documents must mention
             query = replace(query, asking=asking_tokens(query.asked or query.question))
         reading = self._read(query, hits)
         says = {"author": says_who_wrote, "date": says_when_written}.get(kind or "")

@@ -26,7 +26,7 @@ _WORD = re.compile(r"\S+")
 # TeX's T1 (Cork) encoding puts the f-ligatures at 0x1B-0x1F; a LaTeX font with no map to Unicode (Type 3 fonts of
 # dvips, EC fonts) leaves pdfium those codes, which would be dropped as control characters: "unied" for "unified".
 # One next to a letter is read as its letters (math extension fonts use nearby codes for delimiters, alone).
-T1_LIGATURES = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"}
+_T1_LIGATURES = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"}
 _LIGATURE = re.compile(r"(?<=[^\W\d_])[\x1b-\x1f]|[\x1b-\x1f](?=[^\W\d_])")
 # Accents a TeX font draws as characters of their own, before the letter ("M¨oller", "informaci´on"), and the
 # combining mark each stands for: compose_accents makes one letter of the two.
@@ -71,12 +71,17 @@ class Line:
         return len(self.text.split())
 
 
+def tex_ligatures(text: str) -> dict[int, str]:
+    """Where text holds a TeX ligature's code next to a letter, and the letters it stands for (_T1_LIGATURES)."""
+    return {m.start(): _T1_LIGATURES[m.group(0)] for m in _LIGATURE.finditer(text)}
+
+
 def without_controls(text: str) -> str:
     """text without control characters, a TeX ligature's code next to a letter read as its letters ("e\x1dcient"
     reads "efficient")."""
     if not _HAS_CONTROL.search(text):
         return text
-    return _LIGATURE.sub(lambda m: T1_LIGATURES[m.group(0)], text).translate(_CONTROL)
+    return _LIGATURE.sub(lambda m: _T1_LIGATURES[m.group(0)], text).translate(_CONTROL)
 
 
 def compose_accents(text: str) -> str:
