@@ -22,7 +22,7 @@ from .text import search_tokens
 _DOCUMENT = (r"(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|article|text|book|thesis|"
              r"publication|file|essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|"
              r"regulation|law|presentation|notes|page|specification|spec|standard|proposal|dissertation|brochure|"
-             r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes)\b")
+             r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes|vignette)\b")
 _ITSELF = re.compile(r"\b(?:this|the)\s+" + _DOCUMENT, re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
                      r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
@@ -134,6 +134,8 @@ def opening_unit(kind: str, chunks: list[Chunk]) -> tuple[Chunk, int, int] | Non
                 break
             line = re.sub(r"[*_#`]+", " ", chunk.text[s - chunk.start:e - chunk.start])
             labels = {label for _, label in entities(line)}
+            if kind == "author" and chunk.language == "en" and "PERSON" not in labels and _person_in_byline(line):
+                labels.add("PERSON")
             if (kind == "author" and "PERSON" in labels) or (kind == "date" and "DATE" in labels):
                 return chunk, s, e
     if kind == "author":  # a PDF's front pages (R84): "Copyright © 2019 Maria Lindqvist", "Written by ..."
@@ -154,6 +156,19 @@ def _conclusion(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:
         return None
     last = found[-1][1]
     return _first_prose_unit([c for c, h in found if h == last])
+
+
+_BYLINE_CONTEXT = "It was written by "
+
+
+def _person_in_byline(line: str) -> bool:
+    """Whether spaCy reads a person's name in a title block's line when it stands in a byline ("It was written by
+    Maria Lindqvist."), as it often does not in the line alone; an organisation there is read as one ("Acme Clinic",
+    "Universität Harbourtown") (R93f). For English lines: its English model reads Spanish titles as names."""
+    from .nlp import entities
+
+    line = " ".join(line.split())
+    return any(label == "PERSON" and found in line for found, label in entities(f"{_BYLINE_CONTEXT}{line}."))
 
 
 def _front_unit(chunks: list[Chunk], says_it) -> tuple[Chunk, int, int] | None:
@@ -279,10 +294,13 @@ def title_block(chunks: list[Chunk]) -> set[tuple[int, int]]:
 
 
 def _is_prose(chunk: Chunk, s: int, e: int) -> bool:
-    """Whether unit (s, e) of a chunk is a sentence of prose, not a short line of a title block: a long line, or
-    a short one that reads as a sentence ("Performance is the biggest win."), where names do not ("J. Smith, Ph.D.")."""
+    """Whether unit (s, e) of a chunk is a sentence of prose, not a short line of a title block: a long one with a
+    word of running text in it, where a line of names alone is none ("Maria Lindqvist Per Valmar Jane Roe Acme
+    School", R93c), or a short one that reads as a sentence ("Performance is the biggest win."), where names do not
+    ("J. Smith, Ph.D.")."""
     line = chunk.text[s - chunk.start:e - chunk.start]
-    return len(line.split()) >= MIN_PARAGRAPH_WORDS or bool(_SENTENCE_END.search(line) and _COMMON_WORD.search(line))
+    return bool(_COMMON_WORD.search(line)) and (len(line.split()) >= MIN_PARAGRAPH_WORDS
+                                                  or bool(_SENTENCE_END.search(line)))
 
 
 def _first_prose_unit(chunks: list[Chunk]) -> tuple[Chunk, int, int] | None:

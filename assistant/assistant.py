@@ -22,6 +22,7 @@ from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, amp
                   spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
+from .about import about_kind
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices, words_of)
 
@@ -392,6 +393,13 @@ class Assistant:
             return language, question, history, []
         known, alternatives = self._document_words()
         english = translator().translate(question, language, ENGLISH, known, alternatives)
+        if about_kind(english, alone=not history) is None:
+            # A question about the document itself asks nothing of its words, so they do not choose its senses:
+            # "¿Quién escribió este documento?" read "Who typed this document?" over a text that speaks of type I
+            # errors and never of writing. Apertium's own reading is taken when that one is about the document (R93e).
+            own = translator().translate(question, language, ENGLISH)
+            if about_kind(own, alone=not history) is not None:
+                english = own
         # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Pedro Ruiz?": "When it
         # died Pedro Ruiz?"), which would read as a pronoun pointing at the earlier turn. A question that names a
         # name or acronym of its own asks about that: it stands alone.

@@ -11,7 +11,7 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIM = 384
 INDEX_FORMAT_VERSION = 1
 # Bump when PDFs are read into different text, blocks or records, so indexes rebuild and say why.
-PDF_READER_VERSION = 34  # 1: pypdf, a block per page; 2: pdfium with table rows, sections, printed pages;
+PDF_READER_VERSION = 35  # 1: pypdf, a block per page; 2: pdfium with table rows, sections, printed pages;
 # 3: a table of contents with its titles in columns of their own gives no rows; 4: a header line of years after
 # the period they share ("Three Months Ended September 30, | 2022 | 2021") heads the table instead of being a row;
 # 5: so does a line of years with words among them ("2023 | 2024 | Thereafter | Total"); 6: a date set left of
@@ -45,6 +45,8 @@ PDF_READER_VERSION = 34  # 1: pypdf, a block per page; 2: pdfium with table rows
 # 32: an accent a TeX font draws apart before its letter is composed with it ("M¨oller" reads "Möller")
 # 33: a line in small capitals that ends the sentence of the line above stays in its paragraph ("DOCUMENTATION.")
 # 34: TeX's T1 ligature codes 0x1B-0x1F next to a letter read as their letters ("unied" reads "unified")
+# 35: page 1's lines under the title, smaller than it and larger than the text, are text (authors, a date), not
+# headings of empty sections
 
 
 @dataclass(frozen=True)

@@ -552,6 +552,35 @@ def test_a_date_set_large_on_a_cover_is_text_not_a_heading():
     ]
 
 
+def test_a_title_pages_authors_and_date_under_the_title_are_text_not_empty_sections():
+    # A LaTeX article sets its authors and date larger than its text and smaller than its title: they were read as
+    # headings of sections with nothing in them, so no passage said who wrote it or when (PDF reader 35). A numbered
+    # heading ends the title block, a word alone ("Contents") too, and a line as large as the title stays a heading.
+    title_page = [(72, 720, "Harbour Tides and Berths", 20, False),
+                  (72, 690, "Maria Lindqvist", 14, False), (300, 690, "Per Valmar", 14, False),
+                  (72, 670, "Acme Harbour School", 14, False),
+                  (72, 640, "March 3, 2021", 14, False),
+                  (72, 610, "1 Introduction", 16, True),
+                  (72, 585, "The harbour keeps a record of every berth it lets to a ship.", 10, False),
+                  (72, 570, "Its tides are read twice a day by the harbour master.", 10, False)]
+    doc = load_document("tides.pdf", make_layout_pdf([title_page]))
+    assert passages(doc) == [
+        ("Maria Lindqvist Per Valmar\nAcme Harbour School", "Harbour Tides and Berths"),
+        ("March 3, 2021", "Harbour Tides and Berths"),
+        ("The harbour keeps a record of every berth it lets to a ship.\n"
+         "Its tides are read twice a day by the harbour master.", "1 Introduction"),
+    ]
+    contents = [(72, 720, "Harbour Tides and Berths", 20, False), (72, 690, "Contents", 14, False),
+                (72, 660, "The harbour keeps a record of every berth.", 10, False)]
+    doc = load_document("contents.pdf", make_layout_pdf([contents]))
+    assert passages(doc) == [("The harbour keeps a record of every berth.", "Harbour Tides and Berths > Contents")]
+    on_page_two = [[(72, 720, "The harbour keeps a record of every berth it lets to a ship.", 10, False)],
+                   [(72, 720, "Harbour Tides and Berths", 20, False), (72, 690, "Per Valmar", 14, False),
+                    (72, 660, "The harbour keeps a record of every berth.", 10, False)]]
+    doc = load_document("later.pdf", make_layout_pdf(on_page_two))
+    assert "Per Valmar" not in [text for text, _ in passages(doc)]
+
+
 def test_a_heading_whose_number_stands_an_em_from_its_title_is_a_heading():
     # LaTeX sets "2.3" an em before "Orientation"; third-level headings here are bold and a little smaller than the
     # text. A number far from the words after it is no heading's.

@@ -1,6 +1,7 @@
 """Reading answers with the real model over the default paper: verbatim quotes, abstention, follow-ups."""
 
 
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -12,7 +13,7 @@ from assistant.nlp import UNWRITTEN_ACRONYM, defined_acronyms, lacks_expected_en
 from assistant.reader import row_phrase
 from assistant.text import search_tokens
 
-from conftest import PAPER, assistant_over, check_verbatim, document_texts, indexed_assistant
+from conftest import PAPER, ROOT, assistant_over, check_verbatim, document_texts, indexed_assistant
 
 
 def test_a_fact_is_answered_with_the_sentence_that_states_it(paper_assistant):
@@ -493,6 +494,53 @@ def test_a_pdfs_author_is_read_from_a_byline_or_copyright_line_on_its_front_page
     _, _, reader, _, _ = assistant.read_question("Who wrote this manual?", [])
     chunks = reader.retriever.store.chunks
     assert opening_unit("author", [c for c in chunks if "Lindqvist" not in c.text]) is None
+
+
+def test_a_latex_title_pages_authors_and_date_answer_who_wrote_it_and_when(tmp_path, real_embedder):
+    # A vignette set with LaTeX: its author and date, larger than its text, were read as empty headings, so "Who wrote
+    # this vignette?" had no passage to answer from (PDF reader 35), and "vignette" was no word for a document (R93b).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "tests/gold/tuning/title-pages/tiedtimes/tiedtimes.pdf", corpus)  # (GPL-2, r-cran-survival)
+    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
+    for question, said in (("Who wrote this vignette?", "Terry M Therneau"), ("When was this vignette written?",
+                                                                              "Oct 2016")):
+        answer = assistant.ask(question)
+        assert not answer.abstained and said in answer.answer, question
+        check_verbatim(answer.to_dict(), document_texts(corpus))
+
+
+def test_a_line_of_names_is_a_title_block_however_many_words_it_has(tmp_path, real_embedder):
+    # Three authors and their school on one line run to eight words, which made the line prose, so the title block
+    # ended before it and "Who are the authors?" was declined (R93c). A long line with a word of running text is prose.
+    from assistant.about import _is_prose
+    from assistant.schema import Chunk
+
+    def prose(text: str) -> bool:
+        chunk = Chunk(id="c", source="a.md", section="", text=text, start=0, end=len(text), units=((0, len(text)),))
+        return _is_prose(chunk, 0, len(text))
+
+    assert not prose("Maria Lindqvist Per Valmar Jane Roe Acme School")
+    assert prose("Maria Lindqvist and Per Valmar of the Acme Harbour School")
+    assert prose("The harbour keeps a record of every berth it lets to a ship")
+    assert prose("Ships come in.")
+    assistant = assistant_over(tmp_path, real_embedder, {"tides.md": (
+        "# Harbour Tides and Berths\n\nMaria Lindqvist, Per Valmar, Jane Roe, Acme Harbour School\n\n"
+        "The harbour keeps a record of every berth it lets to a ship, and its tides are read twice a day.\n")})
+    answer = assistant.ask("Who are the authors?")
+    assert not answer.abstained and "Maria Lindqvist" in answer.answer
+
+
+def test_a_title_blocks_name_is_read_as_a_person_in_a_bylines_context():
+    # spaCy's small English model reads no person in a title page's line "Gabor Grothendieck" standing alone, and
+    # does in "It was written by Gabor Grothendieck." (R93f); a school or a clinic stays an organisation.
+    from assistant.about import _person_in_byline
+    from assistant.nlp import entities
+
+    assert not any(label == "PERSON" for _, label in entities("Gabor Grothendieck"))
+    assert _person_in_byline("Gabor Grothendieck") and _person_in_byline("Christophe  Dutang")
+    assert not _person_in_byline("Mayo Clinic") and not _person_in_byline("Universität Innsbruck")
+    assert not _person_in_byline("February 6, 2023")
 
 
 def test_a_documents_author_is_read_from_its_author_section(tmp_path, real_embedder):

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from ..schema import Block
 from ..text import sentence_spans
 from .layout import Line
-from .structure import FONT_LEVEL_UNDER_OUTLINE, MAX_HEADING_WORDS, BodyStyle, OutlineEntry, heading_level, title_text
+from .structure import (FONT_LEVEL_UNDER_OUTLINE, MAX_HEADING_WORDS, BodyStyle, OutlineEntry, heading_level, numbered,
+                        title_text)
 from .tables import Table
 
 PARAGRAPH = "\n\n"
@@ -24,6 +25,10 @@ MIN_SPACING_PAIRS = 3
 # Heading lines that join to more words than this are a paragraph set in bold or capitals, not a title (titles over
 # two lines run to about 20 words: "Condensed Consolidated Statements of Shareholders' Equity for the Three ...").
 MAX_JOINED_HEADING_WORDS = 2 * MAX_HEADING_WORDS
+# A title page's lines under its title (authors, affiliations, a date) are set smaller than the title, below this
+# share of its size, and larger than the text, by this share of its size at least.
+TITLE_BLOCK_SIZE = 0.95
+TITLE_BLOCK_OVER_TEXT = 1.05
 TINY = 0.75  # superscript markers ("(1)") that pdfium lists apart are smaller than this share of the body size
 
 
@@ -46,6 +51,7 @@ class _Writer:
         self.pos = 0
         self.open_paragraph: list[Line] = []
         self.paragraph_start = 0
+        self.keep_short = False  # the open paragraph is a line of the title block: kept however short
 
     def _write(self, text: str) -> int:
         """Append text as a new piece (after a paragraph break); return where it starts."""
@@ -68,11 +74,18 @@ class _Writer:
         self.paragraph_start = self._write(line.text)
         self.open_paragraph = [line]
 
+    def title_line(self, line: Line) -> None:
+        """A line of the title block (authors, a date): text, kept however short ("Terry Therneau"), for the
+        question of who wrote the document or when."""
+        self.line(line)
+        self.keep_short = True
+
     def close(self) -> None:
         if not self.open_paragraph:
             return
         lines = self.open_paragraph
         self.open_paragraph = []
+        keep_short, self.keep_short = self.keep_short, False
         text = "\n".join(line.text for line in lines)
         spans = [(0, len(text))]
         if len(text.split()) > MAX_UNIT_WORDS and _run_on(text):
@@ -82,7 +95,7 @@ class _Writer:
                 spans.append((at, at + len(line.text)))
                 at += len(line.text) + 1
         for start, end in spans:
-            if _fragment(text[start:end]) or _contents(text[start:end]):
+            if not keep_short and (_fragment(text[start:end]) or _contents(text[start:end])):
                 continue
             self.page.blocks.append(Block("text", self.paragraph_start + start, self.paragraph_start + end, "",
                                           self.page.number, printed_page=self.page.printed))
@@ -217,6 +230,13 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
     entries = sorted((e for e in outline if e.page == number), key=lambda e: -(e.y if e.y is not None else 1e9))
     heading_lines: list[Line] = []
     heading_at = 0
+    # Page 1's title block (PDF reader 35). Its first line is the title when it is set larger than the text; under
+    # it, until the first line of text, table or bookmark, the lines set smaller than the title and larger than the
+    # text are its authors, affiliations and date ("Terry Therneau", "February 6, 2023" under a LaTeX article's
+    # title): text, not headings of sections with nothing in them, nor fragments. A numbered line, or one word
+    # without a figure, ends it ("1 Introduction", "Contents"); lines as large as the title are read as before.
+    title_block = number == 1
+    title_size = 0.0
 
     def flush_heading() -> None:
         nonlocal heading_lines
@@ -233,12 +253,14 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
     for i, line in enumerate(lines):
         while entries and (entries[0].y is None or line.top <= entries[0].y + 2):
             flush_heading()
+            title_block = False
             entry = entries.pop(0)
             writer.event(entry.level, entry.title)
         if i in skip:
             continue
         if i in table_at:
             flush_heading()
+            title_block = False
             writer.table(table_at[i])
             continue
         if i in in_table:
@@ -246,6 +268,16 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
         if line.size < TINY * body.size and line.words <= 3:
             continue  # a footnote marker pdfium lists away from its text
         level = heading_level(line, body)
+        if title_block and not title_size:
+            title_size = line.size
+            title_block = line.size >= TITLE_BLOCK_OVER_TEXT * body.size
+        elif title_block and line.size < TITLE_BLOCK_SIZE * title_size:
+            title_block = line.size >= TITLE_BLOCK_OVER_TEXT * body.size and not numbered(line.text) and (
+                line.words > 1 or any(ch.isdigit() for ch in line.text))
+            if title_block:
+                flush_heading()
+                writer.title_line(line)
+                continue
         if level is not None:
             if outline:
                 level += FONT_LEVEL_UNDER_OUTLINE

@@ -95,6 +95,11 @@ def heading_level(line: Line, body: BodyStyle) -> int | None:
     return 6
 
 
+def numbered(text: str) -> bool:
+    """Whether a heading line opens with a section's number or name: "2.1 Área", "Part I", "Item 2.", "Note 3"."""
+    return bool(_PART.match(text) or _ITEM.match(text) or _NOTE.match(text) or _NUMBERED.match(text))
+
+
 def _labelled_figure(text: str) -> bool:
     """A label of at most five words without figures, a colon, and a short value holding one: "Version: 1.2",
     "Fecha de publicación: 31/01/2024", "Date: March 2023" (at most one word of the value without a figure, and
