@@ -22,8 +22,10 @@ from .text import search_tokens
 _DOCUMENT = (r"(manual\s+page|man\s+page|web\s*page|readme|paper|document|report|study|article|text|book|thesis|"
              r"publication|file|essay|brief|chapter|guide|manual|handbook|memo|letter|policy|contract|agreement|"
              r"regulation|law|presentation|notes|page|specification|spec|standard|proposal|dissertation|brochure|"
-             r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes|vignette)\b")
+             r"bulletin|newsletter|white\s+paper|whitepaper|fact\s+sheet|factsheet|transcript|minutes|vignette|faq)\b")
 _ITSELF = re.compile(r"\b(?:this|the)\s+" + _DOCUMENT, re.I)
+# "the acme-guide manual", "the Acmezip FAQ": a document named by the words between (R94)
+_NAMED_ITSELF = re.compile(r"\b(?:this|the)\s+((?:[\w.+-]+\s+){1,3}?)" + _DOCUMENT, re.I)
 _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+the\s+authors)|author|authors|"
                      r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
                      r"which\s+(organi[sz]ation|company|agency|institution|team|body|group)\s+"
@@ -89,9 +91,13 @@ _POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|dea
                        r"|\bthe\s+(\w+\s+)?(conclusions?|findings|takeaways)\b", re.I)  # ("the main findings": R92)
 
 
-def about_kind(question: str, alone: bool = False) -> str | None:
+def about_kind(question: str, alone: bool = False, naming: frozenset[str] = frozenset()) -> str | None:
     """"subject", "author" or "date" when the question asks that of the document itself, else None. alone: no
-    earlier turn of the conversation changed its reading, so a "this" or "it" in it can only be the document."""
+    earlier turn of the conversation changed its reading, so a "this" or "it" in it can only be the document.
+    naming: the question's words that only name one of several documents ("xts" of "the xts paper", R94)."""
+    named = [m for m in _NAMED_ITSELF.finditer(question) if set(search_tokens(m.group(1))) <= naming] if naming else []
+    for found in reversed(named):
+        question = question[:found.start()] + " this " + found.group(2) + question[found.end():]
     itself = _ITSELF.search(question) or (_POINTING.search(question) if alone else None)
     if not itself:
         return None

@@ -401,9 +401,12 @@ class Reader:
     # --- reading ---------------------------------------------------------------------------------------
 
     def read(self, query: Query, hits: list[Hit]) -> Reading:
-        kind = about_kind(query.asked or query.question, alone=not query.asked or query.asked == query.question)
+        named = self.documents(query)
+        naming = frozenset(self.retriever.catalogue.naming_tokens(query.tokens, named)) if len(named) == 1 else None
+        kind = about_kind(query.asked or query.question, alone=not query.asked or query.asked == query.question,
+                          naming=naming or frozenset())
         if kind:
-            reading = self._about(kind, hits)
+            reading = self._about(kind, hits, named[0] if naming is not None else None)
             if reading:
                 return reading
             # (R86c) its asking words are no terms the documents must mention
@@ -661,12 +664,12 @@ class Reader:
         found = row_phrase(set(query.tokens), chunk.text, chunk.headers, None, set(query.history_tokens))
         return Span(chunk.start + found[0], chunk.start + found[1], chunk.text[found[0]:found[1]]) if found else None
 
-    def _about(self, kind: str, hits: list[Hit]) -> Reading | None:
+    def _about(self, kind: str, hits: list[Hit], named: str | None = None) -> Reading | None:
         """A question about the document itself, answered from its opening (assistant/about.py): the only
-        document, or the one the best passage comes from."""
+        document, the one the question names (R94), or the one the best passage comes from."""
         store = self.retriever.store
         sources = store.sources
-        source = sources[0] if len(sources) == 1 else (hits[0].chunk.source if hits else None)
+        source = sources[0] if len(sources) == 1 else named or (hits[0].chunk.source if hits else None)
         if source is None:
             return None
         found = opening_unit(kind, [c for c in store.chunks if c.source == source])

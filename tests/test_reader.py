@@ -543,6 +543,26 @@ def test_a_title_blocks_name_is_read_as_a_person_in_a_bylines_context():
     assert not _person_in_byline("February 6, 2023")
 
 
+def test_a_question_about_one_document_of_several_that_names_it_is_answered_from_that_document(tmp_path,
+                                                                                                 real_embedder):
+    # "When was the xts paper written?" over a folder of three papers was no question about a document ("the" did not
+    # stand right before "paper"), so the reader answered it from any passage or declined it (R94).
+    assert about_kind("When was the acmezip guide written?") is None
+    assert about_kind("When was the acmezip guide written?", naming=frozenset({"acmezip"})) == "date"
+    assert about_kind("Who wrote the harbour tide guide?", naming=frozenset({"acmezip"})) is None
+    assert about_kind("Who wrote the Acmezip FAQ?", naming=frozenset({"acmezip"})) == "author"
+    assistant = assistant_over(tmp_path, real_embedder, {
+        "acmezip-guide.md": "# Acmezip guide\n\nMaria Lindqvist\n\nMarch 2021\n\n"
+                            "Acmezip packs the files it is given into one archive and checks each of them.\n",
+        "harbour-notes.md": "# Harbour notes\n\nJane Roe\n\nJune 2019\n\n"
+                            "The harbour keeps a record of every berth it lets to a ship.\n"})
+    for question, said in (("Who wrote the acmezip guide?", "Maria Lindqvist"),
+                           ("When were the harbour notes written?", "June 2019"),
+                           ("Who wrote the harbour notes?", "Jane Roe")):
+        answer = assistant.ask(question)
+        assert not answer.abstained and said in answer.answer, question
+
+
 def test_a_documents_author_is_read_from_its_author_section(tmp_path, real_embedder):
     # Found on manual pages: "Who wrote this manual page?" was not taken for a question about the document, and
     # "Who is the author of this document?" was answered with the DESCRIPTION, whose prose the title block had
