@@ -94,7 +94,7 @@ _POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|dea
 def about_kind(question: str, alone: bool = False, naming: frozenset[str] = frozenset()) -> str | None:
     """"subject", "author" or "date" when the question asks that of the document itself, else None. alone: no
     earlier turn of the conversation changed its reading, so a "this" or "it" in it can only be the document.
-    naming: the question's words that only name one of several documents ("xts" of "the xts paper", R94)."""
+    naming: the question's words that only name one of several documents ("acmezip" of "the acmezip guide", R94)."""
     named = [m for m in _NAMED_ITSELF.finditer(question) if set(search_tokens(m.group(1))) <= naming] if naming else []
     for found in reversed(named):
         question = question[:found.start()] + " this " + found.group(2) + question[found.end():]
@@ -169,8 +169,8 @@ _BYLINE_CONTEXT = "It was written by "
 
 def _person_in_byline(line: str) -> bool:
     """Whether spaCy reads a person's name in a title block's line when it stands in a byline ("It was written by
-    Maria Lindqvist."), as it often does not in the line alone; an organisation there is read as one ("Acme Clinic",
-    "Universität Harbourtown") (R93f). For English lines: its English model reads Spanish titles as names."""
+    Ivo Lindgren."), as it often does not in the line alone; an organisation there is mostly read as one ("Acme
+    Clinic", "Harbourtown Sea School") (R93f). For English lines: its English model reads Spanish titles as names."""
     from .nlp import entities
 
     line = " ".join(line.split())

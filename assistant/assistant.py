@@ -395,8 +395,8 @@ class Assistant:
         english = translator().translate(question, language, ENGLISH, known, alternatives)
         if about_kind(english, alone=not history) is None:
             # A question about the document itself asks nothing of its words, so they do not choose its senses:
-            # "¿Quién escribió este documento?" read "Who typed this document?" over a text that speaks of type I
-            # errors and never of writing. Apertium's own reading is taken when that one is about the document (R93e).
+            # "¿Quién escribió esta guía?" read "Who typed this guide?" over a text that speaks of a type of error
+            # and never of writing. Apertium's own reading is taken when that one is about the document (R93e).
             own = translator().translate(question, language, ENGLISH)
             if about_kind(own, alone=not history) is not None:
                 english = own

@@ -215,11 +215,11 @@ def test_a_spanish_question_is_read_with_the_senses_its_folder_uses(tmp_path, re
 
 def test_a_spanish_question_about_the_document_itself_is_not_read_with_the_folders_senses(tmp_path, real_embedder):
     # "escribir" is "write" or "type"; over a note that speaks of a type of error and never of writing, the folder's
-    # sense made "¿Quién escribió este documento?" read "Who typed this document?", no question about the document
-    # (R93e). A question about the document asks nothing of its words: Apertium's own reading is kept.
-    readings = _readings(tmp_path, real_embedder, "¿Quién escribió este documento?", {
+    # sense made "¿Quién escribió esta guía?" read "Who typed this guide?", no question about the document (R93e). A
+    # question about the document asks nothing of its words: Apertium's own reading is kept.
+    readings = _readings(tmp_path, real_embedder, "¿Quién escribió esta guía?", {
         "errors": "A type I error rejects a true hypothesis; this type of error is what the test controls.\n"})
-    assert readings["errors"] == "Who wrote this document?"
+    assert readings["errors"] == "Who wrote this guide?"
     readings = _readings(tmp_path / "content", real_embedder, "¿Quién escribió el error?", {
         "errors": "A type I error rejects a true hypothesis; this type of error is what the test controls.\n"})
     assert "typed" in readings["errors"]  # a question about what the note says keeps the note's sense

@@ -75,7 +75,7 @@ class _Writer:
         self.open_paragraph = [line]
 
     def title_line(self, line: Line) -> None:
-        """A line of the title block (authors, a date): text, kept however short ("Terry Therneau"), for the
+        """A line of the title block (authors, a date): text, kept however short ("Maria Lindqvist"), for the
         question of who wrote the document or when."""
         self.line(line)
         self.keep_short = True
@@ -232,7 +232,7 @@ def compose_page(number: int, lines: list[Line], tables: list[Table], skip: set[
     heading_at = 0
     # Page 1's title block (PDF reader 35). Its first line is the title when it is set larger than the text; under
     # it, until the first line of text, table or bookmark, the lines set smaller than the title and larger than the
-    # text are its authors, affiliations and date ("Terry Therneau", "February 6, 2023" under a LaTeX article's
+    # text are its authors, affiliations and date ("Maria Lindqvist", "March 3, 2021" under a LaTeX article's
     # title): text, not headings of sections with nothing in them, nor fragments. A numbered line, or one word
     # without a figure, ends it ("1 Introduction", "Contents"); lines as large as the title are read as before.
     title_block = number == 1
