@@ -402,11 +402,12 @@ class Reader:
 
     def read(self, query: Query, hits: list[Hit]) -> Reading:
         named = self.documents(query)
-        naming = frozenset(self.retriever.catalogue.naming_tokens(query.tokens, named)) if len(named) == 1 else None
+        one = named[0] if len(named) == 1 else None  # the one document the question names (R94)
+        naming = frozenset(self.retriever.catalogue.naming_tokens(query.tokens, named)) if one else frozenset()
         kind = about_kind(query.asked or query.question, alone=not query.asked or query.asked == query.question,
-                          naming=naming or frozenset())
+                          naming=naming)
         if kind:
-            reading = self._about(kind, hits, named[0] if naming is not None else None)
+            reading = self._about(kind, hits, one)
             if reading:
                 return reading
             # (R86c) its asking words are no terms the documents must mention
