@@ -25,8 +25,8 @@ from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
-from .text import (TERM_WORD, code_identifiers, fold, heading_words, holds_identifier, is_number, list_groups,
-                   list_items, named_terms, ordinal_forms, raw_tokens, search_tokens, wording)
+from .text import (TERM_WORD, code_identifiers, fold, heading_words, holds_identifier, introduced, is_number,
+                   list_groups, list_items, named_terms, ordinal_forms, raw_tokens, search_tokens, wording)
 
 # A name written as letters, a full stop and digits ("ASN.1", "X.509", "H.264"): its digits are no number asked for.
 _NAME_NUMBER = re.compile(r"(?<![\w.])[A-Za-z]+\.(\d+)\b")
@@ -115,7 +115,7 @@ class Candidate:
     start: int
     end: int
     answer_start: int  # where the answer shown starts: the sentence before, when this one cannot stand alone
-    answer_end: int  # where it ends: past the list a lead-in introduces ("Included tools are:"), else at end
+    answer_end: int  # where it ends: past the list or unit a lead-in introduces ("Included tools are:"), else at end
     features: np.ndarray  # FEATURES
     scored: Scored | None  # the model's reading, for the candidates it read
     score: float  # ranking score: the candidates of a question are ordered by it
@@ -200,6 +200,7 @@ class Reader:
             texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in chunk.units]
             lists = list_groups(chunk.text, chunk.units, chunk.start, store.opens_section(chunk)) \
                 if chunk.kind == "text" else {}
+            introduces = introduced(chunk.text, chunk.units, chunk.start) if chunk.kind == "text" else {}
             for j, (s, e) in enumerate(chunk.units):
                 if (chunk.source, s, e) in seen:  # overlapping chunks share a sentence: keep its best hit
                     continue
@@ -229,6 +230,10 @@ class Reader:
                     answer_end = chunk.units[read[-1]][1]
                     found |= set(search_tokens(" ".join(texts[k] for k in read[1:])))
                     cosine = float(dense[read[1:]].max())  # (the heading has no vector: its best item stands in)
+                elif j in introduces:  # "To restore a folder, run:" says what for; the code block after it, how
+                    read = [j, introduces[j]]
+                    answer_end = chunk.units[introduces[j]][1]
+                    found |= set(search_tokens(texts[introduces[j]]))
                 coverage = sum(w for t, w in weights.items() if t in found) / total
                 phrase = len(pairs & _bigrams(search_tokens(texts[j]))) / len(pairs) if pairs else 0.0
                 # A follow-up usually asks for something new: is this the sentence the previous turn answered with?
@@ -531,6 +536,8 @@ class Reader:
         if chunk.kind != "text" or (best.answer_end == best.end and not best.by_heading):
             return passage, start, end
         units = list(chunk.units)
+        if not best.by_heading and units.index((best.start, best.end)) not in list_groups(chunk.text, units, start):
+            return passage, start, end  # (a lead-in that introduces no list: its answer ends in its chunk)
         first = units.index((best.start, best.end)) + (0 if best.by_heading else 1)  # the list's first item
         for _ in range(MAX_LIST_CHUNKS):
             after = self.retriever.store.following(chunk)

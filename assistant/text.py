@@ -141,6 +141,24 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     return out
 
 
+
+MAX_INTRODUCED_WORDS = 80  # what a lead-in introduces is answered with it up to this length
+
+
+def introduced(text: str, units: list[tuple[int, int]], offset: int = 0) -> dict[int, int]:
+    """What a lead-in introduces when it is no list: for each unit of a text that ends with a colon and is followed
+    by a unit that opens no list item ("To restore a folder, run:" then the command's code block), that unit's index,
+    when it has at most MAX_INTRODUCED_WORDS words. units are (start, end) offsets into text, which starts at
+    offset."""
+    out: dict[int, int] = {}
+    for j, (start, end) in enumerate(units[:-1]):
+        after = units[j + 1]
+        if text[start - offset:end - offset].rstrip().endswith(":") \
+                and not _LIST_ITEM.match(text, after[0] - offset) \
+                and len(text[after[0] - offset:after[1] - offset].split()) <= MAX_INTRODUCED_WORDS:
+            out[j] = j + 1
+    return out
+
 # A heading's own number before its words: "2.1", "IV.", "A.".
 _HEADING_NUMBER = re.compile(r"^\s*(\d+(\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
 
