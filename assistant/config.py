@@ -65,8 +65,9 @@ class ChunkSettings:
     # rule of dash runs (pandoc's simple tables, reST's) gives rows; 8 since a grid table's row over several lines is one
     # row, and plain-text headings numbered in sentence case, "Chapter N" / "Capítulo N" and one-word labels nest; 9
     # since a plain-text table of contents gives no answer units; 10 since a blank line in Markdown always ends a
-    # paragraph (a lower-case line after it, "orjson does ...", was read as the sentence before it going on).
-    text_rules: int = 10
+    # paragraph (a lower-case line after it, "orjson does ...", was read as the sentence before it going on); 11
+    # since a fenced code block of up to 80 words is one unit, blank lines and full stops included.
+    text_rules: int = 11
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .messages import Said
 from .schema import SPACED_CELL, Block, Document, split_row
+from .text import in_code
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = MARKDOWN_SUFFIXES | {".txt"}
@@ -254,9 +255,6 @@ def clean_text(text: str) -> str:
 
 
 # Closing '#'s are stripped in Python: the lazy regex form backtracked quadratically on long lines.
-# A fenced code block opens and closes with three or more backticks or tildes (CommonMark: the closing fence is
-# the same character, as long at least, with nothing after it; an unclosed block runs to the end).
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BOLD_NUMBERED_HEADING = re.compile(r"^\*\*(\d+(?:\.\d+)*\.?[ \t]+[^*\n]{1,150})\*\*[ \t]*$")
 # A setext heading's underline: "=" under a heading of level 1, "-" under one of level 2.
@@ -440,7 +438,7 @@ def parse_markdown(source: str, text: str, warnings_: tuple[str, ...] = (), plai
     contents_read = 0  # lines before this one were read by _contents_end already
     while i < len(lines):
         pos, line = lines[i]
-        code, fence = _in_code(line, fence)
+        code, fence = in_code(line, fence)
         if code:  # a code block is text whatever its lines look like: "# conda" is a comment, not a heading
             if line.strip():
                 if para_start is None:
@@ -541,19 +539,6 @@ def _front_matter(lines: list[tuple[int, str]]) -> tuple[int, str]:
         if not title and (match := _YAML_TITLE.match(line)):
             title = match.group(1).strip("\"'")
     return 0, ""
-
-
-def _in_code(line: str, fence: str) -> tuple[bool, str]:
-    """Whether a line belongs to a fenced code block (its fences included), and the fence open after it, given the
-    fence open before it ("" outside code)."""
-    marks = _FENCE.match(line)
-    if fence:
-        closes = marks and marks.group(1)[0] == fence[0] and len(marks.group(1)) >= len(fence) \
-            and not marks.group(2).strip()
-        return True, "" if closes else fence
-    if marks and not (marks.group(1)[0] == "`" and "`" in marks.group(2)):  # (``` `x` ``` is inline code)
-        return True, marks.group(1)
-    return False, ""
 
 
 def _is_tab_row(line: str) -> bool:

@@ -45,6 +45,44 @@ does did much many
 """.split())
 
 
+# A fenced code block opens and closes with three or more backticks or tildes (CommonMark: the closing fence is
+# the same character, as long at least, with nothing after it; an unclosed block runs to the end).
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+MAX_CODE_UNIT_WORDS = 80  # a fenced code block up to this length is one unit, blank lines and all
+
+
+def in_code(line: str, fence: str) -> tuple[bool, str]:
+    """Whether a line belongs to a fenced code block (its fences included), and the fence open after it, given the
+    fence open before it ("" outside code)."""
+    marks = _FENCE.match(line)
+    if fence:
+        closes = marks and marks.group(1)[0] == fence[0] and len(marks.group(1)) >= len(fence) \
+            and not marks.group(2).strip()
+        return True, "" if closes else fence
+    if marks and not (marks.group(1)[0] == "`" and "`" in marks.group(2)):  # (``` `x` ``` is inline code)
+        return True, marks.group(1)
+    return False, ""
+
+
+def _code_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each fenced code block in text[start:end], from its opening fence to its closing one."""
+    blocks, fence, opened, at = [], "", None, start
+    while at < end:
+        stop = text.find("\n", at, end)
+        stop = end if stop < 0 else stop
+        line = text[at:stop]
+        code, fence = in_code(line, fence)
+        if code and opened is None:
+            opened = at + len(line) - len(line.lstrip())
+        if opened is not None and not fence:  # the line that closed it
+            blocks.append((opened, stop))
+            opened = None
+        at = stop + 1
+    if opened is not None:
+        blocks.append((opened, end))
+    return blocks
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None,
                    markdown: bool = False) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets within text[start:end], trimmed of surrounding white space.
@@ -53,8 +91,23 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None,
     or before a lower-case continuation; over-long runs are cut at white space. A blank line before a lower-case
     line is a sentence going on past a page or column break ("low trust in\n\nfinancial institutions"), except in
     Markdown (markdown) after a sentence's end, where it starts a paragraph ("iPods have ...", "orjson does ...").
+    In Markdown a fenced code block of at most MAX_CODE_UNIT_WORDS words is one unit, its blank lines and full stops
+    included ("```" ... "```"): the command a sentence introduces is read, and answered, whole.
     """
     end = len(text) if end is None else end
+    if not markdown:
+        return _prose_spans(text, start, end, markdown)
+    spans, at = [], start
+    for a, b in _code_blocks(text, start, end):
+        spans.extend(_prose_spans(text, at, a, markdown))
+        spans.extend(_trimmed(text, a, b) if len(text[a:b].split()) <= MAX_CODE_UNIT_WORDS
+                     else _prose_spans(text, a, b, markdown))
+        at = b
+    spans.extend(_prose_spans(text, at, end, markdown))
+    return spans
+
+
+def _prose_spans(text: str, start: int, end: int, markdown: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     piece_start = start
     for brk in _HARD_BREAK.finditer(text, start, end):
