@@ -911,6 +911,22 @@ def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_pa
     assert not one.abstained and one.citations[0].quote == "- **Pilotage** through the estuary for ships over 80 metres"
 
 
+
+def test_a_lead_in_answers_with_the_command_it_introduces(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"acmezip.md": (
+        "# Acmezip\n\nAcmezip compresses files with a block-sorting algorithm. It was written for archivists who "
+        "keep large collections of scanned letters.\n\n## Restoring an archive\n\nIf you want to restore a folder "
+        "from an archive, the best option is the command line:\n\n```\nacmezip restore --into /srv/letters "
+        "archive.acz\n\nacmezip check /srv/letters\n```\n\nThe restored files keep their original dates.\n")})
+    answer = assistant.ask("Which command restores a folder from an archive?")
+    assert not answer.abstained, answer.message
+    quote = answer.citations[0]
+    # "... the command line:" alone says what for, not how: the code block it introduces is the rest of the answer,
+    # whole (its blank line included) and verbatim.
+    assert quote.quote.startswith("If you want to restore a folder") and quote.quote.endswith(
+        "acmezip check /srv/letters\n```")
+    assert quote.quote == quote.passage[quote.start - quote.passage_start:quote.end - quote.passage_start]
+
 def test_a_question_for_a_list_a_heading_introduces_is_answered_with_the_whole_list(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"port.md": (
         "# Harbourtown Port Authority\n\nThe Harbourtown Port Authority runs the harbour for the town council.\n\n"

@@ -1,6 +1,7 @@
 """Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
 
-from assistant.text import code_identifiers, holds_identifier, list_groups, raw_tokens, search_tokens, sentence_spans
+from assistant.text import (MAX_CODE_UNIT_WORDS, code_identifiers, holds_identifier, introduced, list_groups, raw_tokens,
+                            search_tokens, sentence_spans)
 
 
 def sentences(text: str) -> list[str]:
@@ -83,6 +84,25 @@ def test_a_list_that_opens_its_section_is_introduced_by_the_heading():
     prose = "Fees are set in April.\n\n- ferries\n- tugs"
     assert list_groups(prose, sentence_spans(prose), opens_section=True) == {}
 
+
+
+def test_a_fenced_code_block_is_one_unit_and_the_lead_in_before_it_introduces_it():
+    code = "```sh\nacmezip restore --into /srv/letters archive.acz\n\nacmezip check /srv/letters. Done.\n```"
+    text = (f"To restore a folder, run:\n\n{code}\n\nThe restored files keep their dates. It needs:\n\n"
+            "- a disk\n\nThe board met twice:\n\nIn May it met.")
+    units = sentence_spans(text, markdown=True)
+    said = [text[s:e] for s, e in units]
+    # In Markdown the block is one unit, its blank line and full stop included; in a text file it is prose.
+    assert said[:2] == ["To restore a folder, run:", code]
+    assert code not in [text[s:e] for s, e in sentence_spans(text)]
+    # A colon before a unit that opens no list item introduces that unit; a list's lead-in introduces its list.
+    assert {said[j]: said[k] for j, k in introduced(text, units).items()} == {
+        "To restore a folder, run:": code, "The board met twice:": "In May it met."}
+    assert said.index("It needs:") in list_groups(text, units)
+    # A block over the word limit is cut as prose is, and introduces nothing whole.
+    long = "Run:\n\n```\n" + "step one. " * MAX_CODE_UNIT_WORDS + "\n\nstep two\n```"
+    long_units = sentence_spans(long, markdown=True)
+    assert len(long_units) > 2 and introduced(long, long_units) == {}
 
 def test_spans_are_offsets_into_the_text():
     text = "  First one.   Second one?  "
