@@ -89,6 +89,10 @@ FLOORS = {
     # manual) and 57.1/14.3/75.0 (held-out, fontconfig; 25.0% of its unanswerable declined without R75).
     "identifiers, bzip2 manual (tuning)": (0.43, 0.13, 0.74),
     "identifiers, fontconfig manual (held-out)": (0.50, 0.22, 0.50),
+    # How-to questions answered by the code block a sentence introduces, 12 answerable (8.3 points each) and 2
+    # unanswerable (no floor), written 2026-12-06 (twenty-ninth session) before R95 and R95d; held out for both and
+    # measured once after them: 83.3/0.0/50.0 (25.0/33.3/50.0 before; docs/answering.md, section 3).
+    "how-to, rich, httpx, uvicorn and tomlkit READMEs (held-out)": (0.74, 0.09, None),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
