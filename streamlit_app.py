@@ -36,6 +36,7 @@ CSS = """<style>
 .qa-label {font-weight: 600;}
 .qa-phrase {font-weight: 700;}
 .qa-passage {line-height: 1.55; overflow-wrap: anywhere;}
+.qa-answer code, .qa-passage code {font-family: monospace; white-space: pre-wrap; font-size: 0.92em;}
 .qa-passage mark, .qa-marked td {background: #ffe08a; color: #1f2328; padding: 0 2px; border-radius: 3px;}
 table.qa-row {border-collapse: collapse; margin: 0.2rem 0; font-size: 0.95rem; width: auto;}
 table.qa-row th, table.qa-row td {border: none; padding: 0.15rem 0.9rem 0.15rem 0; vertical-align: top;

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from . import messages
 from .schema import Answer, Chunk, Citation, row_label, split_row
-from .text import heading_topic
+from .text import heading_topic, in_code
 
 ABSTAINED = messages.text("abstained")
 CLOSEST = messages.text("closest")
@@ -55,8 +55,10 @@ def escape_markdown(text: str) -> str:
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?![*\s])(.+?)(?<![*\s])\*(?![\w*])|(?<![\w_])_(?![_\s])(.+?)(?<![_\s])_(?![\w_])")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
-_STRONG_BIT, _EM_BIT = 1, 2
-_TAGS = ((_STRONG_BIT, "strong"), (_EM_BIT, "em"))
+# Inline code: a run of backticks, then text on one line, then as many backticks ("`help('x')`", "``a`b``").
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
+_STRONG_BIT, _EM_BIT, _CODE_BIT = 1, 2, 4
+_TAGS = ((_STRONG_BIT, "strong"), (_EM_BIT, "em"), (_CODE_BIT, "code"))
 
 
 def is_markdown(source: str) -> bool:
@@ -75,15 +77,47 @@ def _markdown_styles(text: str) -> tuple[list[int], list[bool]]:
             for i in range(a, b):
                 hidden[i] = True
 
+    # Code first: every character of it is shown as it is ("**kwargs", "__init__" are no emphasis), its fence lines
+    # and backticks hidden as the other markers are.
+    for start, end, fences in _code_spans(text):
+        apply(start, end, _CODE_BIT, fences)
+    code = [bool(bits & _CODE_BIT) or gone for bits, gone in zip(style, hidden)]
     for m in _HEADING.finditer(text):
-        apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)),))
+        if not any(code[m.start():m.end()]):
+            apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)),))
     for m in _STRONG.finditer(text):
-        apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)), (m.end(2), m.end())))
+        if not any(code[m.start():m.end()]):
+            apply(m.start(2), m.end(2), _STRONG_BIT, ((m.start(), m.start(2)), (m.end(2), m.end())))
     for m in _EMPHASIS.finditer(text):
         group = 1 if m.group(1) is not None else 2
-        if not any(hidden[m.start():m.end()]):  # not the inside of a ** pair
+        if not any(hidden[m.start():m.end()]) and not any(code[m.start():m.end()]):  # not inside ** or code
             apply(m.start(group), m.end(group), _EM_BIT, ((m.start(), m.start(group)), (m.end(group), m.end())))
     return style, hidden
+
+
+def _code_spans(text: str) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
+    """(start, end, markers) of the code in a Markdown passage: each fenced block's lines between its fences (the
+    fence lines, with their line ends, are the markers) and each inline code span outside them (its backticks)."""
+    spans, fence, opened, at = [], "", None, 0
+    while at < len(text):
+        stop = text.find("\n", at)
+        stop = len(text) if stop < 0 else stop
+        code, fence = in_code(text[at:stop], fence)
+        if code and opened is None:
+            opened = (at, min(stop + 1, len(text)))  # the opening fence line
+        elif opened is not None and not fence:  # the closing one
+            spans.append((opened[1], at, (opened, (at - 1 if at and text[at - 1] == "\n" else at, stop))))
+            opened = None
+        at = stop + 1
+    if opened is not None:  # a passage that ends inside its block
+        spans.append((opened[1], len(text), (opened,)))
+    inside = [False] * len(text)
+    for start, end, _ in spans:
+        inside[start:end] = [True] * (end - start)
+    for m in _INLINE_CODE.finditer(text):
+        if not any(inside[m.start():m.end()]):
+            spans.append((m.start(2), m.end(2), ((m.start(), m.start(2)), (m.end(2), m.end()))))
+    return spans
 
 
 def _styled_runs(text: str, style: list[int], hidden: list[bool], start: int, end: int) -> str:

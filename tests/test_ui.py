@@ -123,6 +123,20 @@ def test_markdown_emphasis_and_headings_show_as_formatting_and_stay_escaped() ->
     assert ui.passage_html(pdf) == '<div class="qa-passage"><mark>**kept**</mark> as is</div>'
 
 
+
+def test_markdown_code_shows_every_character_as_code() -> None:
+    # A command a sentence introduces (R95) is quoted with its fences: shown as code, its asterisks and underscores
+    # its own (not emphasis), the fence lines and backticks hidden as the other markers are, all of it escaped.
+    passage = ("To merge the settings, run:\n\n```python\nconfig = {**shared, **secret}  # <dict>\n```\n\n"
+               "Then call `__init__` or **save**.")
+    c = citation(passage=passage, start=0, end=passage.index("\n\nThen"), source="acmezip.md")
+    assert ui.passage_html(c) == (
+        '<div class="qa-passage"><mark>To merge the settings, run:<br><br><code>config = {**shared, **secret}  # '
+        '&lt;dict&gt;</code></mark><br><br>Then call <code>__init__</code> or <strong>save</strong>.</div>')
+    # Outside Markdown, backticks are the document's own characters.
+    text = citation(passage="Run `x` now.", start=0, end=12, source="notes.txt")
+    assert ui.passage_html(text) == '<div class="qa-passage"><mark>Run `x` now.</mark></div>'
+
 def test_labels_are_markdown_escaped() -> None:
     label = ui.card_label(citation(page=3))
     assert label.startswith(r"\[1\] Notes \*draft\*")
