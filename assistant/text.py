@@ -64,8 +64,10 @@ def in_code(line: str, fence: str) -> tuple[bool, str]:
     return False, ""
 
 
-def _code_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of each fenced code block in text[start:end], from its opening fence to its closing one."""
+def code_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each fenced code block in text[start:end], from its opening fence to its closing one (or to
+    end, for a block left open)."""
+    end = len(text) if end is None else end
     blocks, fence, opened, at = [], "", None, start
     while at < end:
         stop = text.find("\n", at, end)
@@ -98,7 +100,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None,
     if not markdown:
         return _prose_spans(text, start, end, markdown)
     spans, at = [], start
-    for a, b in _code_blocks(text, start, end):
+    for a, b in code_blocks(text, start, end):
         spans.extend(_prose_spans(text, at, a, markdown))
         spans.extend(_trimmed(text, a, b) if len(text[a:b].split()) <= MAX_CODE_UNIT_WORDS
                      else _prose_spans(text, a, b, markdown))
@@ -194,7 +196,6 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     return out
 
 
-
 MAX_INTRODUCED_WORDS = 80  # what a lead-in introduces is answered with it up to this length
 
 
@@ -211,6 +212,7 @@ def introduced(text: str, units: list[tuple[int, int]], offset: int = 0) -> dict
                 and len(text[after[0] - offset:after[1] - offset].split()) <= MAX_INTRODUCED_WORDS:
             out[j] = j + 1
     return out
+
 
 # A heading's own number before its words: "2.1", "IV.", "A.".
 _HEADING_NUMBER = re.compile(r"^\s*(\d+(\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
