@@ -911,7 +911,6 @@ def test_a_question_for_a_list_is_answered_with_the_lead_in_and_its_items(tmp_pa
     assert not one.abstained and one.citations[0].quote == "- **Pilotage** through the estuary for ships over 80 metres"
 
 
-
 def test_a_lead_in_answers_with_the_command_it_introduces(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"acmezip.md": (
         "# Acmezip\n\nAcmezip compresses files with a block-sorting algorithm. It was written for archivists who "
