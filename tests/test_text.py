@@ -85,7 +85,6 @@ def test_a_list_that_opens_its_section_is_introduced_by_the_heading():
     assert list_groups(prose, sentence_spans(prose), opens_section=True) == {}
 
 
-
 def test_a_fenced_code_block_is_one_unit_and_the_lead_in_before_it_introduces_it():
     code = "```sh\nacmezip restore --into /srv/letters archive.acz\n\nacmezip check /srv/letters. Done.\n```"
     text = (f"To restore a folder, run:\n\n{code}\n\nThe restored files keep their dates. It needs:\n\n"

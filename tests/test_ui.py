@@ -123,7 +123,6 @@ def test_markdown_emphasis_and_headings_show_as_formatting_and_stay_escaped() ->
     assert ui.passage_html(pdf) == '<div class="qa-passage"><mark>**kept**</mark> as is</div>'
 
 
-
 def test_markdown_code_shows_every_character_as_code() -> None:
     # A command a sentence introduces (R95) is quoted with its fences: shown as code, its asterisks and underscores
     # its own (not emphasis), the fence lines and backticks hidden as the other markers are, all of it escaped.
@@ -167,7 +166,6 @@ def test_the_chat_speaks_the_browsers_language_when_it_has_it() -> None:
         ["es", "es", "es", "en", "en", "en", "en"]
     assert [ui.count(n, "en") for n in (2000, 12000)] == ["2,000", "12,000"]
     assert [ui.count(n, "es") for n in (2000, 12000)] == ["2000", "12\u00a0000"]
-
 
 
 def test_counts_in_an_index_error_are_written_as_the_readers_language_writes_them() -> None:
