@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from .config import ChunkSettings
 from .ingest import MARKDOWN_SUFFIXES
 from .schema import Block, Chunk, Document
-from .text import list_groups, opens_item, sentence_spans
+from .text import list_groups, sentence_spans
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -15,34 +15,14 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     chunks: list[Chunk] = []
     seen: dict[tuple[str, str], int] = {}  # (section, text) -> how many times it came before
     markdown = PurePosixPath(doc.source).suffix.lower() in MARKDOWN_SUFFIXES
-    blocks, i = doc.blocks, 0
-    while i < len(blocks):
-        block = blocks[i]
+    for block in doc.blocks:
         if block.kind == "row":
             chunks.append(_make_chunk(doc, block, [(block.start, block.end)], seen))
-            i += 1
             continue
         spans = sentence_spans(doc.text, block.start, block.end, markdown=markdown)
-        i += 1
-        # A paragraph that ends with a lead-in ("Run the following command:", "It has two parts:") is chunked with
-        # what it introduces when that is a paragraph of its own on the same page (a PDF's blocks are paragraphs):
-        # the next one, and when that opens a list item, the items after it.
-        while spans and i < len(blocks) and _goes_on(doc.text, blocks[i - 1], blocks[i]) and (
-                doc.text[spans[-1][0]:spans[-1][1]].rstrip().endswith(":")
-                or (blocks[i - 1] is not block and opens_item(doc.text, blocks[i - 1].start)
-                    and opens_item(doc.text, blocks[i].start))):
-            spans += sentence_spans(doc.text, blocks[i].start, blocks[i].end, markdown=markdown)
-            i += 1
         for group in group_sentences(doc.text, spans, settings):
             chunks.append(_make_chunk(doc, block, group, seen))
     return chunks
-
-
-def _goes_on(text: str, block: Block, after: Block) -> bool:
-    """Whether after may share a chunk with block: text on the same page, in the same section and language, with
-    nothing but white space between them."""
-    return after.kind == "text" and (after.page, after.section, after.language, after.headers) == \
-        (block.page, block.section, block.language, block.headers) and not text[block.end:after.start].strip()
 
 
 def group_sentences(text: str, spans: list[tuple[int, int]],

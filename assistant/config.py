@@ -66,9 +66,8 @@ class ChunkSettings:
     # row, and plain-text headings numbered in sentence case, "Chapter N" / "Capítulo N" and one-word labels nest; 9
     # since a plain-text table of contents gives no answer units; 10 since a blank line in Markdown always ends a
     # paragraph (a lower-case line after it, "orjson does ...", was read as the sentence before it going on); 11
-    # since a fenced code block of up to 80 words is one unit, blank lines and full stops included; 12 since a
-    # paragraph that ends with a lead-in is chunked with the paragraph it introduces on its page (a PDF's blocks).
-    text_rules: int = 12
+    # since a fenced code block of up to 80 words is one unit, blank lines and full stops included.
+    text_rules: int = 11
 
 
 @dataclass(frozen=True)

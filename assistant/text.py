@@ -196,11 +196,6 @@ def list_groups(text: str, units: list[tuple[int, int]], offset: int = 0,
     return out
 
 
-
-def opens_item(text: str, at: int) -> bool:
-    """Whether text[at:] opens a list item (a bullet, a number, a letter or a roman numeral)."""
-    return bool(_LIST_ITEM.match(text, at))
-
 MAX_INTRODUCED_WORDS = 80  # what a lead-in introduces is answered with it up to this length
 
 
