@@ -1,7 +1,7 @@
 """Sentence spans and search tokens: the units answers are cut from and the terms BM25 matches."""
 
-from assistant.text import (MAX_CODE_UNIT_WORDS, code_identifiers, holds_identifier, introduced, list_groups, raw_tokens,
-                            search_tokens, sentence_spans)
+from assistant.text import (MAX_CODE_UNIT_WORDS, code_identifiers, holds_identifier, introduced, list_groups,
+                            raw_tokens, search_tokens, sentence_spans)
 
 
 def sentences(text: str) -> list[str]:
