@@ -536,9 +536,10 @@ class Reader:
         if chunk.kind != "text" or (best.answer_end == best.end and not best.by_heading):
             return passage, start, end
         units = list(chunk.units)
-        if not best.by_heading and units.index((best.start, best.end)) not in list_groups(chunk.text, units, start):
+        at = units.index((best.start, best.end))
+        if not best.by_heading and at not in list_groups(chunk.text, units, start):
             return passage, start, end  # (a lead-in that introduces no list: its answer ends in its chunk)
-        first = units.index((best.start, best.end)) + (0 if best.by_heading else 1)  # the list's first item
+        first = at + (0 if best.by_heading else 1)  # the list's first item
         for _ in range(MAX_LIST_CHUNKS):
             after = self.retriever.store.following(chunk)
             if end != units[-1][1] or after is None or after.start > start + len(passage) or after.page != chunk.page:

@@ -64,9 +64,9 @@ def in_code(line: str, fence: str) -> tuple[bool, str]:
     return False, ""
 
 
-def code_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each fenced code block in text[start:end], from its opening fence to its closing one (or to
-    end, for a block left open)."""
+def code_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of each fenced code block in text[start:end], from its opening fence to its closing one
+    (closed), or to end for a block left open."""
     end = len(text) if end is None else end
     blocks, fence, opened, at = [], "", None, start
     while at < end:
@@ -77,11 +77,11 @@ def code_blocks(text: str, start: int = 0, end: int | None = None) -> list[tuple
         if code and opened is None:
             opened = at + len(line) - len(line.lstrip())
         if opened is not None and not fence:  # the line that closed it
-            blocks.append((opened, stop))
+            blocks.append((opened, stop, True))
             opened = None
         at = stop + 1
     if opened is not None:
-        blocks.append((opened, end))
+        blocks.append((opened, end, False))
     return blocks
 
 
@@ -100,7 +100,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None,
     if not markdown:
         return _prose_spans(text, start, end, markdown)
     spans, at = [], start
-    for a, b in code_blocks(text, start, end):
+    for a, b, _ in code_blocks(text, start, end):
         spans.extend(_prose_spans(text, at, a, markdown))
         spans.extend(_trimmed(text, a, b) if len(text[a:b].split()) <= MAX_CODE_UNIT_WORDS
                      else _prose_spans(text, a, b, markdown))

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from . import messages
 from .schema import Answer, Chunk, Citation, row_label, split_row
-from .text import code_blocks, heading_topic, in_code
+from .text import code_blocks, heading_topic
 
 ABSTAINED = messages.text("abstained")
 CLOSEST = messages.text("closest")
@@ -98,18 +98,15 @@ def _markdown_styles(text: str) -> tuple[list[int], list[bool]]:
 def _code_spans(text: str) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
     """(start, end, markers) of the code in a Markdown passage: each fenced block's lines between its fences (the
     fence lines, with their line ends, are the markers) and each inline code span outside them (its backticks)."""
-    spans = []
-    for a, b in code_blocks(text):
+    spans, inside = [], [False] * len(text)
+    for a, b, closed in code_blocks(text):
+        inside[a:b] = [True] * (b - a)
         opening = text.find("\n", a, b)
         if opening < 0:  # a passage that ends on an opening fence
             spans.append((b, b, ((a, b),)))
             continue
-        last = text.rfind("\n", opening, b)
-        closed = last > opening and in_code(text[last + 1:b], in_code(text[a:opening], "")[1])[1] == ""
-        spans.append((opening + 1, last if closed else b, ((a, opening + 1),) + (((last, b),) if closed else ())))
-    inside = [False] * len(text)
-    for a, b in code_blocks(text):
-        inside[a:b] = [True] * (b - a)
+        last = text.rfind("\n", opening, b) if closed else b  # (a closed block's last line is its closing fence)
+        spans.append((opening + 1, last, ((a, opening + 1),) + (((last, b),) if closed else ())))
     for m in _INLINE_CODE.finditer(text):
         if not any(inside[m.start():m.end()]):
             spans.append((m.start(2), m.end(2), ((m.start(), m.start(2)), (m.end(2), m.end()))))
