@@ -392,12 +392,12 @@ class Assistant:
         if language == ENGLISH:
             return language, question, history, []
         known, alternatives = self._document_words()
-        english = translator().translate(question, language, ENGLISH, known, alternatives)
+        english = translator().translate(question, language, ENGLISH, known, alternatives, question=True)
         if about_kind(english, alone=not history) is None:
             # A question about the document itself asks nothing of its words, so they do not choose its senses:
             # "¿Quién escribió esta guía?" read "Who typed this guide?" over a text that speaks of a type of error
             # and never of writing. Apertium's own reading is taken when that one is about the document (R93e).
-            own = translator().translate(question, language, ENGLISH)
+            own = translator().translate(question, language, ENGLISH, question=True)
             if about_kind(own, alone=not history) is not None:
                 english = own
         # Spanish leaves a subject unstated and Apertium writes "it" for it ("¿Cuándo murió Pedro Ruiz?": "When it
@@ -406,7 +406,7 @@ class Assistant:
         terms = named_terms(question)
         names = [t for t in terms if not is_number(t)]
         english_history = [] if names else [translator().translate(h, detect_language(h), ENGLISH, known,
-                                                                   alternatives) for h in history]
+                                                                   alternatives, question=True) for h in history]
         extra = [t for t in search_tokens(" ".join(terms)) if t not in search_tokens(english)]
         return language, english, english_history, extra + spanish_tokens(question)
 

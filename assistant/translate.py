@@ -18,6 +18,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from . import spanish_idioms
 from .nlp import NlpUnavailable, fine_tags
 from .text import fold, search_tokens, spanish_tokens
 
@@ -212,11 +213,13 @@ class _Pipeline:
         self.pair = pair
         self.lock = threading.Lock()
 
-    def translate(self, text: str, known=None, alternatives=None) -> str:
+    def translate(self, text: str, known=None, alternatives=None, question: bool = False) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
         if self.pair == "spa-eng":
             text = asking_name(text)
+            if question:
+                text = spanish_idioms.in_text(text)
         payload = _stream(text).encode("utf-8") + b"\n\0"
         with self.lock:
             chains = self.chains
@@ -229,6 +232,8 @@ class _Pipeline:
             if len(chains) > 1:
                 stream = out.rstrip(b"\0").decode("utf-8", "replace")
                 if self.pair == "spa-eng":
+                    if question:
+                        stream = spanish_idioms.in_translation(stream)
                     stream = subject_first(passive(continuing(what_happens(stream))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
@@ -776,13 +781,15 @@ class Translator:
         self._pipes: dict[str, _Pipeline] = {}
         self._lock = threading.Lock()
 
-    def translate(self, text: str, source: str, target: str, known=None, alternatives=None) -> str:
+    def translate(self, text: str, source: str, target: str, known=None, alternatives=None,
+                  question: bool = False) -> str:
         """text in the target language. known(words), when given, is asked which translations of an ambiguous
-        word the documents use, and alternatives for words the documents use instead (prefer_senses)."""
+        word the documents use, and alternatives for words the documents use instead (prefer_senses). A question
+        (one the user asked) has its Spanish idioms read as they are meant first (spanish_idioms)."""
         if source == target or not text.strip():
             return text
         return self._with_pipeline(_PAIRS[(source, target)],
-                                   lambda pipe: " ".join(pipe.translate(text, known, alternatives).split()))
+                                   lambda pipe: " ".join(pipe.translate(text, known, alternatives, question).split()))
 
     def known_words(self, text: str, language: str) -> list[tuple[str, bool]]:
         """Each word of text as the analyser of that language cuts it ("puerto pesquero" is one), and whether its

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant import messages, translate
+from assistant import messages, spanish_idioms, translate
 from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
@@ -126,6 +126,30 @@ def test_seguir_before_a_gerund_reads_as_continuing():
         "Who continues directing the company?"
     assert "continued learning" in translator().translate("Los alumnos siguieron aprendiendo.", SPANISH, ENGLISH)
     assert translator().translate("Sigue la carretera.", SPANISH, ENGLISH) == "It follows the road."
+
+
+def test_spanish_question_idioms_read_as_they_are_meant():
+    # Apertium alone wrote each of these word for word: "What wants to say Acmezip?", "What does fault to ...?",
+    # "Who is to charge of ...?", "For what serves ...?", "What differentiates there is among ...?", "It does how
+    # many years ...?", "Each how much ...?", "Of where the name comes?".
+    def english(spanish: str) -> str:
+        return translator().translate(spanish, SPANISH, ENGLISH, question=True)
+
+    assert english("¿Qué quiere decir Acmezip?") == "What does Acmezip mean?"
+    assert english("¿Qué significan las siglas HPA?") == "What do the acronyms HPA mean?"
+    assert english("¿Qué tanto creció el puerto?").startswith("How much")
+    assert english("¿Qué hace falta para abrir una cuenta?") == "What is needed to open an account?"
+    assert english("¿Quién está a cargo del puerto?") == "Who is in charge of the port?"
+    assert english("¿Para qué sirve la opción -q?") == "What is the option -q for?"
+    assert english("¿Qué diferencia hay entre Acme y Valmar?").startswith("Which is the difference")
+    assert english("¿Hace cuántos años se fundó Acme?") == "When Acme was founded?"
+    assert "frequency" in english("¿Cada cuánto sale el ferry?")
+    assert english("¿De dónde viene el nombre Harbourtown?") == "Which is the origin of the name Harbourtown?"
+    # Where the one who needs is named by a clitic, "hacer falta" is left as Spanish says it ("he lacks money").
+    assert spanish_idioms.in_text("Le hace falta dinero.") == "Le hace falta dinero."
+    assert spanish_idioms.in_text("Hace falta dinero.") == "Se necesita dinero."
+    # A document's text is translated as before, so the translations an index holds stay what they were.
+    assert translator().translate("¿Qué quiere decir Acmezip?", SPANISH, ENGLISH) == "What wants to say Acmezip?"
 
 
 def test_se_before_a_third_person_verb_reads_as_the_passive():
