@@ -25,8 +25,9 @@ from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
-from .text import (TERM_WORD, code_identifiers, fold, heading_words, holds_identifier, introduced, is_number,
-                   list_groups, list_items, named_terms, ordinal_forms, raw_tokens, search_tokens, wording)
+from .text import (SPANISH_MARK, TERM_WORD, code_identifiers, fold, heading_words, holds_identifier, introduced,
+                   is_number, list_groups, list_items, named_terms, ordinal_forms, raw_tokens, search_tokens,
+                   wording)
 
 # A name written as letters, a full stop and digits ("ASN.1", "X.509", "H.264"): its digits are no number asked for.
 _NAME_NUMBER = re.compile(r"(?<![\w.])[A-Za-z]+\.(\d+)\b")
@@ -97,6 +98,13 @@ class Query:
     # A question about the document itself: its words that only ask that of the document (about.asking_tokens:
     # "wrote", "author", "article"), which no passage need hold.
     asking: frozenset[str] = frozenset()
+
+    @cached_property
+    def english_tokens(self) -> frozenset[str]:
+        """Its search tokens without the Spanish stems a question read in translation is also searched with
+        (text.spanish_tokens: they find Spanish passages; its English reading says what they say): what it names,
+        as a heading in English would (R99b, docs/answering.md section 5)."""
+        return frozenset(t for t in self.tokens if not t.startswith(SPANISH_MARK))
 
     @cached_property
     def wants_phrase(self) -> bool:
@@ -189,7 +197,7 @@ class Reader:
         pairs = _bigrams(query.tokens)
         wants_list = asks_for_list(query.question)  # then a lead-in is read, and answered, with its list
         authors = asks_about_authors(query.question)  # (only then is a title block's line a candidate)
-        asked = set(query.tokens)
+        asked = query.english_tokens
         rows: list[tuple[Chunk, Hit, int, int, int, int, list[int], list[float]]] = []  # (candidate's, read, features)
         seen: set[tuple[str, int, int]] = set()
         said: set[tuple[str, ...]] = set()  # a sentence another hit holds word for word is read once, in the best
@@ -624,7 +632,7 @@ class Reader:
         it; for a question of another form, one whose heading it is ("Why choose Acme?"); the best ranked of those
         the model read."""
         alone = not asks_for_list(query.question)  # a question of another form must be the heading itself
-        asked = set(query.tokens)
+        asked = query.english_tokens
         for cand in cands:
             if cand.by_heading and cand.scored is not None and _names_heading(asked, cand.chunk, alone) \
                     and not self.veto(query, cand):
@@ -635,7 +643,7 @@ class Reader:
         """The chunks that open a section whose heading the question repeats: it names the heading and nothing else
         but the document ("What is LTS?" and "#### What is LTS?"; "How fast is Acme?" and "## 6. How fast is it?"
         in acme-README.md)."""
-        asked = set(query.tokens)
+        asked = query.english_tokens
         # A follow-up that names no document of its own stays in those its conversation is about ("What about
         # research and development?" after a question on one company's quarter: that filing's section only).
         kept = set() if self.retriever.named_documents(query.tokens) else set(query.documents)
@@ -646,7 +654,8 @@ class Reader:
         """The first sentence (or the list) of a section whose heading the question repeats, when no rule speaks
         against it: the document's own answer to its own question. The best ranked of them."""
         for cand in cands:
-            if cand.chunk.id in openers and cand.start == cand.chunk.units[0][0] and not self.veto(query, cand):
+            if cand.chunk.id in openers and cand.start == cand.chunk.units[0][0] and _answers_heading(cand) \
+                    and not self.veto(query, cand):
                 return cand
         return None
 
@@ -808,6 +817,17 @@ def _names_heading(asked: set[str], chunk: Chunk, alone: bool = False) -> bool:
     if not alone:
         where |= set(search_tokens(chunk.section))
     return bool(heading) and heading <= asked <= where
+
+
+def _answers_heading(cand: Candidate) -> bool:
+    """Whether the opening of a section answers for its heading (R100): under a heading that asks ("What is
+    Acme?", "6. How fast is it?") whatever opens the section does, and so does a list (a heading names what it
+    lists); a sentence under a heading that names a thing ("4.2 The Harbour Fund") must name all of it, or it sets
+    the scene instead ("The idea of a reserve goes back to ...")."""
+    heading = cand.chunk.heading.strip().rstrip("*_ ")
+    if heading.endswith("?") or cand.by_heading or cand.answer_end > cand.end:
+        return True
+    return set(heading_words(heading)) <= set(search_tokens(cand.text))
 
 
 def _model_text(chunk: Chunk, k: int) -> str:

@@ -289,11 +289,14 @@ def _spanish_stopwords() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+SPANISH_MARK = "es:"
+
+
 def spanish_tokens(text: str) -> list[str]:
     """Tokens for BM25 over Spanish text: Spanish-stemmed content words and whole numbers, each marked "es:" so
     that they never collide with an English stem."""
     stop = _spanish_stopwords()
-    return ["es:" + (_spanish_stemmer.stemWord(t) if t.isalpha() else t)
+    return [SPANISH_MARK + (_spanish_stemmer.stemWord(t) if t.isalpha() else t)
             for t in raw_tokens(text) if t and t not in stop]
 
 

@@ -867,7 +867,9 @@ def test_a_question_that_repeats_a_heading_is_answered_by_the_opening_of_its_sec
         "# Harbourtown Port\n\n## News\n\nHarbourtown Port is a member of the Coastal Ports Association since "
         "2011.\n\n## What is Harbourtown Port?\n\nIt runs the quays, the ferry ramp and the pilots of the estuary "
         "for the town council. Its office is on the north quay.\n\n## 3. How long may a ship stay?\n\nA ship may "
-        "stay up to three days at the quay. Longer stays need the harbour master's leave.\n"), "fees.md": (
+        "stay up to three days at the quay. Longer stays need the harbour master's leave.\n\n## 4. The Harbour "
+        "Fund\n\nThe idea of a reserve goes back to the storms of 1911. The Harbour Fund is a reserve of two "
+        "million euros for repairs to the quays.\n"), "fees.md": (
         "# Fees\n\nBerthing costs 40 euros a day. Pilots cost 120 euros a trip.\n")})
     # The section the question repeats answers, before a sentence that only says what the port is elsewhere.
     what = assistant.ask("What is Harbourtown Port?")
@@ -876,6 +878,14 @@ def test_a_question_that_repeats_a_heading_is_answered_by_the_opening_of_its_sec
     stay = assistant.ask("How long may a ship stay?")
     assert not stay.abstained and stay.citations[0].quote == "A ship may stay up to three days at the quay."
     assert stay.citations[0].section.endswith("3. How long may a ship stay?")
+    # Asked in Spanish, by its English reading: its Spanish words, searched too, are no words of the heading (R99b).
+    spanish = assistant.ask("¿Qué es Harbourtown Port?")
+    assert spanish.read_as == "What is Harbourtown Port?"
+    assert not spanish.abstained and spanish.citations[0].quote.startswith("It runs the quays"), spanish.answer
+    # A sentence that opens a section under a heading that names a thing, and does not name it, sets the scene:
+    # it does not answer for the heading (R100).
+    fund = assistant.ask("What is the Harbour Fund?")
+    assert not fund.abstained and fund.citations[0].quote.startswith("The Harbour Fund is a reserve"), fund.answer
 
 
 def answered_with_list(answer, first: str, last: str):
