@@ -882,6 +882,8 @@ def test_a_question_that_repeats_a_heading_is_answered_by_the_opening_of_its_sec
     spanish = assistant.ask("¿Qué es Harbourtown Port?")
     assert spanish.read_as == "What is Harbourtown Port?"
     assert not spanish.abstained and spanish.citations[0].quote.startswith("It runs the quays"), spanish.answer
+    # A question's Spanish idioms are read as they are meant on the way (spanish_idioms, R98b).
+    assert assistant.ask("¿Para qué sirve Harbourtown Port?").read_as == "What is Harbourtown Port for?"
     # A sentence that opens a section under a heading that names a thing, and does not name it, sets the scene:
     # it does not answer for the heading (R100).
     fund = assistant.ask("What is the Harbour Fund?")
