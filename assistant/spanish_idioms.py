@@ -27,7 +27,7 @@ _QUERER_DECIR = re.compile(r"\b(quiere|quieren|quería|querían|quiso|quisieron|
 _SIGNIFICAR = {"quiere": "significa", "quieren": "significan", "quería": "significaba", "querían": "significaban",
                "quiso": "significó", "quisieron": "significaron", "querrá": "significará", "querrán": "significarán",
                "querría": "significaría", "querrían": "significarían"}
-# "qué tanto" (Mexico, Central America) is "cuánto", in the same gender and number.
+# "qué tanto" (Latin American Spanish) is "cuánto", in the same gender and number.
 _QUE_TANTO = re.compile(r"\b([Qq])ué\s+tant(o|a|os|as)\b")
 # "hacer falta" is "to be needed": "se necesita" in the same tense and number. Not after a clitic ("le hace falta
 # dinero": he lacks money), where the one who needs is named.
@@ -48,17 +48,21 @@ _WHERE_FROM = re.compile(r"([¿]\s*)[Dd]e\s+dónde\s+(?:viene|vienen|venía|ven�
                          r"provenían|procede|proceden)\s+(el\s+)?")
 
 
+def _cased(initial: str, word: str) -> str:
+    """word with a capital first letter where the wording it replaces had one (initial: its first letter)."""
+    return word[0].upper() + word[1:] if initial.isupper() else word
+
+
 def in_text(text: str) -> str:
     """Spanish text with the idioms above written as plainer wordings of the same meaning."""
     text = _QUERER_DECIR.sub(lambda m: _SIGNIFICAR[m.group(1)], text)
-    text = _QUE_TANTO.sub(lambda m: ("C" if m.group(1) == "Q" else "c") + "uánt" + m.group(2), text)
-    text = _HACER_FALTA.sub(lambda m: ("S" if m.group(1) == "H" else "s") + "e " + _NECESITAR[m.group(2).lower()], text)
-    text = _DIFFERENCE.sub(lambda m: ("C" if m.group(1) == "Q" else "c")
-                           + ("uáles son las diferencias" if m.group(2).endswith("s") else "uál es la diferencia")
-                           + " entre", text)
-    text = _HOW_LONG_AGO.sub(lambda m: (m.group(1) + "esde cuándo") if m.group(1) else
-                             ("C" if m.group(2) == "H" else "c") + "uándo", text)
-    text = _HOW_OFTEN.sub(lambda m: ("C" if m.group(1) == "C" else "c") + "on qué frecuencia", text)
+    text = _QUE_TANTO.sub(lambda m: _cased(m.group(1), "cuánt" + m.group(2)), text)
+    text = _HACER_FALTA.sub(lambda m: _cased(m.group(1), "se " + _NECESITAR[m.group(2).lower()]), text)
+    text = _DIFFERENCE.sub(lambda m: _cased(m.group(1), "cuáles son las diferencias entre" if m.group(2).endswith("s")
+                                            else "cuál es la diferencia entre"), text)
+    text = _HOW_LONG_AGO.sub(lambda m: m.group(1) + "esde cuándo" if m.group(1) else _cased(m.group(2), "cuándo"),
+                             text)
+    text = _HOW_OFTEN.sub(lambda m: _cased(m.group(1), "con qué frecuencia"), text)
     text = _WHERE_FROM.sub(lambda m: m.group(1) + "Cuál es el origen " + ("del " if m.group(2) else "de "), text)
     return text
 
