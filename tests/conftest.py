@@ -56,9 +56,67 @@ class FakeEmbedder:
         return self._vector(text)
 
 
+class SharedVectors:
+    """The real embedder, with its document vectors remembered per call for the whole test run, across the
+    pytest-xdist workers: many tests index the same documents (the paper above all), and a build asks for the
+    vectors of the same batches of texts in the same order each time.
+
+    The key is the call's whole list of texts, so a remembered answer is exactly what the encoder returns for
+    that call (the encoder pads each batch to its longest text, so a text's vector may differ in the last float
+    bits between batches: a cache per text would make a test's vectors depend on which test ran first). Questions
+    are encoded as they are. The folder lives under the run's temporary root: every run starts empty."""
+
+    def __init__(self, embedder: SentenceTransformerEmbedder, folder: Path):
+        self.embedder = embedder
+        self.folder = folder
+        self.name, self.dimension = embedder.name, embedder.dimension
+        self.hits = self.misses = self.texts_remembered = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.embedder, name)
+
+    def _key(self, texts) -> str:
+        digest = hashlib.sha256(f"{self.name}|{self.embedder.backend}|{len(texts)}".encode())
+        for text in texts:
+            data = text.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "little") + data)
+        return digest.hexdigest()
+
+    def encode_documents(self, texts, progress=None):
+        path = self.folder / f"{self._key(texts)}.npy"
+        try:
+            vectors = np.load(path)
+        except (OSError, ValueError):
+            self.misses += 1
+            vectors = self.embedder.encode_documents(texts, progress)
+            spare = path.with_suffix(f".{os.getpid()}.tmp")
+            with spare.open("wb") as out:
+                np.save(out, vectors)
+            os.replace(spare, path)  # whole or not at all: the other worker may be reading
+            return vectors
+        self.hits += 1
+        self.texts_remembered += len(texts)
+        if progress:
+            progress(len(texts), len(texts))
+        return vectors
+
+    def encode_query(self, text: str):
+        return self.embedder.encode_query(text)
+
+
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()
+def real_embedder(tmp_path_factory) -> SharedVectors:
+    """The packaged model (ONNX, else PyTorch), its document vectors shared by the whole run (SharedVectors)."""
+    root = tmp_path_factory.getbasetemp()
+    shared = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "shared-vectors"
+    shared.mkdir(exist_ok=True)
+    embedder = SharedVectors(SentenceTransformerEmbedder(), shared)
+    yield embedder
+    log = os.environ.get("ASSISTANT_TEST_VECTOR_LOG")
+    if log:
+        with open(log, "a") as out:
+            out.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}: {embedder.hits} calls remembered "
+                      f"({embedder.texts_remembered} texts), {embedder.misses} encoded\n")
 
 
 @pytest.fixture
