@@ -18,7 +18,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from . import spanish_idioms
+from . import spanish_accents, spanish_idioms
 from .nlp import NlpUnavailable, fine_tags
 from .text import fold, search_tokens, spanish_tokens
 
@@ -216,7 +216,10 @@ class _Pipeline:
     def translate(self, text: str, known=None, alternatives=None, question: bool = False) -> str:
         # The trailing newline lets the analyser see the last full stop (it waits for what follows it).
         text = text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)
+        unaccented = question and self.pair == "spa-eng" and spanish_accents.typed_without_accents(text)
         if self.pair == "spa-eng":
+            if unaccented:
+                text = spanish_accents.interrogatives(text)
             text = asking_name(text)
             if question:
                 text = spanish_idioms.in_text(text)
@@ -225,6 +228,8 @@ class _Pipeline:
             chains = self.chains
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
+                if unaccented:
+                    readings = spanish_accents.with_accented_readings(readings, self._analysed)
                 readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
                             else english_readings(readings, _VERBATIM.sub(" ", text)))
                 payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
@@ -248,9 +253,13 @@ class _Pipeline:
     def analyse(self, text: str) -> str:
         """text through the analyser alone, in Apertium's stream format: every reading of each word ("^word/
         reading/...$"), or "^word/*word$" for a word the dictionary does not know."""
-        payload = _stream(text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)).encode("utf-8") + b"\n\0"
         with self.lock:
-            out = self.chains[0].run(payload)  # the first cut is always after the analyser
+            return self._analysed(text)
+
+    def _analysed(self, text: str) -> str:
+        """analyse, the lock held."""
+        payload = _stream(text.replace("\0", " ").replace(_CARET, _CARET_STAND_IN)).encode("utf-8") + b"\n\0"
+        out = self.chains[0].run(payload)  # the first cut is always after the analyser
         return out.rstrip(b"\0").decode("utf-8", "replace")
 
     def alive(self) -> bool:
@@ -785,7 +794,8 @@ class Translator:
                   question: bool = False) -> str:
         """text in the target language. known(words), when given, is asked which translations of an ambiguous
         word the documents use, and alternatives for words the documents use instead (prefer_senses). A question
-        (one the user asked) has its Spanish idioms read as they are meant first (spanish_idioms)."""
+        (one the user asked) has its Spanish idioms read as they are meant first (spanish_idioms), and its accents
+        restored when it was typed without any (spanish_accents)."""
         if source == target or not text.strip():
             return text
         return self._with_pipeline(_PAIRS[(source, target)],

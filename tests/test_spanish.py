@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant import messages, spanish_idioms, translate
+from assistant import messages, spanish_accents, spanish_idioms, translate
 from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
@@ -150,6 +150,36 @@ def test_spanish_question_idioms_read_as_they_are_meant():
     assert spanish_idioms.in_text("Hace falta dinero.") == "Se necesita dinero."
     # A document's text is translated as before, so the translations an index holds stay what they were.
     assert translator().translate("¿Qué quiere decir Acmezip?", SPANISH, ENGLISH) == "What wants to say Acmezip?"
+
+
+def test_a_question_typed_without_accents_is_read_with_them():
+    # Apertium alone read these word by word as typed: "When I create ...", "What explains east articulate ...",
+    # "Those that paises use Acmezip?", "Where this the headquarters ...?", "What is but fast ...".
+    def english(spanish: str) -> str:
+        return translator().translate(spanish, SPANISH, ENGLISH, question=True)
+
+    assert english("Cuando se fundo el puerto de Harbourtown?") == "When the port of Harbourtown was founded?"
+    assert english("Cuando se fundo el puerto de Harbourtown?") == english("¿Cuándo se fundó el puerto de Harbourtown?")
+    assert english("Que explica este articulo sobre Acme?") == "What explains this article on Acme?"
+    assert english("Cuantos paises usan Acmezip?") == "How many countries use Acmezip?"
+    assert english("Donde esta la sede de Acme?") == "Where the headquarters of Acme is?"
+    assert english("Que es mas rapido, Acmezip o Valmar?") == "What is faster, Acmezip or Valmar?"
+    assert english("Quien tenia la patente?") == "Who had the patent?"
+    assert english("Y como se llama el director?") == "And which is the name of the director?"
+    # A how-to question's verb stays in the first person: "instalo" is not read as "instaló" (it installed).
+    assert english("Como instalo Acmezip?") == "How I install Acmezip?"
+    # Each question of a text opens with its interrogative; "porque" opening one is "por qué".
+    assert spanish_accents.interrogatives("Acme se fundo en 1990. cuando se vendio?") == \
+        "Acme se fundo en 1990. ¿cuándo se vendio?"
+    assert spanish_accents.interrogatives("Porque cerro la fabrica?") == "¿Por qué cerro la fabrica?"
+    assert spanish_accents.interrogatives("En que año se creo Acmezip?") == "¿En qué año se creo Acmezip?"
+    # Only a question with no accent and no "¿" at all is taken to be typed without them; a document's text is
+    # translated as it is written, so the translations an index holds stay what they were.
+    assert not spanish_accents.typed_without_accents("¿Que es Acme?")
+    assert not spanish_accents.typed_without_accents("Qué es Acme?")
+    assert spanish_accents.typed_without_accents("En que año se creo Acmezip?")
+    assert translator().translate("Cuantos paises usan Acmezip?", SPANISH, ENGLISH) == \
+        "Those that paises use Acmezip?"
 
 
 def test_se_before_a_third_person_verb_reads_as_the_passive():
@@ -499,6 +529,17 @@ def test_a_spanish_follow_up_with_an_unstated_subject_asks_about_the_earlier_one
     use = paper_assistant.ask("¿Para qué los usan?", ["¿Qué ciudades instalan sensores IoT?"])
     assert use.read_as == "For what use sensors?"
     assert not use.abstained and "traffic management" in use.answer
+
+
+def test_a_question_typed_without_accents_is_answered_as_the_accented_one(paper_assistant):
+    # Read word by word as typed, it was "When I create the Federal Institute of Telecommunications?".
+    accented = paper_assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
+    plain = paper_assistant.ask("Cuando se creo el Instituto Federal de Telecomunicaciones?")
+    assert plain.read_as == accented.read_as and "created" in plain.read_as
+    assert plain.answer == accented.answer and "2013" in plain.answer and plain.language == SPANISH
+    # A follow-up typed so, after an earlier turn typed so, asks about what the earlier turn named.
+    follow_up = paper_assistant.ask("Cuando se creo?", ["Que es el Instituto Federal de Telecomunicaciones?"])
+    assert "Telecommunications" in follow_up.read_as and "2013" in follow_up.answer
 
 
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
