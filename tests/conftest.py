@@ -64,7 +64,8 @@ class SharedVectors:
     The key is the call's whole list of texts, so a remembered answer is exactly what the encoder returns for
     that call (the encoder pads each batch to its longest text, so a text's vector may differ in the last float
     bits between batches: a cache per text would make a test's vectors depend on which test ran first). Questions
-    are encoded as they are. The folder lives under the run's temporary root: every run starts empty."""
+    are encoded as they are. The folder lives under the run's temporary root: every run starts empty.
+    $ASSISTANT_TEST_VECTOR_LOG, when set, names a file each worker adds its counts to at the end of the run."""
 
     def __init__(self, embedder: SentenceTransformerEmbedder, folder: Path):
         self.embedder = embedder
