@@ -23,6 +23,8 @@ SECTION_THREADS = "One-question encode: threads and contention"
 SECTION_READER_THREADS = "The reader model's threads"
 SECTION_BIG = "100k-chunk index"
 SPANISH_GOLD = Path(__file__).resolve().parent.parent / "tests" / "gold" / "es" / "paper.jsonl"
+# The same questions typed without accents or "¿" (tests/gold/unaccented.py), which spanish_accents reads first.
+UNACCENTED_GOLD = SPANISH_GOLD.parent.parent / "heldout" / "unaccented" / "paper-es.jsonl"
 
 
 def ask_all(assistant: Assistant, questions: list[dict], passes: int) -> list[float]:
@@ -177,6 +179,11 @@ def spanish_latency(ctx: Context, assistant: Assistant, english_p50: float) -> N
     added = [1000 * timed(assistant.in_english, q, [])[0] for q in questions]
     r.add(SECTION_LATENCY, "Spanish question: language check + translation, p50 / p95",
           f"{percentile(added, 50):.1f} / {percentile(added, 95):.1f}", "ms", f"{len(added)} questions")
+    plain = [item["question"] for item in load_questions(UNACCENTED_GOLD)[:ctx.plan.gold_limit]]
+    typed = [1000 * timed(assistant.in_english, q, [])[0] for q in plain]
+    r.add(SECTION_LATENCY, "the same typed without accents or \"¿\": language check + translation, p50 / p95",
+          f"{percentile(typed, 50):.1f} / {percentile(typed, 95):.1f}", "ms",
+          f"{len(typed)} questions (spanish_accents adds an analyser pass)")
     whole = ask_all(assistant, items, ctx.plan.passes)
     r.add(SECTION_LATENCY, "Spanish questions on the paper, whole ask: p50 / p95",
           f"{percentile(whole, 50):.1f} / {percentile(whole, 95):.1f}", "ms",
