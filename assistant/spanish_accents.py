@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from .spanish_idioms import cased
+
 _TYPED_ACCENT = re.compile("[áéíóúüÁÉÍÓÚÜ¿¡]")
 
 _INTERROGATIVE = {"que": "qué", "quien": "quién", "quienes": "quiénes", "cuando": "cuándo", "donde": "dónde",
@@ -66,15 +68,11 @@ def typed_without_accents(text: str) -> bool:
     return bool(_PLAIN_WORD.search(text)) and not _TYPED_ACCENT.search(text)
 
 
-def _cased(written: str, word: str) -> str:
-    return word[0].upper() + word[1:] if written[:1].isupper() else word
-
-
 def interrogatives(text: str) -> str:
     """text with the interrogative that opens each of its questions accented ("Que es X?" -> "Qué es X?"), and a
     question that ends with "?" opened with "¿", as Apertium's tagger learned questions."""
-    text = _WHY.sub(lambda m: m.group(1) + _cased(m.group(2), "por qué"), text)
-    text = _ASKING.sub(lambda m: m.group(1) + _cased(m.group(2), _INTERROGATIVE[m.group(2).lower()]), text)
+    text = _WHY.sub(lambda m: m.group(1) + cased(m.group(2)[0], "por qué"), text)
+    text = _ASKING.sub(lambda m: m.group(1) + cased(m.group(2)[0], _INTERROGATIVE[m.group(2).lower()]), text)
     last = _LAST_QUESTION.search(text)
     return text[:last.start(2)] + "¿" + text[last.start(2):] if last else text
 

@@ -48,7 +48,7 @@ _WHERE_FROM = re.compile(r"([¿]\s*)[Dd]e\s+dónde\s+(?:viene|vienen|venía|ven�
                          r"provenían|procede|proceden)\s+(el\s+)?")
 
 
-def _cased(initial: str, word: str) -> str:
+def cased(initial: str, word: str) -> str:
     """word with a capital first letter where the wording it replaces had one (initial: its first letter)."""
     return word[0].upper() + word[1:] if initial.isupper() else word
 
@@ -56,13 +56,13 @@ def _cased(initial: str, word: str) -> str:
 def in_text(text: str) -> str:
     """Spanish text with the idioms above written as plainer wordings of the same meaning."""
     text = _QUERER_DECIR.sub(lambda m: _SIGNIFICAR[m.group(1)], text)
-    text = _QUE_TANTO.sub(lambda m: _cased(m.group(1), "cuánt" + m.group(2)), text)
-    text = _HACER_FALTA.sub(lambda m: _cased(m.group(1), "se " + _NECESITAR[m.group(2).lower()]), text)
-    text = _DIFFERENCE.sub(lambda m: _cased(m.group(1), "cuáles son las diferencias entre" if m.group(2).endswith("s")
+    text = _QUE_TANTO.sub(lambda m: cased(m.group(1), "cuánt" + m.group(2)), text)
+    text = _HACER_FALTA.sub(lambda m: cased(m.group(1), "se " + _NECESITAR[m.group(2).lower()]), text)
+    text = _DIFFERENCE.sub(lambda m: cased(m.group(1), "cuáles son las diferencias entre" if m.group(2).endswith("s")
                                             else "cuál es la diferencia entre"), text)
-    text = _HOW_LONG_AGO.sub(lambda m: m.group(1) + "esde cuándo" if m.group(1) else _cased(m.group(2), "cuándo"),
+    text = _HOW_LONG_AGO.sub(lambda m: m.group(1) + "esde cuándo" if m.group(1) else cased(m.group(2), "cuándo"),
                              text)
-    text = _HOW_OFTEN.sub(lambda m: _cased(m.group(1), "con qué frecuencia"), text)
+    text = _HOW_OFTEN.sub(lambda m: cased(m.group(1), "con qué frecuencia"), text)
     text = _WHERE_FROM.sub(lambda m: m.group(1) + "Cuál es el origen " + ("del " if m.group(2) else "de "), text)
     return text
 

@@ -70,7 +70,6 @@ class SharedVectors:
     def __init__(self, embedder: SentenceTransformerEmbedder, folder: Path):
         self.embedder = embedder
         self.folder = folder
-        self.name, self.dimension = embedder.name, embedder.dimension
         self.hits = self.misses = self.texts_remembered = 0
 
     def __getattr__(self, name: str):
