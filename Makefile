@@ -41,13 +41,14 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing and this is not root: the browser test will be skipped"; fi; }
 
-# Two workers (the machine's two cores), each test file kept on one worker for its module fixtures.
+# Two workers (the machine's two cores), each test file kept on one worker for its module fixtures, handed out
+# longest first (tests/conftest.py, LONGEST_FIRST) so that the two end together.
 test: install browser
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Also the slow tests (the benchmark's quick mode end to end, two to three minutes here).
 test-all: install browser
-	$(PY) -m pytest -q -n 2 --dist loadfile -m ""
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m ""
 
 bench: install
 	$(PY) -m benchmarks

@@ -25,6 +25,23 @@ REAL_PDFS = [FIXTURES / "2022 Q3 AAPL.pdf", FIXTURES / "2023 Q1 MSFT.pdf"]
 GOLD = Path(__file__).resolve().parent / "gold"
 
 
+# The files that take longest, longest first, in seconds of one worker's time in a full run on 2026-12-07 (a per-test
+# timeline; docs/benchmarks.md). `make test` runs them first and the many short files after (pytest-xdist's
+# --dist loadfile with --no-loadscope-reorder hands out files in collection order), so that the two workers end
+# together: in pytest-xdist's own order (most tests first) the four longest came last and one worker ran 127 s after
+# the other had finished; in this order they ended a second apart. A file not listed keeps its place after these.
+LONGEST_FIRST = {
+    "test_gold.py": 378, "test_retrieval.py": 163, "test_browser.py": 141, "test_squad.py": 102,
+    "test_cli_ask.py": 52, "test_reliability.py": 49, "test_calibrate.py": 46, "test_backends.py": 44,
+    "test_app.py": 44, "test_properties.py": 32, "test_service.py": 18, "test_reader.py": 17,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    # Stable: a file's tests keep their order, and so do the files of the same weight.
+    items.sort(key=lambda item: -LONGEST_FIRST.get(item.path.name, 0))
+
+
 class FakeEmbedder:
     """Deterministic bag-of-words hashing vectors: for pure-logic tests that need no real model."""
 

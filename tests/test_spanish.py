@@ -12,7 +12,7 @@ from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
 
-from conftest import FIXTURES, GOLD, PAPER, assistant_over, indexed_assistant, make_settings
+from conftest import GOLD, PAPER, assistant_over, indexed_assistant, make_settings
 
 SPANISH_DOC = GOLD / "es" / "corpus"
 APT_MANUAL = GOLD / "tuning" / "spanish-apt" / "corpus" / "apt_preferences.es.txt"
@@ -491,22 +491,6 @@ def test_a_spanish_question_answered_by_a_table_row_gets_the_rows_cells_in_spani
     answer = assistant.ask("¿Cuáles fueron las ventas netas de Acme?")
     assert not answer.abstained and answer.citations[0].kind == "row" and "$1,234" in answer.answer
     assert answer.translation.text == "Ventas netas | $1,234 | $1,100"
-
-
-def test_an_institute_named_in_spanish_is_not_taken_for_a_company_missing_from_a_folder_of_filings(
-        tmp_path, real_embedder):
-    # Beside a 10-Q, the folder's documents are told apart by company; Apertium's "Federal Institute of
-    # Telecommunications" used to be read as a company "Telecommunications" that no document is about.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(PAPER, corpus / PAPER.name)
-    shutil.copy(FIXTURES / "2023 Q2 NVDA.pdf", corpus / "2023 Q2 NVDA.pdf")
-    assistant = indexed_assistant(corpus, tmp_path / "index", real_embedder)
-    answer = assistant.ask("¿Cuándo se creó el Instituto Federal de Telecomunicaciones?")
-    assert not answer.abstained and "2013" in answer.answer and answer.citations[0].source == PAPER.name
-    # A company no document is about is still declined, saying so.
-    other = assistant.ask("¿Cuáles fueron los ingresos de Tesla en 2023?")
-    assert other.abstained and "Tesla" in other.message
 
 
 def test_a_spanish_question_that_names_its_subject_is_not_read_as_a_follow_up(paper_assistant):
