@@ -6,7 +6,10 @@ evidence and everything else are kept, so the answers judged are the same as the
 set of Spanish questions: every item states "language": "es", so that eval also counts the replies that come
 back in another language (a question without its accents is harder to tell for Spanish).
 
-Usage: python tests/gold/unaccented.py SOURCE.jsonl TARGET.jsonl
+With --no-enye, "ñ" is typed "n" too, as on a keyboard without Spanish letters ("año" -> "ano"), the ids start
+with "k-", and only the items that have an "ñ" are written (the others are the same as without --no-enye).
+
+Usage: python tests/gold/unaccented.py [--no-enye] SOURCE.jsonl TARGET.jsonl
 """
 
 import json
@@ -16,27 +19,32 @@ import unicodedata
 KEEP = {"ñ", "Ñ"}
 
 
-def unaccented(text: str) -> str:
+def unaccented(text: str, keep=KEEP) -> str:
     out = []
     for ch in text:
         if ch in "¿¡":
             continue
-        if ch in KEEP:
+        if ch in keep:
             out.append(ch)
             continue
         out.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
     return "".join(out)
 
 
-def main(source: str, target: str) -> None:
+def main(*args: str) -> None:
+    no_enye = "--no-enye" in args
+    source, target = [a for a in args if a != "--no-enye"]
+    keep = set() if no_enye else KEEP
     lines = []
     for line in open(source, encoding="utf-8"):
         if not line.strip():
             continue
         item = json.loads(line)
-        item["id"] = "u-" + item["id"]
-        item["question"] = unaccented(item["question"])
-        item["history"] = [unaccented(turn) for turn in item["history"]]
+        if no_enye and not any("ñ" in t.lower() for t in [item["question"], *item["history"]]):
+            continue
+        item["id"] = ("k-" if no_enye else "u-") + item["id"]
+        item["question"] = unaccented(item["question"], keep)
+        item["history"] = [unaccented(turn, keep) for turn in item["history"]]
         item["language"] = "es"
         lines.append(json.dumps(item, ensure_ascii=False))
     with open(target, "w", encoding="utf-8") as out:
@@ -44,4 +52,4 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])
