@@ -21,6 +21,14 @@ Only a question that has no accented letter and no "¿" or "¡" at all is taken 
   being other words ("se", "sé"), but for "esta" ("está") and "mas" ("más"). The interrogatives are left to the
   first step.
 
+A question typed with no "ñ" either was likely typed on a keyboard without Spanish letters, where "año" is typed
+"ano": its words' variants then include each form with one "n" read as "ñ" (`with_accented_readings(...,
+enye=True)`). An unknown word gets the readings of those it knows ("ninos": "niños", "compania": "compañía"). A
+word the analyser knows ("ano", anus) is read as its "ñ" form ("año") unless the documents use a word that
+translates it as typed ("anus") and none that translates the "ñ" form: a question asks about the documents, and
+one that asks about something they never speak of cannot lose its answer by the other reading ("¿Qué pena ...?"
+stays "penalty" over a law that speaks of penalties). Without the documents' words, a word is read as typed.
+
 Only questions are read so (`Translator.translate(..., question=True)`). docs/answering.md, section 5, has the
 measured effect.
 """
@@ -82,21 +90,41 @@ def _variants(word: str) -> list[str]:
     return [word[:i] + _ACUTE[ch] + word[i + 1:] for i, ch in enumerate(word) if ch in _ACUTE]
 
 
+def _enye_variants(word: str) -> list[str]:
+    """word with one of its "n" read as "ñ", alone or with one vowel accented too ("compania" -> "compañia",
+    "compañía", ...)."""
+    out = []
+    for i, ch in enumerate(word):
+        if ch in "nN":
+            enye = word[:i] + ("ñ" if ch == "n" else "Ñ") + word[i + 1:]
+            out += [enye, *_variants(enye)]
+    return out
+
+
+def _lemma_and_part(reading: str) -> tuple[str, str]:
+    """("año", "n") for "año<n><m><sg>"."""
+    lemma, _, tags = reading.partition("<")
+    return lemma.lower(), tags.split(">", 1)[0]
+
+
 def _units(stream: str) -> Iterable[tuple[re.Match, str, list[str]]]:
     for match in _UNIT.finditer(stream):
         surface, *readings = _SLASH.split(match.group(1))
         yield match, surface, readings
 
 
-def with_accented_readings(stream: str, analyse: Callable[[str], str]) -> str:
+def with_accented_readings(stream: str, analyse: Callable[[str], str], enye: bool = False,
+                           alternatives: Callable[[str, str], list[str]] | None = None) -> str:
     """The analyser's stream of a question typed without accents, its plain words given the readings of their forms
     with one accent that the analyser knows, as the module's docstring says which. analyse(text) is the analyser's
-    stream of text."""
+    stream of text. With enye (the question has no "ñ" either), also of their forms with an "n" read as "ñ";
+    alternatives(Spanish lemma, part of speech), the documents' words that translate a Spanish word
+    (translate.word_choices), says whether a known word is read so."""
     plain = {surface for _, surface, readings in _units(stream)
              if _PLAIN_WORD.fullmatch(surface) and surface.lower() not in _INTERROGATIVE
              and readings and (readings[0].startswith("*") or all(_CONTENT.search(r) for r in readings)
                                or surface.lower() in _ALSO)}
-    variants = sorted({v for word in plain for v in _variants(word)})
+    variants = sorted({v for word in plain for v in _variants(word) + (_enye_variants(word) if enye else [])})
     if not variants:
         return stream
     # Commas keep the variants apart: the analyser joins words it knows as one multiword unit.
@@ -109,17 +137,23 @@ def with_accented_readings(stream: str, analyse: Callable[[str], str]) -> str:
     for match, surface, readings in _units(stream):
         out.append(stream[at:match.start()])
         at = match.end()
-        out.append(_with_variants(match.group(0), surface, readings, known, previous)
+        out.append(_with_variants(match.group(0), surface, readings, known, previous, enye, alternatives)
                    if surface in plain else match.group(0))
         previous = readings[0] if readings else ""
     return "".join(out) + stream[at:]
 
 
-def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str, list[str]], previous: str) -> str:
-    """A unit of the analyser's stream given the readings its one-accent forms have (known)."""
+def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str, list[str]], previous: str,
+                   enye: bool = False, alternatives: Callable[[str, str], list[str]] | None = None) -> str:
+    """A unit of the analyser's stream given the readings its one-accent forms (and with enye, its "ñ" forms)
+    have (known)."""
+    enyes = [r for v in _enye_variants(surface) for r in known.get(v, [])] if enye else []
     extra = [r for v in _variants(surface) for r in known.get(v, [])]
-    if readings[0].startswith("*"):  # a word the analyser does not know: its accented forms'
-        chosen = extra
+    if readings[0].startswith("*"):  # a word the analyser does not know: its accented and "ñ" forms'
+        chosen = extra + enyes
+    elif enyes and _documents_mean(enyes, readings, alternatives):
+        chosen = [r for r in enyes if _CONTENT.search(r)]
+        return "^" + "/".join([surface, *dict.fromkeys(chosen)]) + "$" if chosen else unit
     elif surface.lower() in _ALSO:
         chosen = readings + [r for r in extra if r.startswith(_ALSO[surface.lower()])]
     else:
@@ -137,3 +171,15 @@ def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str
     if not chosen or chosen == readings:
         return unit
     return "^" + "/".join([surface, *dict.fromkeys(chosen)]) + "$"
+
+
+def _documents_mean(enyes: list[str], readings: list[str], alternatives) -> bool:
+    """Whether a known word typed without "ñ" ("ano") is read as its "ñ" form ("año"): unless the documents use a
+    word that translates the word's own readings and none that translates a content reading of the "ñ" form."""
+    if alternatives is None:
+        return False
+
+    def used(found: list[str]) -> bool:
+        return any(alternatives(*_lemma_and_part(r)) for r in found if _CONTENT.search(r))
+
+    return not used(readings) or used(enyes)

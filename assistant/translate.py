@@ -228,8 +228,9 @@ class _Pipeline:
             chains = self.chains
             if self.tagged:
                 readings = chains[0].run(payload).rstrip(b"\0").decode("utf-8", "replace")
-                if unaccented:
-                    readings = spanish_accents.with_accented_readings(readings, self._analysed)
+                if unaccented:  # and typed without "ñ" too: an "n" may stand for it
+                    readings = spanish_accents.with_accented_readings(
+                        readings, self._analysed, enye="ñ" not in text.lower(), alternatives=alternatives)
                 readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
                             else english_readings(readings, _VERBATIM.sub(" ", text)))
                 payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
