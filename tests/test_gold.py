@@ -103,6 +103,11 @@ FLOORS = {
     # (50.0/35.3/80.0 before; docs/answering.md, section 5). 34 answerable (2.9 points each), 10 unanswerable (10
     # points): two questions under each, and every reply must still be in Spanish.
     "Spanish typed without accents, paper (held-out)": (0.70, 0.18, 0.70),
+    # Spanish questions with an "ñ" over the febrile-seizure and steam-engine articles, typed on a keyboard without
+    # Spanish letters ("ano" for "año"; tests/gold/heldout/no-enye/), written 2026-12-07 (thirty-second session)
+    # before R102; held out and measured once after R102c: 61.1/11.1/75.0 (38.9/33.3/100 before; docs/answering.md,
+    # section 5). 18 answerable (5.6 points each), 4 unanswerable (25 points): two questions and one under.
+    "Spanish typed without accents or ñ, febrile seizure and steam engine (held-out)": (0.50, 0.23, 0.50),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
@@ -113,6 +118,7 @@ LANGUAGE_FLOORS = {
     "manual pages as plain text, mandb and apt-cache (held-out)": 0.92,  # 26 items, 100%
     "Spanish idioms, rich, httpx, uvicorn and tomlkit READMEs (held-out)": 0.80,  # 6 items, 100%
     "Spanish typed without accents, paper (held-out)": 0.95,  # 44 items, 100%
+    "Spanish typed without accents or ñ, febrile seizure and steam engine (held-out)": 0.90,  # 22 items, 100%
 }
 
 

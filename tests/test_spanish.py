@@ -182,6 +182,32 @@ def test_a_question_typed_without_accents_is_read_with_them():
         "Those that paises use Acmezip?"
 
 
+def test_a_question_typed_without_n_tilde_is_read_with_it_where_the_documents_say_so():
+    # On a keyboard without Spanish letters "año" is typed "ano" (anus to Apertium) and "niños" "ninos" (unknown).
+    def english(spanish: str, documents=None) -> str:
+        return translator().translate(spanish, SPANISH, ENGLISH, question=True, alternatives=documents)
+
+    def speak_of(*pairs):  # alternatives (translate.word_choices) of documents that use these Spanish words' senses
+        return lambda lemma, part: ["word"] if (lemma, part) in pairs else []
+
+    # A word the analyser does not know gets its "ñ" form, with an accent too where it needs one.
+    assert english("Cuantos ninos viven en Harbourtown?") == "How many boys live in Harbourtown?"
+    assert english("Que compania fabrica Acmezip?") == "Which company manufactures Acmezip?"
+    # A word it knows is read as its "ñ" form unless the documents speak of it as typed and not of the other.
+    assert english("En que ano se fundo Acme?", speak_of(("año", "n"))) == "In which year was founded Acme?"
+    assert english("En que ano se fundo Acme?", speak_of()) == "In which year was founded Acme?"
+    assert english("En que ano se fundo Acme?", speak_of(("ano", "n"))) == "In which anus was founded Acme?"
+    assert english("Que pena tiene el robo en Valmar?", speak_of(("pena", "n"))) == \
+        english("Que pena tiene el robo en Valmar?") == "Which pity has the theft in Valmar?"
+    # The cost: over documents that speak of neither, "pena" is read "peña" (crag); such a question asks about
+    # something the documents never say.
+    assert english("Que pena tiene el robo en Valmar?", speak_of()) == "Which crag has the theft in Valmar?"
+    # Without the documents' words, as typed; a question with an "ñ" or an accent was typed with them.
+    assert english("En que ano se fundo Acme?") == "In which anus was founded Acme?"
+    assert english("En que año se fundo la compania Acme?") == english("En que año se fundo la compania Acme?", speak_of())
+    assert "anus" in english("¿En qué ano se fundó Acme?", speak_of())
+
+
 def test_se_before_a_third_person_verb_reads_as_the_passive():
     # Apertium wrote these as active verbs with a subject of its own: "How many books sold?", "It estimates...".
     assert translator().translate("¿Cuántos libros se vendieron?", SPANISH, ENGLISH) == "How many books were sold?"
@@ -524,6 +550,15 @@ def test_a_question_typed_without_accents_is_answered_as_the_accented_one(paper_
     # A follow-up typed so, after an earlier turn typed so, asks about what the earlier turn named.
     follow_up = paper_assistant.ask("Cuando se creo?", ["Que es el Instituto Federal de Telecomunicaciones?"])
     assert "Telecommunications" in follow_up.read_as and "2013" in follow_up.answer
+
+
+def test_a_question_typed_without_n_tilde_is_answered_as_the_one_typed_with_it(paper_assistant):
+    # "En que ano ..." read "In which anus ...?" and was declined; the paper never speaks of the one, and dates its
+    # events in years.
+    typed = paper_assistant.ask("En que ano se creo el Instituto Federal de Telecomunicaciones?")
+    assert "year" in typed.read_as and "anus" not in typed.read_as
+    assert typed.answer == paper_assistant.ask("¿En qué año se creó el Instituto Federal de Telecomunicaciones?").answer
+    assert "2013" in typed.answer and typed.language == SPANISH
 
 
 def test_a_spanish_question_the_paper_does_not_answer_is_declined_in_spanish(paper_assistant):
