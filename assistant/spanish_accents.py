@@ -26,8 +26,8 @@ A question typed with no "ñ" either was likely typed on a keyboard without Span
 enye=True)`). An unknown word gets the readings of those it knows ("ninos": "niños", "compania": "compañía"). A
 word the analyser knows ("ano", anus) is read as its "ñ" form ("año") unless the documents use a word that
 translates it as typed ("anus") and none that translates the "ñ" form: a question asks about the documents, and
-one that asks about something they never speak of cannot lose its answer by the other reading ("¿Qué pena ...?"
-stays "penalty" over a law that speaks of penalties). Without the documents' words, a word is read as typed.
+one that asks about something they never speak of cannot lose its answer by the other reading ("Que pena ...?"
+keeps "pena" over a law that speaks of penalties). Without the documents' words, a word is read as typed.
 
 Only questions are read so (`Translator.translate(..., question=True)`). docs/answering.md, section 5, has the
 measured effect.
@@ -174,8 +174,8 @@ def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str
 
 
 def _documents_mean(enyes: list[str], readings: list[str], alternatives) -> bool:
-    """Whether a known word typed without "ñ" ("ano") is read as its "ñ" form ("año"): unless the documents use a
-    word that translates the word's own readings and none that translates a content reading of the "ñ" form."""
+    """Whether a known word typed without "ñ" ("ano") is read as its "ñ" form ("año"): it is, unless the documents
+    use a word that translates the word's own readings and none that translates a content reading of the "ñ" form."""
     if alternatives is None:
         return False
 
