@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from assistant import messages
 from assistant.assistant import Assistant
-from assistant.build import build_index
+from assistant.build import BuildReport, build_index
 from assistant.figures import row_holds_figure
 from assistant.pdf_view import render_page
 from assistant.schema import row_label
@@ -40,7 +41,8 @@ def six(tmp_path_factory, real_embedder) -> Assistant:
     return indexed_assistant(corpus, base / "index", real_embedder)
 
 
-def subset_of_six(six: Assistant, folder, embedder, names: list[str], added=()) -> tuple[Assistant, object]:
+def subset_of_six(six: Assistant, folder: Path, embedder, names: list[str],
+                  added: tuple[Path, ...] | list[Path] = ()) -> tuple[Assistant, BuildReport]:
     """An Assistant over some of the six filings (names) and the files added, from a copy of six's index that the
     incremental build brings up to date: it removes the other filings' passages and embeds only the added files,
     so this is the index a fresh build of the folder would give, without encoding the filings a second time
