@@ -553,8 +553,7 @@ def test_a_question_typed_without_accents_is_answered_as_the_accented_one(paper_
 
 
 def test_a_question_typed_without_n_tilde_is_answered_as_the_one_typed_with_it(paper_assistant):
-    # "En que ano ..." read "In which anus ...?" and was declined; the paper never speaks of the one, and dates its
-    # events in years.
+    # "En que ano ..." read "In which anus ...?"; the paper never speaks of an anus, so "ano" is read as "año".
     typed = paper_assistant.ask("En que ano se creo el Instituto Federal de Telecomunicaciones?")
     assert "year" in typed.read_as and "anus" not in typed.read_as
     assert typed.answer == paper_assistant.ask("¿En qué año se creó el Instituto Federal de Telecomunicaciones?").answer
