@@ -204,7 +204,8 @@ def test_a_question_typed_without_n_tilde_is_read_with_it_where_the_documents_sa
     assert english("Que pena tiene el robo en Valmar?", speak_of()) == "Which crag has the theft in Valmar?"
     # Without the documents' words, as typed; a question with an "ñ" or an accent was typed with them.
     assert english("En que ano se fundo Acme?") == "In which anus was founded Acme?"
-    assert english("En que año se fundo la compania Acme?") == english("En que año se fundo la compania Acme?", speak_of())
+    one = "En que año se fundo la compania Acme?"
+    assert english(one) == english(one, speak_of())
     assert "anus" in english("¿En qué ano se fundó Acme?", speak_of())
 
 
