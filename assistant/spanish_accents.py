@@ -17,7 +17,8 @@ Only a question that has no accented letter and no "¿" or "¡" at all is taken 
   from the words around, as it does for any ambiguous word ("este articulo": the noun "artículo", not the verb "I
   articulate"). Not the accented forms that are verbs in the first person ("enfoqué", "entré", "sé"), and a verb in
   the first person present ("instalo": "Como instalo X?") gets the third person's past ("instaló") only after "se",
-  where no first person stands ("se creo" is "se creó"). Function words are read as written, their accented forms
+  where no first person stands ("se creo" is "se creó"), or right after "quién", its subject ("Quien impulso X?"
+  is "impulsó", R103). Function words are read as written, their accented forms
   being other words ("se", "sé"), but for "esta" ("está") and "mas" ("más"). The interrogatives are left to the
   first step.
 
@@ -66,6 +67,7 @@ _FIRST_PERSON = re.compile(r"<(?:vblex|vbser|vbhaver|vbmod)><pri><p1><sg>")
 _ANY_FIRST_PERSON = re.compile(r"<p1>")
 _PAST = re.compile(r"<ifi><p3><sg>")
 _SE = re.compile(r"^se<prn>")
+_WHO = re.compile(r"^quién<prn><itg>", re.I)
 # Two function words whose accented form is a content word, which the tagger may then choose: "esta" (this) and
 # "está" (is), "mas" (but, literary) and "más" (more).
 _ALSO = {"esta": "estar<", "mas": "más<"}
@@ -154,6 +156,11 @@ def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str
     elif enyes and _documents_mean(enyes, readings, alternatives):
         chosen = [r for r in enyes if _CONTENT.search(r)]
         return "^" + "/".join([surface, *dict.fromkeys(chosen)]) + "$" if chosen else unit
+    elif _WHO.match(previous) and any(_FIRST_PERSON.search(r) for r in readings) \
+            and [r for r in extra if _PAST.search(r)]:
+        # Right after "quién", its subject, a verb is in the third person: "Quien impulso X?" is "impulsó" (it
+        # promoted), not "impulso" (I promote, or the noun "impulse").
+        return "^" + "/".join([surface, *dict.fromkeys(r for r in extra if _PAST.search(r))]) + "$"
     elif surface.lower() in _ALSO:
         chosen = readings + [r for r in extra if r.startswith(_ALSO[surface.lower()])]
     else:
