@@ -168,6 +168,10 @@ def test_a_question_typed_without_accents_is_read_with_them():
     assert english("Y como se llama el director?") == "And which is the name of the director?"
     # A how-to question's verb stays in the first person: "instalo" is not read as "instaló" (it installed).
     assert english("Como instalo Acmezip?") == "How I install Acmezip?"
+    # Right after "quién", its subject, the verb is the third person's past: "publico" was read "public" (the
+    # adjective "público"), "fundo" "found" (I found).
+    assert english("Quien publico el informe de Valmar?") == "Who published the report of Valmar?"
+    assert english("Quien fundo el puerto de Harbourtown?") == "Who founded the port of Harbourtown?"
     # Each question of a text opens with its interrogative; "porque" opening one is "por qué".
     assert spanish_accents.interrogatives("Acme se fundo en 1990. cuando se vendio?") == \
         "Acme se fundo en 1990. ¿cuándo se vendio?"
