@@ -157,7 +157,7 @@ def _with_variants(unit: str, surface: str, readings: list[str], known: dict[str
         chosen = [r for r in enyes if _CONTENT.search(r)]
         return "^" + "/".join([surface, *dict.fromkeys(chosen)]) + "$" if chosen else unit
     elif _WHO.match(previous) and any(_FIRST_PERSON.search(r) for r in readings) \
-            and [r for r in extra if _PAST.search(r)]:
+            and any(_PAST.search(r) for r in extra):
         # Right after "quién", its subject, a verb is in the third person: "Quien impulso X?" is "impulsó" (it
         # promoted), not "impulso" (I promote, or the noun "impulse").
         return "^" + "/".join([surface, *dict.fromkeys(r for r in extra if _PAST.search(r))]) + "$"
