@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from .apertium_stream import SLASH, UNIT, lemma_and_part
 from .spanish_idioms import cased
 
 _TYPED_ACCENT = re.compile("[áéíóúüÁÉÍÓÚÜ¿¡]")
@@ -56,9 +57,6 @@ _LAST_QUESTION = re.compile(r"(^|[.!:;]\s+)\s*([^.!:;?\s][^.!:;?]*\?\s*$)")
 _WHY = re.compile(r"((?:^|[.!?:;]\s+)\s*(?:(?:y|e|o|pero|entonces)\s+)?)(p)or\s*que\b", re.I)
 
 _ACUTE = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú", "A": "Á", "E": "É", "I": "Í", "O": "Ó", "U": "Ú"}
-# A lexical unit of the analyser's output: "^articulo/articular<vblex><pri><p1><sg>$", "^pais/*pais$".
-_UNIT = re.compile(r"\^((?:\\.|[^\\^$])*)\$")
-_SLASH = re.compile(r"(?<!\\)/")
 _PLAIN_WORD = re.compile(r"[A-Za-zñÑ]{2,}")
 # Readings of content words (nouns, adjectives, verbs), which a word typed without its accent may stand for; a
 # function word ("se", "entre", "el") is read as written, its accented form being another word ("sé", "entré").
@@ -103,15 +101,11 @@ def _enye_variants(word: str) -> list[str]:
     return out
 
 
-def _lemma_and_part(reading: str) -> tuple[str, str]:
-    """("año", "n") for "año<n><m><sg>"."""
-    lemma, _, tags = reading.partition("<")
-    return lemma.lower(), tags.split(">", 1)[0]
-
-
 def _units(stream: str) -> Iterable[tuple[re.Match, str, list[str]]]:
-    for match in _UNIT.finditer(stream):
-        surface, *readings = _SLASH.split(match.group(1))
+    """Each lexical unit of the analyser's output ("^articulo/articular<vblex><pri><p1><sg>$", "^pais/*pais$"):
+    the match, its surface and its readings."""
+    for match in UNIT.finditer(stream):
+        surface, *readings = SLASH.split(match.group(1))
         yield match, surface, readings
 
 
@@ -187,6 +181,6 @@ def _documents_mean(enyes: list[str], readings: list[str], alternatives) -> bool
         return False
 
     def used(found: list[str]) -> bool:
-        return any(alternatives(*_lemma_and_part(r)) for r in found if _CONTENT.search(r))
+        return any(alternatives(*lemma_and_part(r)) for r in found if _CONTENT.search(r))
 
     return not used(readings) or used(enyes)

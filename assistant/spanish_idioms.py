@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from .apertium_stream import UNIT_PATTERN
+
 # --- before Apertium: plainer Spanish wordings -----------------------------------------------------------------
 
 # "querer decir" is "to mean": "significar" in the same tense and number.
@@ -71,11 +73,11 @@ def in_text(text: str) -> str:
 
 # "a cargo de": "in charge of" (the dictionary gives "to charge of").
 _A_CARGO = re.compile(r"\^a<pr>/to<pr>\$(\s*)\^cargo<n><m><sg>/(?:[^$]*/)?(charge<n><sg>)(?:/[^$]*)?\$")
-_UNIT = r"\^(?:\\.|[^\\^$])*\$"
 # "¿Qué significa X?" and "¿Para qué sirve X?" up to the question mark, X holding no verb of its own. The verb may
 # be tagged an imperative ("sirve" is both), which the tagger chooses when the word after it is unknown.
 _VERB_FORM = r"<(pri|pii|ifi|imp)><p[23]><(sg|pl)>/[^$]*\$"
-_QUESTION_END = r"((?:\s*(?!\^[^/$]*<(?:vblex|vbser|vbhaver|vbmod)>)" + _UNIT + r")+?)(\s*)(\^\?<sent>/\?<sent>\$)"
+_QUESTION_END = (r"((?:\s*(?!\^[^/$]*<(?:vblex|vbser|vbhaver|vbmod)>)" + UNIT_PATTERN
+                 + r")+?)(\s*)(\^\?<sent>/\?<sent>\$)")
 _WHAT_MEANS = re.compile(r"(\^[Qq]ué<prn><itg>[^$]*\$)(\s*)\^significar<vblex>" + _VERB_FORM + _QUESTION_END)
 _WHAT_FOR = re.compile(r"\^([Pp])ara<pr>/[^$]*\$(\s*)\^(qué<prn><itg>[^$/]*/)what([^$]*\$)(\s*)"
                        r"\^servir<vblex>" + _VERB_FORM + _QUESTION_END)

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import spanish_accents, spanish_idioms
+from .apertium_stream import (SLASH as _SLASH, UNESCAPE as _UNESCAPE, UNIT as _UNIT, UNIT_PATTERN, lemma_and_part,
+                              part as _part)
 from .nlp import NlpUnavailable, fine_tags
 from .text import fold, search_tokens, spanish_tokens
 
@@ -38,7 +40,6 @@ _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves 
 # An escaped "^" at the end of a text stalls the pipeline (a stage waits for the rest of a word that never
 # comes): the caret travels as the look-alike modifier letter and is put back afterwards.
 _CARET, _CARET_STAND_IN = "^", "\u02c6"
-_UNESCAPE = re.compile(r"\\(.)")
 # A letter joined by a hyphen to a word ("e-comercio", "i-Banking") is a prefix, not the conjunction "e" or
 # the pronoun "I": it passes through untranslated as a superblank (Apertium's "[...]", copied as it is).
 _PREFIX = re.compile(r"(?<![\w\\-])([A-Za-z])-(?=\w)")
@@ -273,8 +274,6 @@ class _Pipeline:
 
 # A lexical unit of Apertium's stream after the bilingual dictionary: "^receta<n><f><sg>/recipe<n><sg>/
 # prescription<n><sg>$", the analysis and then each translation the dictionary has.
-_UNIT = re.compile(r"\^((?:\\.|[^\\^$])*)\$")
-_SLASH = re.compile(r"(?<!\\)/")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -321,7 +320,7 @@ def _documents_words(match: re.Match, source: str, alternatives) -> list[str]:
     """alternatives() for a unit's Spanish lemma and part of speech; none for a multi-word unit or an untagged one."""
     if alternatives is None or "#" in match.group(1) or "<" not in source:
         return []
-    return alternatives(_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source))
+    return alternatives(*lemma_and_part(source))
 
 
 # Senses Apertium's Spanish-English dictionary chooses that the documents our users keep (laws, reports, licences)
@@ -500,7 +499,7 @@ def passive(stream: str) -> str:
 _WH_ADVERBS = frozenset({"cuándo", "dónde", "adónde", "cómo", "por qué", "cuánto"})
 _FINITE = re.compile(r"<(?:vblex|vbser|vbhaver|vbmod)><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(sg|pl)>")
 _DEPENDENT = {"vbser": "<vblex><pp>", "vbhaver": "<vblex><pp>", "vbmod": "<vblex><inf>"}
-_STREAM_UNIT = re.compile(r"(\s*)(\^(?:\\.|[^\\^$])*\$)")
+_STREAM_UNIT = re.compile(r"(\s*)(" + UNIT_PATTERN + ")")
 
 
 def subject_first(stream: str) -> str:
@@ -769,11 +768,6 @@ def cognate(word: str, candidates: list[tuple[str, str]], used) -> list[str]:
 def _is_word(analysis: str) -> bool:
     """An analysis or translation of one known word: "lead<vblex><pri>", not "*steers", "@x" or "take<vblex># place"."""
     return "<" in analysis and "#" not in analysis and not analysis.startswith(("*", "@"))
-
-
-def _part(analysis: str) -> str:
-    """The part of speech of "lead<vblex><pri><p3><sg>": "vblex"."""
-    return analysis.split("<", 1)[1].split(">", 1)[0]
 
 
 def _run_stage(command: list[str], text: str) -> str:
