@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 export HF_HUB_OFFLINE := 1
+# pip installs without compiling every module to bytecode (half of a fresh install's time, torch above all), and
+# Python writes the bytecode of what it imports on first use: a machine that sets PYTHONDONTWRITEBYTECODE would
+# otherwise compile every module again at each start.
+unexport PYTHONDONTWRITEBYTECODE
 export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
@@ -16,7 +20,7 @@ install: $(STAMP) apertium
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	touch $(STAMP)
 
 build: install

@@ -1,6 +1,7 @@
 """The fits that turn the reader model's readings into a ranking and an answer probability (assistant/train/calibrate.py)."""
 
 import numpy as np
+import pytest
 
 from assistant.reader import ANSWER_FEATURES, FEATURES, _by_name
 from assistant.train.calibrate import compare, fit, rank_weights
@@ -83,6 +84,7 @@ def test_a_source_without_unanswerable_questions_is_left_out_of_the_declined_mea
             [v["answer_right"] for v in point["per_source"].values()])), 4)
 
 
+@pytest.mark.slow  # a training tool's data source, not the product: it embeds a whole filing (30 s here)
 def test_the_10q_source_asks_the_tuning_companies_questions_that_give_a_figure(tmp_path, real_embedder):
     # `calibrate --tenq`: only single-filing questions about AMZN, MSFT or NVDA whose reference answer gives a
     # figure become records, and a candidate holds when it states that figure (the revenue row here).

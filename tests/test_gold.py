@@ -3,8 +3,8 @@ their answers that does not quote its document exactly.
 
 Floors sit a few points under the values measured on sets nothing was chosen on (docs/answering.md), so that
 one question does not fail CI. The tuning sets are where the reader's few choices were made: their floors
-guard against regressions, they do not show what to expect on new text. The held-out SQuAD articles are in
-test_squad.py.
+guard against regressions, they do not show what to expect on new text, and they run with the slow tests
+(`make test-all`). The held-out SQuAD articles are in test_squad.py.
 """
 
 import pytest
@@ -158,7 +158,10 @@ def assistants(tmp_path_factory, real_embedder):
     return get
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
+# The tuning sets' floors guard against regressions in what was chosen on them; they are `slow` (`make test-all`,
+# about 3.5 minutes of the two workers' time), and the default run keeps the held-out floors.
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if name.endswith("(tuning)") else name
+                                  for name in sorted(FLOORS)])
 def test_gold_set_floors(name, assistants):
     entry = SETS[name]
     assistant, corpus = assistants(entry)
