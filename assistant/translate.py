@@ -241,7 +241,7 @@ class _Pipeline:
                 if self.pair == "spa-eng":
                     if question:
                         stream = spanish_idioms.in_translation(stream)
-                    stream = generic_senses(subject_first(passive(continuing(what_happens(stream)))))
+                    stream = subject_first(passive(continuing(what_happens(stream))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 if self.pair == "spa-eng":
@@ -330,11 +330,6 @@ def _documents_words(match: re.Match, source: str, alternatives) -> list[str]:
 _FORMAL_SENSES = {("violar", "vblex"): ("violate", "rape"), ("violación", "n"): ("violation", "rape")}
 
 
-def _source_lemma(source: str) -> str:
-    """The Spanish lemma of a unit's analysis, lowercased: "niño<n><m><pl>" -> "niño"."""
-    return _UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower()
-
-
 def formal_senses(stream: str, known=None) -> str:
     """The stream with _FORMAL_SENSES read, unless known(words) says the documents use the replaced sense and not
     the formal one (a document about the crime)."""
@@ -342,39 +337,13 @@ def formal_senses(stream: str, known=None) -> str:
         source, *senses = _SLASH.split(match.group(1))
         if "<" not in source or not senses:
             return match.group(0)
-        formal = _FORMAL_SENSES.get((_source_lemma(source), _part(source)))
+        formal = _FORMAL_SENSES.get((_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source)))
         if formal is None or not any(_lemma(s) == formal[1] for s in senses):
             return match.group(0)
         if known is not None and known(formal[1]) and not known(formal[0]):
             return match.group(0)
         sense = next(s for s in senses if _lemma(s) == formal[1])
         return _in_place(source, sense, formal[0])
-
-    return _UNIT.sub(choose, stream)
-
-
-# Senses Apertium's Spanish-English dictionary narrows: it translates "niño" "boy", while Spanish says "niño" of a
-# child of either sex and "niños" of children ("¿A qué edad caminan los niños?"). Read so unless another word of the
-# text is translated as the pair's other sense, which tells the two apart ("niños y niñas": boys and girls).
-# (Spanish lemma, part of speech) -> (the sense read instead, the sense it replaces, the other sense of the pair).
-_GENERIC_SENSES = {("niño", "n"): ("child", "boy", "girl")}
-
-
-def generic_senses(stream: str) -> str:
-    """The stream after the bilingual dictionary with _GENERIC_SENSES read ("Día del Niño": "Day of the Child"),
-    unless a word of it is translated as the pair's other sense."""
-    said = {_lemma(sense).lower() for m in _UNIT.finditer(stream) for sense in _SLASH.split(m.group(1))[1:]}
-
-    def choose(match: re.Match) -> str:
-        source, *senses = _SLASH.split(match.group(1))
-        generic = _GENERIC_SENSES.get((_source_lemma(source), _part(source))) if "<" in source else None
-        if generic is None or generic[2] in said:
-            return match.group(0)
-        narrow = [s for s in senses if _lemma(s).lower() == generic[1]]
-        if not narrow:
-            return match.group(0)
-        word = generic[0].capitalize() if narrow[0][:1].isupper() else generic[0]  # (the case Apertium carries)
-        return _in_place(source, narrow[0], word)
 
     return _UNIT.sub(choose, stream)
 
