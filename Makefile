@@ -50,7 +50,8 @@ browser:
 test: install browser
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
-# Also the slow tests (the benchmark's quick mode end to end, two to three minutes here).
+# Also the slow tests: the benchmark's quick mode end to end (two to three minutes here), the tuning gold sets' floors
+# (about 3.5 minutes of the two workers' time) and the calibration's 10-Q source.
 test-all: install browser
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m ""
 
