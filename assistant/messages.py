@@ -18,6 +18,7 @@ TEXTS = {
         "fragment": "the follow-up names nothing to look for: ask it again with what it is about",
         "not_close": "no passage answers the question closely enough",
         "off_topic": "no passage is about what the question asks",
+        "negation_missing": "the question asks what is not so, and the closest passage says nothing of the kind",
         "unknown_term": "the question names something the documents never mention",
         "unknown_named": "the documents never mention {terms}; check the spelling, or add a document that does",
         "unknown_number": "the documents never mention {terms}; ask about a number or year they give, or add a "
@@ -251,6 +252,7 @@ TEXTS = {
         "fragment": "la pregunta no nombra nada que buscar: hágala de nuevo diciendo de qué trata",
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "off_topic": "ningún pasaje trata de lo que pregunta",
+        "negation_missing": "la pregunta busca lo que no es así, y el pasaje más cercano no dice nada parecido",
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "unknown_named": "los documentos nunca mencionan {terms}; revise cómo se escribe, o añada un documento que "
                          "lo mencione",

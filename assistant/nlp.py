@@ -424,6 +424,34 @@ _WANTS = (
 )
 
 
+# A question that asks what is not so says it with one of these words ("Which members did not sign?"); "or not" and
+# "whether or not" ask nothing negative, and "No." is an abbreviation.
+_ASKS_NOT = re.compile(r"\b(?:not|never|none|nothing|nobody|neither|nor|without)\b|n't\b|\bno\b(?!\.)", re.I)
+_NOT_NEGATING = re.compile(r"\b(?:whether\s+)?or\s+not\b", re.I)
+# A question that asks yes or no opens with an auxiliary verb ("Doesn't it allow copies?"): a sentence that says
+# what is so answers it too.
+_YES_NO = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:is|are|was|were|am|do|does|did|can|could|will|would|shall|should|"
+                     r"may|might|must|has|have|had)(?:n't)?\b", re.I)
+# A sentence says that something is not so, or is so only in part, in these words too, English and Spanish (a Spanish
+# passage is read in its own words and in translation).
+_SAYS_NOT = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor|without|except|excepting|unless|instead|"
+                       r"rather\s+than|other\s+than|apart\s+from|only|cannot|unable|fail\w*|lack\w*|absen\w*|"
+                       r"outside|refus\w*|reject\w*|den(?:y|ies|ied)|prohibit\w*|forb[ai]d\w*|ban|bans|banned|"
+                       r"exclu\w*|prevent\w*|avoid\w*|nunca|jamás|ni|sin|tampoco|ningun[oa]?|ningún|nadie|nada|"
+                       r"excepto|salvo|sino|solo|sólo)\b|n't\b", re.I)
+
+
+def asks_negated(question: str) -> bool:
+    """Whether a question asks what is not so ("What did the treaty not cover?"), and not yes or no."""
+    text = _NOT_NEGATING.sub(" ", question)
+    return bool(_ASKS_NOT.search(text)) and not _YES_NO.search(text)
+
+
+def says_negation(text: str) -> bool:
+    """Whether a text says that something is not so, or only in part, in any of _SAYS_NOT's words."""
+    return bool(_SAYS_NOT.search(text))
+
+
 def names_a_percentage(text: str) -> bool:
     """Whether a text writes a percentage or asks for one: "%", "percent", "percentage", "por ciento"."""
     return bool(_PERCENT_SIGN.search(text))

@@ -20,8 +20,8 @@ from .about import (MAX_TITLE_LINES, about_kind, asking_tokens, asks_about_autho
 from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
-from .nlp import (asks_for_list, asks_for_several, coordination, lacks_expected_entity, names_a_percentage,
-                  part_of_speech)
+from .nlp import (asks_for_list, asks_for_several, asks_negated, coordination, lacks_expected_entity,
+                  names_a_percentage, part_of_speech, says_negation)
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
@@ -476,6 +476,13 @@ class Reader:
         listed = opening or (self._named_list(query, cands) if defining is None and named is None else None)
         if listed is not None:  # a list whose heading the question names, in the place the question names, or the
             cands = [listed] + [c for c in cands if c is not listed]  # opening of a section it repeats: it answers
+        negated = asks_negated(query.asked or query.question)
+        if negated and not any(c is not None for c in (defining, named, listed)) and not _says_negation(cands[0]):
+            # A question that asks what is not so: the best sentence the model read that says something is not so
+            # goes first, and is judged as any best sentence is (R105).
+            saying = next((c for c in cands if c.scored is not None and _says_negation(c)), None)
+            if saying is not None:
+                cands = [saying] + [c for c in cands if c is not saying]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
@@ -489,6 +496,10 @@ class Reader:
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
+        if negated and not structural and not _says_negation(best):
+            # "What type of math was not advanced?" is not answered by "Advances in algebra were made": a sentence
+            # that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105).
+            return Reading(True, probability, self._closest(cands), "negation_missing")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
             # about the document itself has no subject of its own to be near: R86b checks what its answer says.)
@@ -751,6 +762,15 @@ class Reader:
                         passage_start=chunk.start, score=round(score, 4), title=title, headers=chunk.headers,
                         kind=chunk.kind, language=chunk.language)
 
+
+
+def _says_negation(cand: Candidate) -> bool:
+    """Whether a candidate's answer says that something is not so (nlp.says_negation): as the model read it (a
+    Spanish sentence in translation) or as the document has it (with the sentence a dangling one leans on, or a
+    lead-in's list)."""
+    chunk = cand.chunk
+    return says_negation(cand.model_text() + " " + chunk.text[cand.answer_start - chunk.start:
+                                                              cand.answer_end - chunk.start])
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)
 

@@ -1149,3 +1149,46 @@ def test_a_keyword_query_is_answered_from_a_threshold_of_its_own(tmp_path, real_
     assistant.reader_settings = ReaderSettings(keyword_threshold=assistant.answer_model.config["reader"]["threshold"])
     assistant.reload()
     assert all(assistant.ask(query).abstained for query in ("turbina mareomotriz", "flota pesquera"))
+
+
+PORT_NOTES = """# The Harbourtown port agreement
+
+The Harbourtown port agreement was signed in 2019 by Acme Shipping and Valmar Freight.
+
+Both companies agreed to share the eastern quay and to dredge the channel every spring.
+"""
+REFUSED = "Coastline Ferries did not sign the agreement and kept its own berth at the northern pier.\n"
+
+
+def test_a_question_that_says_not_is_answered_only_by_a_sentence_that_says_so(tmp_path, real_embedder):
+    # R105 (docs/answering.md, section 3): "Which company did not sign ...?" was answered with the sentence on who
+    # signed. Over notes that say who did not, that sentence is read first; over notes that do not, it is declined.
+    question = "Which company did not sign the Harbourtown port agreement?"
+    both = assistant_over(tmp_path / "both", real_embedder, {"port.md": PORT_NOTES + "\n" + REFUSED})
+    answer = both.ask(question)
+    assert answer.abstained or "Coastline Ferries" in answer.answer
+    assert "Coastline Ferries" in answer.citations[0].quote
+    check_verbatim(answer.to_dict(), document_texts(tmp_path / "both" / "corpus"))
+    signers = assistant_over(tmp_path / "signers", real_embedder, {"port.md": PORT_NOTES})
+    declined = signers.ask(question)
+    assert declined.abstained and declined.message == messages.text("negation_missing", "en")
+    assert "signed in 2019" in declined.citations[0].quote  # the closest passage is still shown
+    spanish = signers.ask("¿Qué empresa no firmó el acuerdo del puerto de Harbourtown?")
+    assert spanish.abstained and spanish.message == messages.text("negation_missing", "es")
+    # The same question without "not" is answered by the signers' sentence; and "or not" asks nothing negative.
+    assert "Acme Shipping" in signers.ask("Which companies signed the Harbourtown port agreement?").answer
+    assert signers.ask("Did Acme Shipping sign the Harbourtown port agreement or not?").message != \
+        messages.text("negation_missing", "en")
+
+
+def test_negation_in_a_question_and_in_a_sentence():
+    from assistant.nlp import asks_negated, says_negation
+
+    assert asks_negated("Which members did not sign?") and asks_negated("Who never returned to Valmar?")
+    assert asks_negated("What has no mass?") and asks_negated("Which ports don't charge a fee?")
+    assert not asks_negated("Does Acme ship to Valmar or not?")  # yes or no
+    assert not asks_negated("Isn't the licence free?") and not asks_negated("What is listed under No. 5?")
+    assert not asks_negated("Which company signed?")
+    assert says_negation("Acme did not sign.") and says_negation("Only Acme signed.")
+    assert says_negation("Dredging is prohibited.") and says_negation("Acme no firmó el acuerdo.")
+    assert not says_negation("Acme and Valmar signed the agreement in 2019.")
