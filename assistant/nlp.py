@@ -425,7 +425,7 @@ _WANTS = (
 
 
 # A question that asks what is not so says it with one of these words ("Which members did not sign?"); "or not" and
-# "whether or not" ask nothing negative, and "No." is an abbreviation.
+# "whether or not" ask nothing negative, and "No." is an abbreviation. Only a question with one is parsed.
 _ASKS_NOT = re.compile(r"\b(?:not|never|none|nothing|nobody|neither|nor|without)\b|n't\b|\bno\b(?!\.)", re.I)
 _NOT_NEGATING = re.compile(r"\b(?:whether\s+)?or\s+not\b", re.I)
 # A question that asks yes or no opens with an auxiliary verb ("Doesn't it allow copies?"): a sentence that says
@@ -433,18 +433,33 @@ _NOT_NEGATING = re.compile(r"\b(?:whether\s+)?or\s+not\b", re.I)
 _YES_NO = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:is|are|was|were|am|do|does|did|can|could|will|would|shall|should|"
                      r"may|might|must|has|have|had)(?:n't)?\b", re.I)
 # A sentence says that something is not so, or is so only in part, in these words too, English and Spanish (a Spanish
-# passage is read in its own words and in translation).
+# passage is read in its own words and in translation), or with a word of a negative prefix ("unwilling",
+# "non-Chinese"; not "unique", "united", "under...").
 _SAYS_NOT = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor|without|except|excepting|unless|instead|"
                        r"rather\s+than|other\s+than|apart\s+from|only|cannot|unable|fail\w*|lack\w*|absen\w*|"
                        r"outside|refus\w*|reject\w*|den(?:y|ies|ied)|prohibit\w*|forb[ai]d\w*|ban|bans|banned|"
                        r"exclu\w*|prevent\w*|avoid\w*|nunca|jamás|ni|sin|tampoco|ningun[oa]?|ningún|nadie|nada|"
-                       r"excepto|salvo|sino|solo|sólo)\b|n't\b", re.I)
+                       r"excepto|salvo|sino|solo|sólo|un(?!i|der)[a-z]{4,}|non-?[a-z]{3,})\b|n't\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def asks_negated(question: str) -> bool:
-    """Whether a question asks what is not so ("What did the treaty not cover?"), and not yes or no."""
+    """Whether a question asks what is not so of its main verb ("What did the treaty not cover?", "Which ports never
+    charge a fee?", "What has no mass?"): a negation spaCy attaches to the question's root or to an auxiliary of it,
+    or "no" before the root's subject or object. Not a question that asks yes or no, nor "or not", nor a negation
+    inside a clause of its own ("Who showed that X was not as correct as Y?", "What does X have that Y doesn't
+    address?") or of a noun ("a not Chinese empire")."""
     text = _NOT_NEGATING.sub(" ", question)
-    return bool(_ASKS_NOT.search(text)) and not _YES_NO.search(text)
+    if not _ASKS_NOT.search(text) or _YES_NO.search(text):
+        return False
+    for token in _parsed(text):
+        head = token.head
+        if token.dep_ == "neg" and head.pos_ not in ("NOUN", "PROPN") and (
+                head.dep_ == "ROOT" or (head.dep_ in ("aux", "auxpass") and head.head.dep_ == "ROOT")):
+            return True
+        if token.lower_ == "no" and token.dep_ == "det" and head.head.dep_ == "ROOT" and head.dep_ != "ROOT":
+            return True  # "What has no mass?": the root's subject or object
+    return False
 
 
 def says_negation(text: str) -> bool:
