@@ -445,10 +445,10 @@ _SAYS_NOT = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor|witho
 @lru_cache(maxsize=4096)
 def asks_negated(question: str) -> bool:
     """Whether a question asks what is not so of its main verb ("What did the treaty not cover?", "Which ports never
-    charge a fee?", "What has no mass?"): a negation spaCy attaches to the question's root or to an auxiliary of it,
-    or "no" before the root's subject or object. Not a question that asks yes or no, nor "or not", nor a negation
-    inside a clause of its own ("Who showed that X was not as correct as Y?", "What does X have that Y doesn't
-    address?") or of a noun ("a not Chinese empire")."""
+    charge a fee?", "Which ports charge no fee?"): a negation spaCy attaches to the question's root or to an
+    auxiliary of it, or "no" before the root's subject or object. Not a question that asks yes or no, nor "or not",
+    nor a negation inside a clause of its own ("Who said that Acme was not as fast as Valmar?", "What does Acme
+    offer that Valmar doesn't sell?") or of a noun ("a not Spanish company")."""
     text = _NOT_NEGATING.sub(" ", question)
     if not _ASKS_NOT.search(text) or _YES_NO.search(text):
         return False
@@ -458,7 +458,7 @@ def asks_negated(question: str) -> bool:
                 head.dep_ == "ROOT" or (head.dep_ in ("aux", "auxpass") and head.head.dep_ == "ROOT")):
             return True
         if token.lower_ == "no" and token.dep_ == "det" and head.head.dep_ == "ROOT" and head.dep_ != "ROOT":
-            return True  # "What has no mass?": the root's subject or object
+            return True  # "Which ports charge no fee?": the root's subject or object
     return False
 
 

@@ -479,7 +479,7 @@ class Reader:
         negated = asks_negated(query.asked or query.question)
         if negated and not any(c is not None for c in (defining, named, listed)) and not _says_negation(cands[0]):
             # A question that asks what is not so: the best sentence the model read that says something is not so
-            # goes first, and is judged as any best sentence is (R105).
+            # goes first, and is judged as any best sentence is (R105b, docs/answering.md section 3).
             saying = next((c for c in cands if c.scored is not None and _says_negation(c)), None)
             if saying is not None:
                 cands = [saying] + [c for c in cands if c is not saying]
@@ -497,8 +497,8 @@ class Reader:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if negated and not structural and not _says_negation(best):
-            # "What type of math was not advanced?" is not answered by "Advances in algebra were made": a sentence
-            # that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105).
+            # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
+            # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
@@ -763,7 +763,6 @@ class Reader:
                         kind=chunk.kind, language=chunk.language)
 
 
-
 def _says_negation(cand: Candidate) -> bool:
     """Whether a candidate's answer says that something is not so (nlp.says_negation): as the model read it (a
     Spanish sentence in translation) or as the document has it (with the sentence a dangling one leans on, or a
@@ -771,6 +770,7 @@ def _says_negation(cand: Candidate) -> bool:
     chunk = cand.chunk
     return says_negation(cand.model_text() + " " + chunk.text[cand.answer_start - chunk.start:
                                                               cand.answer_end - chunk.start])
+
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)
 
