@@ -476,8 +476,10 @@ class Reader:
         listed = opening or (self._named_list(query, cands) if defining is None and named is None else None)
         if listed is not None:  # a list whose heading the question names, in the place the question names, or the
             cands = [listed] + [c for c in cands if c is not listed]  # opening of a section it repeats: it answers
-        negated = asks_negated(query.asked or query.question)
-        if negated and not any(c is not None for c in (defining, named, listed)) and not _says_negation(cands[0]):
+        # A definition, a named row or a named list answers by the document's structure, whatever the checks below.
+        structural = any(c is not None for c in (defining, named, listed))
+        negated = not structural and asks_negated(query.asked or query.question)
+        if negated and not _says_negation(cands[0]):
             # A question that asks what is not so: the best sentence the model read that says something is not so
             # goes first, and is judged as any best sentence is (R105b, docs/answering.md section 3).
             saying = next((c for c in cands if c.scored is not None and _says_negation(c)), None)
@@ -486,8 +488,6 @@ class Reader:
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        # A definition, a named row or a named list answers by the document's structure, whatever the checks below.
-        structural = any(c is not None for c in (defining, named, listed))
         if term and not structural and not best.chunk.translations and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
@@ -496,7 +496,7 @@ class Reader:
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
-        if negated and not structural and not _says_negation(best):
+        if negated and not _says_negation(best):
             # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")

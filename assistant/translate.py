@@ -337,7 +337,7 @@ def formal_senses(stream: str, known=None) -> str:
         source, *senses = _SLASH.split(match.group(1))
         if "<" not in source or not senses:
             return match.group(0)
-        formal = _FORMAL_SENSES.get((_UNESCAPE.sub(r"\1", source.split("<", 1)[0]).lower(), _part(source)))
+        formal = _FORMAL_SENSES.get(lemma_and_part(source))
         if formal is None or not any(_lemma(s) == formal[1] for s in senses):
             return match.group(0)
         if known is not None and known(formal[1]) and not known(formal[0]):
