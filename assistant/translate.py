@@ -32,8 +32,9 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 5  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
-# parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses)
+TRANSLATION_VERSION = 6  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+# parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses);
+# 6: a separable verb keeps its particle ("carried out", separable)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 SHORT_TEXT_WORDS = 3  # a text of at most this many words is judged by the dictionaries first (_dictionary_language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
@@ -195,7 +196,7 @@ class _Pipeline:
     translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
     constructions the dictionary reads wrongly are mended (continuing, passive, subject_first; and before the tagger,
     nouns_after_how_many and by_which_noun), and a caller may keep only the senses its documents use
-    (prefer_senses)."""
+    (prefer_senses); last, a separable verb is split into its head and its particle (separable)."""
 
     def __init__(self, pair: str):
         # The stages of Apertium's own mode file, each told to flush on NUL (-z); "$1" is the generator's
@@ -245,7 +246,7 @@ class _Pipeline:
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 if self.pair == "spa-eng":
-                    stream = formal_senses(stream, known)
+                    stream = separable(formal_senses(stream, known))
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
@@ -481,17 +482,42 @@ def continuing(stream: str) -> str:
 # Apertium writes as the English passive ("When it was founded the company?"; "How many books were sold?").
 _SE_VERB = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<vblex>"
                       r"(<(?:pri|pii|ifi|fti|cni|prs|pis)>)<p3><(sg|pl)>((?:/(?:\\.|[^\\^$/])*)+)\$")
-_SENSE_TENSE = re.compile(r"<vblex><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>")
+_SENSE_TENSE = re.compile(r"<vblex>(<sep>)?<(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>")
 
 
 def passive(stream: str) -> str:
     """The stream after the bilingual dictionary with se + a third-person verb read as its passive."""
     def rewrite(m: re.Match) -> str:
         tense, number = m.group(3), m.group(4)
-        senses = _SENSE_TENSE.sub(f"<vblex><pp><m><{number}>", m.group(5))
+        senses = _SENSE_TENSE.sub(lambda sense: f"<vblex>{sense.group(1) or ''}<pp><m><{number}>", m.group(5))
         return (f"^ser<vbser>{tense}<p3><{number}>/be<vbser>{tense}<p3><{number}>${m.group(1)}"
                 f"^{m.group(2)}<vblex><pp><m><{number}>{senses}$")
     return _SE_VERB.sub(rewrite, stream)
+
+
+# Apertium's dictionary gives some Spanish verbs an English verb with a particle that English may put after the
+# object, marked <sep>: "llevar# a cabo" is "carry# out<vblex><sep>", "poner# en marcha" "set# up", "convertir# en"
+# "turn# into", "depender# de" "depend# on", "remontar" "trace# back". Its transfer rules drop the particle and leave
+# the verb uninflected ("El gobierno llevó a cabo la reforma.": "The government carry the reform."), and a passive
+# (above) kept the particle glued on with a "#" ("The reform was carry# out in 2010."). Such a unit becomes its head
+# verb, which the transfer inflects as any verb, and its particle after it, as a word Apertium passes on as it is.
+_VERB_SENSES = re.compile(r"\^((?:\\.|[^\\^$/<])+)(<vblex>[^/$]*)((?:/(?:\\.|[^\\^$/])*)+)\$")
+
+
+def separable(stream: str) -> str:
+    """The stream after the bilingual dictionary with each verb whose every sense is separable ("carry# out") written
+    as its first sense's head verb followed by that sense's particle. Run after the mendings and prefer_senses,
+    which read the unit whole; a verb with separable and other senses ("dejar": "leave", "give# up") is left for
+    the lexical selection to choose."""
+    def rewrite(m: re.Match) -> str:
+        senses = _SLASH.split(m.group(3))[1:]
+        if not senses or not all("<sep>" in sense and "# " in sense.split("<", 1)[0] for sense in senses):
+            return m.group(0)
+        head, rest = senses[0].split("# ", 1)
+        particle, tags = rest.split("<", 1)
+        return (f"^{m.group(1).split('# ', 1)[0]}{m.group(2)}/{head}<{tags.replace('<sep>', '')}$ "
+                f"^*{particle}/*{particle}$")
+    return _VERB_SENSES.sub(rewrite, stream)
 
 
 # Interrogatives after which Spanish puts the subject behind the verb, and that are not themselves the subject

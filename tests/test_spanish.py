@@ -221,6 +221,21 @@ def test_se_before_a_third_person_verb_reads_as_the_passive():
     assert translator().translate("Juan se lo dio.", SPANISH, ENGLISH) == "Juan gave it to him."  # not a passive
 
 
+
+def test_a_separable_verb_keeps_its_particle_and_its_tense():
+    # Apertium's dictionary gives "llevar a cabo" as "carry# out" (and "poner en marcha" as "set# up"): its transfer
+    # wrote "The government carry the reform.", and after a passive "se" the particle stayed glued with a "#".
+    english = lambda spanish: translator().translate(spanish, SPANISH, ENGLISH)  # noqa: E731
+    assert english("El gobierno llevó a cabo la reforma.") == "The government carried out the reform."
+    assert english("La reforma se llevó a cabo en 2010.") == "The reform was carried out in 2010."
+    assert english("¿Cuándo se puso en marcha el programa?") == "When the program was set up?"
+    assert english("Los precios dependen de la oferta.") == "The prices depend on the offer."
+    assert english("Lo puso en marcha.") == "It set it up."  # an object pronoun goes between the two
+    assert not any("#" in english(s) for s in ("El agua se convirtió en hielo.", "El origen se remonta al siglo XV.",
+                                               "Se tuvo en cuenta el coste."))
+    # A verb with senses of both kinds is left to Apertium's lexical selection: "dejar" reads "leave" as before.
+    assert english("Dejó la casa.") == "It left the house."
+
 def test_the_word_after_cuantos_is_read_as_its_noun():
     # Apertium's tagger read these nouns as a participle and an adjective: "How many employed has Acme?".
     assert translator().translate("¿Cuántos empleados tiene Acme?", SPANISH, ENGLISH) == "How many employees has Acme?"
