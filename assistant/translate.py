@@ -32,9 +32,10 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 6  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+TRANSLATION_VERSION = 7  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
 # parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses);
-# 6: a separable verb keeps its particle ("carried out", separable)
+# 6: a separable verb keeps its particle ("carried out", separable); 7: a pronominal verb's "se" is no passive
+# ("stayed", pronominal)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 SHORT_TEXT_WORDS = 3  # a text of at most this many words is judged by the dictionaries first (_dictionary_language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
@@ -194,8 +195,8 @@ def _lower_after_verbatim(source: str, translated: str) -> str:
 class _Pipeline:
     """One direction of Apertium, run as two chains: analysis up to the bilingual dictionary, which lists every
     translation of each word, and the rest (lexical selection, transfer, generation). Between the two, Spanish
-    constructions the dictionary reads wrongly are mended (continuing, passive, subject_first; and before the tagger,
-    nouns_after_how_many and by_which_noun), and a caller may keep only the senses its documents use
+    constructions the dictionary reads wrongly are mended (continuing, pronominal, passive, subject_first; and before
+    the tagger, nouns_after_how_many and by_which_noun), and a caller may keep only the senses its documents use
     (prefer_senses); last, a separable verb is split into its head and its particle (separable)."""
 
     def __init__(self, pair: str):
@@ -242,7 +243,7 @@ class _Pipeline:
                 if self.pair == "spa-eng":
                     if question:
                         stream = spanish_idioms.in_translation(stream)
-                    stream = subject_first(passive(continuing(what_happens(stream))))
+                    stream = subject_first(passive(pronominal(continuing(what_happens(stream)))))
                 if known is not None:
                     stream = prefer_senses(stream, known, alternatives)
                 if self.pair == "spa-eng":
@@ -474,6 +475,44 @@ def continuing(stream: str) -> str:
     """The stream after the bilingual dictionary with seguir + gerund read as continuar + gerund."""
     return _SEGUIR_GERUND.sub(lambda m: f"^{m.group(1)}{m.group(2)}/"
                               f"{'C' if m.group(1)[0] == 'S' else 'c'}ontinue{m.group(3)}${m.group(4)}", stream)
+
+
+# Verbs whose "se" makes no passive but a verb of its own meaning ("quedarse": to stay, "negarse a": to refuse):
+# passive (below) read "¿Dónde se quedaron?" as "Where were remained?" and "se negó a firmar" as "was denied to
+# sign". Spanish grammar, naming nothing any document says; a verb the dictionary lists with its "se" ("quejarse",
+# "asentarse") needs no entry, and one whose "se" is as often a passive ("hacerse", "ponerse", "producirse",
+# "retirarse") has none. Each maps to its English verb and to how the word "a" after it decides: "negar" means
+# "refuse" only with "a" and an infinitive after it, or asked as "¿A qué ...?" ("se negó la entrada" is a passive;
+# "se negó el gobierno a firmar" is not); "ir" and "volver" right before "a" and an infinitive are "going to" and
+# "again" ("se volvió a casar"), not "leave" and "become".
+_PRONOMINAL = {"quedar": "stay", "casar": "marry", "ir": "leave", "marchar": "leave", "convertir": "become",
+               "convertir# en": "become", "volver": "become", "unir": "join", "negar": "refuse", "morir": "die",
+               "graduar": "graduate"}
+_NEEDS_A = frozenset({"negar"})
+_NOT_BEFORE_A_INFINITIVE = frozenset({"ir", "volver"})
+_SE_PRONOMINAL = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<(vblex|vbser)>"
+                            r"(<(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>)(?:/(?:\\.|[^\\^$/])*)+\$"
+                            r"(?=(\s*\^a<pr>[^$]*\$\s*\^[^$]*<vblex><inf>)?)"
+                            r"(?=((?:\s*\^[^$]*\$){0,4}?\s*\^a<pr>[^$]*\$\s*\^[^$]*<vblex><inf>)?)")
+
+_A_INTERROGATIVE_BEFORE = re.compile(r"\^[Aa]<pr>[^$]*\$\s*\^[^$]*<itg>[^$]*\$\s*$")
+
+
+def pronominal(stream: str) -> str:
+    """The stream after the bilingual dictionary with se + a pronominal verb (_PRONOMINAL) read as that verb, in its
+    tense, without the "se": "¿Dónde se quedaron los refugiados?" reads "Where the refugees stayed?". After "se",
+    "fue" and "fueron" are "ir" (left), never "ser", which the tagger had chosen ("When it was Chopin to London?")."""
+    def rewrite(m: re.Match) -> str:
+        lemma, part, tags = m.group(2), m.group(3), m.group(4)
+        if part == "vbser":
+            lemma = "ir" if lemma == "ser" and tags.startswith("<ifi>") else ""
+        english = _PRONOMINAL.get(lemma.lower())
+        asked_with_a = _A_INTERROGATIVE_BEFORE.search(m.string, 0, m.start())  # "¿A qué se negó ...?"
+        if english is None or (lemma.lower() in _NEEDS_A and not (m.group(6) or asked_with_a)) \
+                or (lemma.lower() in _NOT_BEFORE_A_INFINITIVE and m.group(5)):
+            return m.group(0)
+        return f"{m.group(1)}^{lemma}<vblex>{tags}/{english}<vblex>{tags}$"
+    return _SE_PRONOMINAL.sub(rewrite, stream)
 
 
 # "se" right before a finite verb in the third person is, in a question or a report, most often the passive

@@ -222,6 +222,21 @@ def test_se_before_a_third_person_verb_reads_as_the_passive():
 
 
 
+def test_a_pronominal_verbs_se_is_no_passive():
+    # The passive mending read every "se" before a third-person verb as a passive: "Where the refugees were
+    # remained?", "Why the government was denied to sign the agreement?", and the tagger read "se fue" as "ser".
+    english = lambda spanish: translator().translate(spanish, SPANISH, ENGLISH)  # noqa: E731
+    assert english("¿Dónde se quedaron los refugiados?") == "Where the refugees stayed?"
+    assert english("¿Por qué se negó el gobierno a firmar el acuerdo?") == \
+        "Why the government refused to sign the agreement?"
+    assert english("¿Cuándo se fueron los soldados?") == "When the soldiers left?"
+    assert "became" in english("¿En qué se convirtió la empresa?")
+    # A passive stays one: "negar" without "a" and an infinitive, and any verb not listed.
+    assert english("Se negó la entrada a los periodistas.").startswith("It was denied")
+    assert english("¿Cuántos libros se vendieron?") == "How many books were sold?"
+    assert "became" not in english("Se volvió a casar en 1990.")  # "volver a" + infinitive: again
+
+
 def test_a_separable_verb_keeps_its_particle_and_its_tense():
     # Apertium's dictionary gives "llevar a cabo" as "carry# out" (and "poner en marcha" as "set# up"): its transfer
     # wrote "The government carry the reform.", and after a passive "se" the particle stayed glued with a "#".
