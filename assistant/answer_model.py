@@ -19,8 +19,6 @@ import numpy as np
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
 MAX_SPAN_TOKENS = 30  # the span confidence: the best phrase of up to this many tokens (longer is a clause)
 PHRASE_TOKENS = 15  # the phrase marked: the best of up to this many tokens (docs/answering.md, section 3)
-PHRASE_MARGIN = 2.0  # runners-up: other phrases within this many logits of the one marked (R108, section 3)
-MAX_RUNNERS_UP = 20
 # Each (question, sentence) pair is read in a run of its own, never in a batch: the int8 model quantises its
 # activations with one scale per run, so in a batch a pair's score depended on the other pairs read with it, and
 # every pair was padded to the longest (a list read whole, 128 tokens, doubled the work of eleven sentences of 50).
@@ -41,7 +39,6 @@ class Scored:
     probability: float  # calibrated: the chance that this sentence answers the question
     span: tuple[int, int] | None  # the answer phrase as character offsets into the scored text
     span_score: float = 0.0  # start + end logit of that phrase: how sure the span head is of it
-    runners_up: tuple[tuple[int, int], ...] = ()  # other phrases within PHRASE_MARGIN of it, best first
 
 
 def sigmoid(z: float) -> float:
@@ -96,10 +93,10 @@ class AnswerModel:
                     "token_type_ids": np.asarray([enc.type_ids], dtype=np.int64)}
             with self._lock:  # one ONNX run at a time per model: the chat's threads share it
                 logits, starts, ends = self.session.run(None, feed)
-            span, span_score, runners_up = _best_span(starts[0], ends[0], enc)
+            span, span_score = _best_span(starts[0], ends[0], enc)
             if self.null_span:  # a head trained to point at [CLS] when there is no phrase: the phrase's lead
                 span_score -= float(starts[0][0] + ends[0][0])
-            out.append(Scored(float(logits[0]), self.probability(float(logits[0])), span, span_score, runners_up))
+            out.append(Scored(float(logits[0]), self.probability(float(logits[0])), span, span_score))
         return out
 
 
@@ -109,14 +106,12 @@ def load_answer_model(directory: Path = MODEL_DIR) -> AnswerModel:
     return AnswerModel(directory)
 
 
-def _best_span(start: np.ndarray, end: np.ndarray, encoding) \
-        -> tuple[tuple[int, int] | None, float, tuple[tuple[int, int], ...]]:
+def _best_span(start: np.ndarray, end: np.ndarray, encoding) -> tuple[tuple[int, int] | None, float]:
     """The phrase marked: the highest start+end pair over the text's tokens (end not before start, at most
-    PHRASE_TOKENS); the span confidence: the highest start+end logit of a phrase of up to MAX_SPAN_TOKENS; and the
-    runners-up: the other phrases of up to PHRASE_TOKENS within PHRASE_MARGIN of the one marked, best first."""
+    PHRASE_TOKENS), and the span confidence: the highest start+end logit of a phrase of up to MAX_SPAN_TOKENS."""
     inside = [t for t, s in enumerate(encoding.sequence_ids) if s == 1]
     if not inside:
-        return None, 0.0, ()
+        return None, 0.0
     first, last = inside[0], inside[-1] + 1
     s = start[first:last]
     e = end[first:last]
@@ -127,7 +122,4 @@ def _best_span(start: np.ndarray, end: np.ndarray, encoding) \
     grid = np.where(ordered & ~np.triu(ordered, k=PHRASE_TOKENS), grid, -np.inf)
     a, b = np.unravel_index(int(np.argmax(grid)), grid.shape)
     offsets = encoding.offsets
-    near = np.argwhere(grid >= grid[a, b] - PHRASE_MARGIN)
-    near = sorted((p for p in near if (p[0], p[1]) != (a, b)), key=lambda p: -grid[p[0], p[1]])[:MAX_RUNNERS_UP]
-    runners_up = tuple((offsets[first + i][0], offsets[first + j][1]) for i, j in near)
-    return (offsets[first + a][0], offsets[first + b][1]), confidence, runners_up
+    return (offsets[first + a][0], offsets[first + b][1]), confidence

@@ -134,7 +134,7 @@ _WHAT_OR_WHICH = re.compile(r"\b(?:what|which)\b", re.I)
 
 @lru_cache(maxsize=1024)
 def _parsed(question: str):
-    """spaCy's reading of a question or a sentence, kept: several checks ask about the same text."""
+    """spaCy's reading of a question, kept: several checks ask about the same question."""
     return _spacy()(question)
 
 
@@ -378,7 +378,7 @@ def _within(part: list[str], whole: list[str]) -> bool:
 @lru_cache(maxsize=4096)
 def entities(text: str) -> tuple[tuple[str, str], ...]:
     """spaCy's named entities of a text, as (text, label) pairs (PERSON, ORG, DATE, MONEY, ...)."""
-    return tuple((e.text, e.label_) for e in _parsed(text).ents)
+    return tuple((e.text, e.label_) for e in _spacy()(text).ents)
 
 
 # What kind of entity a question's wh-phrase asks for (spaCy's labels); None when it asks for no one kind.
@@ -478,28 +478,6 @@ def expected_entities(question: str) -> frozenset[str] | None:
         if pattern.search(question):
             return labels
     return None
-
-
-def phrase_of_kind(question: str, sentence: str, phrases: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The first of these phrases of the sentence (character offsets, the span head's best first) that holds the
-    kind of entity the question asks for, when the first does not and the sentence has one: "When did X happen?"
-    marked "The Tran dynasty" in a sentence that also says "1288". A whole entity of that kind counts, or a digit
-    where a number is asked for (not a sum of money or a percentage alone). None when the first will do."""
-    wanted = expected_entities(question)
-    if wanted is None or not phrases:
-        return None
-    found = [(e.start_char, e.end_char) for e in _parsed(sentence).ents if e.label_ in wanted]
-    if not found:
-        return None
-    digits = bool(wanted & _NUMERIC) and wanted not in (_MONEY, _PERCENTAGE)
-
-    def holds(phrase: tuple[int, int]) -> bool:
-        a, b = phrase
-        return any(a <= s and e <= b for s, e in found) or (digits and any(ch.isdigit() for ch in sentence[a:b]))
-
-    if holds(phrases[0]):
-        return None
-    return next((p for p in phrases[1:] if holds(p)), None)
 
 
 def lacks_expected_entity(question: str, sentence: str, row: bool = False) -> bool:

@@ -21,7 +21,7 @@ from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
 from .nlp import (asks_for_list, asks_for_several, asks_negated, coordination, lacks_expected_entity,
-                  names_a_percentage, part_of_speech, phrase_of_kind, says_negation)
+                  names_a_percentage, part_of_speech, says_negation)
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
@@ -726,8 +726,6 @@ class Reader:
             found = (at, at + len(phrase)) if phrase and at >= 0 else None
         else:
             found = (a, b)
-            if best.chunk.kind != "row" and best.scored.runners_up:  # the kind of answer asked for (R108)
-                found = phrase_of_kind(query.question, best.text, [found, *best.scored.runners_up]) or found
         if best.chunk.kind == "row":  # a row's phrase is one of its values: the column the question asks for
             # (also when the head marked a header's words, which a Markdown row's text does not hold)
             found = row_phrase(set(query.tokens), best.text, best.chunk.headers, found,

@@ -1075,10 +1075,9 @@ def test_the_phrase_marked_is_short_while_the_span_confidence_still_reads_longer
     start[30], end[32] = 4.0, 4.0
     encoding = SimpleNamespace(sequence_ids=[0] * 3 + [1] * 40,
                                offsets=[(0, 0)] * 3 + [(5 * i, 5 * i + 4) for i in range(40)])
-    span, confidence, runners_up = _best_span(start, end, encoding)
+    span, confidence = _best_span(start, end, encoding)
     assert span == (5 * 27, 5 * 29 + 4)  # tokens 30..32 of the pair are the sentence's 27th to 29th
     assert confidence == 12.0
-    assert runners_up == ()  # nothing else within PHRASE_MARGIN of it
 
 
 def test_the_model_scores_a_pair_the_same_whatever_batch_it_is_read_in():
