@@ -8,7 +8,7 @@ that is simplest. Only questions are read so (`Translator.translate(..., questio
 English reading, and a document's translations, which an index keeps, stay as they were made.
 
 - `in_text`: before Apertium, the idiom is written as a plainer Spanish wording with the same meaning ("quiere
-  decir" -> "significa", "¿Hace cuánto tiempo ...?" -> "¿Cuándo ...?").
+  decir" -> "significa", "¿Hace cuánto tiempo ...?" -> "¿Cuándo ...?", "dio lugar a" -> "causó").
 - `in_translation`: in the stream after the bilingual dictionary, where the English words are chosen and can be
   reordered ("¿Qué significa X?" -> "What does X mean?", "¿Para qué sirve X?" -> "What is X for?").
 
@@ -49,6 +49,26 @@ _HOW_OFTEN = re.compile(r"\b([Cc])ada\s+cuánto(?:\s+tiempo)?\b")
 _WHERE_FROM = re.compile(r"([¿]\s*)[Dd]e\s+dónde\s+(?:viene|vienen|venía|venían|proviene|provienen|provenía|"
                          r"provenían|procede|proceden)\s+(el\s+)?")
 
+# "dar lugar a" and "dar origen a" (to lead to, to give rise to) are "causar"; "dar a conocer" (to make known) is
+# "anunciar"; "poner de manifiesto" (to make plain) is "revelar": Apertium wrote "gave place to", "gave origin to",
+# "given to know", "put of self-evident". Each form of "dar" and "poner" becomes the same form of the regular verb,
+# by its ending ("dio" -> "causó", "pusieron" -> "revelaron"); "a" + "el" ("dio lugar al ...") leaves "el".
+_DAR = {"da": "a", "dan": "an", "dio": "ó", "dieron": "aron", "daba": "aba", "daban": "aban", "dará": "ará",
+        "darán": "arán", "daría": "aría", "darían": "arían", "dé": "e", "den": "en", "diera": "ara", "dieran": "aran",
+        "dado": "ado", "dar": "ar", "dando": "ando"}
+_PONER = {"pone": "a", "ponen": "an", "puso": "ó", "pusieron": "aron", "ponía": "aba", "ponían": "aban",
+          "pondrá": "ará", "pondrán": "arán", "pondría": "aría", "pondrían": "arían", "ponga": "e", "pongan": "en",
+          "pusiera": "ara", "pusieran": "aran", "puesto": "ado", "poner": "ar", "poniendo": "ando"}
+_GIVE_RISE = re.compile(r"\b(%s)\s+(?:lugar|origen)\s+a(l?)\b" % "|".join(_DAR), re.I)
+_MAKE_KNOWN = re.compile(r"\b(%s)\s+a\s+conocer\b" % "|".join(_DAR), re.I)
+_MAKE_PLAIN = re.compile(r"\b(%s)\s+de\s+manifiesto\b" % "|".join(_PONER), re.I)
+
+
+def _regular(form: str, endings: dict[str, str], stem: str) -> str:
+    """The form of a regular -ar verb (its stem) that stands where this form of "dar" or "poner" stood."""
+    return cased(form[0], stem + endings[form.lower()])
+
+
 
 def cased(initial: str, word: str) -> str:
     """word with a capital first letter where the wording it replaces had one (initial: its first letter)."""
@@ -66,6 +86,9 @@ def in_text(text: str) -> str:
                              text)
     text = _HOW_OFTEN.sub(lambda m: cased(m.group(1), "con qué frecuencia"), text)
     text = _WHERE_FROM.sub(lambda m: m.group(1) + "Cuál es el origen " + ("del " if m.group(2) else "de "), text)
+    text = _GIVE_RISE.sub(lambda m: _regular(m.group(1), _DAR, "caus") + (" el" if m.group(2) else ""), text)
+    text = _MAKE_KNOWN.sub(lambda m: _regular(m.group(1), _DAR, "anunci"), text)
+    text = _MAKE_PLAIN.sub(lambda m: _regular(m.group(1), _PONER, "revel"), text)
     return text
 
 

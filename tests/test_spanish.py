@@ -145,6 +145,10 @@ def test_spanish_question_idioms_read_as_they_are_meant():
     assert english("¿Hace cuántos años se fundó Acme?") == "When Acme was founded?"
     assert "frequency" in english("¿Cada cuánto sale el ferry?")
     assert english("¿De dónde viene el nombre Harbourtown?") == "Which is the origin of the name Harbourtown?"
+    # "What gave place to ...?", "When it was given to know ...?", "What put of self-evident ...?" (R109)
+    assert english("¿Qué dio lugar al cierre del puerto?") == "What caused the closing of the port?"
+    assert english("¿Cuándo se dio a conocer el informe de Acme?") == "When the report of Acme was announced?"
+    assert english("¿Qué puso de manifiesto la auditoría?").startswith("What revealed")
     # Where the one who needs is named by a clitic, "hacer falta" is left as Spanish says it ("he lacks money").
     assert spanish_idioms.in_text("Le hace falta dinero.") == "Le hace falta dinero."
     assert spanish_idioms.in_text("Hace falta dinero.") == "Se necesita dinero."
