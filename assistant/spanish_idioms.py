@@ -69,7 +69,6 @@ def _regular(form: str, endings: dict[str, str], stem: str) -> str:
     return cased(form[0], stem + endings[form.lower()])
 
 
-
 def cased(initial: str, word: str) -> str:
     """word with a capital first letter where the wording it replaces had one (initial: its first letter)."""
     return word[0].upper() + word[1:] if initial.isupper() else word
