@@ -477,6 +477,11 @@ def continuing(stream: str) -> str:
                               f"{'C' if m.group(1)[0] == 'S' else 'c'}ontinue{m.group(3)}${m.group(4)}", stream)
 
 
+# The finite tenses of Apertium's Spanish tags (present, imperfect, preterite, future, conditional and their
+# subjunctives), which the mendings below read a verb's person and number after.
+_TENSES = "pri|pii|ifi|fti|cni|prs|pis"
+
+
 # Verbs whose "se" makes no passive but a verb of its own meaning ("quedarse": to stay, "negarse a": to refuse):
 # passive (below) read "¿Dónde se quedaron?" as "Where were remained?" and "se negó a firmar" as "was denied to
 # sign". Spanish grammar, naming nothing any document says; a verb the dictionary lists with its "se" ("quejarse",
@@ -491,7 +496,7 @@ _PRONOMINAL = {"quedar": "stay", "casar": "marry", "ir": "leave", "marchar": "le
 _NEEDS_A = frozenset({"negar"})
 _NOT_BEFORE_A_INFINITIVE = frozenset({"ir", "volver"})
 _SE_PRONOMINAL = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<(vblex|vbser)>"
-                            r"(<(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>)(?:/(?:\\.|[^\\^$/])*)+\$"
+                            rf"(<(?:{_TENSES})><p3><(?:sg|pl)>)(?:/(?:\\.|[^\\^$/])*)+\$"
                             r"(?=(\s*\^a<pr>[^$]*\$\s*\^[^$]*<vblex><inf>)?)"
                             r"(?=((?:\s*\^[^$]*\$){0,4}?\s*\^a<pr>[^$]*\$\s*\^[^$]*<vblex><inf>)?)")
 
@@ -520,8 +525,8 @@ def pronominal(stream: str) -> str:
 # a subject of its own making ("When it founded the company?"). It becomes ser + past participle, which
 # Apertium writes as the English passive ("When it was founded the company?"; "How many books were sold?").
 _SE_VERB = re.compile(r"\^[Ss]e<prn><pro><ref><p3>[^$]*\$(\s*)\^((?:\\.|[^\\^$/<])+)<vblex>"
-                      r"(<(?:pri|pii|ifi|fti|cni|prs|pis)>)<p3><(sg|pl)>((?:/(?:\\.|[^\\^$/])*)+)\$")
-_SENSE_TENSE = re.compile(r"<vblex>(<sep>)?<(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(?:sg|pl)>")
+                      rf"(<(?:{_TENSES})>)<p3><(sg|pl)>((?:/(?:\\.|[^\\^$/])*)+)\$")
+_SENSE_TENSE = re.compile(rf"<vblex>(<sep>)?<(?:{_TENSES})><p3><(?:sg|pl)>")
 
 
 def passive(stream: str) -> str:
@@ -540,29 +545,27 @@ def passive(stream: str) -> str:
 # the verb uninflected ("El gobierno llevó a cabo la reforma.": "The government carry the reform."), and a passive
 # (above) kept the particle glued on with a "#" ("The reform was carry# out in 2010."). Such a unit becomes its head
 # verb, which the transfer inflects as any verb, and its particle after it, as a word Apertium passes on as it is.
-_VERB_SENSES = re.compile(r"\^((?:\\.|[^\\^$/<])+)(<vblex>[^/$]*)((?:/(?:\\.|[^\\^$/])*)+)\$")
-
-
 def separable(stream: str) -> str:
     """The stream after the bilingual dictionary with each verb whose every sense is separable ("carry# out") written
     as its first sense's head verb followed by that sense's particle. Run after the mendings and prefer_senses,
     which read the unit whole; a verb with separable and other senses ("dejar": "leave", "give# up") is left for
     the lexical selection to choose."""
-    def rewrite(m: re.Match) -> str:
-        senses = _SLASH.split(m.group(3))[1:]
-        if not senses or not all("<sep>" in sense and "# " in sense.split("<", 1)[0] for sense in senses):
-            return m.group(0)
+    def rewrite(match: re.Match) -> str:
+        source, *senses = _SLASH.split(match.group(1))
+        if "<" not in source or _part(source) != "vblex" or not senses \
+                or not all("<sep>" in sense and "# " in sense.split("<", 1)[0] for sense in senses):
+            return match.group(0)
         head, rest = senses[0].split("# ", 1)
         particle, tags = rest.split("<", 1)
-        return (f"^{m.group(1).split('# ', 1)[0]}{m.group(2)}/{head}<{tags.replace('<sep>', '')}$ "
-                f"^*{particle}/*{particle}$")
-    return _VERB_SENSES.sub(rewrite, stream)
+        lemma, source_tags = source.split("<", 1)
+        return f"^{lemma.split('# ', 1)[0]}<{source_tags}/{head}<{tags.replace('<sep>', '')}$ ^*{particle}/*{particle}$"
+    return _UNIT.sub(rewrite, stream)
 
 
 # Interrogatives after which Spanish puts the subject behind the verb, and that are not themselves the subject
 # ("¿Qué/Quién ... ?" may be): the question's subject is then the noun phrase after the verb.
 _WH_ADVERBS = frozenset({"cuándo", "dónde", "adónde", "cómo", "por qué", "cuánto"})
-_FINITE = re.compile(r"<(?:vblex|vbser|vbhaver|vbmod)><(?:pri|pii|ifi|fti|cni|prs|pis)><p3><(sg|pl)>")
+_FINITE = re.compile(rf"<(?:vblex|vbser|vbhaver|vbmod)><(?:{_TENSES})><p3><(sg|pl)>")
 _DEPENDENT = {"vbser": "<vblex><pp>", "vbhaver": "<vblex><pp>", "vbmod": "<vblex><inf>"}
 _STREAM_UNIT = re.compile(r"(\s*)(" + UNIT_PATTERN + ")")
 
