@@ -565,160 +565,86 @@ def separable(stream: str) -> str:
 # Interrogatives after which Spanish puts the subject behind the verb, and that are not themselves the subject
 # ("¿Qué/Quién ... ?" may be): the question's subject is then the noun phrase after the verb.
 _WH_ADVERBS = frozenset({"cuándo", "dónde", "adónde", "cómo", "por qué", "cuánto"})
-# Interrogatives that make a phrase of their own ("qué compositores", "quiénes", "cuántos hijos"). Such a phrase is
-# the question's object, and the subject is the noun phrase after the verb, when "a" stands before it ("¿A quién
-# conoció Acme?") or when its number is not the verb's ("¿Qué ciudades visitó Acme?", "¿Qué dicen los informes?").
-_WH_PHRASES = frozenset({"qué", "cuál", "quién", "cuánto"})
-# After these the "a" is the one Spanish puts before a person it names as an object ("¿A quién conoció Acme?"), which
-# English does not say ("Who Acme met?"), unless an object of its own follows ("¿A quién dio Acme el premio?").
-_PERSONAL_A = frozenset({"quién", "cuánto"})
 _FINITE = re.compile(rf"<(?:vblex|vbser|vbhaver|vbmod)><(?:{_TENSES})><p3><(sg|pl)>")
 _DEPENDENT = {"vbser": "<vblex><pp>", "vbhaver": "<vblex><pp>", "vbmod": "<vblex><inf>"}
 _STREAM_UNIT = re.compile(r"(\s*)(" + UNIT_PATTERN + ")")
-_NUMBER = re.compile(r"<(sg|pl|sp)>")
 
 
 def subject_first(stream: str) -> str:
     """The stream after the bilingual dictionary with a question's subject moved before its verb: Spanish asks
     "¿Cuándo murió Pedro Ruiz?", which Apertium kept in that order with a subject of its own ("When it died
-    Pedro Ruiz?"); now "When Pedro Ruiz died?". After an interrogative adverb (_WH_ADVERBS), or after a question
-    phrase that is the object (_WH_PHRASES: "¿Qué ciudades visitó Pedro Ruiz?" read "Which cities visited Pedro
-    Ruiz?", now "Which cities Pedro Ruiz visited?"); and only a noun phrase that agrees with the third-person verb
-    in number: a run of names, or a determiner, adjectives, a noun, adjectives and up to two "de" complements ("la
-    adopción de tecnología"), or two such phrases joined by "y" for a verb in the plural."""
+    Pedro Ruiz?"); now "When Pedro Ruiz died?". Only after an interrogative adverb (_WH_ADVERBS), and only a noun
+    phrase that agrees with the third-person verb in number: a run of names, or a determiner, adjectives, a noun,
+    adjectives and up to two "de" complements ("la adopción de tecnología")."""
     units = [[m.group(1), m.group(2)] for m in _STREAM_UNIT.finditer(stream)]
     head = "".join(a + b for a, b in units)
     if not units or not stream.startswith(head):
         return stream
     sources = [_SLASH.split(unit[1:-1])[0] for _, unit in units]  # each unit's Spanish analysis
     for i in range(len(units) - 2):
-        found = _question_phrase(sources, i)
-        if not found:
+        if _lemma(sources[i]).lower() not in _WH_ADVERBS or "<itg>" not in sources[i]:
             continue
-        verb, personal_a = found
-        finite = _FINITE.search(sources[verb]) if verb < len(sources) else None
+        finite = _FINITE.search(sources[i + 1])
         if not finite:
             continue
-        end = verb + 1  # after the verb, and its participle or infinitive if it has one
-        dependent = _DEPENDENT.get(_part(sources[verb]))
+        end = i + 2  # after the verb, and its participle or infinitive if it has one
+        dependent = _DEPENDENT.get(_part(sources[i + 1]))
         if dependent and end < len(units) and dependent in sources[end]:
             end += 1
         phrase = _noun_phrase(sources[end:], finite.group(1))
         after = end + phrase
         # The phrase must end where a word does: not inside "Mobile-ID".
         if phrase and (after == len(units) or units[after][0] or _word_class(sources[after]) in ("sent", "cm")):
-            moved = [[" ", u[1]] for u in units[end:end + phrase]] + [[" ", u[1]] for u in units[verb:end]]
-            units[verb:end + phrase] = moved
-            if personal_a and (after == len(units) or _word_class(sources[after]) != "det"):
-                units[i + 1] = [units[i][0], _capitalised(units[i + 1][1])]
-                del units[i]
+            moved = [[" ", u[1]] for u in units[end:end + phrase]] + [[" ", u[1]] for u in units[i + 1:end]]
+            units[i + 1:end + phrase] = moved
             break
     return "".join(a + b for a, b in units) + stream[len(head):]
-
-
-def _question_phrase(sources: list[str], i: int) -> tuple[int, bool] | None:
-    """Where the verb is after a question phrase that starts at unit i and is not the question's subject (an
-    interrogative adverb, or a phrase that is the object), and whether unit i is a person's "a" to leave out; None
-    when no such phrase starts there."""
-    fronted = sources[i].lower().startswith("a<pr>")
-    wh = i + 1 if fronted else i
-    if wh >= len(sources) or "<itg>" not in sources[wh]:
-        return None
-    lemma = _lemma(sources[wh]).lower()
-    if lemma in _WH_ADVERBS and _word_class(sources[wh]) != "det":  # "cuánto" alone, not "cuántos hijos"
-        return None if fronted else (wh + 1, False)
-    if lemma not in _WH_PHRASES:
-        return None
-    if _word_class(sources[wh]) == "det":  # "qué ciudades": the phrase takes the number of its noun
-        nominal = _nominal(sources, wh, determiner=True, interrogative=True)
-        if not nominal:
-            return None
-        verb, number = nominal
-    else:
-        verb, number = wh + 1, (_NUMBER.findall(sources[wh]) or ["sp"])[-1]
-    finite = _FINITE.search(sources[verb]) if verb < len(sources) else None
-    # A copula agrees with what follows it as often as with its subject ("¿Qué son los hugonotes?"): left as it is.
-    if not finite or _part(sources[verb]) == "vbser":
-        return None
-    if not fronted and number not in ("sg", "pl"):
-        return None
-    if fronted or number != finite.group(1):
-        return verb, fronted and lemma in _PERSONAL_A
-    return None
-
-
-def _capitalised(unit: str) -> str:
-    """A unit with the first letter of each of its readings in capitals ("^quién<prn>/who<prn>$": "Who")."""
-    surface, *readings = _SLASH.split(unit[1:-1])
-    return "^" + "/".join([surface, *(r[:1].upper() + r[1:] for r in readings)]) + "$"
-
-
-def _is_name(source: str) -> bool:
-    return (source.startswith("*") and source[1:2].isupper()) or (not source.startswith("*") and "<np>" in source)
 
 
 def _noun_phrase(sources: list[str], number: str) -> int:
     """How many of these analysed units (the stream's source sides) make a noun phrase of this number at their
     start, 0 when they do not start one."""
-    first = _conjunct(sources, 0)
-    if not first:
-        return 0
-    n, own = first
-    if number == "pl" and n + 1 < len(sources) and _lemma(sources[n]).lower() in ("y", "e") \
-            and _word_class(sources[n]) == "cnjcoo":  # "Acme y su filial", "Ana y Luis"
-        second = _conjunct(sources, n + 1)
-        if second:
-            return second[0]
-    return n if own in (number, "sp") else 0
+    def is_name(source: str) -> bool:
+        return (source.startswith("*") and source[1:2].isupper()) or (not source.startswith("*") and
+                                                                      "<np>" in source)
 
-
-def _conjunct(sources: list[str], start: int) -> tuple[int, str] | None:
-    """(end, number) of a run of names, or of a nominal, the name it may have and up to two "de" complements, from
-    start; None when neither starts there."""
-    n = start
-    while n < len(sources) and _is_name(sources[n]):
+    n = 0
+    while n < len(sources) and is_name(sources[n]):
         n += 1
-    if n > start:
-        return n, "sg"
-    head = _nominal(sources, start)
+    if n:
+        return n if number == "sg" else 0
+    head = _nominal(sources, 0)
     if not head:
-        return None
+        return 0
     n, head_number = head
-    while n < len(sources) and _is_name(sources[n]):  # its name: "la ley Acme", "el proyecto Valmar"
-        n += 1
+    if head_number not in (number, "sp"):
+        return 0
     for _ in range(2):  # "de" + a noun phrase or a name: "la adopción de tecnología", "el gobierno de Acme"
         if n + 1 >= len(sources) or not sources[n].startswith("de<pr>"):
             break
         names = 0
-        while n + 1 + names < len(sources) and _is_name(sources[n + 1 + names]):
+        while n + 1 + names < len(sources) and is_name(sources[n + 1 + names]):
             names += 1
         complement = (n + 1 + names, "sg") if names else _nominal(sources, n + 1, determiner=False)
         if not complement:
             break
         n = complement[0]
-    return n, head_number
+    return n
 
 
-def _nominal(sources: list[str], start: int, determiner: bool = True, interrogative: bool = False):
-    """(end, number) of a determiner (required unless determiner is False; an interrogative one, "qué", "cuántos",
-    only if interrogative is True), adjectives or numbers, a common noun and adjectives from start; None when there
-    is none. After a determiner, a word the dictionary does not know stands for the noun, in the determiner's number
-    ("los normandos")."""
+def _nominal(sources: list[str], start: int, determiner: bool = True):
+    """(end, number) of a determiner (required unless determiner is False), adjectives or numbers, a common noun
+    and adjectives from start; None when there is none."""
     n = start
-    article = None
-    if n < len(sources) and _word_class(sources[n]) == "det" and ("<itg>" in sources[n]) == interrogative:
-        article = sources[n]
+    if n < len(sources) and _word_class(sources[n]) == "det" and "<itg>" not in sources[n]:
         n += 1
     elif determiner:
         return None
     while n < len(sources) and _word_class(sources[n]) in ("adj", "num"):
         n += 1
-    if n < len(sources) and article and sources[n].startswith("*") and not _is_name(sources[n]):
-        found = _NUMBER.search(article)
-        return n + 1, found.group(1) if found else "sp"
     if n >= len(sources) or _word_class(sources[n]) != "n":
         return None
-    number = _NUMBER.search(sources[n])
+    number = re.search(r"<(sg|pl|sp)>", sources[n])
     n += 1
     while n < len(sources) and _word_class(sources[n]) == "adj":
         n += 1
