@@ -415,23 +415,6 @@ def test_a_spanish_questions_subject_after_its_verb_is_read_before_it():
     assert english("¿Cuándo se añadió Mobile-ID?").startswith("When it was added Mobile")
 
 
-def test_a_question_asks_and_a_word_in_capitals_is_no_verb():
-    # The tagger took a verb followed by a name for the imperative ("What need France ...?", "How protect Germany
-    # ...?"), and "ID" for "id", the imperative of "ir", in questions and documents alike ("Acme-GO", "a GO").
-    english = lambda spanish: translator().translate(spanish, SPANISH, ENGLISH, question=True)  # noqa: E731
-    assert english("¿Qué necesita Francia para su industria?") == "What needs France for his industry?"
-    assert english("¿Cómo protege Alemania a los refugiados?") == "How Germany protects to the refugees?"
-    assert english("¿Qué hace Acme-ID?") == "What does Acme-ID?"
-    document = lambda spanish: translator().translate(spanish, SPANISH, ENGLISH)  # noqa: E731
-    assert document("Cada usuario tiene un ID único.") == "Each user has an ID only."
-    assert document("Use su Acme-ID para firmar.") == "It use his Acme-ID to sign."
-    # A verb whose imperative has a form of its own ("ve", "haz", "di") is left as the tagger read it.
-    assert translate.asked_not_commanded("^ir<vblex><imp><p2><sg>/go<vblex><imp><p2><sg>$") == \
-        "^ir<vblex><imp><p2><sg>/go<vblex><imp><p2><sg>$"
-    assert translate.asked_not_commanded("^exigir<vblex><imp><p2><sg>/demand<vblex><imp><p2><sg>$") == \
-        "^exigir<vblex><pri><p3><sg>/demand<vblex><pri><p3><sg>$"
-
-
 def test_a_word_the_dictionary_does_not_know_takes_the_documents_word_it_is_plainly_a_form_of():
     words = ["reintroduced", "reintroduction", "confucianism", "interest", "islam"]
     known, alternatives = translate.word_choices(lambda token: 1, {}, translate.cognate_index(words))
