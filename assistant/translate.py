@@ -32,10 +32,10 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 8  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+TRANSLATION_VERSION = 7  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
 # parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses);
 # 6: a separable verb keeps its particle ("carried out", separable); 7: a pronominal verb's "se" is no passive
-# ("stayed", pronominal); 8: a word in capitals is no imperative ("ID", capitals_no_imperative)
+# ("stayed", pronominal)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 SHORT_TEXT_WORDS = 3  # a text of at most this many words is judged by the dictionaries first (_dictionary_language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
@@ -234,8 +234,8 @@ class _Pipeline:
                 if unaccented:  # and typed without "ñ" too: an "n" may stand for it
                     readings = spanish_accents.with_accented_readings(
                         readings, self._analysed, enye="ñ" not in text.lower(), alternatives=alternatives)
-                readings = (by_which_noun(nouns_after_how_many(capitals_no_imperative(readings)))
-                            if self.pair == "spa-eng" else english_readings(readings, _VERBATIM.sub(" ", text)))
+                readings = (by_which_noun(nouns_after_how_many(readings)) if self.pair == "spa-eng"
+                            else english_readings(readings, _VERBATIM.sub(" ", text)))
                 payload, chains = readings.encode("utf-8") + b"\0", chains[1:]
             out = chains[0].run(payload)
             if len(chains) > 1:
@@ -390,24 +390,6 @@ def nouns_after_how_many(stream: str) -> str:
             return m.group(0)
         return m.group(1) + "^" + "/".join([surface, *nouns]) + "$"
     return _HOW_MANY_NEXT.sub(keep_nouns, stream)
-
-
-_IMPERATIVE = "<imp>"
-_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÜÑ]{2,}")
-
-
-def capitals_no_imperative(stream: str) -> str:
-    """The analyser's stream without the imperative readings of words written in capitals, which are names or
-    acronyms: the tagger read "ID" as "id", the imperative of "ir" ("Acme-ID": "Acme-GO"). A word left with no
-    other reading is passed on as written, as a word the dictionary does not know. Only such words lose readings:
-    the tagger chooses by the set of readings a word has, and another set changes its choice of other words."""
-    def drop(match: re.Match) -> str:
-        surface, *readings = _SLASH.split(match.group(1))
-        if not _CAPITALS.fullmatch(surface) or not any(_IMPERATIVE in r for r in readings):
-            return match.group(0)
-        keep = [r for r in readings if _IMPERATIVE not in r] or ["*" + surface]
-        return "^" + "/".join([surface, *keep]) + "$"
-    return _UNIT.sub(drop, stream)
 
 
 # "¿Cómo se llama X?" asks for X's name; Apertium writes "How it is called X?". The verb's number and tense give
