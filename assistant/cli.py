@@ -43,6 +43,9 @@ def make_parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", nargs="?", help="a questions.jsonl file, asked of --corpus (default: every set in "
                                            "tests/gold/sets.json, each over its own corpus, and the SQuAD articles)")
     ev.add_argument("--set", action="append", dest="sets", help="only this registered set (repeatable)")
+    ev.add_argument("--role", choices=("tuning", "held-out"), help="only the registered sets of this role")
+    ev.add_argument("--compare", nargs=2, metavar=("BEFORE.json", "AFTER.json"),
+                    help="print what moved between two `eval --json` runs, and ask nothing")
     ev.add_argument("--squad", choices=("test", "validation", "none"), default="test",
                     help="which SQuAD articles to ask (default: the held-out test articles)")
     ev.add_argument("--json", action="store_true")
@@ -233,9 +236,15 @@ def cmd_eval(args, settings: Settings) -> int:
 
     from .assistant import Assistant
     from .embedding import SentenceTransformerEmbedder
-    from .evaluate import evaluate, format_all, format_report, load_gold, run_all
+    from .evaluate import compare_all, evaluate, format_all, format_report, load_gold, run_all
     from .reader import ReaderSettings
 
+    if args.compare:
+        runs = [_eval_results(Path(path)) for path in args.compare]
+        if None in runs:
+            return EXIT_USAGE
+        print(compare_all(*runs))
+        return EXIT_OK
     reader_settings = ReaderSettings(threshold=args.threshold)
     if args.gold:
         gold = load_gold(Path(args.gold))
@@ -256,6 +265,22 @@ def cmd_eval(args, settings: Settings) -> int:
         return assistant
 
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as work:
-        results = run_all(make, Path(work), args.sets, None if args.squad == "none" else args.squad)
+        results = run_all(make, Path(work), args.sets, None if args.squad == "none" else args.squad, args.role)
     print(json.dumps(results, indent=1) if args.json else format_all(results))
     return EXIT_OK
+
+
+def _eval_results(path: Path) -> dict | None:
+    """What `eval --json` wrote to path, or None (and one sentence on stderr) when path holds no such thing."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        print(f"Cannot compare {path}: it cannot be read ({exc.strerror}).", file=sys.stderr)
+        return None
+    except ValueError:
+        results = None
+    if not isinstance(results, dict) or not all(isinstance(v, dict) for v in results.values()):
+        print(f"Cannot compare {path}: it is not what `eval --json` writes; make one with "
+              f"`python -m assistant eval --json > {path.name}`.", file=sys.stderr)
+        return None
+    return results

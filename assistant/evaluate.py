@@ -261,17 +261,22 @@ def copy_corpus(paths: list[str], root: Path, folder: Path) -> Path:
     return folder
 
 
-def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: str | None = "test") -> dict:
-    """Summaries of every registered gold set (each over its own corpus) and of the SQuAD articles.
+def selected_sets(entries: list[dict], names: list[str] | None = None, role: str | None = None) -> list[dict]:
+    """The registered sets to ask: those named (all when none is), of that role ("tuning" or "held-out") if given."""
+    return [e for e in entries if (not names or e["name"] in names) and (role is None or e["role"] == role)]
+
+
+def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: str | None = "test",
+            role: str | None = None) -> dict:
+    """Summaries of the registered gold sets (each over its own corpus; those selected_sets keeps) and of the
+    SQuAD articles.
 
     make_assistant(corpus, index) returns an Assistant with its index built.
     """
     root = GOLD_SETS.parent.parent.parent
     results: dict[str, dict] = {}
     built: dict[tuple[str, ...], object] = {}
-    for entry in gold_sets():
-        if names and entry["name"] not in names:
-            continue
+    for entry in selected_sets(gold_sets(), names, role):
         key = tuple(entry["corpus"])
         if key not in built:
             corpus = copy_corpus(entry["corpus"], root, work / f"corpus-{len(built)}")
@@ -289,6 +294,46 @@ def run_all(make_assistant, work: Path, names: list[str] | None = None, squad: s
         results[f"SQuAD {squad} articles"] = {"role": "held-out" if squad == "test" else "validation",
                                               "articles": split[squad], **evaluate_squad(assistant, questions)}
     return results
+
+
+_RATES = (("answer_accuracy", "right"), ("answerable_abstained", "answerable declined"),
+          ("abstention_recall", "unanswerable declined"))
+_SQUAD_RATES = (("answer_sentence_holds_gold", "sentence holds the answer"),
+                ("answerable_abstained", "answerable declined"), ("impossible_abstained", "impossible declined"),
+                ("answer_phrase_f1", "phrase F1"))
+
+
+def compare_all(before: dict, after: dict) -> str:
+    """What moved between two `eval --json` runs: for each set asked by both whose misses or rates differ, the rates
+    that moved and the items it no longer misses and newly misses; then how many sets did not move, and the sets
+    asked by one run only. This is how the held-out sets, asked once before and once after a change, are read
+    (docs/answering.md, "How a change is judged")."""
+    def shown(key: str, value) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.4f}" if key == "answer_phrase_f1" else f"{100 * value:.1f}%"
+
+    lines, unchanged = [], 0
+    for name, new in after.items():
+        old = before.get(name)
+        if old is None:
+            continue
+        rates = _SQUAD_RATES if "answer_sentence_holds_gold" in new else _RATES
+        moved = [f"{label} {shown(key, old.get(key))} -> {shown(key, new.get(key))}"
+                 for key, label in rates if old.get(key) != new.get(key)]
+        fixed = sorted(set(old.get("misses", [])) - set(new.get("misses", [])))
+        broken = sorted(set(new.get("misses", [])) - set(old.get("misses", [])))
+        if not moved and not fixed and not broken:
+            unchanged += 1
+            continue
+        lines.append(f"{name}: {'; '.join(moved) or 'the same rates'}")
+        if fixed or broken:
+            lines.append(f"  no longer missed: {', '.join(fixed) or '-'}; newly missed: {', '.join(broken) or '-'}")
+    lines.append(f"sets unchanged, miss by miss: {unchanged}")
+    only = sorted(set(before) ^ set(after))
+    if only:
+        lines.append(f"asked by one run only: {', '.join(only)}")
+    return "\n".join(lines)
 
 
 def format_all(results: dict) -> str:

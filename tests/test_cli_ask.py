@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.evaluate import gold_sets, selected_sets
 from conftest import PAPER, ROOT
 
 
@@ -84,6 +85,57 @@ GOLD_ITEMS = [  # two the paper answers, one whose expected fact is wrong on pur
     {"id": "d", "question": "How many 5G towers has Mexico installed?", "history": [], "answerable": False, "facts": [],
      "evidence": "", "section": "", "language": "es"},  # an English question: its reply is not in Spanish
 ]
+
+
+def test_eval_compare_prints_what_moved_between_two_runs(tmp_path):
+    def summary(right, declined, misses):
+        return {"role": "held-out", "answer_accuracy": right, "answerable_abstained": declined,
+                "abstention_recall": 1.0, "misses": misses}
+
+    before = {"Acme manual (held-out)": summary(0.5, 0.25, ["a1", "a2"]),
+              "Valmar report (held-out)": summary(0.75, 0.0, ["v3"]),
+              "SQuAD test articles": {"role": "held-out", "answer_sentence_holds_gold": 0.7, "answerable_abstained": 0.1,
+                                      "impossible_abstained": 0.2, "answer_phrase_f1": 0.6123},
+              "Harbourtown notes (held-out)": summary(1.0, 0.0, [])}
+    after = {"Acme manual (held-out)": summary(0.5, 0.25, ["a2", "a4"]),
+             "Valmar report (held-out)": summary(0.75, 0.0, ["v3"]),
+             "SQuAD test articles": {**before["SQuAD test articles"], "answer_phrase_f1": 0.6208}}
+    paths = [tmp_path / "before.json", tmp_path / "after.json"]
+    for path, results in zip(paths, (before, after)):
+        path.write_text(json.dumps(results), encoding="utf-8")
+    result = run(["eval", "--compare", *map(str, paths)], tmp_path / "corpus", tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # The same rates, but one item fixed and another broken: shown, with both.
+    assert "Acme manual (held-out): the same rates" in lines
+    assert "  no longer missed: a1; newly missed: a4" in lines
+    assert "SQuAD test articles: phrase F1 0.6123 -> 0.6208" in lines
+    assert not any(line.startswith("Valmar") for line in lines)
+    assert "sets unchanged, miss by miss: 1" in lines
+    assert "asked by one run only: Harbourtown notes (held-out)" in lines
+    # What is not an `eval --json` output gets one sentence, and nothing is compared.
+    paths[0].write_text("[1, 2]", encoding="utf-8")
+    bad = run(["eval", "--compare", *map(str, paths)], tmp_path / "corpus", tmp_path / "index")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == [
+        f"Cannot compare {paths[0]}: it is not what `eval --json` writes; make one with "
+        "`python -m assistant eval --json > before.json`."]
+    missing = run(["eval", "--compare", str(tmp_path / "none.json"), str(paths[1])], tmp_path / "corpus",
+                  tmp_path / "index")
+    assert missing.returncode == 2 and "cannot be read" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_eval_selects_the_registered_sets_by_name_and_role():
+    entries = [{"name": "Acme (tuning)", "role": "tuning"}, {"name": "Acme (held-out)", "role": "held-out"},
+               {"name": "Valmar (held-out)", "role": "held-out"}]
+    assert [e["name"] for e in selected_sets(entries, role="held-out")] == ["Acme (held-out)", "Valmar (held-out)"]
+    assert [e["name"] for e in selected_sets(entries, ["Acme (tuning)", "Acme (held-out)"], "tuning")] == \
+        ["Acme (tuning)"]
+    assert selected_sets(entries) == entries
+    # Every registered set has one of the two roles, so the two roles together are every set.
+    registered = gold_sets()
+    assert len(selected_sets(registered, role="tuning")) + len(selected_sets(registered, role="held-out")) == \
+        len(registered)
 
 
 def test_eval_scores_what_the_answers_were(folders, tmp_path):
