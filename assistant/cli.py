@@ -234,17 +234,18 @@ def _batched_requests(assistant, lines, size: int = 32):
 def cmd_eval(args, settings: Settings) -> int:
     import tempfile
 
-    from .assistant import Assistant
-    from .embedding import SentenceTransformerEmbedder
     from .evaluate import compare_all, evaluate, format_all, format_report, load_gold, run_all
-    from .reader import ReaderSettings
 
-    if args.compare:
+    if args.compare:  # reads two earlier runs: no model, no index
         runs = [_eval_results(Path(path)) for path in args.compare]
         if None in runs:
             return EXIT_USAGE
         print(compare_all(*runs))
         return EXIT_OK
+    from .assistant import Assistant
+    from .embedding import SentenceTransformerEmbedder
+    from .reader import ReaderSettings
+
     reader_settings = ReaderSettings(threshold=args.threshold)
     if args.gold:
         gold = load_gold(Path(args.gold))
