@@ -46,11 +46,11 @@ def _record(source: str, question: str, answerable: bool, answer, right: bool, *
 
 
 def _gold(make, work: Path, names: list[str]) -> dict[str, dict]:
-    from assistant.evaluate import copy_corpus, gold_sets, load_gold, states_facts
+    from assistant.evaluate import copy_corpus, gold_sets, load_gold, selected_sets, states_facts
 
     out, built = {}, {}
-    for entry in gold_sets():
-        if entry["role"] != "tuning" or (names and not any(n in entry["name"] for n in names)):
+    for entry in selected_sets(gold_sets(), role="tuning"):
+        if names and not any(n in entry["name"] for n in names):  # a part of a set's name picks it here
             continue
         key = tuple(entry["corpus"])
         if key not in built:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..answer_model import MODEL_DIR, AnswerModel
 from ..answer_probability import AnswerProbability
-from ..evaluate import copy_corpus, gold_sets, holds_answer, load_gold, write_squad_corpus
+from ..evaluate import copy_corpus, gold_sets, holds_answer, load_gold, selected_sets, write_squad_corpus
 from ..reader import ANSWER_FEATURES, FEATURES, RULES, ReaderSettings
 from .pairs import load_articles, load_split
 
@@ -77,7 +77,7 @@ def collect(model_dir: Path, tenq: Path | None = None) -> dict[str, list[dict]]:
                 lambda c, q=q: holds_answer({"source": c.chunk.source, "start": c.start, "end": c.end}, q))
         for q in questions]
     # A tuning set written after the shipped fit says "calibration": false, so that the fit stays reproducible.
-    for i, entry in enumerate(e for e in gold_sets() if e["role"] == "tuning" and e.get("calibration", True)):
+    for i, entry in enumerate(e for e in selected_sets(gold_sets(), role="tuning") if e.get("calibration", True)):
         corpus = copy_corpus(entry["corpus"], ROOT, work / f"corpus-{i}")
         assistant = _assistant(model_dir, corpus, work / f"index-{i}", embedder)
         records = []
