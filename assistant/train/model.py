@@ -126,11 +126,13 @@ def collate(batch: list[dict]):
 
 def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
           seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300,
-          stop_after: float | None = None, null_span: bool = False, init_seed: int | None = None) -> Path:
+          stop_after: float | None = None, null_span: bool = False, init_seed: int | None = None,
+          span_only: bool = False) -> Path:
     """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present.
 
     The learning rate decays over `epochs`; with stop_after, training ends after that many epochs (the
-    schedule unchanged), which is how the shipped model was made (docs/reader-model.md). init_seed, when
+    schedule unchanged), which is how the shipped model was made (docs/reader-model.md). span_only trains a
+    phrase model: the positives alone, with the span loss alone (its answer head stays as drawn). init_seed, when
     given, draws the new heads' initial weights apart from `seed` (which then draws the pairs, batches and
     dropout), so that runs differing only in data order start from the same network and can be averaged.
     """
@@ -141,6 +143,10 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = load_tokenizer()
     encoded = encode_pairs(tokenizer, pairs, null_span)
+    if span_only:
+        encoded = [e for e in encoded if e["start"] >= 0]
+        if not encoded:
+            raise ValueError("a phrase model needs positive pairs with an answer phrase, and none was given")
     net = build_network(null_span=null_span)
     if init_seed is not None:
         torch.manual_seed(seed)
@@ -181,9 +187,12 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
         batch = epoch_batches.pop(0)
         ids, mask, types, labels, starts, ends = collate(batch)
         answer, start_logits, end_logits = net(ids, mask, types)
-        loss = bce(answer, labels)
-        if (starts >= 0).any():
-            loss = loss + SPAN_WEIGHT * 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
+        if span_only:
+            loss = 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
+        else:
+            loss = bce(answer, labels)
+            if (starts >= 0).any():
+                loss = loss + SPAN_WEIGHT * 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -205,9 +214,10 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
         if step % steps_per_epoch == 0:
             torch.save(net.state_dict(), out_dir / f"epoch{step // steps_per_epoch}.pt")
     torch.save(net.state_dict(), out_dir / "final.pt")
-    (out_dir / "train.json").write_text(json.dumps({"pairs": len(pairs), "epochs": epochs, "batch_size": batch_size,
+    (out_dir / "train.json").write_text(json.dumps({"pairs": len(encoded), "epochs": epochs, "batch_size": batch_size,
                                                     "lr": lr, "seed": seed, "steps": last, "schedule_steps": total,
                                                     "null_span": null_span, "init_seed": init_seed,
+                                                    "span_only": span_only,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
 
