@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--span-only", action="store_true",
                      help="train a phrase model: the positive pairs alone, with the answer-phrase loss alone "
                           "(docs/reader-model.md)")
+    fit.add_argument("--listwise", type=float, default=0.0, metavar="WEIGHT",
+                     help="add this weight times a listwise loss (softmax over each answerable question's pairs), "
+                          "with batches of whole questions (docs/reader-model.md)")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.info("%d pairs, %d positive", len(pairs), sum(p.label for p in pairs))
         train(pairs, args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
               threads=args.threads, stop_after=args.stop_after, null_span=args.null_span,
-              init_seed=args.init_seed, span_only=args.span_only)
+              init_seed=args.init_seed, span_only=args.span_only, listwise=args.listwise)
         return 0
     if args.command == "rows":
         from .rows import build_row_pairs, write_pairs

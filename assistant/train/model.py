@@ -107,6 +107,36 @@ def batches(encoded: list[dict], batch_size: int, rng: random.Random) -> list[li
     return out
 
 
+def question_batches(encoded: list[dict], per_batch: int, rng: random.Random) -> list[list[dict]]:
+    """Batches of whole questions: all the pairs of `per_batch` questions (entries sharing a "group"), questions of
+    similar length together, in random order. The listwise loss needs a question's pairs in one batch."""
+    by_group: dict[int, list[dict]] = {}
+    for entry in encoded:
+        by_group.setdefault(entry["group"], []).append(entry)
+    groups = list(by_group.values())
+    rng.shuffle(groups)
+    pool = per_batch * 50
+    out = []
+    for i in range(0, len(groups), pool):
+        chunk = sorted(groups[i:i + pool], key=lambda g: max(len(e["input_ids"]) for e in g))
+        out.extend([e for g in chunk[k:k + per_batch] for e in g] for k in range(0, len(chunk), per_batch))
+    rng.shuffle(out)
+    return out
+
+
+def listwise_loss(answer, labels, groups):
+    """The mean, over the batch's questions with exactly one answer sentence, of the cross-entropy of the softmax
+    over that question's answer logits towards its answer sentence (0 when the batch has none)."""
+    torch = _torch()
+    losses = []
+    for g in torch.unique(groups):
+        mine = groups == g
+        if int(labels[mine].sum()) == 1 and int(mine.sum()) > 1:
+            losses.append(torch.nn.functional.cross_entropy(answer[mine].unsqueeze(0),
+                                                            labels[mine].argmax().unsqueeze(0)))
+    return torch.stack(losses).mean() if losses else answer.sum() * 0.0
+
+
 def collate(batch: list[dict]):
     torch = _torch()
     width = max(len(b["input_ids"]) for b in batch)
@@ -127,12 +157,13 @@ def collate(batch: list[dict]):
 def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int = 32, lr: float = 5e-5,
           seed: int = 13, threads: int = 2, log_every: int = 50, checkpoint_every: int = 300,
           stop_after: float | None = None, null_span: bool = False, init_seed: int | None = None,
-          span_only: bool = False) -> Path:
+          span_only: bool = False, listwise: float = 0.0) -> Path:
     """Fine-tune and save state to out_dir/final.pt; resumes from out_dir/checkpoint.pt when present.
 
     The learning rate decays over `epochs`; with stop_after, training ends after that many epochs (the
     schedule unchanged), which is how the shipped model was made (docs/reader-model.md). span_only trains a
-    phrase model: the positives alone, with the span loss alone (its answer head stays as drawn). init_seed, when
+    phrase model: the positives alone, with the span loss alone (its answer head stays as drawn). listwise adds that
+    weight times the listwise loss (listwise_loss), with batches of whole questions (question_batches). init_seed, when
     given, draws the new heads' initial weights apart from `seed` (which then draws the pairs, batches and
     dropout), so that runs differing only in data order start from the same network and can be averaged.
     """
@@ -151,6 +182,14 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     if init_seed is not None:
         torch.manual_seed(seed)
     steps_per_epoch = math.ceil(len(encoded) / batch_size)
+    make_batches = lambda: batches(encoded, batch_size, rng)  # noqa: E731
+    if listwise:
+        keys: dict[tuple[str, str], int] = {}
+        for entry, pair in zip(encoded, pairs):
+            entry["group"] = keys.setdefault((pair.article, pair.question), len(keys))
+        per_batch = max(1, round(batch_size * len(keys) / len(encoded)))  # about batch_size pairs a batch
+        steps_per_epoch = math.ceil(len(keys) / per_batch)
+        make_batches = lambda: question_batches(encoded, per_batch, rng)  # noqa: E731
     total = int(steps_per_epoch * epochs)
     warmup = max(1, int(0.06 * total))
     no_decay = ("bias", "LayerNorm.weight")
@@ -181,18 +220,22 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     last = total if stop_after is None else min(total, int(steps_per_epoch * stop_after))
     while step < last:
         if not epoch_batches:
-            epoch_batches = batches(encoded, batch_size, rng)[done_in_epoch:]
+            epoch_batches = make_batches()[done_in_epoch:]
             done_in_epoch = 0
             epoch_rng_state = rng.getstate()
         batch = epoch_batches.pop(0)
         ids, mask, types, labels, starts, ends = collate(batch)
         answer, start_logits, end_logits = net(ids, mask, types)
+        if listwise:
+            listed = listwise * listwise_loss(answer, labels, torch.tensor([b["group"] for b in batch]))
         if span_only:
             loss = 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
         else:
             loss = bce(answer, labels)
             if (starts >= 0).any():
                 loss = loss + SPAN_WEIGHT * 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
+            if listwise:
+                loss = loss + listed
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -217,7 +260,7 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
     (out_dir / "train.json").write_text(json.dumps({"pairs": len(encoded), "epochs": epochs, "batch_size": batch_size,
                                                     "lr": lr, "seed": seed, "steps": last, "schedule_steps": total,
                                                     "null_span": null_span, "init_seed": init_seed,
-                                                    "span_only": span_only,
+                                                    "span_only": span_only, "listwise": listwise,
                                                     "minutes": round((time.time() - started) / 60, 1)}))
     return out_dir / "final.pt"
 

@@ -1,0 +1,66 @@
+"""Training options tried beside the shipped recipe (docs/reader-model.md): `fit --span-only`, `fit --listwise`."""
+
+import pytest
+import torch
+
+
+def test_span_only_trains_the_phrase_on_positives_and_leaves_the_answer_head_as_drawn(tmp_path):
+    import json
+
+    from assistant.train.model import train
+    from assistant.train.pairs import Pair
+
+    pairs = [Pair("When was it founded?", "It was founded in 1990.", 1, (18, 22)),
+             Pair("When was it founded?", "Cats sleep a lot.", 0),
+             Pair("Who wrote it?", "It was written by Ann Lee.", 1, (18, 25))]
+    drawn = torch.load(train(pairs, tmp_path / "drawn", epochs=1, batch_size=2, lr=0.0, threads=1, seed=3))
+    trained = torch.load(train(pairs, tmp_path / "phrase", epochs=2, batch_size=2, lr=1e-3, threads=1, seed=3,
+                               span_only=True))
+    assert torch.equal(trained["answer.weight"], drawn["answer.weight"])  # no answer loss reaches it
+    assert not torch.equal(trained["span.weight"], drawn["span.weight"])
+    assert json.loads((tmp_path / "phrase" / "train.json").read_text())["pairs"] == 2  # the negative left out
+    with pytest.raises(ValueError, match="positive pairs"):
+        train(pairs[1:2], tmp_path / "none", epochs=1, batch_size=2, threads=1, span_only=True)
+
+
+def test_listwise_loss_is_the_softmax_cross_entropy_over_each_answerable_questions_pairs():
+    from assistant.train.model import listwise_loss
+
+    answer = torch.tensor([2.0, 0.0, 1.0, 3.0, 0.5, -1.0])
+    labels = torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    groups = torch.tensor([0, 0, 0, 1, 1, 2])  # question 1 has no answer sentence, question 2 one pair: left out
+    want = -torch.log_softmax(torch.tensor([2.0, 0.0, 1.0]), 0)[0]
+    assert torch.isclose(listwise_loss(answer, labels, groups), want)
+    assert listwise_loss(answer, torch.zeros(6), groups).item() == 0.0
+
+
+def test_question_batches_keep_each_questions_pairs_together():
+    import random
+
+    from assistant.train.model import question_batches
+
+    encoded = [{"group": g, "input_ids": [0] * (3 + g % 4)} for g in range(20) for _ in range(g % 3 + 1)]
+    out = question_batches(encoded, 3, random.Random(1))
+    assert sorted(id(e) for b in out for e in b) == sorted(id(e) for e in encoded)
+    for batch in out:
+        groups = {e["group"] for e in batch}
+        assert len(groups) <= 3
+        assert all(sum(e["group"] == g for e in batch) == g % 3 + 1 for g in groups)  # whole questions only
+
+
+def test_fit_with_listwise_trains_on_batches_of_whole_questions(tmp_path):
+    import json
+
+    from assistant.train.model import train
+    from assistant.train.pairs import Pair
+
+    pairs = [Pair("When was it founded?", "It was founded in 1990.", 1, (18, 22), "a"),
+             Pair("When was it founded?", "Cats sleep a lot.", 0, None, "a"),
+             Pair("Who wrote it?", "It was written by Ann Lee.", 1, (18, 25), "a"),
+             Pair("Who wrote it?", "It was founded in 1990.", 0, None, "a")]
+    drawn = torch.load(train(pairs, tmp_path / "drawn", epochs=1, batch_size=4, lr=0.0, threads=1, seed=3))
+    trained = torch.load(train(pairs, tmp_path / "list", epochs=2, batch_size=4, lr=1e-3, threads=1, seed=3,
+                               listwise=1.0))
+    assert not torch.equal(trained["answer.weight"], drawn["answer.weight"])
+    record = json.loads((tmp_path / "list" / "train.json").read_text())
+    assert record["listwise"] == 1.0 and record["steps"] == 2  # two questions of two pairs: one batch an epoch
