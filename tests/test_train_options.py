@@ -48,19 +48,32 @@ def test_question_batches_keep_each_questions_pairs_together():
         assert all(sum(e["group"] == g for e in batch) == g % 3 + 1 for g in groups)  # whole questions only
 
 
-def test_fit_with_listwise_trains_on_batches_of_whole_questions(tmp_path):
+def test_fit_with_listwise_adds_the_loss_over_batches_of_whole_questions(tmp_path, monkeypatch):
     import json
 
-    from assistant.train.model import train
+    from assistant.train import model
     from assistant.train.pairs import Pair
 
     pairs = [Pair("When was it founded?", "It was founded in 1990.", 1, (18, 22), "a"),
              Pair("When was it founded?", "Cats sleep a lot.", 0, None, "a"),
              Pair("Who wrote it?", "It was written by Ann Lee.", 1, (18, 25), "a"),
-             Pair("Who wrote it?", "It was founded in 1990.", 0, None, "a")]
-    drawn = torch.load(train(pairs, tmp_path / "drawn", epochs=1, batch_size=4, lr=0.0, threads=1, seed=3))
-    trained = torch.load(train(pairs, tmp_path / "list", epochs=2, batch_size=4, lr=1e-3, threads=1, seed=3,
-                               listwise=1.0))
-    assert not torch.equal(trained["answer.weight"], drawn["answer.weight"])
+             Pair("Who wrote it?", "It was founded in 1990.", 0, None, "a"),
+             Pair("Who wrote it?", "Cats sleep a lot.", 0, None, "b")]  # another article's question
+    seen = []
+    real = model.listwise_loss
+
+    def spy(answer, labels, groups):
+        seen.append((groups.tolist(), labels.tolist()))
+        return real(answer, labels, groups)
+
+    monkeypatch.setattr(model, "listwise_loss", spy)
+    model.train(pairs, tmp_path / "list", epochs=2, batch_size=2, lr=1e-3, threads=1, seed=3, listwise=1.0)
     record = json.loads((tmp_path / "list" / "train.json").read_text())
-    assert record["listwise"] == 1.0 and record["steps"] == 2  # two questions of two pairs: one batch an epoch
+    # three questions (the same words in two articles are two), about two pairs a batch: one question a batch
+    assert record["listwise"] == 1.0 and record["steps"] == 6 and len(seen) == 6
+    sizes = {(0,): 2, (1,): 2, (2,): 1}
+    for groups, labels in seen:
+        assert len(set(groups)) == 1 and len(groups) == sizes[(groups[0],)]  # each question's pairs, all of them
+    assert sorted(sum(labels) for _, labels in seen) == [0, 0, 1, 1, 1, 1]
+    model.train(pairs, tmp_path / "plain", epochs=1, batch_size=2, threads=1, seed=3)
+    assert len(seen) == 6  # without --listwise the loss is never asked

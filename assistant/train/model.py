@@ -226,8 +226,6 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
         batch = epoch_batches.pop(0)
         ids, mask, types, labels, starts, ends = collate(batch)
         answer, start_logits, end_logits = net(ids, mask, types)
-        if listwise:
-            listed = listwise * listwise_loss(answer, labels, torch.tensor([b["group"] for b in batch]))
         if span_only:
             loss = 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
         else:
@@ -235,7 +233,7 @@ def train(pairs: list[Pair], out_dir: Path, epochs: float = 2.0, batch_size: int
             if (starts >= 0).any():
                 loss = loss + SPAN_WEIGHT * 0.5 * (ce(start_logits, starts) + ce(end_logits, ends))
             if listwise:
-                loss = loss + listed
+                loss = loss + listwise * listwise_loss(answer, labels, torch.tensor([b["group"] for b in batch]))
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
