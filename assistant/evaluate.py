@@ -120,9 +120,13 @@ def evaluate(assistant, gold: list[dict]) -> EvalReport:
     return report
 
 
+def pct(value: float | None) -> str:
+    """A rate as the reports print it: "81.6%", or "n/a" when nothing was there to count."""
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
 def format_report(report: EvalReport) -> str:
     s = report.summary()
-    pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"  # noqa: E731
     lines = [
         f"questions: {s['questions']} ({s['answerable']} answerable, {s['unanswerable']} unanswerable)",
         f"answer accuracy:        {pct(s['answer_accuracy'])}",
@@ -309,9 +313,7 @@ def compare_all(before: dict, after: dict) -> str:
     asked by one run only. This is how the held-out sets, asked once before and once after a change, are read
     (docs/answering.md, "How a change is judged")."""
     def shown(key: str, value) -> str:
-        if value is None:
-            return "n/a"
-        return f"{value:.4f}" if key == "answer_phrase_f1" else f"{100 * value:.1f}%"
+        return f"{value:.4f}" if key == "answer_phrase_f1" and value is not None else pct(value)
 
     lines, unchanged = [], 0
     for name, new in after.items():
@@ -337,7 +339,6 @@ def compare_all(before: dict, after: dict) -> str:
 
 
 def format_all(results: dict) -> str:
-    pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"  # noqa: E731
     lines = ["| set | role | questions | answer right | answerable abstained | unanswerable abstained | "
              "citation in section | reply in the asked language | p50 ms |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
