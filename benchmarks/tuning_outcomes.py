@@ -12,8 +12,10 @@ filings (assistant/train/rows.py, TUNING_COMPANIES), in English and in the Spani
 when the collection is beside the project (../shared/data/10q; skipped otherwise). Held-out sets are never
 asked: nothing may be chosen on them, so they are asked once, after the decision, with `python -m assistant eval`.
 
-`compare` prints, per source, the questions right and declined before and after, then every question whose
-outcome or answer moved. To run the code of another commit, check it out beside this one
+`compare` prints, per source, the questions right and declined before and after, then over every source the
+questions right (answers right and unanswerable questions declined) and the mean balanced score (per source, the
+mean of the answerable questions' and the unanswerable questions' share right), then every question whose outcome
+or answer moved. To run the code of another commit, check it out beside this one
 (`git worktree add /tmp/before REV`) and run it there with this checkout's Python:
 `cd /tmp/before && PYTHONPATH=. HF_HUB_OFFLINE=1 /path/to/.venv/bin/python -m benchmarks.tuning_outcomes run
 /tmp/before.json`. A run takes about six minutes here with both cores free.
@@ -170,6 +172,17 @@ def compare(before: dict[str, dict], after: dict[str, dict]) -> tuple[dict[str, 
     return totals, sorted(moved, key=lambda m: (m[1].split("|")[0], m[0], m[1]))
 
 
+def balanced(records: dict[str, dict], keys) -> float:
+    """The mean over sources of each source's balanced score: the mean of its answerable questions' share right and
+    its unanswerable questions' share right (declined), or the one share a source with one kind has."""
+    shares: dict[str, dict[bool, list[bool]]] = {}
+    for key in keys:
+        record = records[key]
+        shares.setdefault(record["source"], {}).setdefault(record["answerable"], []).append(record["right"])
+    per_source = [sum(sum(r) / len(r) for r in kinds.values()) / len(kinds) for kinds in shares.values()]
+    return sum(per_source) / len(per_source) if per_source else 0.0
+
+
 def format_comparison(before: dict[str, dict], after: dict[str, dict]) -> str:
     totals, moved = compare(before, after)
     lines = []
@@ -177,6 +190,11 @@ def format_comparison(before: dict[str, dict], after: dict[str, dict]) -> str:
         parts = [f"{c[f'{f} before']} -> {c[f'{f} after']} {f}" for f in ("right", "declined", "row", "states")
                  if f"{f} before" in c]
         lines.append(f"{source} ({c['questions']} questions): " + ", ".join(parts))
+    both = before.keys() & after.keys()
+    lines.append(f"all {len(totals)} sources ({len(both)} questions): "
+                 f"{sum(c['right before'] for c in totals.values())} -> {sum(c['right after'] for c in totals.values())}"
+                 f" right (answers right and unanswerable questions declined); mean balanced score "
+                 f"{balanced(before, both):.3f} -> {balanced(after, both):.3f}")
     for verdict, key in moved:
         a, b = before[key], after[key]
         lines.append(f"{verdict:6s} {key.split('|')[0]}: {a['question'][:90]}")

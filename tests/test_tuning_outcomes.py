@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.tuning_outcomes import compare, format_comparison, main
+from benchmarks.tuning_outcomes import balanced, compare, format_comparison, main
 
 
 def _rec(source, question, right, declined=False, answer="", **extra):
@@ -27,6 +27,16 @@ def test_compare_counts_each_source_and_lists_what_moved_and_which_way():
     text = format_comparison(before, after)
     assert "a (3 questions): 1 -> 1 right, 0 -> 1 declined" in text
     assert "1 questions were asked by one run only" in text
+    # a: 1 of 3 right before and after; f: 0 of 1, then 1 of 1: the mean balanced score (1/3 + 0) / 2 -> (1/3 + 1) / 2
+    assert "all 2 sources (4 questions): 1 -> 2 right (answers right and unanswerable questions declined); " \
+           "mean balanced score 0.167 -> 0.667" in text
+
+
+def test_the_balanced_score_weighs_a_sources_answerable_and_unanswerable_questions_alike():
+    records = {"s|1": _rec("s", "q1", True), "s|2": _rec("s", "q2", False), "s|3": _rec("s", "q3", True),
+               "s|4": {**_rec("s", "q4", True, True), "answerable": False}, "t|1": _rec("t", "q5", False)}
+    # s: answerable 2 of 3, unanswerable 1 of 1 -> (2/3 + 1) / 2; t: 0 of 1 -> 0; the mean of the two
+    assert abs(balanced(records, records.keys()) - (5 / 6) / 2) < 1e-9
 
 
 def test_a_run_asks_the_tuning_questions_only_and_a_run_compared_with_itself_moves_nothing(tmp_path: Path,
