@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install build run test test-all browser apertium bench clean reader-model
+.PHONY: install build run test test-all browser apertium qemu bench clean reader-model
 
 install: $(STAMP) apertium
 
@@ -45,14 +45,22 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing and this is not root: the browser test will be skipped"; fi; }
 
+# Debian's qemu-user, for the test that runs the reader model as a processor without AVX-512 would (an x86-64
+# machine only: tests/test_reader_quantisation.py).
+qemu:
+	@command -v qemu-x86_64 >/dev/null 2>&1 || test "$$(uname -m)" != x86_64 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null; \
+		else echo "qemu-user is missing and this is not root: the test of the reader on AVX2 will be skipped"; fi; }
+
 # Two workers (the machine's two cores), each test file kept on one worker for its module fixtures, handed out
 # longest first (tests/conftest.py, LONGEST_FIRST) so that the two end together.
-test: install browser
+test: install browser qemu
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Also the slow tests: the benchmark's quick mode end to end (two to three minutes here), the tuning gold sets' floors
 # (about 3.5 minutes of the two workers' time) and the calibration's 10-Q source.
-test-all: install browser
+test-all: install browser qemu
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m ""
 
 bench: install

@@ -979,11 +979,18 @@ def test_a_declined_answer_shows_no_table_of_contents_links_among_its_closest_pa
     document = "# Harbourtown Port Authority\n\n## Contents\n\n" + contents + "".join(
         f"\n## {name}\n\n{text}\n" for name, text in sections)
     assistant = assistant_over(tmp_path, real_embedder, {"port.md": document})
+    declined = []
     for question in ["How much is the mooring fee for a yacht?", "What are the known issues of the port's cranes?"]:
         answer = assistant.ask(question)
-        assert answer.abstained and len(answer.citations) == 3
+        # The cranes question is a near miss: since the reader's weights are 7-bit (2026-12-07) it is answered with
+        # the quay's floods (docs/answering.md, "What is left"); its passages must be free of contents links all the
+        # same. The fee question is declined, and a declined answer shows its three closest passages.
+        if answer.abstained:
+            declined.append(question)
+            assert len(answer.citations) == 3
         assert not any("](#" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
         assert all(document[c.start:c.end] == c.quote for c in answer.citations)
+    assert "How much is the mooring fee for a yacht?" in declined
 
 
 def test_a_title_blocks_names_and_schools_answer_only_questions_about_the_authors(tmp_path, real_embedder):

@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="write the trained weights as int8 ONNX into assistant/models/reader")
     export.add_argument("--weights", type=Path, default=RUNS / "reader" / "final.pt")
     export.add_argument("--out", type=Path, default=None)
+    requantize = sub.add_parser("requantize", help="quantise a shipped int8 reader again as export does today "
+                                                   "(7-bit weights), in place, keeping its calibration")
+    requantize.add_argument("--model", type=Path, default=None, help="a reader directory (the shipped one)")
     calibrate = sub.add_parser("calibrate", help="fit the answer probability and threshold on the validation articles")
     calibrate.add_argument("--model", type=Path, default=None)
     calibrate.add_argument("--records", type=Path, default=None, help="cache of what the reader saw (JSON)")
@@ -119,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         from .export import export_reader
 
         print(export_reader(args.weights, args.out))
+        return 0
+    if args.command == "requantize":
+        from .export import requantize
+
+        print(requantize(*([args.model] if args.model else [])))
         return 0
     if args.command == "calibrate":
         from .calibrate import calibrate, compare, load_records
