@@ -1,5 +1,5 @@
-"""Command line for training: `fit` fine-tunes, `soup` averages runs, `export` writes the ONNX model, `calibrate`
-fits its threshold."""
+"""Command line for training: `fit` fine-tunes, `soup` averages runs, `export` writes the ONNX model, `requantize`
+quantises a shipped one again as `export` does today, `calibrate` fits its threshold."""
 
 from __future__ import annotations
 
