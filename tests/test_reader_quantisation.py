@@ -64,8 +64,8 @@ def test_requantizing_the_shipped_model_gives_back_its_scores_and_keeps_its_cali
     assert {k: v for k, v in after.items() if k != "weights_sha256"} == \
         {k: v for k, v in before.items() if k != "weights_sha256"}
     # a 7-bit model dequantised and quantised again per channel lands on the same grid: the same weights
-    for old, new in zip(_integer_weights(MODEL_DIR / "model.onnx"), _integer_weights(tmp_path / "reader" / "model.onnx")):
-        assert np.array_equal(old, new)
+    shipped, again = _integer_weights(MODEL_DIR / "model.onnx"), _integer_weights(tmp_path / "reader" / "model.onnx")
+    assert all(np.array_equal(old, new) for old, new in zip(shipped, again, strict=True))
     assert np.array_equal(_logits(tmp_path / "reader"), _logits(MODEL_DIR))
 
 
@@ -82,7 +82,8 @@ print(json.dumps([model.score(q, [s])[0].logit for q, s in json.loads(sys.argv[2
 @pytest.mark.skipif(QEMU is None, reason="qemu-user is not installed (make test installs it as root)")
 def test_a_processor_with_avx2_and_no_avx512_reads_the_same_scores():
     """The reader run under qemu's Haswell (AVX2, no AVX-512, no VNNI): ONNX Runtime picks the kernels such a laptop
-    uses, and the answer logits are those read natively."""
+    uses, and the answer logits are those read natively. (On a machine without VNNI itself, both readings use the
+    AVX2 kernels; the 8-bit model differed by up to 0.16 on these probes between VNNI and AVX2.)"""
     from conftest import ROOT
 
     run = subprocess.run([QEMU, "-cpu", "Haswell", sys.executable, "-c", _READ, str(ROOT), json.dumps(PROBES)],
