@@ -67,7 +67,8 @@ bench: install
 	$(PY) -m benchmarks
 
 # Reproduce assistant/models/reader from the SQuAD articles in assistant/train/data (docs/reader-model.md):
-# 75 minutes or more of fine-tuning on 2 idle CPU cores, then the int8 ONNX export and the fitted threshold.
+# 75 minutes or more of fine-tuning on 2 idle CPU cores, then the int8 ONNX export (weights in 7 bits) and the fitted
+# threshold.
 reader-model: install
 	$(PY) -m assistant.train fit --epochs 2
 	$(PY) -m assistant.train export
