@@ -1,4 +1,5 @@
-"""The trained reader model (assistant/models/reader, int8 ONNX, 7-bit weights): does a sentence answer a question, and where.
+"""The trained reader model (assistant/models/reader, int8 ONNX, 7-bit weights): does a sentence answer a question,
+and where.
 
 It is all-MiniLM-L6-v2 fine-tuned on SQuAD 2.0 articles (docs/reader-model.md; reproduced by
 `python -m assistant.train`). This module runs it with ONNX Runtime only: no PyTorch at question time.
