@@ -50,7 +50,7 @@ browser:
 qemu:
 	@command -v qemu-x86_64 >/dev/null 2>&1 || test "$$(uname -m)" != x86_64 || { \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null; \
 		else echo "qemu-user is missing and this is not root: the test of the reader on AVX2 will be skipped"; fi; }
 
 # Two workers (the machine's two cores), each test file kept on one worker for its module fixtures, handed out
