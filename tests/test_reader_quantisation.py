@@ -69,6 +69,19 @@ def test_requantizing_the_shipped_model_gives_back_its_scores_and_keeps_its_cali
     assert np.array_equal(_logits(tmp_path / "reader"), _logits(MODEL_DIR))
 
 
+def test_requantize_and_export_say_in_one_sentence_what_is_missing(tmp_path, capsys):
+    from assistant.train.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["requantize", "--model", str(tmp_path)])
+    assert stop.value.code == 2
+    assert f"{tmp_path} holds no reader model (model.onnx and config.json)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["export", "--weights", str(tmp_path / "final.pt"), "--out", str(tmp_path / "out")])
+    assert "there are no trained weights at" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 _READ = """
 import json, sys
 sys.path.insert(0, sys.argv[1])

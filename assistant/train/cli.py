@@ -121,12 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from .export import export_reader
 
+        if not args.weights.is_file():
+            parser.error(f"there are no trained weights at {args.weights}: train them with `fit` first, or give "
+                         "--weights")
         print(export_reader(args.weights, args.out))
         return 0
     if args.command == "requantize":
-        from .export import requantize
+        from .export import MODEL_DIR, requantize
 
-        print(requantize(*([args.model] if args.model else [])))
+        model = args.model or MODEL_DIR
+        if not (model / "model.onnx").is_file() or not (model / "config.json").is_file():
+            parser.error(f"{model} holds no reader model (model.onnx and config.json): give --model a reader "
+                         "directory such as assistant/models/reader")
+        print(requantize(model))
         return 0
     if args.command == "calibrate":
         from .calibrate import calibrate, compare, load_records
