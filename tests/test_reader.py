@@ -1201,3 +1201,53 @@ def test_negation_in_a_question_and_in_a_sentence():
     assert says_negation("Acme did not sign.") and says_negation("Only Acme signed.")
     assert says_negation("Dredging is prohibited.") and says_negation("Acme no firmó el acuerdo.")
     assert not says_negation("Acme and Valmar signed the agreement in 2019.")
+
+
+HARBOUR_RULES = """# Harbourtown harbour rules
+
+The harbour of Harbourtown has kept written rules since 1871.
+
+The second rule of the harbour requires every ship to lower its sails inside the breakwater.
+
+Pilots guide every ship longer than forty metres to its berth.
+"""
+
+
+def test_a_sentence_about_another_one_of_what_the_question_names_does_not_answer(tmp_path, real_embedder):
+    # R114 (docs/answering.md, section 3): "the third rule" is not answered by the sentence on the second rule,
+    # which shares every other word of the question; the second rule's own question is answered by it.
+    rules = assistant_over(tmp_path / "second", real_embedder, {"rules.md": HARBOUR_RULES})
+    third = rules.ask("What does the third rule of the harbour require?")
+    assert third.abstained and third.message == messages.text("qualifier_swapped", "en")
+    assert "second rule" in third.citations[0].quote  # the closest passage is still shown
+    spanish = rules.ask("¿Qué exige la tercera regla del puerto?")
+    assert spanish.abstained and spanish.message == messages.text("qualifier_swapped", "es")
+    second = rules.ask("What does the second rule of the harbour require?")
+    assert not second.abstained and "lower its sails" in second.answer
+    # With the third rule in the notes too, its own sentence answers.
+    both = assistant_over(tmp_path / "both", real_embedder,
+                          {"rules.md": HARBOUR_RULES + "\nThe third rule of the harbour forbids fishing from the quay.\n"})
+    answer = both.ask("What does the third rule of the harbour require?")
+    assert not answer.abstained and "forbids fishing" in answer.answer
+    check_verbatim(answer.to_dict(), document_texts(tmp_path / "both" / "corpus"))
+
+
+def test_a_swapped_qualifier():
+    from assistant.nlp import swapped_qualifier
+
+    passage = "Acme built the northern pier in 1990. The second rule requires ships to lower their sails."
+    assert swapped_qualifier("What does the third rule require?", "The second rule requires ships to lower their "
+                             "sails.", passage) == ("third", "second")
+    assert swapped_qualifier("Who built the southern pier?", "Acme built the northern pier in 1990.",
+                             passage) == ("southern", "northern")
+    # One number written two ways, the question's word elsewhere in the passage, a misspelling, a name against a
+    # common word, the sentence's word in the question: none is another one of what the question names.
+    assert swapped_qualifier("What does the 2nd rule require?", "The second rule requires ...", passage) is None
+    assert swapped_qualifier("Who built the northren pier?", "Acme built the northern pier in 1990.", passage) is None
+    gates = "The eastern gate closes at dusk. The western gate opens at dawn."
+    assert swapped_qualifier("When does the southern gate open?", "The western gate opens at dawn.",
+                             gates) == ("southern", "western")
+    assert swapped_qualifier("When does the eastern gate open?", "The western gate opens at dawn.", gates) is None
+    assert swapped_qualifier("What does the Valmar rule require?", "The second rule requires ...", passage) is None
+    assert swapped_qualifier("Which second or third rule applies?", "The second rule requires ...", passage) is None
+    assert swapped_qualifier("What does the rule require?", "The second rule requires ...", passage) is None
