@@ -465,21 +465,24 @@ def asks_negated(question: str) -> bool:
 
 
 # A word that qualifies a noun ("the *third* law", "an *open* system", "the *Standard* Model"), and the nouns it may
-# qualify, by spaCy's universal tags (R114, docs/answering.md section 3).
+# qualify, by spaCy's universal tags (R114b, docs/answering.md section 3).
 _QUALIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _MISSPELT_PREFIX = 5  # two words that share their first five letters are one word, inflected or misspelt
 _MISSPELT_EDITS = 2  # or that are at most this many letters apart (one for a word under five letters), from the
 # same first letter
+# English prefixes that make a word its opposite ("unnatural", "nonlinear", "abnormal", "dishonest"): two words other
+# than numbers and names are told apart only this way, the rest being as often synonyms ("dependable", "reliable").
+_NEGATIVE_PREFIXES = ("un", "non", "in", "im", "il", "ir", "dis", "ab")
 
 
 def _word_key(word: str) -> str:
-    """A word as R114 compares it: case, accents and inflection aside, a count or an ordinal as its digits."""
+    """A word as R114b compares it: case, accents and inflection aside, a count or an ordinal as its digits."""
     folded = fold(word)
     return count_value(folded) or (search_tokens(folded) or [folded])[0]
 
 
-def _word_kind(word: str, first: bool) -> str:
+def qualifier_kind(word: str, first: bool = False) -> str:
     """"number" (a count or an ordinal), "name" (capitalised), "word", or "any" for a capitalised first word, which
     may be either."""
     if count_value(fold(word)) is not None:
@@ -506,14 +509,20 @@ def _misspelt(a: str, b: str) -> bool:
     return previous[-1] <= (_MISSPELT_EDITS if min(len(a), len(b)) >= _MISSPELT_PREFIX else 1)
 
 
-def _qualified(text: str) -> list[tuple[str, str, str]]:
-    """(qualifier, its kind, the noun's key) for each word of a qualifying kind right before a noun, neither a
-    stop word nor a part of a hyphenated word ("Chinese-style", "free-fall")."""
-    tagged = [("", "")] + list(part_of_speech(text)) + [("", "")]
-    return [(a, _word_kind(a, k == 0), _word_key(b)) for k, ((z, _), (a, pa), (b, pb), (c, _)) in
-            enumerate(zip(tagged, tagged[1:], tagged[2:], tagged[3:]))
-            if pa in _QUALIFIER_POS and pb in _NOUN_POS and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS
-            and "-" not in (z, c)]
+def _opposite(a: str, b: str) -> bool:
+    """Whether one word is the other with a negative prefix: "unnatural" and "natural"."""
+    a, b = fold(a), fold(b)
+    return any(a == p + b or b == p + a for p in _NEGATIVE_PREFIXES)
+
+
+def _qualified(text: str) -> list[tuple[str, str, str, str]]:
+    """(qualifier, its kind, the noun as written, the noun's key) for each word of a qualifying kind right before a
+    noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-residents" or "5G")."""
+    whole = set(raw_tokens(text))
+    tagged = [(w, pos) for w, pos in part_of_speech(text) if pos != "SPACE"]
+    return [(a, qualifier_kind(a, k == 0), b, _word_key(b)) for k, ((a, pa), (b, pb)) in enumerate(zip(tagged, tagged[1:]))
+            if pa in _QUALIFIER_POS and pb in _NOUN_POS and a.lower() in whole and b.lower() in whole
+            and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS]
 
 
 def _keys(text: str) -> set[str]:
@@ -522,33 +531,37 @@ def _keys(text: str) -> set[str]:
     return {_word_key(w) for w in words} | {_word_key(p) for w in words if "-" in w for p in w.split("-") if p}
 
 
-def swapped_qualifier(question: str, sentence: str, passage: str) -> tuple[str, str] | None:
-    """(the question's word, the sentence's word) when the sentence puts another word before a noun the question
-    qualifies, and the passage never uses the question's word: "What does the third law state?" over "The second
-    law states that ..." gives ("third", "second"), the sentence being about another law than the one asked about
-    (R114, docs/answering.md section 3). Both words are of one kind (numbers or ordinals, capitalised names, or
-    other words; a text's capitalised first word may be a name or not),
-    the sentence's word is not in the question, and no word of the question is it misspelt. None when there is no such
-    pair."""
+def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple[str, str, str, str]]:
+    """(the question's word, the sentence's word, the noun as the question writes it, the kind) for each noun the
+    question qualifies that the sentence puts another word before, where the passage never uses the question's
+    word: "What does the third law state?" over "The second law states that ..." gives ("third", "second", "law",
+    "number"), the sentence being about another law than the one asked about (R114b, docs/answering.md section 3).
+    Both words are of one kind (numbers or ordinals, capitalised names, or other words; a text's capitalised first
+    word may be a name or not), two other words only when one is the other with a negative prefix; the sentence's
+    word is not in the question, and no word of the question is it misspelt."""
     asked = _qualified(question)
     if not asked:
-        return None
+        return []
     question_keys = _keys(question)
     passage_keys = _keys(passage + " " + sentence)
     before: dict[str, list[tuple[str, str]]] = {}
-    for word, kind, noun in _qualified(sentence):
+    for word, kind, _, noun in _qualified(sentence):
         before.setdefault(noun, []).append((word, kind))
     question_words = [w for w in raw_tokens(question) if w not in STOPWORDS]
-    for word, kind, noun in asked:
+    out = []
+    for word, kind, written, noun in asked:
         if _word_key(word) in passage_keys:
             continue
         for other, other_kind in before.get(noun, ()):
             if (other_kind != kind and "any" not in (kind, other_kind)) or _word_key(other) in question_keys:
                 continue
+            if "word" in (kind, other_kind) and not _opposite(word, other):
+                continue
             # (a number is never misspelt: 1990 is not 1991)
             if kind == "number" or not any(_misspelt(other, w) for w in question_words):
-                return word, other
-    return None
+                out.append((word, other, written, "number" if "number" in (kind, other_kind) else kind))
+                break
+    return out
 
 
 def says_negation(text: str) -> bool:

@@ -21,7 +21,7 @@ from .answer_model import AnswerModel, Scored, sigmoid
 from .answer_probability import AnswerProbability
 from .definitions import acronym_asked, defined_term, defines, is_about
 from .nlp import (asks_for_list, asks_for_several, asks_negated, coordination, lacks_expected_entity,
-                  names_a_percentage, part_of_speech, says_negation, swapped_qualifier)
+                  names_a_percentage, part_of_speech, says_negation, swapped_qualifiers)
 from .retrieval import Retriever
 from .schema import Chunk, Citation, Hit, Span, row_label, row_values
 from .table_rows import holds_figures_only, label_text, named_words, of_a_hundred, percentages_only
@@ -485,13 +485,13 @@ class Reader:
             saying = next((c for c in cands if c.scored is not None and _says_negation(c)), None)
             if saying is not None:
                 cands = [saying] + [c for c in cands if c is not saying]
-        english = query.asked or query.question
-        swapped = not structural and _swapped(english, cands[0])
+        swapped = not structural and self._swapped(query, cands[0])
+        read = cands  # as ranked: a question declined for R114b shows the sentence it was closest to first
         if swapped:
             # The best sentence puts another word before a noun the question qualifies ("the second law" for "the
             # third law"): the best sentence the model read that does not goes first, and is judged as any best
             # sentence is (R114, docs/answering.md section 3).
-            agreeing = next((c for c in cands if c.scored is not None and not _swapped(english, c)), None)
+            agreeing = next((c for c in cands if c.scored is not None and not self._swapped(query, c)), None)
             if agreeing is not None:
                 cands = [agreeing] + [c for c in cands if c is not agreeing]
         best = cands[0]
@@ -505,15 +505,15 @@ class Reader:
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
             if swapped and reason == "not_close":  # what the user is told: the sentence closest in words was
-                reason = "qualifier_swapped"  # about another one of what the question names
+                return Reading(True, probability, self._closest(read), "qualifier_swapped")  # about another one
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if negated and not _says_negation(best):
             # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
-        if swapped and _swapped(english, best):
+        if swapped and self._swapped(query, best):
             # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114).
-            return Reading(True, probability, self._closest(cands), "qualifier_swapped")
+            return Reading(True, probability, self._closest(read), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
             # about the document itself has no subject of its own to be near: R86b checks what its answer says.)
@@ -543,6 +543,21 @@ class Reader:
             used.add(cand.chunk.id)
             citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
+
+    def _swapped(self, query: Query, cand: Candidate) -> bool:
+        """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
+        its passage never uses, and no passage of the documents names the question's word with that noun
+        (nlp.swapped_qualifiers, R114b). A question read in translation counts a name or word only as its user typed
+        it; a number counts however it was typed."""
+        chunk = cand.chunk
+        passage = " ".join(chunk.translations) if chunk.translations else chunk.text
+        typed = {fold(w) for w in raw_tokens(query.typed)} if query.typed else None
+        for word, _, noun, kind in swapped_qualifiers(query.asked or query.question, cand.model_text(), passage):
+            if typed is not None and kind != "number" and fold(word) not in typed:
+                continue
+            if not self.retriever.holds_phrase(f"{word} {noun}"):
+                return True
+        return False
 
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
         """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no
@@ -784,14 +799,6 @@ def _says_negation(cand: Candidate) -> bool:
     chunk = cand.chunk
     return says_negation(cand.model_text() + " " + chunk.text[cand.answer_start - chunk.start:
                                                               cand.answer_end - chunk.start])
-
-
-def _swapped(question: str, cand: Candidate) -> bool:
-    """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
-    its passage never uses (nlp.swapped_qualifier, R114)."""
-    chunk = cand.chunk
-    passage = " ".join(chunk.translations) if chunk.translations else chunk.text
-    return swapped_qualifier(question, cand.model_text(), passage) is not None
 
 
 _LINK = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.I)

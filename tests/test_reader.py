@@ -1233,21 +1233,26 @@ def test_a_sentence_about_another_one_of_what_the_question_names_does_not_answer
 
 
 def test_a_swapped_qualifier():
-    from assistant.nlp import swapped_qualifier
+    from assistant.nlp import swapped_qualifiers
 
     passage = "Acme built the northern pier in 1990. The second rule requires ships to lower their sails."
-    assert swapped_qualifier("What does the third rule require?", "The second rule requires ships to lower their "
-                             "sails.", passage) == ("third", "second")
-    assert swapped_qualifier("Who built the southern pier?", "Acme built the northern pier in 1990.",
-                             passage) == ("southern", "northern")
+    rule = "The second rule requires ships to lower their sails."
+    assert swapped_qualifiers("What does the third rule require?", rule, passage) == [
+        ("third", "second", "rule", "number")]
+    assert swapped_qualifiers("What did Valmar Shipping build?", "Acme Shipping built the northern pier.",
+                              passage) == [("Valmar", "Acme", "Shipping", "name")]
+    roads = "The paved road runs to the quay. The unpaved road floods every spring."
+    assert swapped_qualifiers("Where does the unpaved road run?", "The paved road runs to the quay.",
+                              "The paved road runs to the quay.") == [("unpaved", "paved", "road", "word")]
+    # Other words may be synonyms ("dependable" for "reliable"): only a negative prefix tells them apart.
+    assert swapped_qualifiers("Who built the southern pier?", "Acme built the northern pier in 1990.", passage) == []
     # One number written two ways, the question's word elsewhere in the passage, a misspelling, a name against a
-    # common word, the sentence's word in the question: none is another one of what the question names.
-    assert swapped_qualifier("What does the 2nd rule require?", "The second rule requires ...", passage) is None
-    assert swapped_qualifier("Who built the northren pier?", "Acme built the northern pier in 1990.", passage) is None
-    gates = "The eastern gate closes at dusk. The western gate opens at dawn."
-    assert swapped_qualifier("When does the southern gate open?", "The western gate opens at dawn.",
-                             gates) == ("southern", "western")
-    assert swapped_qualifier("When does the eastern gate open?", "The western gate opens at dawn.", gates) is None
-    assert swapped_qualifier("What does the Valmar rule require?", "The second rule requires ...", passage) is None
-    assert swapped_qualifier("Which second or third rule applies?", "The second rule requires ...", passage) is None
-    assert swapped_qualifier("What does the rule require?", "The second rule requires ...", passage) is None
+    # common word, the sentence's word in the question, a piece of a hyphenated word: none is another one of what
+    # the question names.
+    assert swapped_qualifiers("What does the 2nd rule require?", rule, passage) == []
+    assert swapped_qualifiers("Where does the paved road run?", "The unpaved road floods every spring.", roads) == []
+    assert swapped_qualifiers("What did Acmee Shipping build?", "Acme Shipping built the northern pier.", passage) == []
+    assert swapped_qualifiers("What does the Valmar rule require?", rule, passage) == []
+    assert swapped_qualifiers("Which second or third rule applies?", rule, passage) == []
+    assert swapped_qualifiers("What does the rule require?", rule, passage) == []
+    assert swapped_qualifiers("Who runs the e-tax office?", "Acme runs the customs office.", passage) == []
