@@ -486,11 +486,11 @@ class Reader:
             if saying is not None:
                 cands = [saying] + [c for c in cands if c is not saying]
         swapped = not structural and self._swapped(query, cands[0])
-        read = cands  # as ranked: a question declined for R114b shows the sentence it was closest to first
+        read = cands  # as ranked: a question declined for R114c shows the sentence it was closest to first
         if swapped:
             # The best sentence puts another word before a noun the question qualifies ("the second law" for "the
             # third law"): the best sentence the model read that does not goes first, and is judged as any best
-            # sentence is (R114, docs/answering.md section 3).
+            # sentence is (R114c, docs/answering.md section 3).
             agreeing = next((c for c in cands if c.scored is not None and not self._swapped(query, c)), None)
             if agreeing is not None:
                 cands = [agreeing] + [c for c in cands if c is not agreeing]
@@ -512,7 +512,7 @@ class Reader:
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
         if swapped and self._swapped(query, best):
-            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114).
+            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114c).
             return Reading(True, probability, self._closest(read), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
@@ -546,18 +546,13 @@ class Reader:
 
     def _swapped(self, query: Query, cand: Candidate) -> bool:
         """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
-        its passage never uses, and no passage of the documents names the question's word with that noun
-        (nlp.swapped_qualifiers, R114b). A question read in translation counts a name or word only as its user typed
-        it; a number counts however it was typed."""
+        its passage never uses (nlp.swapped_qualifiers, R114c). A question read in translation counts a name or word
+        only as its user typed it; a number counts however it was typed."""
         chunk = cand.chunk
         passage = " ".join(chunk.translations) if chunk.translations else chunk.text
         typed = {fold(w) for w in raw_tokens(query.typed)} if query.typed else None
-        for word, _, noun, kind in swapped_qualifiers(query.asked or query.question, cand.model_text(), passage):
-            if typed is not None and kind != "number" and fold(word) not in typed:
-                continue
-            if not self.retriever.holds_phrase(f"{word} {noun}"):
-                return True
-        return False
+        return any(typed is None or kind == "number" or fold(word) in typed
+                   for word, _, _, kind in swapped_qualifiers(query.asked or query.question, cand.model_text(), passage))
 
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
         """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no

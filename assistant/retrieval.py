@@ -11,7 +11,7 @@ from .documents import DocumentCatalogue
 from .schema import Citation, Hit
 from .store import Store
 from .table_rows import label_text
-from .text import fold, heading_words, holds_identifier, identifier_key, search_tokens, wording
+from .text import heading_words, holds_identifier, identifier_key, search_tokens, wording
 
 DENSE_WEIGHT = 0.7  # measured best of 0.3-0.9 on the gold sets (docs/answering.md)
 # A table row whose label the question names ("gross margin", "total net sales") joins the candidates with this
@@ -41,7 +41,6 @@ class Retriever:
         self.top_k = top_k
         self._prefetched: dict[bytes, list[tuple[int, float]]] = {}  # query vector -> its dense hits
         self._identifiers: dict[str, bool] = {}  # identifier_key -> whether a passage holds it (holds_identifier)
-        self._phrases: dict[str, bool] = {}  # words in a row -> whether a passage holds them (holds_phrase)
         files = store.manifest.get("files", {})
         self.catalogue = DocumentCatalogue({source: dict(entry.get("record") or {}, title=entry.get("title", ""))
                                             for source, entry in files.items() if isinstance(entry, dict)})
@@ -69,18 +68,6 @@ class Retriever:
         """Whether the documents mention this search token: a passage holds it, or a document's title or file name
         does (a Markdown file's title is no passage: "Valmar" of "# Valmar Ferries annual report")."""
         return bool(self.document_frequency(token)) or token in self.catalogue.record_words
-
-    def holds_phrase(self, phrase: str) -> bool:
-        """Whether a passage, or a passage's English translation, holds these words in a row, case, accents and
-        punctuation aside ("Mexican space" in "the Mexican Space Agency"). Looked for in all the passages' text at
-        once, and remembered, as holds_identifier does."""
-        key = " " + wording(fold(phrase)) + " "
-        if key not in self._phrases:
-            if len(self._phrases) >= 1024:
-                self._phrases.clear()
-            text = " ".join(" ".join((chunk.text, *chunk.translations)) for chunk in self.store.chunks)
-            self._phrases[key] = key in " " + wording(fold(text)) + " "
-        return self._phrases[key]
 
     def holds_identifier(self, identifier: str) -> bool:
         """Whether a passage holds this code identifier whole (text.code_identifiers: "BZ_OK", "-k"), where its
