@@ -504,8 +504,9 @@ class Reader:
         threshold = self.settings.keyword_threshold if query.keyword else self.threshold
         if probability < threshold and not structural:
             reason, terms = self._reason(query, features[-len(RULES):])
-            if swapped and reason == "not_close":  # what the user is told: the sentence closest in words was
+            if swapped and reason != "unknown_term":  # what the user is told: the sentence closest in words was
                 return Reading(True, probability, self._closest(read), "qualifier_swapped")  # about another one
+                # (the rules' reasons would speak of the sentence judged in its place)
             return Reading(True, probability, self._closest(cands), reason, terms=terms)
         if negated and not _says_negation(best):
             # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
@@ -546,12 +547,13 @@ class Reader:
 
     def _swapped(self, query: Query, cand: Candidate) -> bool:
         """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
-        its passage never uses (nlp.swapped_qualifiers, R114c). A question read in translation counts a name or word
-        only as its user typed it; a number counts however it was typed."""
+        its passage never uses (nlp.swapped_qualifiers, R114d). A question read in translation counts a name only as
+        its user typed it ("Mexican" for "Mexicana" is the translator's name); a number or a word with a negative
+        prefix counts however it was typed ("inestable" is "unstable")."""
         chunk = cand.chunk
         passage = " ".join(chunk.translations) if chunk.translations else chunk.text
         typed = {fold(w) for w in raw_tokens(query.typed)} if query.typed else None
-        return any(typed is None or kind == "number" or fold(word) in typed
+        return any(typed is None or kind != "name" or fold(word) in typed
                    for word, _, _, kind in swapped_qualifiers(query.asked or query.question, cand.model_text(), passage))
 
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:

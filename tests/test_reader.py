@@ -1232,6 +1232,26 @@ def test_a_sentence_about_another_one_of_what_the_question_names_does_not_answer
     check_verbatim(answer.to_dict(), document_texts(tmp_path / "both" / "corpus"))
 
 
+RELEASE_NOTES = """# Valmar release notes
+
+The stable version of Valmar is released in March.
+
+Nightly builds are published for testers.
+"""
+
+
+def test_a_translated_question_keeps_its_negative_prefix(tmp_path, real_embedder):
+    # R114d (docs/answering.md, section 3): Apertium reads "la versión inestable" as "the unstable version", a
+    # prefix the Spanish has too, so the stable version's sentence does not answer it.
+    notes = assistant_over(tmp_path / "notes", real_embedder, {"notes.md": RELEASE_NOTES})
+    for question, language in (("When is the unstable version of Valmar released?", "en"),
+                               ("¿Cuándo se publica la versión inestable de Valmar?", "es")):
+        answer = notes.ask(question)
+        assert answer.abstained and answer.message == messages.text("qualifier_swapped", language), question
+    stable = notes.ask("¿Cuándo se publica la versión estable de Valmar?")
+    assert not stable.abstained and "in March" in stable.answer
+
+
 def test_a_swapped_qualifier():
     from assistant.nlp import swapped_qualifiers
 
