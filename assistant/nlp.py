@@ -564,7 +564,11 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
                 continue
             # (a number is never misspelt: 1990 is not 1991)
             if kind == "number" or not any(_misspelt(other, w) for w in question_words):
-                out.append((word, other, written, "number" if "number" in (kind, other_kind) else kind))
+                # the pair's kind: a capitalised first word takes the other's ("Intelligent" against "Mexico" is
+                # a pair of names, "Unstable" against "stable" one of words)
+                kinds = {kind, other_kind} - {"any"}
+                pair = "number" if "number" in kinds else (kinds.pop() if len(kinds) == 1 else "name")
+                out.append((word, other, written, pair))
                 break
     return out
 
