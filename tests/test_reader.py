@@ -1264,6 +1264,11 @@ def test_a_swapped_qualifier():
     roads = "The paved road runs to the quay. The unpaved road floods every spring."
     assert swapped_qualifiers("Where does the unpaved road run?", "The paved road runs to the quay.",
                               "The paved road runs to the quay.") == [("unpaved", "paved", "road", "word")]
+    # A capitalised first word is a name or a word as the other word is.
+    assert swapped_qualifiers("Unpaved roads run where?", "The paved roads run to the quay.", "") == [
+        ("Unpaved", "paved", "roads", "word")]
+    assert swapped_qualifiers("Valmar pier?", "Acme built the Harbourtown pier.", "") == [
+        ("Valmar", "Harbourtown", "pier", "name")]
     # Other words may be synonyms ("dependable" for "reliable"): only a negative prefix tells them apart.
     assert swapped_qualifiers("Who built the southern pier?", "Acme built the northern pier in 1990.", passage) == []
     # One number written two ways, the question's word elsewhere in the passage, a misspelling, a name against a
