@@ -482,7 +482,7 @@ def _word_key(word: str) -> str:
     return count_value(folded) or (search_tokens(folded) or [folded])[0]
 
 
-def qualifier_kind(word: str, first: bool = False) -> str:
+def _qualifier_kind(word: str, first: bool = False) -> str:
     """"number" (a count or an ordinal), "name" (capitalised), "word", or "any" for a capitalised first word, which
     may be either."""
     if count_value(fold(word)) is not None:
@@ -520,7 +520,8 @@ def _qualified(text: str) -> list[tuple[str, str, str, str]]:
     noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-residents" or "5G")."""
     whole = set(raw_tokens(text))
     tagged = [(w, pos) for w, pos in part_of_speech(text) if pos != "SPACE"]
-    return [(a, qualifier_kind(a, k == 0), b, _word_key(b)) for k, ((a, pa), (b, pb)) in enumerate(zip(tagged, tagged[1:]))
+    pairs = enumerate(zip(tagged, tagged[1:]))
+    return [(a, _qualifier_kind(a, k == 0), b, _word_key(b)) for k, ((a, pa), (b, pb)) in pairs
             if pa in _QUALIFIER_POS and pb in _NOUN_POS and a.lower() in whole and b.lower() in whole
             and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS]
 

@@ -553,8 +553,8 @@ class Reader:
         chunk = cand.chunk
         passage = " ".join(chunk.translations) if chunk.translations else chunk.text
         typed = {fold(w) for w in raw_tokens(query.typed)} if query.typed else None
-        return any(typed is None or kind != "name" or fold(word) in typed
-                   for word, _, _, kind in swapped_qualifiers(query.asked or query.question, cand.model_text(), passage))
+        swaps = swapped_qualifiers(query.asked or query.question, cand.model_text(), passage)
+        return any(typed is None or kind != "name" or fold(word) in typed for word, _, _, kind in swaps)
 
     def _off_topic(self, query: Query, hits: list[Hit]) -> bool:
         """Whether no passage read is about the question: each one's cosine to it is under off_topic_cosine, and no

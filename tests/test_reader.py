@@ -1226,7 +1226,7 @@ def test_a_sentence_about_another_one_of_what_the_question_names_does_not_answer
     assert not second.abstained and "lower its sails" in second.answer
     # With the third rule in the notes too, its own sentence answers.
     both = assistant_over(tmp_path / "both", real_embedder,
-                          {"rules.md": HARBOUR_RULES + "\nThe third rule of the harbour forbids fishing from the quay.\n"})
+                          {"rules.md": HARBOUR_RULES + "\nThe third rule of the harbour forbids fishing.\n"})
     answer = both.ask("What does the third rule of the harbour require?")
     assert not answer.abstained and "forbids fishing" in answer.answer
     check_verbatim(answer.to_dict(), document_texts(tmp_path / "both" / "corpus"))
