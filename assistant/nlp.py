@@ -465,7 +465,7 @@ def asks_negated(question: str) -> bool:
 
 
 # A word that qualifies a noun ("the *third* law", "an *open* system", "the *Standard* Model"), and the nouns it may
-# qualify, by spaCy's universal tags (R114c, docs/answering.md section 3).
+# qualify, by spaCy's universal tags (R114d, docs/answering.md section 3).
 _QUALIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _MISSPELT_PREFIX = 5  # two words that share their first five letters are one word, inflected or misspelt
@@ -477,7 +477,7 @@ _NEGATIVE_PREFIXES = ("un", "non", "in", "im", "il", "ir", "dis", "ab")
 
 
 def _word_key(word: str) -> str:
-    """A word as R114c compares it: case, accents and inflection aside, a count or an ordinal as its digits."""
+    """A word as R114d compares it: case, accents and inflection aside, a count or an ordinal as its digits."""
     folded = fold(word)
     return count_value(folded) or (search_tokens(folded) or [folded])[0]
 
@@ -536,7 +536,7 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     """(the question's word, the sentence's word, the noun as the question writes it, the kind) for each noun the
     question qualifies that the sentence puts another word before, where the passage never uses the question's
     word: "What does the third law state?" over "The second law states that ..." gives ("third", "second", "law",
-    "number"), the sentence being about another law than the one asked about (R114c, docs/answering.md section 3).
+    "number"), the sentence being about another law than the one asked about (R114d, docs/answering.md section 3).
     Both words are of one kind (numbers or ordinals, capitalised names, or other words; a text's capitalised first
     word may be a name or not), two other words only when one is the other with a negative prefix; the sentence's
     word is not in the question, and no word of the question is it misspelt."""

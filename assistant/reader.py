@@ -486,11 +486,11 @@ class Reader:
             if saying is not None:
                 cands = [saying] + [c for c in cands if c is not saying]
         swapped = not structural and self._swapped(query, cands[0])
-        read = cands  # as ranked: a question declined for R114c shows the sentence it was closest to first
+        read = cands  # as ranked: a question declined for R114d shows the sentence it was closest to first
         if swapped:
             # The best sentence puts another word before a noun the question qualifies ("the second law" for "the
             # third law"): the best sentence the model read that does not goes first, and is judged as any best
-            # sentence is (R114c, docs/answering.md section 3).
+            # sentence is (R114d, docs/answering.md section 3).
             agreeing = next((c for c in cands if c.scored is not None and not self._swapped(query, c)), None)
             if agreeing is not None:
                 cands = [agreeing] + [c for c in cands if c is not agreeing]
@@ -513,7 +513,7 @@ class Reader:
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
         if swapped and self._swapped(query, best):
-            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114c).
+            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114d).
             return Reading(True, probability, self._closest(read), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
