@@ -547,7 +547,10 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     if not any(a not in STOPWORDS and b not in STOPWORDS and _word_key(a) not in passage_keys
                and _word_key(b) in sentence_keys for a, b in zip(words, words[1:])):
         return []  # no word the passage lacks before a word the sentence has: nothing to parse (spaCy) for
-    asked = _qualified(question)
+    # (the question's pairs whose word the passage lacks and whose noun the sentence has: the sentence is parsed
+    # only when there is one)
+    asked = [(w, kind, written, noun) for w, kind, written, noun in _qualified(question)
+             if _word_key(w) not in passage_keys and noun in sentence_keys]
     if not asked:
         return []
     before: dict[str, list[tuple[str, str]]] = {}
@@ -556,8 +559,6 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     question_words = [w for w in raw_tokens(question) if w not in STOPWORDS]
     out = []
     for word, kind, written, noun in asked:
-        if _word_key(word) in passage_keys:
-            continue
         for other, other_kind in before.get(noun, ()):
             if (other_kind != kind and "any" not in (kind, other_kind)) or _word_key(other) in question_keys:
                 continue
