@@ -464,15 +464,15 @@ def asks_negated(question: str) -> bool:
     return False
 
 
-# A word that qualifies a noun ("the *third* law", "an *open* system", "the *Standard* Model"), and the nouns it may
+# A word that qualifies a noun ("the *third* rule", "an *unpaved* road", "the *Valmar* pier"), and the nouns it may
 # qualify, by spaCy's universal tags (R114d, docs/answering.md section 3).
 _QUALIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
 _MISSPELT_PREFIX = 5  # two words that share their first five letters are one word, inflected or misspelt
 _MISSPELT_EDITS = 2  # or that are at most this many letters apart (one for a word under five letters), from the
 # same first letter
-# English prefixes that make a word its opposite ("unnatural", "nonlinear", "abnormal", "dishonest"): two words other
-# than numbers and names are told apart only this way, the rest being as often synonyms ("dependable", "reliable").
+# English prefixes that make a word its opposite ("unpaved", "nonstop", "irregular", "dishonest"): two words other
+# than numbers and names are told apart only this way, the rest being as often synonyms ("sturdy", "robust").
 _NEGATIVE_PREFIXES = ("un", "non", "in", "im", "il", "ir", "dis", "ab")
 
 
@@ -493,8 +493,8 @@ def _qualifier_kind(word: str, first: bool = False) -> str:
 
 
 def _misspelt(a: str, b: str) -> bool:
-    """Whether one word is the other misspelt or inflected: "stong" and "strong", "instant" and "instantaneous"
-    (not "eastern" and "western", nor "natural" and "unnatural": another first letter)."""
+    """Whether one word is the other misspelt or inflected: "harbur" and "harbour", "dredge" and "dredging" (not
+    "inner" and "outer", nor "paved" and "unpaved": another first letter)."""
     a, b = fold(a), fold(b)
     if a[:1] != b[:1]:
         return False
@@ -510,14 +510,14 @@ def _misspelt(a: str, b: str) -> bool:
 
 
 def _opposite(a: str, b: str) -> bool:
-    """Whether one word is the other with a negative prefix: "unnatural" and "natural"."""
+    """Whether one word is the other with a negative prefix: "unpaved" and "paved"."""
     a, b = fold(a), fold(b)
     return any(a == p + b or b == p + a for p in _NEGATIVE_PREFIXES)
 
 
 def _qualified(text: str) -> list[tuple[str, str, str, str]]:
     """(qualifier, its kind, the noun as written, the noun's key) for each word of a qualifying kind right before a
-    noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-residents" or "5G")."""
+    noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-tickets" or "4K")."""
     whole = set(raw_tokens(text))
     tagged = [(w, pos) for w, pos in part_of_speech(text) if pos != "SPACE"]
     pairs = enumerate(zip(tagged, tagged[1:]))
@@ -535,8 +535,8 @@ def _keys(text: str) -> set[str]:
 def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple[str, str, str, str]]:
     """(the question's word, the sentence's word, the noun as the question writes it, the kind) for each noun the
     question qualifies that the sentence puts another word before, where the passage never uses the question's
-    word: "What does the third law state?" over "The second law states that ..." gives ("third", "second", "law",
-    "number"), the sentence being about another law than the one asked about (R114d, docs/answering.md section 3).
+    word: "What does the third rule require?" over "The second rule requires ..." gives ("third", "second", "rule",
+    "number"), the sentence being about another rule than the one asked about (R114d, docs/answering.md section 3).
     Both words are of one kind (numbers or ordinals, capitalised names, or other words; a text's capitalised first
     word may be a name or not), two other words only when one is the other with a negative prefix; the sentence's
     word is not in the question, and no word of the question is it misspelt."""
@@ -566,8 +566,8 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
                 continue
             # (a number is never misspelt: 1990 is not 1991)
             if kind == "number" or not any(_misspelt(other, w) for w in question_words):
-                # the pair's kind: a capitalised first word takes the other's ("Intelligent" against "Mexico" is
-                # a pair of names, "Unstable" against "stable" one of words)
+                # the pair's kind: a capitalised first word takes the other's ("Northern" against "Valmar" is a
+                # pair of names, "Unstable" against "stable" one of words)
                 kinds = {kind, other_kind} - {"any"}
                 pair = "number" if "number" in kinds else (kinds.pop() if len(kinds) == 1 else "name")
                 out.append((word, other, written, pair))

@@ -488,8 +488,8 @@ class Reader:
         swapped = not structural and self._swapped(query, cands[0])
         read = cands  # as ranked: a question declined for R114d shows the sentence it was closest to first
         if swapped:
-            # The best sentence puts another word before a noun the question qualifies ("the second law" for "the
-            # third law"): the best sentence the model read that does not goes first, and is judged as any best
+            # The best sentence puts another word before a noun the question qualifies ("the second rule" for "the
+            # third rule"): the best sentence the model read that does not goes first, and is judged as any best
             # sentence is (R114d, docs/answering.md section 3).
             agreeing = next((c for c in cands if c.scored is not None and not self._swapped(query, c)), None)
             if agreeing is not None:
@@ -513,7 +513,7 @@ class Reader:
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
         if swapped and self._swapped(query, best):
-            # "Who formulated the Third Law?" is not answered by "Newton formulated the Second Law" (R114d).
+            # "Who wrote the third rule?" is not answered by "Acme wrote the second rule" (R114d).
             return Reading(True, probability, self._closest(read), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
@@ -548,7 +548,7 @@ class Reader:
     def _swapped(self, query: Query, cand: Candidate) -> bool:
         """Whether a candidate, as the model reads it, puts another word before a noun the question qualifies, a word
         its passage never uses (nlp.swapped_qualifiers, R114d). A question read in translation counts a name only as
-        its user typed it ("Mexican" for "Mexicana" is the translator's name); a number or a word with a negative
+        its user typed it ("Chilean" for "Chilena" is the translator's name); a number or a word with a negative
         prefix counts however it was typed ("inestable" is "unstable")."""
         chunk = cand.chunk
         passage = " ".join(chunk.translations) if chunk.translations else chunk.text
