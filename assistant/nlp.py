@@ -526,9 +526,8 @@ def _qualified(text: str) -> list[tuple[str, str, str, str]]:
             and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS]
 
 
-def _keys(text: str) -> set[str]:
-    """_word_key of each word of a text, and of each part of its hyphenated words."""
-    words = raw_tokens(text)
+def _keys(words: list[str]) -> set[str]:
+    """_word_key of each word (text.raw_tokens), and of each part of its hyphenated words."""
     return {_word_key(w) for w in words} | {_word_key(p) for w in words if "-" in w for p in w.split("-") if p}
 
 
@@ -540,10 +539,10 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     Both words are of one kind (numbers or ordinals, capitalised names, or other words; a text's capitalised first
     word may be a name or not), two other words only when one is the other with a negative prefix; the sentence's
     word is not in the question, and no word of the question is it misspelt."""
-    question_keys = _keys(question)
-    passage_keys = _keys(passage + " " + sentence)
-    sentence_keys = _keys(sentence)
     words = raw_tokens(question)
+    question_keys = _keys(words)
+    sentence_keys = _keys(raw_tokens(sentence))
+    passage_keys = _keys(raw_tokens(passage)) | sentence_keys
     if not any(a not in STOPWORDS and b not in STOPWORDS and _word_key(a) not in passage_keys
                and _word_key(b) in sentence_keys for a, b in zip(words, words[1:])):
         return []  # no word the passage lacks before a word the sentence has: nothing to parse (spaCy) for
@@ -556,7 +555,7 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     before: dict[str, list[tuple[str, str]]] = {}
     for word, kind, _, noun in _qualified(sentence):
         before.setdefault(noun, []).append((word, kind))
-    question_words = [w for w in raw_tokens(question) if w not in STOPWORDS]
+    question_words = [w for w in words if w not in STOPWORDS]
     out = []
     for word, kind, written, noun in asked:
         for other, other_kind in before.get(noun, ()):

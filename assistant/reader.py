@@ -487,6 +487,7 @@ class Reader:
                 cands = [saying] + [c for c in cands if c is not saying]
         swapped = not structural and self._swapped(query, cands[0])
         read = cands  # as ranked: a question declined for R114d shows the sentence it was closest to first
+        agreeing = None  # when swapped: the best sentence the model read that is not, or None
         if swapped:
             # The best sentence puts another word before a noun the question qualifies ("the second rule" for "the
             # third rule"): the best sentence the model read that does not goes first, and is judged as any best
@@ -512,7 +513,7 @@ class Reader:
             # "Which company did not sign the Harbourtown agreement?" is not answered by "Acme and Valmar signed it":
             # a sentence that says no "not", "only", "except"... (nlp.says_negation) answers what is so (R105b).
             return Reading(True, probability, self._closest(cands), "negation_missing")
-        if swapped and self._swapped(query, best):
+        if swapped and agreeing is None:
             # "Who wrote the third rule?" is not answered by "Acme wrote the second rule" (R114d).
             return Reading(True, probability, self._closest(read), "qualifier_swapped")
         if not structural and not query.asking and self._off_topic(query, hits):
