@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .config import Settings
 from .answer_model import AnswerModel, load_answer_model
-from .reader import Query, Reader, ReaderSettings
+from .candidates import Query
+from .reader import Reader, ReaderSettings
 from .retrieval import Retriever
 from . import messages
 from .schema import Answer, Translation

@@ -121,7 +121,7 @@ def run(ctx: Context) -> None:
              note=f"Encoding the question is {100 * encode_share:.0f}% of the time: the floor no pipeline beats "
                   f"with this model. The rest is retrieval (FAISS, BM25, fusion) and reading.",
              why="" if ok else "see the encoding share: the rest is retrieval and reading.",
-             close="" if ok else "profile Reader.candidates, which scores every sentence of every hit.")
+             close="" if ok else "profile Candidates.build, which scores every sentence of every hit.")
     ok = b95 <= 150
     r.target("4c", "Latency under contention", "p95 <= 150 ms with both cores busy", f"p95 {b95:.1f} ms", ok,
              note=f"Two processes spin on both cores meanwhile; questions encode on {QUERY_THREADS} thread and "

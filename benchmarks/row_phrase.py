@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 from assistant.answer_model import load_answer_model
-from assistant.reader import row_phrase
+from assistant.structural import row_phrase
 from assistant.text import search_tokens
 from assistant.train.pairs import Pair
 from assistant.train.rows import _answerable_row, _label, _read, document_pairs, is_tuning_filing, load_pairs

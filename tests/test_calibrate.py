@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from assistant.reader import ANSWER_FEATURES, FEATURES, _by_name
+from assistant.candidates import FEATURES, by_name
+from assistant.reader import ANSWER_FEATURES
 from assistant.train.calibrate import compare, fit, rank_weights
 
 
@@ -52,7 +53,7 @@ def test_the_fit_gives_a_threshold_and_an_answer_probability_over_every_answer_f
 
 def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
     old = ["score", "margin", "logit", "dense", "unknown_term", "number_missing", "type_missing"]
-    weights = _by_name([1, 2, 3, 4, 5, 6, 7], old, ANSWER_FEATURES)
+    weights = by_name([1, 2, 3, 4, 5, 6, 7], old, ANSWER_FEATURES)
     assert dict(zip(ANSWER_FEATURES, weights.tolist())) == {
         "score": 1, "margin": 2, "logit": 3, "dense": 4, "span": 0, "unknown_term": 5, "number_missing": 6,
         "type_missing": 7}

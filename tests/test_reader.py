@@ -10,7 +10,7 @@ from assistant import messages
 from assistant.about import about_kind
 from assistant.assistant import resolve_followup
 from assistant.nlp import UNWRITTEN_ACRONYM, defined_acronyms, lacks_expected_entity, spelled_out
-from assistant.reader import row_phrase
+from assistant.structural import row_phrase
 from assistant.text import search_tokens
 
 from conftest import PAPER, ROOT, assistant_over, check_verbatim, document_texts, indexed_assistant
@@ -95,7 +95,7 @@ def test_a_question_no_passage_is_about_is_declined_as_off_topic(paper_assistant
 def test_a_name_a_passage_read_holds_keeps_a_low_cosine_question_on_topic(paper_assistant):
     # The encoder knows little of a rare name: "What does Tiigrihüpe mean?" over a paper that explains it had a best
     # cosine of 0.12, and was declined as off topic until a name that a passage read holds kept it on topic (R68b).
-    from assistant.reader import Query
+    from assistant.candidates import Query
     from assistant.schema import Hit
 
     reader = paper_assistant._reader
@@ -103,7 +103,7 @@ def test_a_name_a_passage_read_holds_keeps_a_low_cosine_question_on_topic(paper_
     low = [Hit(chunk, 0.1, dense_score=reader.settings.off_topic_cosine - 0.05)]
 
     def off_topic(question, hits=low):
-        return reader._off_topic(Query(question, None, search_tokens(question)), hits)
+        return reader.checks.off_topic(Query(question, None, search_tokens(question)), hits)
 
     assert not off_topic("Guadalajara?")  # the name alone, as typed (spaCy's proper noun)
     assert not off_topic("What does Guadalajara plan?")  # a capitalised name inside the question
@@ -142,8 +142,8 @@ def test_a_word_of_a_documents_title_is_a_term_the_documents_mention(tmp_path, r
     # the documents never mention.
     assert not answer.abstained and "eleven ferries" in answer.answer
     reader = assistant._reader
-    assert reader.unknown_terms("How many ferries did Valmar run in 2024?") == []
-    assert reader.unknown_terms("How many ferries did Harbourtown run in 2024?") == ["Harbourtown"]
+    assert reader.checks.unknown_terms("How many ferries did Valmar run in 2024?") == []
+    assert reader.checks.unknown_terms("How many ferries did Harbourtown run in 2024?") == ["Harbourtown"]
     # A question whose only word is the title's is no question about nothing the documents mention: before, "What
     # is Valmar?" was declined as naming something the documents never mention.
     assert reader.retriever.knows_any(["valmar"]) and not reader.retriever.knows_any(["harbourtown"])
@@ -170,7 +170,7 @@ def test_a_name_no_passage_holds_is_declined_even_when_the_rest_of_the_question_
         assert not answer.abstained, question
     # A Spanish question's own acronyms need not be the documents' (EEI for ISS): they do not decline it outright.
     _, _, reader, query, _ = assistant.read_question("¿Cuándo escribió Schrödinger su ecuación de la EEI?", [])
-    assert query.typed and reader.unknown_names(query) == []
+    assert query.typed and reader.checks.unknown_names(query) == []
 
 
 def test_follow_ups_find_their_referent_in_the_history(paper_assistant):
@@ -723,14 +723,14 @@ def test_an_identifier_is_looked_for_whole(tmp_path, real_embedder):
     # A passage read that holds the option is about the question, however far the encoder puts it (R68's cosines).
     _, _, reader, query, hits = assistant.read_question("What does the -k flag do?", [])
     far = [replace(h, dense_score=0.05) for h in hits]
-    assert reader.unknown_identifiers(query) == [] and not reader._off_topic(query, far)
+    assert reader.checks.unknown_identifiers(query) == [] and not reader.checks.off_topic(query, far)
     _, _, reader, query, hits = assistant.read_question("What does the flag do?", [])
-    assert reader._off_topic(query, [replace(h, dense_score=0.05) for h in hits])
+    assert reader.checks.off_topic(query, [replace(h, dense_score=0.05) for h in hits])
     # One letter's case is an option of its own ("-K" is not "-k"); a longer name's case is not.
     _, _, reader, query, _ = assistant.read_question("What does the -K flag do?", [])
-    assert reader.unknown_identifiers(query) == ["-K"]
+    assert reader.checks.unknown_identifiers(query) == ["-K"]
     _, _, reader, query, _ = assistant.read_question("What does acme_ok mean?", [])
-    assert reader.unknown_identifiers(query) == []
+    assert reader.checks.unknown_identifiers(query) == []
 
 
 def test_a_question_for_a_sum_of_money_needs_one():

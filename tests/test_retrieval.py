@@ -136,17 +136,17 @@ def test_numbers_that_name_the_filing_are_not_asked_of_the_answer(filings: Assis
     # not be declined for it. A number that asks for something (a year the filing does not name) still counts.
     question = "What was NVIDIA's total revenue in the Q2 2023 10-Q?"
     reader, query, hits = filings._retrieve(question, [])
-    assert reader._naming_tokens(query) >= {"10", "2023"}
+    assert reader.checks.naming_tokens(query) >= {"10", "2023"}
     best = reader.candidates(query, hits[:filings.settings.read_k])[0]
     assert best.chunk.kind == "row" and best.text.startswith("Total revenue") and "$13,507" in best.text
-    assert reader.veto(query, best, ("unknown_term", "number_missing")) == ""
+    assert reader.checks.veto(query, best, ("unknown_term", "number_missing")) == ""
     # Whether it is answered is the answer probability's call (a row sits near the threshold: the reader model
     # learnt from prose); the filing's numbers are never the reason it is declined.
     answer = filings.ask(question)
     assert answer.message not in {messages.text("unknown_term", "en"), messages.text("number_missing", "en")}
     assert answer.citations[0].source == "2023 Q2 NVDA.pdf" and answer.citations[0].quote == best.text
     reader, query, _ = filings._retrieve("What was NVIDIA's revenue in 1999?", [])
-    assert "1999" not in reader._naming_tokens(query)
+    assert "1999" not in reader.checks.naming_tokens(query)
 
 
 def test_inside_the_named_filing_the_words_that_named_it_no_longer_steer_the_search(filings: Assistant):

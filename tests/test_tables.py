@@ -94,9 +94,9 @@ def test_a_named_row_answers_where_the_model_alone_reads_prose(tmp_path, real_em
     # A year the row does not hold is a question about another period: the rule does not answer it (the model
     # still may).
     reader, query, hits = assistant._retrieve("What was the gross margin in 2019?", [])
-    assert reader._named_row(query, reader.candidates(query, hits)) is None
+    assert reader.structure.named_row(query, reader.candidates(query, hits)) is None
     reader, query, hits = assistant._retrieve("What was the gross margin in 2023?", [])
-    assert reader._named_row(query, reader.candidates(query, hits)) is not None
+    assert reader.structure.named_row(query, reader.candidates(query, hits)) is not None
 
 
 def test_an_ampersand_acronym_names_the_row_the_document_spells_out(tmp_path, real_embedder):

@@ -18,8 +18,10 @@ import numpy as np
 
 from ..answer_model import MODEL_DIR, AnswerModel
 from ..answer_probability import AnswerProbability
+from ..candidates import FEATURES
+from ..checks import RULES
 from ..evaluate import copy_corpus, gold_sets, holds_answer, load_gold, selected_sets, write_squad_corpus
-from ..reader import ANSWER_FEATURES, FEATURES, RULES, ReaderSettings
+from ..reader import ANSWER_FEATURES, ReaderSettings
 from .pairs import load_articles, load_split
 
 # The threshold maximises, averaged over the tuning sources, the mean of "answerable questions answered right"
@@ -49,15 +51,15 @@ def _record(assistant, question: str, history: list[str], answerable: bool, hold
             "features": [c.features.tolist() for c in cands],
             "span": [c.scored.span_score if c.scored else 0.0 for c in cands],
             "holds": [bool(holds(c)) for c in cands],
-            "unknown_term": bool(cands and reader.veto(query, cands[0], ("unknown_term",))),
-            "number_missing": [bool(reader.veto(query, c, ("number_missing",))) for c in cands],
+            "unknown_term": bool(cands and reader.checks.veto(query, cands[0], ("unknown_term",))),
+            "number_missing": [bool(reader.checks.veto(query, c, ("number_missing",))) for c in cands],
             # spaCy on every candidate would be slow: the entity check is made for the 5 best by the model.
             "type_missing": _top_type_missing(reader, query, cands)}
 
 
 def _top_type_missing(reader, query, cands) -> dict[int, bool]:
     order = sorted(range(len(cands)), key=lambda i: -cands[i].features[0])[:5]
-    return {i: bool(reader.veto(query, cands[i], ("type_missing",))) for i in order}
+    return {i: bool(reader.checks.veto(query, cands[i], ("type_missing",))) for i in order}
 
 
 def collect(model_dir: Path, tenq: Path | None = None) -> dict[str, list[dict]]:
