@@ -526,6 +526,34 @@ def _qualified(text: str) -> list[tuple[str, str, str, str]]:
             and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS]
 
 
+# Words a name's run of capitalised words may hold that its acronym passes over ("Department of Energy": "DE").
+_RUN_FILLERS = frozenset({"of", "and", "for", "the", "&"})
+_RUN_WORD = re.compile(r"[\w’'-]+|&")
+
+
+def _spelt_out(acronym: str, word: str, text: str) -> bool:
+    """Whether an acronym ("UN", "USGS") is the initials of a run of capitalised words of the text that ends with the
+    word ("United Nations" of "The United Nations Headquarters ..."; "United States Geological Survey"): one name
+    written two ways, not two names (R114e). The run's "of", "and", "for", "the" and "&" are passed over."""
+    if len(acronym) < 2 or not acronym.isalpha() or not acronym.isupper():
+        return False
+    words = _RUN_WORD.findall(text)
+    for end, found in enumerate(words):
+        if found != word:
+            continue
+        initials = ""
+        for w in reversed(words[:end + 1]):
+            if len(initials) == len(acronym):
+                break
+            if w[:1].isupper():
+                initials = w[0] + initials
+            elif w.lower() not in _RUN_FILLERS:
+                break
+        if initials == acronym:
+            return True
+    return False
+
+
 def _keys(words: list[str]) -> set[str]:
     """_word_key of each word (text.raw_tokens), and of each part of its hyphenated words."""
     return {_word_key(w) for w in words} | {_word_key(p) for w in words if "-" in w for p in w.split("-") if p}
@@ -538,7 +566,8 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
     "number"), the sentence being about another rule than the one asked about (R114d, docs/answering.md section 3).
     Both words are of one kind (numbers or ordinals, capitalised names, or other words; a text's capitalised first
     word may be a name or not), two other words only when one is the other with a negative prefix; the sentence's
-    word is not in the question, and no word of the question is it misspelt."""
+    word is not in the question, no word of the question is it misspelt, and neither is an acronym of the other's
+    name (R114e: "the UN Headquarters" and "the United Nations Headquarters")."""
     words = raw_tokens(question)
     question_keys = _keys(words)
     sentence_keys = _keys(raw_tokens(sentence))
@@ -562,6 +591,8 @@ def swapped_qualifiers(question: str, sentence: str, passage: str) -> list[tuple
             if (other_kind != kind and "any" not in (kind, other_kind)) or _word_key(other) in question_keys:
                 continue
             if "word" in (kind, other_kind) and not _opposite(word, other):
+                continue
+            if _spelt_out(word, other, sentence) or _spelt_out(other, word, question):  # "UN" and "United Nations"
                 continue
             # (a number is never misspelt: 1990 is not 1991)
             if kind == "number" or not any(_misspelt(other, w) for w in question_words):

@@ -1281,3 +1281,12 @@ def test_a_swapped_qualifier():
     assert swapped_qualifiers("Which second or third rule applies?", rule, passage) == []
     assert swapped_qualifiers("What does the rule require?", rule, passage) == []
     assert swapped_qualifiers("Who runs the e-tax office?", "Acme runs the customs office.", passage) == []
+    # An acronym and the words it stands for are one name, either way round (R114e); another acronym is not.
+    office = "The Valmar Port Authority office opens at nine."
+    assert swapped_qualifiers("When does the VPA office open?", office, office) == []
+    assert swapped_qualifiers("When does the Valmar Port Authority office open?", "The VPA office opens at nine.",
+                              "The VPA office opens at nine.") == []
+    assert swapped_qualifiers("When does the Department of Harbours and Ferries office open?",
+                              "The DHF office opens at nine.", "The DHF office opens at nine.") == []
+    assert swapped_qualifiers("When does the HPA office open?", office, office) == [
+        ("HPA", "Authority", "office", "name")]
