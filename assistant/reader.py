@@ -168,13 +168,13 @@ class Reader:
         if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
             defining = spelled[0]
         if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
-            cands = [defining] + [c for c in cands if c is not defining]
+            cands = _first(defining, cands)
         named = self.structure.named_row(query, cands) if defining is None else None
         if named is not None:  # a table row whose label the question names: it answers (table_rows.py)
-            cands = [named] + [c for c in cands if c is not named]
+            cands = _first(named, cands)
         listed = opening or (self.structure.named_list(query, cands) if defining is None and named is None else None)
         if listed is not None:  # a list whose heading the question names, in the place the question names, or the
-            cands = [listed] + [c for c in cands if c is not listed]  # opening of a section it repeats: it answers
+            cands = _first(listed, cands)  # opening of a section it repeats: it answers
         # A definition, a named row or a named list answers by the document's structure, whatever the checks below.
         structural = any(c is not None for c in (defining, named, listed))
         negated = not structural and asks_negated(query.asked or query.question)
@@ -183,7 +183,7 @@ class Reader:
             # goes first, and is judged as any best sentence is (R105b, docs/answering.md section 3).
             saying = next((c for c in cands if c.scored is not None and says_so_not(c)), None)
             if saying is not None:
-                cands = [saying] + [c for c in cands if c is not saying]
+                cands = _first(saying, cands)
         swapped = not structural and self.checks.swapped(query, cands[0])
         read = cands  # as ranked: a question declined for R114d shows the sentence it was closest to first
         agreeing = None  # when swapped: the best sentence the model read that is not, or None
@@ -193,7 +193,7 @@ class Reader:
             # sentence is (R114d, docs/answering.md section 3).
             agreeing = next((c for c in cands if c.scored is not None and not self.checks.swapped(query, c)), None)
             if agreeing is not None:
-                cands = [agreeing] + [c for c in cands if c is not agreeing]
+                cands = _first(agreeing, cands)
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
@@ -321,3 +321,8 @@ _CONTENTS_LINK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[^\]]*\]\(#[^)\s]*\)\s*
 
 def _is_contents_link(text: str) -> bool:
     return bool(_CONTENTS_LINK.match(text))
+
+
+def _first(cand: Candidate, cands: list[Candidate]) -> list[Candidate]:
+    """The candidates with one of them moved to the front: the one a rule says answers, or is judged first."""
+    return [cand] + [c for c in cands if c is not cand]
