@@ -468,6 +468,7 @@ def asks_negated(question: str) -> bool:
 # qualify, by spaCy's universal tags (R114d, docs/answering.md section 3).
 _QUALIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN"})
 _NOUN_POS = frozenset({"NOUN", "PROPN"})
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _MISSPELT_PREFIX = 5  # two words that share their first five letters are one word, inflected or misspelt
 _MISSPELT_EDITS = 2  # or that are at most this many letters apart (one for a word under five letters), from the
 # same first letter
@@ -517,9 +518,14 @@ def _opposite(a: str, b: str) -> bool:
 
 def _qualified(text: str) -> list[tuple[str, str, str, str]]:
     """(qualifier, its kind, the noun as written, the noun's key) for each word of a qualifying kind right before a
-    noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-tickets" or "4K")."""
+    noun, neither a stop word, both words written whole (not a piece spaCy splits off "e-tickets" or "4K"); a
+    capitalised name that owns the noun ("Valmar's harbour") qualifies it too (R114f)."""
     whole = set(raw_tokens(text))
     tagged = [(w, pos) for w, pos in part_of_speech(text) if pos != "SPACE"]
+    # (a possessive's "'s" taken out, so that its name stands right before the noun: only a name's)
+    tagged = [t for k, t in enumerate(tagged) if not (t[0] in _POSSESSIVE and 0 < k < len(tagged) - 1
+                                                      and tagged[k - 1][1] == "PROPN"
+                                                      and tagged[k - 1][0][:1].isupper())]
     pairs = enumerate(zip(tagged, tagged[1:]))
     return [(a, _qualifier_kind(a, k == 0), b, _word_key(b)) for k, ((a, pa), (b, pb)) in pairs
             if pa in _QUALIFIER_POS and pb in _NOUN_POS and a.lower() in whole and b.lower() in whole
@@ -529,6 +535,7 @@ def _qualified(text: str) -> list[tuple[str, str, str, str]]:
 # Words a name's run of capitalised words may hold that its acronym passes over ("Department of Energy": "DE").
 _RUN_FILLERS = frozenset({"of", "and", "for", "the", "&"})
 _RUN_WORD = re.compile(r"[\w’'-]+|&")
+_POSSESSIVE_END = re.compile(r"['’]s?$")
 
 
 def _spelt_out(acronym: str, word: str, text: str) -> bool:
@@ -537,7 +544,7 @@ def _spelt_out(acronym: str, word: str, text: str) -> bool:
     written two ways, not two names (R114e). The run's "of", "and", "for", "the" and "&" are passed over."""
     if len(acronym) < 2 or not acronym.isalpha() or not acronym.isupper():
         return False
-    words = _RUN_WORD.findall(text)
+    words = [_POSSESSIVE_END.sub("", w) for w in _RUN_WORD.findall(text)]  # ("Nations'", "UN's": the names)
     for end, found in enumerate(words):
         if found != word:
             continue

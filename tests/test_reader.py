@@ -1290,3 +1290,12 @@ def test_a_swapped_qualifier():
                               "The DHF office opens at nine.", "The DHF office opens at nine.") == []
     assert swapped_qualifiers("When does the HPA office open?", office, office) == [
         ("HPA", "Authority", "office", "name")]
+    # A name that owns the noun qualifies it too (R114f): another owner is another mayor; the same owner, a common
+    # noun's "'s" or an acronym's long form is not.
+    mayor = "Acme's mayor promised a new quay."
+    assert swapped_qualifiers("What did Valmar's mayor promise?", mayor, mayor) == [
+        ("Valmar", "Acme", "mayor", "name")]
+    assert swapped_qualifiers("What did Acme's mayor promise?", mayor, mayor) == []
+    assert swapped_qualifiers("What did the harbour's mayor promise?", mayor, mayor) == []
+    assert swapped_qualifiers("When does the VPA's office open?", "The Valmar Port Authority's office opens at nine.",
+                              "The Valmar Port Authority's office opens at nine.") == []
