@@ -532,8 +532,6 @@ def _qualified(text: str) -> list[tuple[str, str, str, str]]:
             and a.lower() not in STOPWORDS and b.lower() not in STOPWORDS]
 
 
-# Words a name's run of capitalised words may hold that its acronym passes over ("Department of Energy": "DE").
-_RUN_FILLERS = frozenset({"of", "and", "for", "the", "&"})
 _RUN_WORD = re.compile(r"[\w’'-]+|&")
 _POSSESSIVE_END = re.compile(r"['’]s?$")
 
@@ -541,23 +539,17 @@ _POSSESSIVE_END = re.compile(r"['’]s?$")
 def _spelt_out(acronym: str, word: str, text: str) -> bool:
     """Whether an acronym ("UN", "USGS") is the initials of a run of capitalised words of the text that ends with the
     word ("United Nations" of "The United Nations Headquarters ..."; "United States Geological Survey"): one name
-    written two ways, not two names (R114e). The run's "of", "and", "for", "the" and "&" are passed over."""
+    written two ways, not two names (R114e). The run's small words ("of", "and", "&": _SMALL) are passed over, as
+    defined_acronyms passes them (_spelled_in_order)."""
     if len(acronym) < 2 or not acronym.isalpha() or not acronym.isupper():
         return False
-    words = [_POSSESSIVE_END.sub("", w) for w in _RUN_WORD.findall(text)]  # ("Nations'", "UN's": the names)
+    # ("&" is a name's "and"; "Nations'" and "UN's" are the names)
+    words = ["and" if w == "&" else _POSSESSIVE_END.sub("", w) for w in _RUN_WORD.findall(text)]
     for end, found in enumerate(words):
-        if found != word:
-            continue
-        initials = ""
-        for w in reversed(words[:end + 1]):
-            if len(initials) == len(acronym):
-                break
-            if w[:1].isupper():
-                initials = w[0] + initials
-            elif w.lower() not in _RUN_FILLERS:
-                break
-        if initials == acronym:
-            return True
+        if found == word:
+            long = _spelled_in_order(words[:end + 1], acronym, skips=0)
+            if long and all(w[:1].isupper() for w in long.split() if w.lower() not in _SMALL):
+                return True
     return False
 
 
