@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     fit.add_argument("--listwise", type=float, default=0.0, metavar="WEIGHT",
                      help="add this weight times a listwise loss (softmax over each answerable question's pairs), "
                           "with batches of whole questions (docs/reader-model.md)")
+    fit.add_argument("--verifier", action="store_true",
+                     help="train a verifier instead: answer sentences against the near misses SQuAD's unanswerable "
+                          "questions were written against, no other negatives (docs/reader-model.md)")
     fit.add_argument("--limit", type=int, default=0, help="use only this many pairs (a smoke run)")
     fit.add_argument("--rows", action="store_true",
                      help="also train on the table-row pairs (data/rows; an experiment, not the shipped model: "
@@ -86,13 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if args.command == "fit":
         from .model import train
-        from .pairs import build_pairs, load_split
+        from .pairs import build_pairs, build_verifier_pairs, load_split
         from .roundtrip import load_roundtrips
         from .rows import load_pairs
 
-        pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
-                            retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives,
-                            roundtrip=load_roundtrips() if args.roundtrip else None, roundtrip_share=args.roundtrip)
+        if args.verifier:
+            pairs = build_verifier_pairs(load_split()["train"], seed=args.seed)
+        else:
+            pairs = build_pairs(load_split()["train"], seed=args.seed, paragraph_negatives=args.paragraph_negatives,
+                                retrieved_negatives=args.retrieved_negatives, swap_negatives=args.swap_negatives,
+                                roundtrip=load_roundtrips() if args.roundtrip else None,
+                                roundtrip_share=args.roundtrip)
         if args.rows:
             pairs = _mixed(pairs, load_pairs(), args.seed)
         if args.limit:

@@ -42,6 +42,9 @@ class Question:
     sentences: tuple[tuple[int, int], ...]
     answers: tuple[tuple[int, str], ...]  # (start in context, text); empty when unanswerable
     paragraph: int  # index of the paragraph within its article
+    # For an unanswerable question, the phrase its writer had in mind (SQuAD 2.0's "plausible_answers"): the
+    # near miss the question was written against.
+    plausible: tuple[tuple[int, str], ...] = ()
 
 
 def load_split() -> dict[str, list[str]]:
@@ -67,13 +70,16 @@ def questions_of(article: dict) -> list[Question]:
         for qa in paragraph["qas"]:
             answers = () if qa.get("is_impossible") else tuple(
                 (a["answer_start"], a["text"]) for a in qa["answers"])
-            out.append(Question(article["title"], qa["question"], context, spans, answers, p_index))
+            plausible = tuple((a["answer_start"], a["text"]) for a in qa.get("plausible_answers", ())
+                              ) if qa.get("is_impossible") else ()
+            out.append(Question(article["title"], qa["question"], context, spans, answers, p_index, plausible))
     return out
 
 
-def answer_sentence(q: Question) -> int | None:
-    """Index of the sentence holding the first answer wholly, or None (unanswerable, or split across)."""
-    for start, text in q.answers[:1]:
+def answer_sentence(q: Question, plausible: bool = False) -> int | None:
+    """Index of the sentence holding the first answer wholly, or None (unanswerable, or split across). With
+    plausible, of an unanswerable question's plausible answer instead: the sentence it was written against."""
+    for start, text in (q.plausible if plausible else q.answers)[:1]:
         end = start + len(text)
         for i, (s, e) in enumerate(q.sentences):
             if s <= start and end <= e:
@@ -173,4 +179,26 @@ def build_pairs(article_names: list[str], seed: int = 13, paragraph_negatives: i
                 if near_miss and near_miss != q.question:
                     pairs.append(Pair(near_miss, texts[positive], 0, None, q.article))
     rng.shuffle(pairs)
+    return pairs
+
+
+def build_verifier_pairs(article_names: list[str], seed: int = 13) -> list[Pair]:
+    """Pairs for a verifier, a model that tells an answer sentence from the near miss an unanswerable question was
+    written against (docs/reader-model.md): each answerable question with its answer sentence (a positive, with
+    its span), each unanswerable one with the sentence holding its plausible answer (a negative). No other
+    sentence: the reader's own model already tells those apart (an AUC of 0.93 against 0.59 for the near misses
+    on the validation articles)."""
+    pairs: list[Pair] = []
+    for article in load_articles(article_names):
+        for q in questions_of(article):
+            index = answer_sentence(q, plausible=not q.answers)
+            if index is None:
+                continue
+            s, e = q.sentences[index]
+            if q.answers:
+                start, answer = q.answers[0]
+                pairs.append(Pair(q.question, q.context[s:e], 1, (start - s, start - s + len(answer)), q.article))
+            else:
+                pairs.append(Pair(q.question, q.context[s:e], 0, None, q.article))
+    random.Random(seed).shuffle(pairs)
     return pairs
