@@ -1,4 +1,5 @@
-"""Training options tried beside the shipped recipe (docs/reader-model.md): `fit --span-only`, `fit --listwise`."""
+"""Training options tried beside the shipped recipe (docs/reader-model.md): `fit --span-only`, `fit --listwise`,
+`fit --verifier`."""
 
 import pytest
 import torch
@@ -77,3 +78,21 @@ def test_fit_with_listwise_adds_the_loss_over_batches_of_whole_questions(tmp_pat
     assert sorted(sum(labels) for _, labels in seen) == [0, 0, 1, 1, 1, 1]
     model.train(pairs, tmp_path / "plain", epochs=1, batch_size=2, threads=1, seed=3)
     assert len(seen) == 6  # without --listwise the loss is never asked
+
+
+def test_verifier_pairs_are_answer_sentences_against_the_sentence_each_unanswerable_question_was_written_against(
+        monkeypatch):
+    from assistant.train import pairs as module
+
+    context = ("Acme was founded in Harbourtown in 1921. Its first mill burned down in 1930. "
+               "The company moved to Valmar after the fire.")
+    article = {"title": "Acme", "paragraphs": [{"context": context, "qas": [
+        {"question": "When was Acme founded?", "is_impossible": False,
+         "answers": [{"answer_start": context.index("1921"), "text": "1921"}]},
+        {"question": "When did Acme's second mill burn down?", "is_impossible": True, "answers": [],
+         "plausible_answers": [{"answer_start": context.index("1930"), "text": "1930"}]}]}]}
+    monkeypatch.setattr(module, "load_articles", lambda names=None: [article])
+    pairs = sorted(module.build_verifier_pairs(["Acme"]), key=lambda p: -p.label)
+    assert [(p.label, p.sentence) for p in pairs] == [
+        (1, "Acme was founded in Harbourtown in 1921."), (0, "Its first mill burned down in 1930.")]
+    assert pairs[0].sentence[slice(*pairs[0].span)] == "1921" and pairs[1].span is None
