@@ -31,27 +31,30 @@ run: install
 	$(PY) -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
+# A Debian package the tests or a feature need: installed with apt-get when $(1), the shell test that it is there,
+# fails and this is root; otherwise $(3) says what is missing and what goes without it. $(2): the package (and options).
+define apt_install
+	@$(1) || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(strip $(2)) >/dev/null; \
+		else echo "$(strip $(3))"; fi; }
+endef
+
 # Debian's Apertium English-Spanish translator for Spanish questions and documents (no model, no network at run time).
 apertium:
-	@command -v lt-proc >/dev/null 2>&1 && test -f /usr/share/apertium/apertium-eng-spa/spa-eng.automorf.bin || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium-eng-spa >/dev/null; \
-		else echo "apertium-eng-spa is missing and this is not root: Spanish questions will say what to install"; fi; }
+	$(call apt_install,command -v lt-proc >/dev/null 2>&1 && test -f /usr/share/apertium/apertium-eng-spa/spa-eng.automorf.bin,\
+		apertium-eng-spa,apertium-eng-spa is missing and this is not root: Spanish questions will say what to install)
 
 # Debian's Chromium for the real-browser test (Playwright drives it; it never downloads a browser).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium is missing and this is not root: the browser test will be skipped"; fi; }
+	$(call apt_install,command -v chromium >/dev/null 2>&1,chromium,\
+		chromium is missing and this is not root: the browser test will be skipped)
 
 # Debian's qemu-user, for the test that runs the reader model as a processor without AVX-512 would (an x86-64
 # machine only: tests/test_reader_quantisation.py).
 qemu:
-	@command -v qemu-x86_64 >/dev/null 2>&1 || test "$$(uname -m)" != x86_64 || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null; \
-		else echo "qemu-user is missing and this is not root: the test of the reader on AVX2 will be skipped"; fi; }
+	$(call apt_install,command -v qemu-x86_64 >/dev/null 2>&1 || test "$$(uname -m)" != x86_64,\
+		--no-install-recommends qemu-user,qemu-user is missing and this is not root: the test of the reader on AVX2 will be skipped)
 
 # Two workers (the machine's two cores), each test file kept on one worker for its module fixtures, handed out
 # longest first (tests/conftest.py, LONGEST_FIRST) so that the two end together.
