@@ -55,6 +55,21 @@ class ReaderSettings:
 
 
 @dataclass(frozen=True)
+class _Structure:
+    """What the document's structure says answers a question (assistant/structural.py)."""
+
+    term: str | None  # "What is T?": T
+    defining: Candidate | None  # a sentence that says what T is, or writes an acronym asked about in full
+    named: Candidate | None  # a table row whose label the question names
+    listed: Candidate | None  # a list whose heading the question names, or a section's opening
+    spelled: tuple | None  # (candidate, answer phrase) when the question asks what an acronym stands for
+
+    @property
+    def answers(self) -> bool:
+        return any(c is not None for c in (self.defining, self.named, self.listed))
+
+
+@dataclass(frozen=True)
 class Reading:
     abstained: bool
     score: float  # calibrated probability that the answer is right
@@ -135,7 +150,9 @@ class Reader:
         return reading
 
     def _read(self, query: Query, hits: list[Hit]) -> Reading:
-        """The sentence or row of the passages read that answers the question, or a declined answer."""
+        """The sentence or row of the passages read that answers the question, or a declined answer: what no passage
+        mentions is declined first; then what the document's structure answers goes first, then the best sentence
+        that says what the question asks (R105b, R114d); the first candidate is judged, and answered or declined."""
         if not (query.tokens or query.history_tokens):  # "?!" or emoji alone: nothing to look for
             return Reading(True, 0.0, (), "no_passage")
         repeated = self.structure.repeated_headings(query)
@@ -145,45 +162,20 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
-        asked = [t for t in list(query.tokens) + list(query.history_tokens) if t not in query.asking]
-        if asked and not self.retriever.knows_any(asked):
-            # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
-            # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
-            return self._unknown(query, cands, self.checks.typed_unknown_terms(query))
-        names = self.checks.unknown_names(query) or self.checks.unknown_identifiers(query)
-        if names:
-            # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
-            # names only Schrödinger): the sentence the rest of the question matches is about someone else.
-            return self._unknown(query, cands, names)
-        # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
-        # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").
-        opening = self.structure.opening_of(query, cands, {c.id for c in repeated}) if repeated else None
-        term = defined_term(query.question)
-        defining = self.structure.definition(term, cands) if term and opening is None else None
-        acronym = None if term else acronym_asked(query.question)
-        if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
-            # "What does XYZ stand for?", and XYZ is never used
-            return self._unknown(query, cands, [acronym] if acronym in (query.typed or acronym) else [])
-        spelled = self.structure.spelled_out(acronym, cands)
-        if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
-            defining = spelled[0]
-        if defining is not None:  # "What is T?" and a sentence that says what T is: it answers (definitions.py)
-            cands = _first(defining, cands)
-        named = self.structure.named_row(query, cands) if defining is None else None
-        if named is not None:  # a table row whose label the question names: it answers (table_rows.py)
-            cands = _first(named, cands)
-        listed = opening or (self.structure.named_list(query, cands) if defining is None and named is None else None)
-        if listed is not None:  # a list whose heading the question names, in the place the question names, or the
-            cands = _first(listed, cands)  # opening of a section it repeats: it answers
+        unknown = self._unknown_asked(query, cands)
+        if unknown is not None:
+            return unknown
+        structure = self._structure(query, cands, repeated)
+        for answering in (structure.defining, structure.named, structure.listed):
+            if answering is not None:
+                cands = _first(answering, cands)
         # A definition, a named row or a named list answers by the document's structure, whatever the checks below.
-        structural = any(c is not None for c in (defining, named, listed))
+        structural = structure.answers
         negated = not structural and asks_negated(query.asked or query.question)
         if negated and not says_so_not(cands[0]):
             # A question that asks what is not so: the best sentence the model read that says something is not so
             # goes first, and is judged as any best sentence is (R105b, docs/answering.md section 3).
-            saying = next((c for c in cands if c.scored is not None and says_so_not(c)), None)
-            if saying is not None:
-                cands = _first(saying, cands)
+            cands = _first_read(cands, says_so_not)
         swapped = not structural and self.checks.swapped(query, cands[0])
         read = cands  # as ranked: a question declined for R114d shows the sentence it was closest to first
         agreeing = None  # when swapped: the best sentence the model read that is not, or None
@@ -191,12 +183,12 @@ class Reader:
             # The best sentence puts another word before a noun the question qualifies ("the second rule" for "the
             # third rule"): the best sentence the model read that does not goes first, and is judged as any best
             # sentence is (R114d, docs/answering.md section 3).
-            agreeing = next((c for c in cands if c.scored is not None and not self.checks.swapped(query, c)), None)
-            if agreeing is not None:
-                cands = _first(agreeing, cands)
+            cands = _first_read(cands, lambda c: not self.checks.swapped(query, c))
+            agreeing = cands[0] if cands is not read else None
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
+        term = structure.term
         if term and not structural and not best.chunk.translations and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
@@ -219,8 +211,51 @@ class Reader:
             # The best sentence of passages that are about something else answers nothing asked (R68). (A question
             # about the document itself has no subject of its own to be near: R86b checks what its answer says.)
             return Reading(True, probability, self._closest(cands), "off_topic")
-        if named is not None and len(self.checks.documents(query)) > 1:  # "How has X's revenue changed over time?"
-            # The row in each document, latest period first: the answer is the latest one's.
+        return self._answer(query, cands, probability, structure)
+
+    def _unknown_asked(self, query: Query, cands: list[Candidate]) -> Reading | None:
+        """A declined answer when the question asks about what no passage mentions, else None."""
+        asked = [t for t in list(query.tokens) + list(query.history_tokens) if t not in query.asking]
+        if asked and not self.retriever.knows_any(asked):
+            # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
+            # mention it): whatever sentence ranks first answers something else (docs/answering.md, section 3).
+            return self._unknown(query, cands, self.checks.typed_unknown_terms(query))
+        names = self.checks.unknown_names(query) or self.checks.unknown_identifiers(query)
+        if names:
+            # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
+            # names only Schrödinger): the sentence the rest of the question matches is about someone else.
+            return self._unknown(query, cands, names)
+        acronym = None if defined_term(query.question) else acronym_asked(query.question)
+        if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
+            # "What does XYZ stand for?", and XYZ is never used
+            return self._unknown(query, cands, [acronym] if acronym in (query.typed or acronym) else [])
+        return None
+
+    def _structure(self, query: Query, cands: list[Candidate], repeated: list[Chunk]) -> _Structure:
+        """The candidates the document's structure says answer (assistant/structural.py). A definition rules out a
+        named row, and both a named list; the opening of a section the question repeats rules out a definition."""
+        # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
+        # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").
+        opening = self.structure.opening_of(query, cands, {c.id for c in repeated}) if repeated else None
+        term = defined_term(query.question)
+        # "What is T?" and a sentence that says what T is: it answers (definitions.py)
+        defining = self.structure.definition(term, cands) if term and opening is None else None
+        spelled = self.structure.spelled_out(None if term else acronym_asked(query.question), cands)
+        if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
+            defining = spelled[0]
+        # a table row whose label the question names: it answers (table_rows.py)
+        named = self.structure.named_row(query, cands) if defining is None else None
+        # a list whose heading the question names, in the place the question names, or the opening of a section it
+        # repeats: it answers
+        listed = opening or (self.structure.named_list(query, cands) if defining is None and named is None else None)
+        return _Structure(term, defining, named, listed, spelled)
+
+    def _answer(self, query: Query, cands: list[Candidate], probability: float, structure: _Structure) -> Reading:
+        """The first candidate answered, with the passages that answer nearly as well as further citations."""
+        best = cands[0]
+        if structure.named is not None and len(self.checks.documents(query)) > 1:
+            # "How has X's revenue changed over time?": the row in each document, latest period first; the answer
+            # is the latest one's.
             rows = sorted([best.chunk, *self.structure.same_row_elsewhere(query, best)], reverse=True,
                           key=lambda c: self.retriever.catalogue.period_order(c.source))
             citations = [self._citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
@@ -232,6 +267,7 @@ class Reader:
                              passage=passage)]
         used = {best.chunk.id}
         own = self._confidence(best.answer_score)
+        spelled = structure.spelled
         for cand in cands[1:] if spelled is None else ():  # (an acronym's long form is said once)
             if len(citations) >= self.settings.max_citations:
                 break
@@ -326,3 +362,10 @@ def _is_contents_link(text: str) -> bool:
 def _first(cand: Candidate, cands: list[Candidate]) -> list[Candidate]:
     """The candidates with one of them moved to the front: the one a rule says answers, or is judged first."""
     return [cand] + [c for c in cands if c is not cand]
+
+
+def _first_read(cands: list[Candidate], test) -> list[Candidate]:
+    """The candidates with the best one the model read that passes test moved to the front; the same list (not a
+    copy) when none does."""
+    passing = next((c for c in cands if c.scored is not None and test(c)), None)
+    return cands if passing is None else _first(passing, cands)
