@@ -475,8 +475,9 @@ class Assistant:
                 # A table row is translated cell by cell: as one text its words move across the cells.
                 translated = (translate_row(text, translate, language) if citations[0].kind == "row"
                               else translate(text))
-                translation = Translation(translated, source_language, language,
-                                          messages.text("translation", language))
+                if translated.split() != text.split():  # (a name or a figure alone reads the same: no line for it)
+                    translation = Translation(translated, source_language, language,
+                                              messages.text("translation", language))
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:

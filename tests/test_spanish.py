@@ -736,3 +736,15 @@ def test_questions_about_the_document_asked_in_spanish_are_answered_from_its_ope
     assert not subject.abstained and subject.answer.startswith("This report reviews how ships booked berths")
     date = assistant.ask("¿Cuándo se escribió este informe?")
     assert not date.abstained and date.answer == "March 2024"
+
+
+def test_an_answer_that_reads_the_same_in_the_askers_language_gets_no_translation_line(tmp_path, real_embedder):
+    # "Traducción automática: **Ann Lee**" under the quote "**Ann Lee**" tells the reader nothing.
+    assistant = assistant_over(tmp_path, real_embedder, {"cranes.md": (
+        "# Harbour cranes of Valmar\n\n**Ann Lee**\n\n## Summary\n\nThe port of Valmar bought four electric cranes "
+        "in 2021 to replace its diesel fleet.\n")})
+    author = assistant.ask("¿Quién escribió este documento?")
+    assert not author.abstained and author.answer == "**Ann Lee**" and author.translation is None
+    bought = assistant.ask("¿Cuándo compró el puerto de Valmar las grúas eléctricas?")
+    assert not bought.abstained and "2021" in bought.answer
+    assert bought.translation.label == "Traducción automática" and bought.translation.text != bought.answer
