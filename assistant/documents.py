@@ -157,10 +157,12 @@ def question_period(tokens: list[str]) -> QuestionPeriod:
             quarters.add(_ORDINAL_QUARTERS[token])
         elif token in _LATEST or (token == "last" and nxt in ("quarter", "10", "report", "file", "filing")):
             latest = True
-        if token in _STEMMED_MONTHS and i + 2 < len(tokens) and tokens[i + 1].isdigit() and \
-                _YEAR.fullmatch(tokens[i + 2]):
+        # "July 1, 2023", and "1 July 2023" as much of the world writes it (and Apertium's English of "1 de julio de
+        # 2023").
+        day, month = (tokens[i + 1], token) if token in _STEMMED_MONTHS else (token, nxt)
+        if month in _STEMMED_MONTHS and day.isdigit() and i + 2 < len(tokens) and _YEAR.fullmatch(tokens[i + 2]):
             try:
-                dates.add(date(int(tokens[i + 2]), _STEMMED_MONTHS[token], int(tokens[i + 1])).isoformat())
+                dates.add(date(int(tokens[i + 2]), _STEMMED_MONTHS[month], int(day)).isoformat())
             except ValueError:
                 pass
     return QuestionPeriod(frozenset(years), frozenset(quarters), frozenset(dates), latest)

@@ -75,6 +75,10 @@ def test_question_periods():
     assert period.years == {"2022", "2023"} and period.quarters == {"q1", "q3"}
     assert period.dates == {"2023-07-01"} and not period.latest
     assert question_period(search_tokens("in the latest 10-Q")).latest
+    # A date written day first, as much of the world writes it and as Apertium writes "el 1 de julio de 2023".
+    assert question_period(search_tokens("net sales in the quarter ended 1 July 2023")).dates == {"2023-07-01"}
+    assert question_period(search_tokens("the 12 months to 30 September 2022")).dates == {"2022-09-30"}
+    assert question_period(search_tokens("sales in 2022 March 2023")).dates == set()  # no day: no date
 
 
 def test_an_organisation_no_document_is_about_is_unmatched():
