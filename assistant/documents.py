@@ -159,7 +159,7 @@ def question_period(tokens: list[str]) -> QuestionPeriod:
             latest = True
         # "July 1, 2023", and "1 July 2023" as much of the world writes it (and Apertium's English of "1 de julio de
         # 2023").
-        day, month = (tokens[i + 1], token) if token in _STEMMED_MONTHS else (token, nxt)
+        day, month = (nxt, token) if token in _STEMMED_MONTHS else (token, nxt)
         if month in _STEMMED_MONTHS and day.isdigit() and i + 2 < len(tokens) and _YEAR.fullmatch(tokens[i + 2]):
             try:
                 dates.add(date(int(tokens[i + 2]), _STEMMED_MONTHS[month], int(day)).isoformat())

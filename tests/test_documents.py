@@ -79,6 +79,7 @@ def test_question_periods():
     assert question_period(search_tokens("net sales in the quarter ended 1 July 2023")).dates == {"2023-07-01"}
     assert question_period(search_tokens("the 12 months to 30 September 2022")).dates == {"2022-09-30"}
     assert question_period(search_tokens("sales in 2022 March 2023")).dates == set()  # no day: no date
+    assert question_period(search_tokens("What were the sales in 2023 up to July")).years == {"2023"}  # month last
 
 
 def test_an_organisation_no_document_is_about_is_unmatched():
