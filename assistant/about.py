@@ -40,8 +40,10 @@ _KINDS = (
     # "What does the paper conclude?", "What are the key findings?", "Summarise the conclusion" (R92)
     ("conclusion", _CONCLUSION),
     # (and of "¿De qué trata / habla / va ...?", "¿Sobre qué es ...?": "Of what treats this manual?", "On what is
-    # this document?": R87)
-    ("subject", re.compile(r"\b(about|topic|subject|summar\w*|main\s+(idea|point|argument|focus)|focus|overview|"
+    # this document?": R87; of "Dame un resumen", "Resume el documento": "Give me a round-up", "Resume The document":
+    # R116)
+    ("subject", re.compile(r"\b(about|topic|subject|summar\w*|round-up|resume|main\s+(idea|point|argument|focus)|"
+                           r"focus|overview|"
                            r"gist|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)|"
                            r"what\s+(does|do)\b.*\b(cover|discuss|describe|explain|address))\b", re.I)),
 )
@@ -51,7 +53,8 @@ dated issued date about topic subject summary summarise summarize main idea poin
 what whats tell me please treats deals talks speaks goes prepared drafted compiled created produced by which
 organisation organization company agency institution team body group year updated last revised does do cover
 conclude concludes concluded conclusion conclusions findings key takeaways takeaway
-discuss describe explain address"""))
+discuss describe explain address
+provide write make short brief quick round-up resume"""))
 _SUMMARY_SECTIONS = ("abstract", "summary", "overview", "resumen", "introduction")
 # The heading of a section that states what a document concludes (R92): "7 Conclusions", "Concluding remarks",
 # "4. Summary and outlook", "Key findings", "Conclusiones"; a "Summary" only when the document opens with another.
@@ -87,8 +90,11 @@ _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, n
 
 # A question that names no document but points at it ("Who wrote this?", "What is it about?", "Who is the
 # author?", and Apertium's "Of what treats?" for "¿De qué trata?"): about the document when it stands alone (R89).
+# A request for a summary or an overview that asks nothing else ("Give me a summary", "Summarize", Apertium's "Give me
+# a round-up" for "Dame un resumen") points at it too (R116).
 _POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)\W*$"
-                       r"|\bthe\s+(\w+\s+)?(conclusions?|findings|takeaways)\b", re.I)  # ("the main findings": R92)
+                       r"|\bthe\s+(\w+\s+)?(conclusions?|findings|takeaways)\b"  # ("the main findings": R92)
+                       r"|\b(summar\w*|overview|gist|round-up)\b", re.I)
 
 
 def about_kind(question: str, alone: bool = False, naming: frozenset[str] = frozenset()) -> str | None:

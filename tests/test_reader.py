@@ -434,6 +434,25 @@ def test_questions_about_the_document_itself_are_answered_from_its_opening(paper
     assert "Poorak Gupta" not in follow_up.answer
 
 
+def test_a_request_for_a_summary_is_answered_with_what_the_document_is_about(tmp_path, real_embedder):
+    # "Give me a summary" and "Dame un resumen" (Apertium: "Give me a round-up") ask nothing else (R116).
+    assert about_kind("Give me a summary", alone=True) == "subject" == about_kind("Summarize", alone=True)
+    assert about_kind("Give me a round-up", alone=True) == "subject" == about_kind("Resume The document")
+    assert about_kind("Write a short summary of this article") == "subject"
+    assert about_kind("Give me a summary of the dredging works", alone=True) is None  # a topic of its own
+    assert about_kind("When did they resume dredging?", alone=True) is None
+    assistant = assistant_over(tmp_path, real_embedder, {"harbour.md": (
+        "# Dredging the port of Harbourtown\n\n## Abstract\n\nThis report reviews how Harbourtown deepened its "
+        "harbour channel between 2019 and 2022.\n\n## 1. Works\n\nThe channel was dredged to a depth of 14 metres "
+        "by the Valmar Dredging Company. The spoil was used to build a new breakwater.\n")})
+    for request in ("Give me a summary", "Dame un resumen", "Resume el documento", "Can you give me an overview?"):
+        answer = assistant.ask(request)
+        assert not answer.abstained and answer.citations[0].section == "Abstract", request
+        assert answer.answer.startswith("This report reviews how Harbourtown deepened"), request
+    other = assistant.ask("Give me a summary of the guacamole recipe")
+    assert other.abstained or not other.answer.startswith("This report reviews")
+
+
 def test_a_specification_says_who_wrote_it(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"berths.md": (
         "# Harbourtown berth booking protocol\n\nMaria Lindqvist\n\nHarbourtown Port Authority\n\n"
