@@ -110,6 +110,13 @@ FLOORS = {
     # before R102; held out and measured once after R102c: 61.1/11.1/75.0 (38.9/33.3/100 before; docs/answering.md,
     # section 5). 18 answerable (5.6 points each), 4 unanswerable (25 points): two questions and one under.
     "Spanish typed without accents or ñ, febrile seizure and steam engine (held-out)": (0.50, 0.23, 0.50),
+    # Requests for a summary in other words than the tuning set's (tests/gold/heldout/summaries/), written 2026-12-07
+    # (fortieth session) after R116 was judged and before they were asked; measured once after R116: 75.0/25.0/100
+    # for each document (0-50/50-100/100 before; docs/answering.md, section 4). 4 answerable (25 points each) and 1
+    # unanswerable a document: one question under, and the one unanswerable question unchecked.
+    "summary requests, febrile seizure (held-out)": (0.50, 0.50, None),
+    "summary requests, steam engine (held-out)": (0.50, 0.50, None),
+    "summary requests, nettle manual (held-out)": (0.50, 0.50, None),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
