@@ -317,6 +317,10 @@ page source sources if all both most many some other new how what why who januar
 july august september october november december months ended three six nine twelve""".split())
 _ABBREVIATIONS = frozenset({"Inc", "Ltd", "Corp", "Co", "Bros", "Jr", "Sr"})
 NAMED_FIRST = 6  # named things taken from each document before its section topics
+# A list of references names other works' titles ("The Development of the ICT Landscape in Mexico"), which the
+# document cites but does not discuss: no suggested question is taken from it.
+_REFERENCE_SECTIONS = frozenset({"references", "reference list", "bibliography", "works cited", "literature cited",
+                                 "cited works", "further reading", "referencias", "bibliografía", "obras citadas"})
 
 
 def named_things(chunks: Sequence[Chunk]) -> list[str]:
@@ -324,7 +328,8 @@ def named_things(chunks: Sequence[Chunk]) -> list[str]:
     used first. The first chunk (title, authors, a cover page) is left out: it names the document itself."""
     counts: dict[str, int] = {}
     with_the: dict[str, int] = {}
-    texts = [row_label(c.headers, c.text) if c.kind == "row" else c.text for c in chunks[1:]]
+    texts = [row_label(c.headers, c.text) if c.kind == "row" else c.text for c in chunks[1:]
+             if topic_of(c.section).casefold() not in _REFERENCE_SECTIONS]
     # A capitalised word opening a sentence is part of a name only if the document capitalises it elsewhere too.
     inner = {m.group(2).split(" ")[0] for text in texts for m in _NAME.finditer(text)
              if not _SENTENCE_START.search(text[:m.start()])} | \

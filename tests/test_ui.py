@@ -244,6 +244,11 @@ def test_named_things_skip_dates_headings_in_capitals_and_sentence_openers() -> 
                        "STATEMENTS OF OPERATIONS follow. In Greater China the Nasdaq Stock Market LLC listed Apple "
                        "Inc. shares. Timothy D. Cook signed.\n")
     assert ui.named_things(chunks) == ["the Nasdaq Stock Market LLC", "Greater China", "Apple Inc."]  # "the" first
+    # A list of references names the works it cites, not what the document discusses.
+    cited = chunks_of("s.md", "# S\n\nCover.\n\n## 2. Ports\n\nShips pay the Harbourtown Port Authority. In "
+                      "2020 the Harbourtown Port Authority dredged the channel.\n\n## References\n\n1. Ruiz, A. The "
+                      "Valmar Shipping Review. 2020.\n2. Lee, B. The Valmar Shipping Review, second issue. 2021.\n")
+    assert ui.named_things(cited) == ["the Harbourtown Port Authority"]
 
 
 def test_build_summary_says_what_changed_and_why_files_failed() -> None:
