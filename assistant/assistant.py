@@ -20,7 +20,7 @@ from .ingest import Problem
 from .store import Store, backend_for
 from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, ampersand_spellings, defined_acronyms,
                   determines_a_noun, keyword_query, names_a_subject, names_nothing, only_a_period, possessor, referents,
-                  said_about, spelled_out)
+                  spelled_out)
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .about import about_kind
@@ -297,8 +297,7 @@ class Assistant:
                 said = tuple((c.source, c.start, c.end) for c in reading.citations[:1])
         query = Query(read_as, vector, tokens, history_tokens, said, asked=question, typed=typed,
                       documents=asked_documents(reader, question, tokens, history), spelled=spelled,
-                      # a name or noun phrase alone, or what the documents say about one (R72, R117)
-                      keyword=read_as == question and (keyword_query(question) or said_about(question) is not None))
+                      keyword=read_as == question and keyword_query(question))
         hits = reader.retriever.search(vector, tokens + history_tokens, question=own,
                                        encode=self.embedder.encode_query, documents=query.documents, apart=apart)
         return reader, query, hits

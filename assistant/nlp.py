@@ -104,29 +104,6 @@ def keyword_query(text: str) -> bool:
             and not any(t.pos_ in ("VERB", "AUX") or t.tag_ in ("WDT", "WP", "WP$", "WRB") for t in doc))
 
 
-# "What does the document say about X?", "What do the reports mention about X?", Apertium's "What says the document on
-# X?" for "¿Qué dice el documento sobre X?", and "Tell me about X": what a document says of a thing (R117).
-_SAID_DOCUMENT = (r"(?:the|this|these|your|my|our)\s+(?:documents?|papers?|reports?|articles?|manuals?|texts?|files?|"
-                  r"folder|sources?)")
-_SAID_VERB = r"(?:say|says|said|tell|tells|mention|mentions|state|states)"
-_SAID_ABOUT = re.compile(rf"^\W*(?:(?:what|which)\s+(?:(?:does|do|did)\s+)?{_SAID_DOCUMENT}\s+{_SAID_VERB}|"
-                         rf"(?:what|which)\s+{_SAID_VERB}\s+{_SAID_DOCUMENT}|tell\s+me)\s+(?:about|on|of|regarding)\s+"
-                         r"(.+?)\W*$", re.I)
-
-
-def said_about(question: str) -> str | None:
-    """The thing a question asks what the documents say about ("What does the document say about «Tiger Leap»?":
-    "Tiger Leap"), when it names something and asks nothing of it (no verb, no question word); else None (R117)."""
-    found = _SAID_ABOUT.match(question)
-    if not found:
-        return None
-    thing = found.group(1).strip(" «»\"'“”")
-    doc = _spacy()(thing)
-    if not thing or any(t.pos_ in ("VERB", "AUX") or t.tag_ in ("WDT", "WP", "WP$", "WRB") for t in doc):
-        return None
-    return thing
-
-
 @lru_cache(maxsize=4096)
 def names_a_subject(text: str) -> bool:
     """Whether a question states its subject: a noun, a name, a pronoun (which points back) or a question word

@@ -1177,26 +1177,6 @@ def test_a_keyword_query_is_answered_from_a_threshold_of_its_own(tmp_path, real_
     assert all(assistant.ask(query).abstained for query in ("turbina mareomotriz", "flota pesquera"))
 
 
-def test_what_the_document_says_about_a_thing_is_asked_as_a_keyword_query_for_it(tmp_path, real_embedder):
-    from assistant.nlp import said_about
-
-    # The chat's own suggestions ("What does the document say about X?", "¿Qué dice el documento sobre «X»?", which
-    # Apertium writes "What says the document on «X»?") name a thing and ask nothing of it (R117).
-    assert said_about("What does the document say about the fishing fleet?") == "the fishing fleet"
-    assert said_about("What say the documents on «Valmar ferry»?") == "Valmar ferry"
-    assert said_about("Tell me about the breakwater") == "the breakwater"
-    assert said_about("What does the report say about how the fleet is financed?") is None  # it asks something
-    assert said_about("What does the fleet say about the ferry?") is None  # not the documents
-    assistant = assistant_over(tmp_path, real_embedder, {"port.md": PORT_REPORT})
-    for question, words in (("What does the document say about the Valmar ferry?", "The ferry to Valmar"),
-                            ("¿Qué dice el documento sobre «Valmar ferry»?", "The ferry to Valmar"),
-                            ("¿Qué dice el documento sobre «fishing fleet»?", "fleet")):
-        answer = assistant.ask(question)
-        assert not answer.abstained and words in answer.answer, question
-    for question in ("What does the document say about Pemex?", "¿Qué dice el documento sobre «football championship»?"):
-        assert assistant.ask(question).abstained, question
-
-
 PORT_NOTES = """# The Harbourtown port agreement
 
 The Harbourtown port agreement was signed in 2019 by Acme Shipping and Valmar Freight.
