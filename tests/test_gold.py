@@ -117,6 +117,13 @@ FLOORS = {
     "summary requests, febrile seizure (held-out)": (0.50, 0.50, None),
     "summary requests, steam engine (held-out)": (0.50, 0.50, None),
     "summary requests, nettle manual (held-out)": (0.50, 0.50, None),
+    # The chat's own suggested questions over three held-out documents (tests/gold/heldout/says-about/), written
+    # 2026-12-07 (fortieth session) before R117, which was taken out on their evidence: 68.8/18.8/50, 50.0/50.0/100,
+    # 50.0/31.3/100 (docs/answering.md, section 3). 16, 12 and 16 answerable, 2 unanswerable each: one question under,
+    # the unanswerable ones unchecked.
+    "suggested questions, febrile seizure (held-out)": (0.62, 0.25, None),
+    "suggested questions, steam engine (held-out)": (0.41, 0.59, None),
+    "suggested questions, nettle manual (held-out)": (0.43, 0.38, None),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
