@@ -317,7 +317,7 @@ page source sources if all both most many some other new how what why who januar
 july august september october november december months ended three six nine twelve""".split())
 _ABBREVIATIONS = frozenset({"Inc", "Ltd", "Corp", "Co", "Bros", "Jr", "Sr"})
 NAMED_FIRST = 6  # named things taken from each document before its section topics
-# A list of references names other works' titles ("The Development of the ICT Landscape in Mexico"), which the
+# A list of references names other works' titles ("A History of the Valmar Shipping Lanes"), which the
 # document cites but does not discuss: no suggested question is taken from it.
 _REFERENCE_SECTIONS = frozenset({"references", "reference list", "bibliography", "works cited", "literature cited",
                                  "cited works", "further reading", "referencias", "bibliografía", "obras citadas"})
