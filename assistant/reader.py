@@ -58,7 +58,6 @@ class ReaderSettings:
 class _Structure:
     """What the document's structure says answers a question (assistant/structural.py)."""
 
-    term: str | None  # "What is T?": T
     defining: Candidate | None  # a sentence that says what T is, or writes an acronym asked about in full
     named: Candidate | None  # a table row whose label the question names
     listed: Candidate | None  # a list whose heading the question names, or a section's opening
@@ -162,10 +161,12 @@ class Reader:
         cands = self.candidates(query, hits)
         if not cands:
             return Reading(True, 0.0, (), "no_passage")
-        unknown = self._unknown_asked(query, cands)
+        term = defined_term(query.question)  # "What is T?"
+        acronym = None if term else acronym_asked(query.question)  # "What does T stand for?"
+        unknown = self._unknown_asked(query, cands, acronym)
         if unknown is not None:
             return unknown
-        structure = self._structure(query, cands, repeated)
+        structure = self._structure(query, cands, repeated, term, acronym)
         for answering in (structure.defining, structure.named, structure.listed):
             if answering is not None:
                 cands = _first(answering, cands)
@@ -188,7 +189,6 @@ class Reader:
         best = cands[0]
         features = self.answer_features(query, cands)
         probability = self.probability(features)
-        term = structure.term
         if term and not structural and not best.chunk.translations and not is_about(term, best.text):
             # "What is T?" answered by a sentence that only mentions T says nothing of what T is. (A sentence
             # read through a machine translation is not checked: its wording is the translator's.)
@@ -213,8 +213,9 @@ class Reader:
             return Reading(True, probability, self._closest(cands), "off_topic")
         return self._answer(query, cands, probability, structure)
 
-    def _unknown_asked(self, query: Query, cands: list[Candidate]) -> Reading | None:
-        """A declined answer when the question asks about what no passage mentions, else None."""
+    def _unknown_asked(self, query: Query, cands: list[Candidate], acronym: str | None) -> Reading | None:
+        """A declined answer when the question asks about what no passage mentions (acronym: the one it asks the
+        long form of), else None."""
         asked = [t for t in list(query.tokens) + list(query.history_tokens) if t not in query.asking]
         if asked and not self.retriever.knows_any(asked):
             # Nothing the question asks about is in any passage ("What is CoDi?" over documents that never
@@ -225,22 +226,22 @@ class Reader:
             # A name or acronym no passage holds ("When did Heisenberg write his wave equation?" over a text that
             # names only Schrödinger): the sentence the rest of the question matches is about someone else.
             return self._unknown(query, cands, names)
-        acronym = None if defined_term(query.question) else acronym_asked(query.question)
         if acronym and not self.retriever.document_frequency((search_tokens(acronym) or [""])[0]):
             # "What does XYZ stand for?", and XYZ is never used
             return self._unknown(query, cands, [acronym] if acronym in (query.typed or acronym) else [])
         return None
 
-    def _structure(self, query: Query, cands: list[Candidate], repeated: list[Chunk]) -> _Structure:
-        """The candidates the document's structure says answer (assistant/structural.py). A definition rules out a
-        named row, and both a named list; the opening of a section the question repeats rules out a definition."""
+    def _structure(self, query: Query, cands: list[Candidate], repeated: list[Chunk], term: str | None,
+                   acronym: str | None) -> _Structure:
+        """The candidates the document's structure says answer (assistant/structural.py), for a question that asks to
+        define term or to spell out acronym, or neither. A definition rules out a named row, and both a named list;
+        the opening of a section the question repeats rules out a definition."""
         # The opening of a section whose heading the question repeats is the document's own answer to it: it goes
         # before the sentences that only say what a term is ("What is Acme?" under "## What is Acme?").
         opening = self.structure.opening_of(query, cands, {c.id for c in repeated}) if repeated else None
-        term = defined_term(query.question)
         # "What is T?" and a sentence that says what T is: it answers (definitions.py)
         defining = self.structure.definition(term, cands) if term and opening is None else None
-        spelled = self.structure.spelled_out(None if term else acronym_asked(query.question), cands)
+        spelled = self.structure.spelled_out(acronym, cands)
         if spelled is not None:  # "What does T stand for?" and a sentence that writes T with its long form
             defining = spelled[0]
         # a table row whose label the question names: it answers (table_rows.py)
@@ -248,7 +249,7 @@ class Reader:
         # a list whose heading the question names, in the place the question names, or the opening of a section it
         # repeats: it answers
         listed = opening or (self.structure.named_list(query, cands) if defining is None and named is None else None)
-        return _Structure(term, defining, named, listed, spelled)
+        return _Structure(defining, named, listed, spelled)
 
     def _answer(self, query: Query, cands: list[Candidate], probability: float, structure: _Structure) -> Reading:
         """The first candidate answered, with the passages that answer nearly as well as further citations."""
