@@ -30,6 +30,9 @@ _AUTHOR = re.compile(r"\b(who\s+(wrote|writes|authored|is\s+the\s+author|are\s+t
                      r"written\s+by|who\s+(prepared|drafted|compiled|created|produced)|who\s+is\b.*\bby(?=\W*$)|"
                      r"which\s+(organi[sz]ation|company|agency|institution|team|body|group)\s+"
                      r"(wrote|prepared|produced))\b", re.I)  # (the last three lines: R88)
+# Words that ask for a summary of the document (Apertium writes "round-up" for "resumen"): they ask for its subject,
+# and a request made of them alone points at the document (_POINTING, R116).
+_SUMMARY_WORDS = r"summar\w*|overview|gist|round-up"
 _CONCLUSION = re.compile(r"\b(conclu(de|des|ded|sion|sions)|findings|takeaways?)\b", re.I)
 _KINDS = (
     ("author", _AUTHOR),
@@ -42,9 +45,8 @@ _KINDS = (
     # (and of "¿De qué trata / habla / va ...?", "¿Sobre qué es ...?": "Of what treats this manual?", "On what is
     # this document?": R87; of "Dame un resumen", "Resume el documento": "Give me a round-up", "Resume The document":
     # R116)
-    ("subject", re.compile(r"\b(about|topic|subject|summar\w*|round-up|resume|main\s+(idea|point|argument|focus)|"
-                           r"focus|overview|"
-                           r"gist|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)|"
+    ("subject", re.compile(rf"\b(about|topic|subject|{_SUMMARY_WORDS}|resume|main\s+(idea|point|argument|focus)|"
+                           r"focus|(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)|"
                            r"what\s+(does|do)\b.*\b(cover|discuss|describe|explain|address))\b", re.I)),
 )
 # Words of the question that only say what is asked about the document, not what it is about.
@@ -94,7 +96,7 @@ _COMMON_WORD = re.compile(r"(?<![\w.])[a-z]{3,}\b")  # a word of running text, n
 # a round-up" for "Dame un resumen") points at it too (R116).
 _POINTING = re.compile(r"\b(this|it|authors?)\b|^\W*(of|on)\s+what\s+(treats|deals|talks|speaks|goes|is|are)\W*$"
                        r"|\bthe\s+(\w+\s+)?(conclusions?|findings|takeaways)\b"  # ("the main findings": R92)
-                       r"|\b(summar\w*|overview|gist|round-up)\b", re.I)
+                       rf"|\b({_SUMMARY_WORDS})\b", re.I)
 
 
 def about_kind(question: str, alone: bool = False, naming: frozenset[str] = frozenset()) -> str | None:
