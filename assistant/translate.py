@@ -18,7 +18,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from . import spanish_accents, spanish_idioms
+from . import glossary, spanish_accents, spanish_idioms
 from .apertium_stream import (SLASH as _SLASH, UNESCAPE as _UNESCAPE, UNIT as _UNIT, UNIT_PATTERN, lemma_and_part,
                               part as _part)
 from .nlp import NlpUnavailable, fine_tags
@@ -32,10 +32,10 @@ TIMEOUT_S = 10.0  # a translation that takes longer than this means the pipeline
 # What a Spanish document's English reads like depends on the rules below: an index records, per document, the
 # version its translations were made with, and reads the document again when it differs (build.diff_corpus).
 # Raise it with any change that alters a translation into English.
-TRANSLATION_VERSION = 7  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
+TRANSLATION_VERSION = 8  # 2: the rules of 2026-12-03 and 12-04 (passive, continuing, subject_first, ...); 3: verbatim
 # parts copied as they are; 4: "¿Qué pasa...?" is "What happens...?"; 5: "violar" is "violate" (formal_senses);
 # 6: a separable verb keeps its particle ("carried out", separable); 7: a pronominal verb's "se" is no passive
-# ("stayed", pronominal)
+# ("stayed", pronominal); 8: a field's terms translated as its own ("flujo de caja" is "cash flow", glossary)
 MIN_CONFIDENCE = 0.6  # below this, a text is taken as English (the index's own language)
 SHORT_TEXT_WORDS = 3  # a text of at most this many words is judged by the dictionaries first (_dictionary_language)
 _ESCAPE = re.compile(r"([\[\]$/\\@<>{}])")  # Apertium's stream format reserves these (and "^", below)
@@ -226,6 +226,7 @@ class _Pipeline:
             text = asking_name(text)
             if question:
                 text = spanish_idioms.in_text(text)
+            text, terms = glossary.protect(text)
         payload = _stream(text).encode("utf-8") + b"\n\0"
         with self.lock:
             chains = self.chains
@@ -251,7 +252,7 @@ class _Pipeline:
                 out = chains[1].run(stream.encode("utf-8") + b"\0")
         translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
-            translated = _TRIPLE_E.sub("eed", translated)
+            translated = glossary.restore(_TRIPLE_E.sub("eed", translated), terms, text)
         return _lower_after_verbatim(text, _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET))
 
     def analyse(self, text: str) -> str:
