@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant import messages, spanish_accents, spanish_idioms, translate
+from assistant import glossary, messages, spanish_accents, spanish_idioms, translate
 from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
@@ -293,6 +293,48 @@ def test_the_past_of_guarantee_is_spelled_as_english_spells_it():
     english = translator().translate("Acme garantizó el acceso. ¿Está garantizado el servicio?", SPANISH,
                                      ENGLISH).lower()
     assert "guaranteed the access" in english and "guaranteed the service" in english and "eeed" not in english
+
+
+def test_a_fields_terms_are_translated_as_the_fields_own():
+    # Apertium alone: "Which was the flow of free box of Acme?", "How much invested Valmar in investigation and
+    # development?", "The active totals of Acme grew", "Properties, plant and squad".
+    def english(spanish: str, question: bool = True) -> str:
+        return translator().translate(spanish, SPANISH, ENGLISH, question=question)
+
+    assert "free cash flow of Acme" in english("¿Cuál fue el flujo de caja libre de Acme en 2023?")
+    assert "research and development" in english("Cuanto invirtio Valmar en investigacion y desarrollo en 2023?")
+    # A document's sentence too, a term opening it capitalised and the word after it not.
+    assert english("Investigación y desarrollo creció un 3 %.", question=False).startswith(
+        "Research and development grew")
+    assert "total assets of Acme" in english("Los activos totales de Acme crecieron.", question=False)
+    assert "property, plant and equipment" in english("Las propiedades, planta y equipo de Acme suman 3 millones.")
+    # A word of a term, alone, keeps its everyday sense.
+    assert "box" in english("La caja de Acme estaba vacía.", question=False)
+
+
+def test_the_glossary_lists_only_terms_apertium_translates_otherwise(monkeypatch):
+    terms = {}
+    for path in sorted(glossary.GLOSSARIES.glob("*.tsv")):
+        terms.update(glossary.read_glossary(path))
+    assert len(terms) > 50
+    monkeypatch.setattr(glossary, "protect", lambda text: (text, []))
+    same = [spanish for spanish, english in terms.items()
+            if translator().translate(spanish, SPANISH, ENGLISH).lower() == english.lower()]
+    assert not same
+
+
+def test_a_spanish_question_in_a_fields_terms_finds_the_sentence_that_uses_them(tmp_path, real_embedder):
+    assistant = assistant_over(tmp_path, real_embedder, {"acme.md": (
+        "# Acme quarterly report\n\n"
+        "Acme sold 5 million gift boxes in the quarter, and its online shop opened in Valmar.\n\n"
+        "Free cash flow was $12 million in the quarter, after capital expenditures of $3 million.\n\n"
+        "Total assets were $410 million at the end of the quarter.\n\n"
+        "The company invested in new factories and hired 200 engineers in Harbourtown.\n")})
+    answer = assistant.ask("¿Cuál fue el flujo de caja libre de Acme en el trimestre?")
+    assert not answer.abstained and "$12 million" in answer.answer
+    assert "free cash flow" in answer.read_as.lower()
+    answer = assistant.ask("¿Cuáles eran los activos totales de Acme?")
+    assert not answer.abstained and "$410 million" in answer.answer
 
 
 def test_violar_reads_violate_unless_the_documents_speak_of_the_crime():
