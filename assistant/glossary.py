@@ -72,6 +72,32 @@ def _glossary() -> tuple[dict[str, str], re.Pattern]:
     return terms, re.compile(r"(?<!\w)(?:" + "|".join(wordings) + r")(?!\w)")
 
 
+@lru_cache(maxsize=1)
+def _spanish_terms() -> dict[str, str]:
+    """{English term in lower case: the Spanish term listed first for it}: "operating income" -> "utilidad de
+    operación"."""
+    terms = {}
+    for path in sorted(GLOSSARIES.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                spanish, english = (part.strip() for part in line.split("\t"))
+                terms.setdefault(" ".join(english.lower().split()), spanish)
+    return terms
+
+
+def spanish_term(english: str) -> str | None:
+    """The Spanish term for a text that is one English term of the glossary and nothing else (a table row's label,
+    "Research and development" -> "Investigación y desarrollo", capitalised as the label is); None otherwise.
+
+    Only a whole text is looked up: inside a sentence the Spanish term's gender and place differ from the English
+    one's ("Our effective tax rate" is "Nuestra tasa impositiva efectiva", "research and development expenses"
+    "gastos de investigación y desarrollo"), which a stand-in word cannot tell Apertium."""
+    spanish = _spanish_terms().get(" ".join(english.lower().split()))
+    if spanish is None:
+        return None
+    return spanish[0].upper() + spanish[1:] if english.strip()[:1].isupper() else spanish
+
+
 def protect(text: str) -> tuple[str, list[str]]:
     """text with each glossary term replaced by a stand-in, and the English terms the stand-ins stand for (each
     capitalised where the Spanish term was)."""

@@ -16,6 +16,7 @@ import re
 from typing import Callable
 
 from .documents import MONTHS
+from .glossary import spanish_term
 from .schema import split_row
 from .translate import SPANISH
 
@@ -40,7 +41,10 @@ def translate_row(text: str, translate: Callable[[str], str], target: str) -> st
         if not any(ch.isalpha() for ch in part):
             return part  # a figure: "$1,234", "(243)", "34.9 %"
         if part not in done:
-            done[part] = _with_dates(part, translate) if target == SPANISH else translate(part)
+            # A label that is a term of a field's glossary reads as that field says it ("Operating income":
+            # "Utilidad de operación", where Apertium wrote "Operando ingresos").
+            term = spanish_term(part) if target == SPANISH else None
+            done[part] = term or (_with_dates(part, translate) if target == SPANISH else translate(part))
         return done[part]
 
     return " | ".join("".join(p if p == ": " else piece(p.strip()) for p in _PIECE.split(cell)) for cell in cells)

@@ -590,6 +590,21 @@ def test_a_table_row_is_translated_cell_by_cell_with_its_figures_as_printed():
         t, SPANISH, ENGLISH), ENGLISH) == "Net sales | 31 March 2024 | 1.234"
 
 
+def test_a_rows_label_that_is_a_finance_term_is_translated_as_the_term():
+    def to_spanish(text: str) -> str:
+        return translator().translate(text, ENGLISH, SPANISH)
+
+    # Apertium alone: "Operando ingresos", "Búsqueda y desarrollo", "Ingresos netos" (net income is no revenue).
+    row = "Changes: Operating income | Three Months Ended March 31, 2024: $1,234 | Research and development: 56"
+    cells = translate_row(row, to_spanish, SPANISH).split(" | ")
+    assert cells[0].endswith(": Utilidad de operación") and cells[2] == "Investigación y desarrollo: 56"
+    assert translate_row("Net income | 2024: 7", to_spanish, SPANISH) == "Utilidad neta | 2024: 7"
+    assert translate_row("net cash | 2024: 7", to_spanish, SPANISH).startswith("efectivo neto |")
+    # A label that only holds a term is translated by Apertium, as before.
+    assert translate_row("Research and development expenses | 2024: 7", to_spanish, SPANISH).split(" | ")[0] == \
+        to_spanish("Research and development expenses")
+
+
 def test_a_spanish_question_answered_by_a_table_row_gets_the_rows_cells_in_spanish(tmp_path, real_embedder):
     assistant = assistant_over(tmp_path, real_embedder, {"report.md": (
         "# Acme quarterly report\n\nAcme makes harbour cranes and sells them in four countries.\n\n"
