@@ -14,7 +14,7 @@ from .candidates import Query
 from .reader import Reader, ReaderSettings
 from .retrieval import Retriever
 from . import messages
-from .schema import Answer, Translation
+from .schema import Answer, Citation, Translation
 from .build import BuildReport, CorpusDiff, build_index, diff_corpus, manifest_problems
 from .ingest import Problem
 from .store import Store, backend_for
@@ -24,6 +24,7 @@ from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, amp
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .about import about_kind
+from .going_on import earlier_question, is_request_to_go_on, unit_after
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices, words_of)
 
@@ -426,6 +427,51 @@ class Assistant:
                     self._back_translations = table
         return word_choices(retriever.document_frequency, table[1], table[2])
 
+    def _go_on(self, question: str, history: list[str], started: float) -> Answer:
+        """The answer to a request to go on ("Tell me more", "¿Qué más?"): the document's unit after the one the
+        earlier answer quoted, under the same heading (going_on). The earlier answer is asked again: history
+        holds the questions, and the same index answers them the same way."""
+        language = detect_language(question)
+
+        def declined(key: str) -> Answer:
+            return Answer(question=question, answer=None, abstained=True, score=0.0, message=messages.text(
+                key, language), timings_ms={"total": (time.perf_counter() - started) * 1000}, language=language)
+
+        earlier = earlier_question(history)
+        if earlier is None:
+            return declined("go_on_nothing")
+        at, steps = earlier
+        previous = self.ask(history[at], history[:at])
+        if previous.abstained or not previous.citations:
+            return declined("go_on_unanswered")
+        with self._lock:
+            reader = self._reader
+        quoted = previous.citations[0]
+        if quoted.kind == "row":
+            # A table row tells more about itself in the text around the table: "1996 | Tiger Leap launched" in a
+            # timeline, and the paragraph on the programme. The earlier question read in the text alone is the
+            # first step; without one, the request reads on down the table.
+            in_text = self._read_in_text(history[at], history[:at])
+            if in_text is not None:
+                quoted, steps = in_text, steps - 1
+        found = unit_after(reader.retriever.store, quoted, steps) if steps else (None, quoted.start, quoted.end)
+        if found is None:
+            return declined("go_on_end")
+        chunk, start, end = found
+        citation = quoted if chunk is None else reader.citation(1, chunk, start, end, previous.score)
+        citation = reader.retriever.with_printed_pages([citation])[0]
+        return Answer(question=question, answer=citation.quote, abstained=False, score=previous.score,
+                      citations=(citation,), timings_ms={"total": (time.perf_counter() - started) * 1000},
+                      language=language, translation=_translation(citation, question, language))
+
+    def _read_in_text(self, question: str, history: list[str]) -> Citation | None:
+        """The first citation of a question's answer read in text passages alone (no table row); None when that
+        reading declines."""
+        language, english, english_history, extra = self.in_english(question, history)
+        reader, query, hits = self._search_english(question, language, english, english_history, extra)
+        reading = reader.read(query, [h for h in hits if h.chunk.kind != "row"][:self.settings.read_k])
+        return None if reading.abstained or not reading.citations else reading.citations[0]
+
     def ask(self, question: str, history: tuple[str, ...] | list[str] = ()) -> Answer:
         """The answer to a question (English or Spanish), in the document's words, with its citations.
 
@@ -441,6 +487,8 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
+        if is_request_to_go_on(question):  # "Tell me more": what the document says after the last answer's quote
+            return self._go_on(question, history, started)
         language, english, english_history, extra = self.in_english(question, history)
         if history and names_nothing(english):
             # "Since when?", "¿Por quién?": a fragment has nothing to look for, and read with the earlier question
@@ -462,22 +510,7 @@ class Assistant:
         text, translation = None, None
         if not abstained:
             text = citations[0].quote
-            # The document's language, detected on its text (or its page's): a quote alone can be too short to tell,
-            # and lingua takes an English row such as "| Total | $4,514 |" for Spanish.
-            source_language = citations[0].language
-            if source_language != language:
-                # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").
-                known = words_of(question, language)
-
-                def translate(part: str) -> str:
-                    return translator().translate(part, source_language, language, known=known)
-
-                # A table row is translated cell by cell: as one text its words move across the cells.
-                translated = (translate_row(text, translate, language) if citations[0].kind == "row"
-                              else translate(text))
-                if translated.split() != text.split():  # (a name or a figure alone reads the same: no line for it)
-                    translation = Translation(translated, source_language, language,
-                                              messages.text("translation", language))
+            translation = _translation(citations[0], question, language)
         timings = {"retrieve": (retrieved - started) * 1000, "read": (done - retrieved) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         if unmatched:
@@ -502,3 +535,25 @@ class Assistant:
             read_as=query.question if query.question != question else "",
             language=language, translation=translation,
         )
+
+
+def _translation(citation: Citation, question: str, language: str) -> Translation | None:
+    """The machine translation of a citation's quote into the asker's language, when the document's differs and
+    the translation reads otherwise than the quote (a name or a figure alone reads the same: no line for it)."""
+    # The document's language, detected on its text (or its page's): a quote alone can be too short to tell, and
+    # lingua takes an English row such as "| Total | $4,514 |" for Spanish.
+    source_language = citation.language
+    if source_language == language:
+        return None
+    # The asker's own words choose among a word's translations ("quarter": "trimestre", not "barrio").
+    known = words_of(question, language)
+
+    def translate(part: str) -> str:
+        return translator().translate(part, source_language, language, known=known)
+
+    # A table row is translated cell by cell: as one text its words move across the cells.
+    text = citation.quote
+    translated = translate_row(text, translate, language) if citation.kind == "row" else translate(text)
+    if translated.split() == text.split():
+        return None
+    return Translation(translated, source_language, language, messages.text("translation", language))

@@ -16,6 +16,11 @@ TEXTS = {
         "read_as": "Read as",
         "no_passage": "no passage matched the question",
         "fragment": "the follow-up names nothing to look for: ask it again with what it is about",
+        "go_on_nothing": "there is no earlier answer to go on from: ask about what you want to know",
+        "go_on_unanswered": "the earlier question got no answer to go on from: ask it in other words, or ask "
+                            "about something else",
+        "go_on_end": "the passage the last answer quoted ends there, with its section: ask about what you want to "
+                     "know next",
         "not_close": "no passage answers the question closely enough",
         "off_topic": "no passage is about what the question asks",
         "negation_missing": "the question asks what is not so, and the closest passage says nothing of the kind",
@@ -252,6 +257,11 @@ TEXTS = {
         "read_as": "Leída como (traducción automática)",
         "no_passage": "ningún pasaje coincide con la pregunta",
         "fragment": "la pregunta no nombra nada que buscar: hágala de nuevo diciendo de qué trata",
+        "go_on_nothing": "no hay una respuesta anterior con la que seguir: pregunte lo que quiera saber",
+        "go_on_unanswered": "la pregunta anterior no obtuvo respuesta con la que seguir: hágala con otras palabras, "
+                            "o pregunte otra cosa",
+        "go_on_end": "el pasaje citado en la última respuesta termina ahí, con su sección: pregunte lo que quiera "
+                     "saber a continuación",
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "off_topic": "ningún pasaje trata de lo que pregunta",
         "negation_missing": "la pregunta busca lo que no es así, y el pasaje más cercano no dice nada parecido",

@@ -259,11 +259,11 @@ class Reader:
             # is the latest one's.
             rows = sorted([best.chunk, *self.structure.same_row_elsewhere(query, best)], reverse=True,
                           key=lambda c: self.retriever.catalogue.period_order(c.source))
-            citations = [self._citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
+            citations = [self.citation(i + 1, c, c.start, c.end, probability) for i, c in enumerate(rows)]
             span = self._span(query, best) if rows[0] is best.chunk else self.structure.row_span(query, rows[0])
             return Reading(False, probability, tuple(citations), span=span)
         passage, passage_start, answer_end = self.structure.list_on(best)
-        citations = [replace(self._citation(1, best.chunk, best.answer_start, answer_end, probability),
+        citations = [replace(self.citation(1, best.chunk, best.answer_start, answer_end, probability),
                              quote=passage[best.answer_start - passage_start:answer_end - passage_start],
                              passage=passage)]
         used = {best.chunk.id}
@@ -279,7 +279,7 @@ class Reader:
             if cand.chunk.id in used or (cand.start < best.answer_end and best.answer_start < cand.end):
                 continue
             used.add(cand.chunk.id)
-            citations.append(self._citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
+            citations.append(self.citation(len(citations) + 1, cand.chunk, cand.answer_start, cand.answer_end, p))
         return Reading(False, probability, tuple(citations), span=spelled[1] if spelled else self._span(query, best))
 
     def _about(self, kind: str, hits: list[Hit], named: str | None = None) -> Reading | None:
@@ -294,7 +294,7 @@ class Reader:
         if found is None:
             return None
         chunk, start, end = found
-        return Reading(False, ABOUT_SCORE, (self._citation(1, chunk, start, end, ABOUT_SCORE),))
+        return Reading(False, ABOUT_SCORE, (self.citation(1, chunk, start, end, ABOUT_SCORE),))
 
     def _span(self, query: Query, best: Candidate) -> Span | None:
         """The answer phrase inside the best sentence, as document offsets, when the question wants one."""
@@ -339,12 +339,12 @@ class Reader:
             if cand.chunk.id in used:
                 continue
             used.add(cand.chunk.id)
-            out.append(self._citation(len(out) + 1, cand.chunk, cand.start, cand.end, 0.0))
+            out.append(self.citation(len(out) + 1, cand.chunk, cand.start, cand.end, 0.0))
             if len(out) >= self.settings.max_citations:
                 break
         return tuple(out)
 
-    def _citation(self, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
+    def citation(self, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
         title = self.retriever.store.manifest["files"].get(chunk.source, {}).get("title", "")
         return Citation(n=n, source=chunk.source, section=chunk.section, page=chunk.page, start=start, end=end,
                         quote=chunk.text[start - chunk.start:end - chunk.start], passage=chunk.text,
