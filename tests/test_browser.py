@@ -190,6 +190,16 @@ def test_a_follow_up_in_the_browser(server, browser) -> None:
     page.close()
 
 
+def test_tell_me_more_in_the_browser(server, browser) -> None:
+    page, chat = open_chat(browser, server["url"])
+    ask(page, chat, QUESTION)
+    reply = ask(page, chat, "Tell me more")  # the paper's next sentence, under the same heading
+    assert "monopolies" in answer_text(reply), reply.inner_text()
+    reply = ask(page, chat, "Go on")
+    assert "constitutional right" in answer_text(reply), reply.inner_text()
+    page.close()
+
+
 def test_a_spanish_follow_up_with_an_unstated_subject_in_the_browser(server, browser) -> None:
     page, chat = open_chat(browser, server["url"])
     ask(page, chat, "¿Qué hace el INSA?")
