@@ -128,6 +128,11 @@ FLOORS = {
     # (forty-first session) before the finance glossary: 58.3/12.5/75.0 with it (41.7/29.2/75.0 before;
     # docs/answering.md, section 5). 24 answerable, 4 unanswerable: one question under each.
     "Spanish questions on two 10-Q filings (held-out)": (0.54, 0.17, 0.50),
+    # Requests to go on ("Tell me more") over two held-out articles (tests/gold/heldout/more/), written 2026-12-08
+    # before R119: 50.0/25.0/100 and 100/0/0 with it (0/75/100 and 0/80/0 before; docs/answering.md, section 4).
+    # 4 + 5 answerable, 2 + 1 unanswerable: one question under each.
+    "requests to go on, febrile seizure (held-out)": (0.25, 0.50, 0.50),
+    "requests to go on, steam engine (held-out)": (0.80, 0.20, None),
 }
 # name -> the share of replies in the language its items state (fixed texts and translation follow the asker),
 # measured with R69 (docs/answering.md, section 5): 96.7% (tuning, 30 items) and 100% (held-out, 27 items).
