@@ -337,6 +337,23 @@ def test_a_spanish_question_in_a_fields_terms_finds_the_sentence_that_uses_them(
     assert not answer.abstained and "$410 million" in answer.answer
 
 
+def test_an_english_question_finds_a_spanish_reports_sentence_in_its_fields_terms(tmp_path, real_embedder):
+    # The Spanish sentences' English, embedded at build time, says "operating cash flow" and "total assets" where
+    # Apertium alone wrote "flow of operative box" and "active totals".
+    assistant = assistant_over(tmp_path, real_embedder, {"informe.md": (
+        "# Informe trimestral de Acme\n\n"
+        "Acme vendió cinco millones de cajas de regalo en el trimestre y abrió una tienda en Valmar.\n\n"
+        "El flujo de caja operativo fue de 12 millones de pesos en el trimestre.\n\n"
+        "Los activos totales sumaron 410 millones de pesos al cierre del trimestre.\n\n"
+        "La empresa contrató a 200 ingenieros en Harbourtown.\n")})
+    chunk = next(c for c in assistant.store.chunks if "flujo de caja" in c.text)
+    assert any("operating cash flow" in t.lower() for t in chunk.translations)
+    answer = assistant.ask("What was Acme's operating cash flow in the quarter?")
+    assert not answer.abstained and "12 millones" in answer.answer
+    answer = assistant.ask("What were Acme's total assets?")
+    assert not answer.abstained and "410 millones" in answer.answer
+
+
 def test_violar_reads_violate_unless_the_documents_speak_of_the_crime():
     # Apertium read "¿Cuál es la multa por violar la ley?" as "Which is the fine for raping the law?", shown to the
     # asker as how the question was read; and "violaciones a los derechos humanos" as "rapes to human rights".
