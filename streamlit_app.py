@@ -304,6 +304,9 @@ def show_reply(settings: Settings, turn: ui.Turn, number: int) -> None:
     if answer is None:
         st.warning(ui.escape_markdown(turn.error))
         return
+    if answer.conversational:  # "Hi", "Thanks": our own reply, no quote and nothing to find
+        st.markdown(ui.escape_markdown(answer.message))
+        return
     if answer.read_as:
         st.caption(ui.read_as_caption(answer))
     if answer.abstained:

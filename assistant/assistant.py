@@ -25,6 +25,7 @@ from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .about import about_kind
 from .going_on import earlier_question, is_request_to_go_on, unit_after
+from .small_talk import small_talk
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices, words_of)
 
@@ -489,6 +490,12 @@ class Assistant:
                           message="questions can be asked in English or Spanish")
         if is_request_to_go_on(question):  # "Tell me more": what the document says after the last answer's quote
             return self._go_on(question, history, started)
+        talk = small_talk(question)
+        if talk is not None:  # "Hi", "Thanks", "What can you do?": a reply of our own, no search
+            language = detect_language(question)
+            return Answer(question=question, answer=None, abstained=True, score=0.0, language=language,
+                          message=messages.text(f"small_talk_{talk}", language), conversational=True,
+                          timings_ms={"total": (time.perf_counter() - started) * 1000})
         language, english, english_history, extra = self.in_english(question, history)
         if history and names_nothing(english):
             # "Since when?", "¿Por quién?": a fragment has nothing to look for, and read with the earlier question

@@ -163,6 +163,8 @@ def format_answer(answer) -> str:
     from . import messages
 
     say = lambda key: messages.text(key, answer.language)  # noqa: E731
+    if answer.conversational:  # "Hi", "Thanks": our own reply is all there is
+        return answer.message
     lines = []
     if answer.abstained:
         lines.append(say("abstained") + (f" ({answer.message})" if answer.message else ""))

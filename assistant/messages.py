@@ -17,6 +17,13 @@ TEXTS = {
         "no_passage": "no passage matched the question",
         "fragment": "the follow-up names nothing to look for: ask it again with what it is about",
         "go_on_nothing": "there is no earlier answer to go on from: ask about what you want to know",
+        "small_talk_greeting": "Hello. Ask me about what the documents say: each answer is a sentence quoted from "
+                               "them, with its source.",
+        "small_talk_thanks": "You're welcome. Ask another question whenever you like.",
+        "small_talk_ack": "Ask another question whenever you like.",
+        "small_talk_about": "I answer questions about the documents in this folder with their own sentences, quoted "
+                            "word for word, each with its source; when they do not say, I say so. After an answer, "
+                            "“Tell me more” gives the sentence that follows.",
         "go_on_unanswered": "the earlier question got no answer to go on from: ask it in other words, or ask "
                             "about something else",
         "go_on_end": "the passage the last answer quoted ends there, with its section: ask about what you want to "
@@ -258,6 +265,13 @@ TEXTS = {
         "no_passage": "ningún pasaje coincide con la pregunta",
         "fragment": "la pregunta no nombra nada que buscar: hágala de nuevo diciendo de qué trata",
         "go_on_nothing": "no hay una respuesta anterior con la que seguir: pregunte lo que quiera saber",
+        "small_talk_greeting": "Hola. Pregúnteme lo que dicen los documentos: cada respuesta es una oración citada "
+                               "de ellos, con su fuente.",
+        "small_talk_thanks": "De nada. Haga otra pregunta cuando quiera.",
+        "small_talk_ack": "Haga otra pregunta cuando quiera.",
+        "small_talk_about": "Respondo preguntas sobre los documentos de esta carpeta con sus propias oraciones, "
+                            "citadas palabra por palabra, cada una con su fuente; cuando no lo dicen, lo digo. "
+                            "Después de una respuesta, «Cuénteme más» da la oración que sigue.",
         "go_on_unanswered": "la pregunta anterior no obtuvo respuesta con la que seguir: hágala con otras palabras, "
                             "o pregunte otra cosa",
         "go_on_end": "el pasaje citado en la última respuesta termina ahí, con su sección: pregunte lo que quiera "

@@ -272,6 +272,7 @@ class Answer:
     read_as: str = ""  # the question as read (a follow-up's referent filled in, or its English translation)
     language: str = "en"  # the question's language; fixed texts and the message follow it
     translation: Translation | None = None  # of the answer, when the document's language is not the question's
+    conversational: bool = False  # a reply to small talk ("Hi", "Thanks"): the message is the whole reply
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -286,4 +287,5 @@ class Answer:
             "language": self.language,
             "message": self.message,
             **({"translation": self.translation.to_dict()} if self.translation else {}),
+            **({"conversational": True} if self.conversational else {}),
         }

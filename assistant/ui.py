@@ -533,6 +533,9 @@ def transcript_markdown(turns: Sequence[Turn], exported_at: datetime | None = No
         if answer is None:
             lines += [f"_{markdown_text(turn.error)}_", ""]
             continue
+        if answer.conversational:
+            lines += [markdown_text(answer.message), ""]
+            continue
         if answer.read_as:
             lines += [f"_{markdown_text(fixed('read_as', answer))}: {markdown_text(answer.read_as)}_", ""]
         if answer.abstained:

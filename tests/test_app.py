@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant import messages
+
 from conftest import PAPER, make_settings
 from assistant import build as build_module
 from assistant import ui
@@ -128,6 +130,13 @@ def test_question_renders_answer_with_a_citation_card(app_paths) -> None:
     assert "g20-mexico-dpi.md · match score" in texts(cards[0].caption)
     download = at.download_button[0]
     assert download.label == "Download transcript" and not download.proto.disabled  # it holds this answer
+
+
+def test_small_talk_gets_a_reply_and_no_abstention_heading(app_paths) -> None:
+    at = start_app()
+    ask(at, "Hi")
+    reply = texts(at.chat_message[-1].markdown)
+    assert messages.text("small_talk_greeting") in reply and messages.text("abstained") not in reply
 
 
 def test_a_follow_up_is_read_with_the_question_before_it(app_paths) -> None:
