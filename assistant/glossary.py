@@ -98,6 +98,66 @@ def spanish_term(english: str) -> str | None:
     return spanish[0].upper() + spanish[1:] if english.strip()[:1].isupper() else spanish
 
 
+# English nouns Apertium translates as one Spanish noun of a known gender and number, which stand in for a term
+# translated into Spanish: Apertium makes the words around them agree ("Our zither" -> "Nuestra cítara", so "Nuestra
+# tasa impositiva efectiva") and puts them where Spanish puts the term ("zither expenses" -> "gastos de cítara", so
+# "gastos de investigación y desarrollo"). (gender, number) -> (English stand-in, its Spanish) in order of use; one
+# the text itself holds is passed over.
+_STAND_INS = {
+    ("m", "sg"): (("xylophone", "xilófono"), ("violin", "violín")),
+    ("m", "pl"): (("xylophones", "xilófonos"), ("violins", "violines")),
+    ("f", "sg"): (("zither", "cítara"), ("trumpet", "trompeta"), ("tuba", "tuba")),
+    ("f", "pl"): (("zithers", "cítaras"), ("trumpets", "trompetas"), ("tubas", "tubas")),
+}
+# Spanish nouns that end so are feminine (investigación, utilidad, propiedades, tasa, cuentas, acciones); the others
+# of the glossary's heads are masculine (flujo, gastos, margen, capital, inmuebles).
+_FEMININE = re.compile(r"(?:a|as|ión|iones|dad|dades)$")
+
+
+def head_gender_and_number(spanish: str) -> tuple[str, str]:
+    """("m" or "f", "sg" or "pl") of a Spanish term's head, its first word: "tasa impositiva efectiva" -> ("f",
+    "sg"), "gastos de operación" -> ("m", "pl")."""
+    head = spanish.split()[0].rstrip(",").lower()
+    return ("f" if _FEMININE.search(head) else "m"), ("pl" if head.endswith("s") else "sg")
+
+
+@lru_cache(maxsize=1)
+def _english_pattern() -> re.Pattern:
+    wordings = [re.escape(term).replace(r"\ ", r"\s+") for term in sorted(_spanish_terms(), key=len, reverse=True)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(wordings) + r")(?!\w)", re.IGNORECASE)
+
+
+def protect_english(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """An English text with each glossary term replaced by a stand-in noun of its Spanish term's gender and number,
+    and (the stand-in's Spanish, the Spanish term) for each, in order; a term is left to Apertium when its kind of
+    stand-in has run out."""
+    lowered = text.lower()
+    free = {kind: [pair for pair in pairs if not re.search(rf"\b{pair[0]}\b", lowered)]
+            for kind, pairs in _STAND_INS.items()}
+    out, spanish, at = [], [], 0
+    for found in _english_pattern().finditer(text):
+        term = _spanish_terms()[" ".join(found.group(0).lower().split())]
+        kind = free[head_gender_and_number(term)]
+        if not kind:
+            continue
+        english, stand_in = kind.pop(0)
+        out += [text[at:found.start()], english.capitalize() if found.group(0)[0].isupper() else english]
+        spanish.append((stand_in, term))
+        at = found.end()
+    return "".join(out) + text[at:], spanish
+
+
+def restore_spanish(translated: str, spanish: list[tuple[str, str]]) -> str:
+    """A Spanish translation of protect_english's text with each stand-in replaced by its Spanish term (capitalised
+    where the stand-in is)."""
+    for stand_in, term in spanish:
+        def put(m: re.Match, term: str = term) -> str:
+            return term[0].upper() + term[1:] if m.group(0)[0].isupper() else term
+
+        translated = re.sub(rf"\b{stand_in}\b", put, translated, count=1, flags=re.IGNORECASE)
+    return translated
+
+
 def protect(text: str) -> tuple[str, list[str]]:
     """text with each glossary term replaced by a stand-in, and the English terms the stand-ins stand for (each
     capitalised where the Spanish term was)."""

@@ -227,6 +227,8 @@ class _Pipeline:
             if question:
                 text = spanish_idioms.in_text(text)
             text, terms = glossary.protect(text)
+        else:
+            text, terms = glossary.protect_english(text)
         payload = _stream(text).encode("utf-8") + b"\n\0"
         with self.lock:
             chains = self.chains
@@ -253,6 +255,8 @@ class _Pipeline:
         translated = _SUPERBLANK.sub(r"\1", out.rstrip(b"\0").decode("utf-8", "replace"))
         if self.pair == "spa-eng":  # Apertium's English generator writes the past of "guarantee" "guaranteeed"
             translated = glossary.restore(_TRIPLE_E.sub("eed", translated), terms, text)
+        else:
+            translated = glossary.restore_spanish(translated, terms)
         return _lower_after_verbatim(text, _UNESCAPE.sub(r"\1", translated).replace(_CARET_STAND_IN, _CARET))
 
     def analyse(self, text: str) -> str:

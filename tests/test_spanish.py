@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from assistant import glossary, messages, spanish_accents, spanish_idioms, translate
+from assistant.apertium_stream import UNIT
 from assistant.row_translation import translate_row
 from assistant.translate import (ENGLISH, SPANISH, TranslationUnavailable, detect_language, translator,
                                  words_of)
@@ -310,6 +311,35 @@ def test_a_fields_terms_are_translated_as_the_fields_own():
     assert "property, plant and equipment" in english("Las propiedades, planta y equipo de Acme suman 3 millones.")
     # A word of a term, alone, keeps its everyday sense.
     assert "box" in english("La caja de Acme estaba vacía.", question=False)
+
+
+def test_an_english_sentences_finance_terms_are_translated_as_the_spanish_terms_in_agreement():
+    # Apertium alone: "Nuestra tasa de impuesto eficaz", "Búsqueda y gastos de desarrollo", "Operando ingresos".
+    def to_spanish(text: str) -> str:
+        return translator().translate(text, ENGLISH, SPANISH)
+
+    assert to_spanish("Our effective tax rate was 18%.").startswith("Nuestra tasa impositiva efectiva")
+    assert to_spanish("Research and development expenses increased $1.1 billion.").startswith(
+        "Gastos de investigación y desarrollo aumentaron")
+    assert to_spanish("Operating income grew.") == "La utilidad de operación creció."
+    # A stand-in noun the text itself uses is passed over: the violin stays a violin.
+    assert to_spanish("The violin player paid the interest expense.").startswith("El jugador de violín pagó")
+
+
+def test_the_gender_and_number_of_each_terms_head_are_apertiums():
+    # The stand-in noun that carries a term into Spanish takes the gender and number glossary reads off the
+    # term's head; Apertium's analyser knows most heads as nouns ("activos" and "efectivo" only as adjectives).
+    heads = sorted({term.split()[0].rstrip(",") for term in glossary._spanish_terms().values()})
+    stream = translator()._with_pipeline("spa-eng", lambda pipe: pipe.analyse(" ".join(heads)))
+    checked = 0
+    for match in UNIT.finditer(stream):
+        surface, *readings = match.group(1).split("/")
+        nouns = [r for r in readings if "<n><m><" in r or "<n><f><" in r]
+        if nouns:
+            gender, number = glossary.head_gender_and_number(surface)
+            assert any(f"<n><{gender}><{number}>" in r for r in nouns), (surface, nouns)
+            checked += 1
+    assert checked >= 25
 
 
 def test_the_glossary_lists_only_terms_apertium_translates_otherwise(monkeypatch):
