@@ -56,7 +56,7 @@ def read_glossary(path: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        spanish, english = (part.strip() for part in line.split("\t"))
+        spanish, english = (part.strip() for part in line.split("\t")[:2])
         terms[" ".join(_folded(spanish).split())] = english
     return terms
 
@@ -79,9 +79,9 @@ def _spanish_terms() -> dict[str, str]:
     terms = {}
     for path in sorted(GLOSSARIES.glob("*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                spanish, english = (part.strip() for part in line.split("\t"))
-                terms.setdefault(" ".join(english.lower().split()), spanish)
+            parts = [part.strip() for part in line.split("\t")]
+            if line.strip() and not line.startswith("#") and parts[2:] != ["es-en"]:
+                terms.setdefault(" ".join(parts[1].lower().split()), parts[0])
     return terms
 
 
@@ -123,7 +123,9 @@ def head_gender_and_number(spanish: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _english_pattern() -> re.Pattern:
-    wordings = [re.escape(term).replace(r"\ ", r"\s+") for term in sorted(_spanish_terms(), key=len, reverse=True)]
+    # Terms of one word are left out: "equity" and "goodwill" have everyday senses too ("health equity").
+    wordings = [re.escape(term).replace(r"\ ", r"\s+") for term in sorted(_spanish_terms(), key=len, reverse=True)
+                if " " in term]
     return re.compile(r"(?<!\w)(?:" + "|".join(wordings) + r")(?!\w)", re.IGNORECASE)
 
 
