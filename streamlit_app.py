@@ -454,6 +454,11 @@ def main() -> None:
             turns.append(turn)
             pending.pop(0)
             show_reply(settings, turn, len(turns) - 1)
+    last = turns[-1].answer if turns else None
+    if last is not None and not last.abstained:
+        # The request to go on, in the language of the answer it goes on from: the document's next sentence.
+        more = messages.text("tell_me_more", last.language)
+        st.button(more, key=f"more-{len(turns)}", on_click=ask_suggestion, args=(more,))
     sidebar_chat_controls(chat_box)
     with panel_box:
         live_panel(service)

@@ -132,6 +132,16 @@ def test_question_renders_answer_with_a_citation_card(app_paths) -> None:
     assert download.label == "Download transcript" and not download.proto.disabled  # it holds this answer
 
 
+def test_a_tell_me_more_button_goes_on_from_the_last_answer(app_paths) -> None:
+    at = start_app()
+    ask(at, FTI)
+    button(at, "Tell me more").click().run()
+    assert not at.exception, at.exception
+    assert len(at.chat_message) == 4 and "monopolies" in answer_block(at)  # the paper's next sentence
+    ask(at, "Hi")  # no button after a reply that answers nothing
+    assert "Tell me more" not in [b.label for b in at.button]
+
+
 def test_small_talk_gets_a_reply_and_no_abstention_heading(app_paths) -> None:
     at = start_app()
     ask(at, "Hi")
