@@ -449,9 +449,9 @@ class Assistant:
             reader = self._reader
         quoted = previous.citations[0]
         if quoted.kind == "row":
-            # A table row tells more about itself in the text around the table: "1996 | Tiger Leap launched" in a
-            # timeline, and the paragraph on the programme. The earlier question read in the text alone is the
-            # first step; without one, the request reads on down the table.
+            # A table row tells more about itself in the text around the table: "1950 | Crane hall built" in a
+            # timeline, and the paragraph on the hall. The earlier question read in the text alone is the first
+            # step; without one, the request reads on down the table.
             in_text = self._read_in_text(history[at], history[:at])
             if in_text is not None:
                 quoted, steps = in_text, steps - 1

@@ -10,6 +10,12 @@ afterwards the stand-in is replaced by the English term (`protect`, then `restor
 phrase, whatever its case and accents ("investigacion y desarrollo" typed without them). The stand-in is
 capitalised, so that it is read as a name and never replaced by a word of the documents (translate._unknown).
 
+The other way, an English answer translated for a Spanish asker says the Spanish term: a table row's label that is
+one term is looked up whole (`spanish_term`), and inside a sentence a term is replaced by an English noun Apertium
+knows, of the Spanish term's gender and number, so that the words around it agree and it takes the place Spanish
+gives it ("Our zither" -> "Nuestra cítara"); afterwards that noun's Spanish becomes the term (`protect_english`,
+then `restore_spanish`).
+
 docs/answering.md, section 5, has the glossary's measured effect.
 """
 
@@ -89,9 +95,8 @@ def spanish_term(english: str) -> str | None:
     """The Spanish term for a text that is one English term of the glossary and nothing else (a table row's label,
     "Research and development" -> "Investigación y desarrollo", capitalised as the label is); None otherwise.
 
-    Only a whole text is looked up: inside a sentence the Spanish term's gender and place differ from the English
-    one's ("Our effective tax rate" is "Nuestra tasa impositiva efectiva", "research and development expenses"
-    "gastos de investigación y desarrollo"), which a stand-in word cannot tell Apertium."""
+    Inside a sentence a term is carried through Apertium by a stand-in noun instead (protect_english), as the
+    words around it must agree with it."""
     spanish = _spanish_terms().get(" ".join(english.lower().split()))
     if spanish is None:
         return None
