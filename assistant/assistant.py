@@ -24,7 +24,7 @@ from .nlp import (AMPERSAND_ACRONYM, BARE_NOUN, PRONOUNS, UNWRITTEN_ACRONYM, amp
 from .text import is_number, named_terms, search_tokens, spanish_tokens
 from .row_translation import translate_row
 from .about import about_kind
-from .going_on import earlier_question, is_request_to_go_on, unit_after
+from .going_on import earlier_question, is_request_to_go_on, next_section, unit_after
 from .small_talk import small_talk
 from .translate import (ENGLISH, back_translations, cognate_index, detect_language, reads_latin, translator,
                         vocabulary, word_choices, words_of)
@@ -434,9 +434,10 @@ class Assistant:
         holds the questions, and the same index answers them the same way."""
         language = detect_language(question)
 
-        def declined(key: str) -> Answer:
+        def declined(key: str, **values) -> Answer:
             return Answer(question=question, answer=None, abstained=True, score=0.0, message=messages.text(
-                key, language), timings_ms={"total": (time.perf_counter() - started) * 1000}, language=language)
+                key, language, **values), timings_ms={"total": (time.perf_counter() - started) * 1000},
+                language=language)
 
         earlier = earlier_question(history)
         if earlier is None:
@@ -456,8 +457,9 @@ class Assistant:
             if in_text is not None:
                 quoted, steps = in_text, steps - 1
         found = unit_after(reader.retriever.store, quoted, steps) if steps else (None, quoted.start, quoted.end)
-        if found is None:
-            return declined("go_on_end")
+        if found is None:  # the section ends: name the next one, which the asker may want instead
+            section = next_section(reader.retriever.store, quoted)
+            return declined("go_on_end_next", section=section) if section else declined("go_on_end")
         chunk, start, end = found
         citation = quoted if chunk is None else reader.citation(1, chunk, start, end, previous.score)
         citation = reader.retriever.with_printed_pages([citation])[0]

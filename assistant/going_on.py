@@ -78,3 +78,18 @@ def unit_after(store: Store, citation: Citation, steps: int = 1) -> tuple[Chunk,
             return None
         at = found[1]
     return chunk, found[0], found[1]
+
+
+def next_section(store: Store, citation: Citation) -> str:
+    """The heading of the section after the quoted one in its document ("Trade" for "Harbourtown port > Trade"),
+    "" when the document ends there or its next section has no heading."""
+    chunk = _chunk_at(store, citation)
+    i = store.by_id.get(chunk.id) if chunk is not None else None
+    if i is None:
+        return ""
+    for after in store.chunks[i + 1:]:
+        if after.source != chunk.source:
+            return ""
+        if after.section != chunk.section:
+            return after.section.split(" > ")[-1].strip()
+    return ""

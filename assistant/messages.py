@@ -28,6 +28,8 @@ TEXTS = {
                             "about something else",
         "go_on_end": "the passage the last answer quoted ends there, with its section: ask about what you want to "
                      "know next",
+        "go_on_end_next": "the passage the last answer quoted ends there, with its section; the next section is "
+                          "“{section}”: ask about it, or about what you want to know next",
         "not_close": "no passage answers the question closely enough",
         "off_topic": "no passage is about what the question asks",
         "negation_missing": "the question asks what is not so, and the closest passage says nothing of the kind",
@@ -277,6 +279,8 @@ TEXTS = {
                             "o pregunte otra cosa",
         "go_on_end": "el pasaje citado en la última respuesta termina ahí, con su sección: pregunte lo que quiera "
                      "saber a continuación",
+        "go_on_end_next": "el pasaje citado en la última respuesta termina ahí, con su sección; la sección "
+                          "siguiente es «{section}»: pregunte por ella, o por lo que quiera saber a continuación",
         "not_close": "ningún pasaje responde a la pregunta con suficiente precisión",
         "off_topic": "ningún pasaje trata de lo que pregunta",
         "negation_missing": "la pregunta busca lo que no es así, y el pasaje más cercano no dice nada parecido",

@@ -55,7 +55,9 @@ def test_a_request_to_go_on_answers_with_the_next_sentence_under_the_heading(por
     again = port.ask("Go on", [OPENED, "Tell me more"])
     assert again.answer == "A fire destroyed the pier in 1901."
     end = port.ask("What else?", [OPENED, "Tell me more", "Go on"])  # the section ends: "Trade" is another subject
-    assert end.abstained and end.message == messages.text("go_on_end")
+    assert end.abstained and end.message == messages.text("go_on_end_next", section="Trade")
+    last = port.ask("Tell me more", ["Who built the crane hall?", "Go on"])  # the document's last section ends
+    assert last.abstained and last.message == messages.text("go_on_end")
 
 
 def test_a_request_to_go_on_with_nothing_to_go_on_from_is_declined_with_its_reason(port):
@@ -70,7 +72,7 @@ def test_a_spanish_request_to_go_on_gets_the_next_sentence_and_its_translation(p
     assert not more.abstained and more.answer == "Its first pier was built of oak."
     assert more.language == SPANISH and more.translation.label == messages.text("translation", SPANISH)
     end = port.ask("¿Qué más?", ["¿Cuándo abrió el puerto de Harbourtown?", "Cuéntame más", "Sigue"])
-    assert end.abstained and end.message == messages.text("go_on_end", SPANISH)
+    assert end.abstained and end.message == messages.text("go_on_end_next", SPANISH, section="Trade")
 
 
 def test_after_a_table_row_a_request_to_go_on_reads_the_text_about_it(port):
