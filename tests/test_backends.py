@@ -332,6 +332,10 @@ def test_milvus_lite_gives_the_answers_faiss_gives(paper_assistant: Assistant, r
     milvus.prepare(questions)  # one batch: the same answers as one question at a time
     same = [paper_assistant.ask(q).answer == milvus.ask(q).answer for q in questions]
     assert len(questions) >= 15 and all(same), [q for q, s in zip(questions, same) if not s]
+    # A request to go on steps through the store's passages: the same next sentences from either backend.
+    more = [(paper_assistant.ask("Tell me more", [q]).answer, milvus.ask("Tell me more", [q]).answer)
+            for q in questions[:5]]
+    assert all(a == b for a, b in more) and sum(a is not None for a, _ in more) >= 3, more
 
 
 def test_the_chat_serves_answers_from_milvus_lite(tmp_path: Path, monkeypatch) -> None:
