@@ -490,7 +490,9 @@ class Assistant:
             return Answer(question=question, answer=None, abstained=True, score=0.0,
                           timings_ms={"total": (time.perf_counter() - started) * 1000},
                           message="questions can be asked in English or Spanish")
-        if is_request_to_go_on(question):  # "Tell me more": what the document says after the last answer's quote
+        # "Tell me more": what the document says after the last answer's quote. One word alone opening a
+        # conversation ("continue", "more") is searched as any keyword is: a manual may explain it.
+        if is_request_to_go_on(question) and (history or len(question.split()) > 1):
             return self._go_on(question, history, started)
         talk = small_talk(question)
         if talk is not None:  # "Hi", "Thanks", "What can you do?": a reply of our own, no search

@@ -63,6 +63,8 @@ def test_a_request_to_go_on_answers_with_the_next_sentence_under_the_heading(por
 def test_a_request_to_go_on_with_nothing_to_go_on_from_is_declined_with_its_reason(port):
     alone = port.ask("Tell me more")
     assert alone.abstained and alone.message == messages.text("go_on_nothing")
+    # One word alone, before any answer, is a keyword like any other ("continue" in a shell's manual).
+    assert port.ask("Continue").message != messages.text("go_on_nothing")
     after_decline = port.ask("Tell me more", ["What is the population of Valmar?"])
     assert after_decline.abstained and after_decline.message == messages.text("go_on_unanswered")
 
